@@ -1,0 +1,236 @@
+"""Headless commands: `majicflux generate`, `majicflux models check`, `majicflux doctor`."""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import sys
+import time
+from pathlib import Path
+from typing import TextIO
+
+from majicflux_desktop import __version__
+from majicflux_desktop.core import metadata
+from majicflux_desktop.core.i18n import UserError
+from majicflux_desktop.core.logs import make_stdio_safe, setup_logging
+from majicflux_desktop.core.paths import AppPaths, atomic_write_bytes
+from majicflux_desktop.core.request import GenerationRequest, RequestError
+from majicflux_desktop.engine import catalog, memory
+
+
+class ProgressBar:
+    """One line on a terminal: step, bar, elapsed and ETA. Silent when not a terminal."""
+
+    def __init__(self, stream: TextIO, width: int = 24):
+        self.stream = stream
+        self.width = width
+        self.started = time.perf_counter()
+        self.enabled = stream.isatty()
+
+    def __call__(self, step: int, total: int, eta_s: float | None) -> None:
+        if not self.enabled:
+            return
+        filled = round(self.width * step / total)
+        eta = "?" if eta_s is None else _clock(eta_s)
+        line = (
+            f"\rstep {step + 1:>3}/{total} [{'#' * filled}{'.' * (self.width - filled)}] "
+            f"{_clock(time.perf_counter() - self.started)} elapsed, ETA {eta}  "
+        )
+        self.stream.write(line)
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.enabled:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _clock(seconds: float) -> str:
+    seconds = max(0, round(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+def _size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().replace("×", "x").split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"size must look like 1024x768, not {text!r}") from None
+    return width, height
+
+
+def _models_dir(args: argparse.Namespace) -> Path:
+    if getattr(args, "tiny", False):
+        from majicflux_desktop.engine import tiny
+
+        return tiny.write_models(_paths(args).data_dir / "demo-models")
+    if args.models:
+        return Path(args.models)
+    return _paths(args).default_models_dir
+
+
+def _paths(args: argparse.Namespace) -> AppPaths:
+    return AppPaths.portable(args.data_dir) if args.data_dir else AppPaths.for_user()
+
+
+def cmd_generate(args: argparse.Namespace) -> int:
+    width, height = args.size
+    request = GenerationRequest(
+        prompt=args.prompt,
+        negative_prompt=args.negative or "",
+        seed=args.seed,
+        steps=args.steps,
+        width=width,
+        height=height,
+        guidance=args.guidance,
+        cfg_scale=args.cfg,
+    ).checked()
+    for warning in request.warnings():
+        print(f"note: {warning.message.text()}", file=sys.stderr)
+    out = Path(args.out)
+    if out.suffix.lower() != ".png":
+        raise SystemExit("error: --out must name a .png file")
+    report = catalog.check(_models_dir(args))
+    paths = report.paths()
+
+    from majicflux_desktop.engine.pipeline import Engine  # torch loads here, not for --help
+
+    engine = Engine()
+    print("loading models…", file=sys.stderr)
+    load = engine.load(paths, args.plan)
+    if load.reason is not None:
+        print(f"plan: {load.reason.text()}", file=sys.stderr)
+    bar = ProgressBar(sys.stderr)
+    try:
+        result = engine.generate(request, on_step=bar)
+    finally:
+        bar.close()
+    for note in result.notes:
+        print(f"note: {note.text()}", file=sys.stderr)
+    meta = metadata.ImageMetadata(
+        request=result.request,
+        model=engine.model_name,
+        model_hash=engine.model_hash,
+        plan=result.plan,
+        app_version=__version__,
+        created=datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        duration_s=round(result.timings["total"], 3),
+        peak_vram_gb=None
+        if result.peak_vram_bytes is None
+        else round(result.peak_vram_bytes / memory.GIB, 2),
+    )
+    atomic_write_bytes(out, metadata.encode_png(result.image, meta))
+    peak = "" if meta.peak_vram_gb is None else f", peak {meta.peak_vram_gb:.1f} GB"
+    print(
+        f"saved {out} (seed {result.seed}, {result.timings['total']:.1f} s, plan {result.plan}{peak})"
+    )
+    return 0
+
+
+def cmd_models_check(args: argparse.Namespace) -> int:
+    folder = Path(args.dir) if args.dir else _models_dir(args)
+    report = catalog.check(folder)
+    print(f"models folder: {folder}")
+    for status in report.roles.values():
+        mark = "ok " if status.ok else "MISSING" if not status.paths else "WRONG"
+        where = ", ".join(str(p) for p in status.paths) or "-"
+        tiny = " (tiny random weights)" if status.tiny else ""
+        print(f"  [{mark:>7}] {status.spec.title}: {where}{tiny}")
+        for problem in status.problems:
+            print(f"            {problem.text()}")
+    for path, problem in report.rejected:
+        print(f"  [skipped] {path}: {problem.text()}")
+    print(
+        "complete" if report.complete else "incomplete: see Model setup in the app, or the README"
+    )
+    return 0 if report.complete else 1
+
+
+def cmd_doctor(args: argparse.Namespace) -> int:
+    probe = memory.VramProbe()
+    reading = probe.read()
+    if reading.has_gpu:
+        print(
+            f"GPU: {reading.name}, {reading.total / memory.GIB:.1f} GB total, {reading.free / memory.GIB:.1f} GB free"
+        )
+    else:
+        print(f"GPU: none found through NVML ({probe.error or 'no NVIDIA driver'})")
+    print(f"RAM: {reading.system_total / memory.GIB:.1f} GB total")
+    import torch
+
+    print(
+        f"torch {torch.__version__}, CUDA {torch.version.cuda or 'none'}, available: {torch.cuda.is_available()}"
+    )
+    if torch.cuda.is_available():
+        major, minor = torch.cuda.get_device_capability()
+        fp8_compute = (major, minor) >= (8, 9)
+        print(
+            f"float8: storage yes; fp8 matmul {'yes' if fp8_compute else 'no'} "
+            f"(compute capability {major}.{minor})"
+        )
+    else:
+        print("float8: storage yes (computed in bf16 on the CPU)")
+    choice = memory.choose_plan(reading)
+    print(f"auto plan: {choice.reason.text()}")
+    folder = _models_dir(args)
+    report = catalog.check(folder)
+    missing = [s.spec.title for s in report.roles.values() if not s.ok]
+    print(f"models ({folder}): {'complete' if not missing else 'missing ' + ', '.join(missing)}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="majicflux", description="MajicFlux Desktop, headless.")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--data-dir", help="keep settings, logs and demo models under this folder")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    gen = commands.add_parser("generate", help="make one image")
+    gen.add_argument("--prompt", required=True)
+    gen.add_argument("--negative", help="negative prompt (acts only with --cfg above 1)")
+    gen.add_argument("--seed", type=int, help="0 to 4294967295; random if left out")
+    gen.add_argument("--steps", type=int, default=20)
+    gen.add_argument("--size", type=_size, default=(1024, 1024), help="WxH, multiples of 16")
+    gen.add_argument("--guidance", type=float, default=3.5)
+    gen.add_argument("--cfg", type=float, default=1.0, help="CFG scale; above 1 doubles the time")
+    gen.add_argument("--plan", choices=memory.PLAN_NAMES, default="auto")
+    source = gen.add_mutually_exclusive_group()
+    source.add_argument("--models", help="folder with the model files")
+    source.add_argument(
+        "--tiny", action="store_true", help="tiny random-weight models (a smoke test)"
+    )
+    gen.add_argument("--out", required=True, help="the .png file to write")
+    gen.set_defaults(func=cmd_generate)
+
+    models = commands.add_parser("models", help="model files").add_subparsers(
+        dest="models_command", required=True
+    )
+    check = models.add_parser("check", help="which required files are present")
+    check.add_argument("dir", nargs="?")
+    check.set_defaults(func=cmd_models_check, models=None, tiny=False)
+
+    doctor = commands.add_parser("doctor", help="GPU, drivers, plan and model status")
+    doctor.add_argument("--models")
+    doctor.set_defaults(func=cmd_doctor, tiny=False)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    make_stdio_safe()
+    args = build_parser().parse_args(argv)
+    setup_logging(_paths(args).log_file)
+    try:
+        return int(args.func(args))
+    except RequestError as exc:
+        for problem in exc.problems:
+            print(f"error: {problem.message.text()}", file=sys.stderr)
+        return 2
+    except UserError as exc:
+        print(f"error: {exc.text()}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("cancelled", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

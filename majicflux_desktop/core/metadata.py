@@ -1,0 +1,436 @@
+"""PNG metadata: write ours and an A1111-style block; read ours, A1111/Forge, ComfyUI, InvokeAI, Fooocus.
+
+Both written chunks are UTF-8 iTXt so Chinese prompts survive every reader. Reading never trusts the
+file: sizes are capped, every value is checked, and whatever could not be used becomes a note.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PIL import Image, PngImagePlugin
+
+from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message
+from majicflux_desktop.core.request import (
+    DEFAULT_GUIDANCE,
+    MAX_CFG,
+    MAX_SEED,
+    MAX_SIDE,
+    MAX_STEPS,
+    MIN_CFG,
+    MIN_SIDE,
+    MIN_STEPS,
+    GenerationRequest,
+    snap_to_step,
+)
+
+OUR_KEY = "majicflux"
+A1111_KEY = "parameters"
+SCHEMA = 1
+MAX_CHUNK_CHARS = 1_000_000  # a real parameters block is a few KB; anything this big is hostile
+
+
+@dataclass(frozen=True)
+class ImageMetadata:
+    """Everything needed to make the same image again, plus how it was made."""
+
+    request: GenerationRequest
+    model: str = ""
+    model_hash: str = ""
+    plan: str = ""
+    app_version: str = ""
+    created: str = ""
+    duration_s: float | None = None
+    peak_vram_gb: float | None = None
+
+    def to_json(self) -> str:
+        data = dataclasses.asdict(self)
+        data["schema"] = SCHEMA
+        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+
+
+@dataclass
+class ReadResult:
+    request: GenerationRequest | None = None
+    source: str = ""
+    metadata: ImageMetadata | None = None
+    notes: list[Message] = field(default_factory=list)
+
+    def note(self, template: str, **params: Any) -> None:
+        self.notes.append(Message("metadata", template, params))
+
+
+# -- writing ---------------------------------------------------------------------------------------
+
+
+def a1111_parameters(meta: ImageMetadata) -> str:
+    r = meta.request
+    lines = [r.prompt]
+    if r.negative_prompt:
+        lines.append(f"Negative prompt: {r.negative_prompt}")
+    fields = {
+        "Steps": r.steps,
+        "Sampler": "Euler",
+        "Schedule type": "Simple",
+        "CFG scale": _number(r.cfg_scale),
+        "Distilled CFG Scale": _number(r.guidance),
+        "Seed": r.seed,
+        "Size": f"{r.width}x{r.height}",
+        "Model hash": meta.model_hash,
+        "Model": meta.model,
+        "Version": f"MajicFlux {meta.app_version}".strip(),
+    }
+    lines.append(", ".join(f"{k}: {_quote(v)}" for k, v in fields.items() if v not in (None, "")))
+    return "\n".join(lines)
+
+
+def png_info(meta: ImageMetadata) -> PngImagePlugin.PngInfo:
+    info = PngImagePlugin.PngInfo()
+    info.add_itxt(A1111_KEY, a1111_parameters(meta))
+    info.add_itxt(OUR_KEY, meta.to_json())
+    return info
+
+
+def encode_png(image: Image.Image, meta: ImageMetadata | None) -> bytes:
+    """The PNG file's bytes: with our metadata, or with none at all (export without metadata)."""
+    buffer = io.BytesIO()
+    clean = image if image.mode in ("RGB", "RGBA", "L") else image.convert("RGB")
+    clean.save(buffer, "PNG", pnginfo=png_info(meta) if meta else PngImagePlugin.PngInfo())
+    return buffer.getvalue()
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _quote(value: object) -> str:
+    text = str(value)
+    return (
+        json.dumps(text, ensure_ascii=False)
+        if ("," in text or ":" in text or "\n" in text)
+        else text
+    )
+
+
+# -- reading ---------------------------------------------------------------------------------------
+
+
+def read(source: str | Path | bytes) -> ReadResult:
+    """Parameters found in a PNG (or another image with text chunks). Never raises on bad files."""
+    result = ReadResult()
+    try:
+        handle = io.BytesIO(source) if isinstance(source, bytes) else open(source, "rb")  # noqa: SIM115
+        with handle, Image.open(handle) as image:
+            chunks = {
+                k: v for k, v in image.info.items() if isinstance(k, str) and isinstance(v, str)
+            }
+    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+        result.note(
+            QT_TRANSLATE_NOOP("metadata", "This file is not a readable image ({reason})."),
+            reason=type(exc).__name__,
+        )
+        return result
+    for key in list(chunks):
+        if len(chunks[key]) > MAX_CHUNK_CHARS:
+            del chunks[key]
+            result.note(
+                QT_TRANSLATE_NOOP("metadata", "Ignored the oversized text block “{key}”."),
+                key=key[:40],
+            )
+    for name, reader in _READERS:
+        try:
+            values = reader(chunks, result)
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError):
+            result.note(
+                QT_TRANSLATE_NOOP("metadata", "The {source} parameters in this file are damaged."),
+                source=name,
+            )
+            continue
+        if values is not None:
+            result.source = name
+            result.request = _to_request(values, result)
+            return result
+    if not result.notes:
+        result.note(QT_TRANSLATE_NOOP("metadata", "This image carries no generation parameters."))
+    return result
+
+
+def _read_ours(chunks: Mapping[str, str], result: ReadResult) -> dict[str, Any] | None:
+    if OUR_KEY not in chunks:
+        return None
+    data = json.loads(chunks[OUR_KEY])
+    if not isinstance(data, dict) or not isinstance(data.get("request"), dict):
+        raise ValueError("no request")
+    values = dict(data["request"])
+    result.metadata = ImageMetadata(
+        request=GenerationRequest(prompt=""),  # replaced below once the values are checked
+        model=str(data.get("model", "")),
+        model_hash=str(data.get("model_hash", "")),
+        plan=str(data.get("plan", "")),
+        app_version=str(data.get("app_version", "")),
+        created=str(data.get("created", "")),
+        duration_s=_float_or_none(data.get("duration_s")),
+        peak_vram_gb=_float_or_none(data.get("peak_vram_gb")),
+    )
+    return values
+
+
+_A1111_FIELD = re.compile(r'\s*([\w ]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)')
+
+
+def _read_a1111(chunks: Mapping[str, str], result: ReadResult) -> dict[str, Any] | None:
+    text = chunks.get(A1111_KEY)
+    if text is None or text.lstrip().startswith("{"):
+        return None  # Fooocus stores JSON under the same key
+    lines = text.strip().split("\n")
+    last = lines[-1] if len(_A1111_FIELD.findall(lines[-1])) >= 3 else ""
+    if last:
+        lines = lines[:-1]
+    prompt_lines: list[str] = []
+    negative_lines: list[str] = []
+    in_negative = False
+    for line in lines:
+        if line.startswith("Negative prompt:"):
+            in_negative = True
+            line = line[len("Negative prompt:") :].lstrip()
+        (negative_lines if in_negative else prompt_lines).append(line)
+    fields = {}
+    for key, value in _A1111_FIELD.findall(last):
+        value = value.strip()
+        if value.startswith('"') and value.endswith('"'):
+            value = json.loads(value)
+        fields[key.strip()] = value
+    values: dict[str, Any] = {
+        "prompt": "\n".join(prompt_lines).strip(),
+        "negative_prompt": "\n".join(negative_lines).strip(),
+    }
+    if "Seed" in fields:
+        values["seed"] = fields["Seed"]
+    if "Steps" in fields:
+        values["steps"] = fields["Steps"]
+    if "Size" in fields:
+        width, _, height = fields["Size"].partition("x")
+        values["width"], values["height"] = width, height
+    distilled = fields.get("Distilled CFG Scale") or fields.get("Guidance")
+    if distilled is not None:
+        values["guidance"] = distilled
+        values["cfg_scale"] = fields.get("CFG scale", 1)
+    elif "CFG scale" in fields:
+        result.note(
+            QT_TRANSLATE_NOOP(
+                "metadata",
+                "CFG scale {value} was made for another kind of model; FLUX guidance {default} is used.",
+            ),
+            value=fields["CFG scale"],
+            default=DEFAULT_GUIDANCE,
+        )
+    model = fields.get("Model")
+    if model:
+        result.note(QT_TRANSLATE_NOOP("metadata", "Made with the model “{model}”."), model=model)
+    return values
+
+
+def _read_invokeai(chunks: Mapping[str, str], result: ReadResult) -> dict[str, Any] | None:
+    text = chunks.get("invokeai_metadata")
+    if text is None:
+        return None
+    data = json.loads(text)
+    return {
+        "prompt": data.get("positive_prompt", ""),
+        "negative_prompt": data.get("negative_prompt", ""),
+        "seed": data.get("seed"),
+        "steps": data.get("steps"),
+        "width": data.get("width"),
+        "height": data.get("height"),
+        "guidance": data.get("guidance"),
+    }
+
+
+def _read_fooocus(chunks: Mapping[str, str], result: ReadResult) -> dict[str, Any] | None:
+    text = chunks.get(A1111_KEY)
+    if text is None or not text.lstrip().startswith("{"):
+        return None
+    data = json.loads(text)
+    values: dict[str, Any] = {
+        "prompt": data.get("prompt", ""),
+        "negative_prompt": data.get("negative_prompt", ""),
+        "seed": data.get("seed"),
+        "steps": data.get("steps"),
+    }
+    size = re.findall(r"\d+", str(data.get("resolution", "")))
+    if len(size) == 2:
+        values["width"], values["height"] = size
+    return values
+
+
+def _read_comfyui(chunks: Mapping[str, str], result: ReadResult) -> dict[str, Any] | None:
+    text = chunks.get("prompt")
+    if text is None:
+        return None
+    graph = json.loads(text)
+    if not isinstance(graph, dict):
+        raise ValueError("not a graph")
+    nodes = {k: v for k, v in graph.items() if isinstance(v, dict) and "class_type" in v}
+
+    def node_inputs(node_id: object) -> dict[str, Any]:
+        node = nodes.get(str(node_id), {})
+        inputs = node.get("inputs", {})
+        return inputs if isinstance(inputs, dict) else {}
+
+    def literal(value: Any, depth: int = 0) -> Any:
+        # A link is [node_id, output]; follow it to a primitive node's value.
+        if isinstance(value, list) and len(value) == 2 and depth < 8:
+            inputs = node_inputs(value[0])
+            for key in ("value", "seed", "noise_seed", "int", "float", "string", "text"):
+                if key in inputs:
+                    return literal(inputs[key], depth + 1)
+            return None
+        return value
+
+    def find(classes: tuple[str, ...]) -> list[dict[str, Any]]:
+        return [node_inputs(k) for k, v in nodes.items() if v.get("class_type") in classes]
+
+    def text_of(link: Any, depth: int = 0) -> str:
+        # Follow conditioning back to its text encoder (through FluxGuidance, combines, etc.).
+        if not (isinstance(link, list) and len(link) == 2) or depth > 16:
+            return ""
+        node = nodes.get(str(link[0]), {})
+        inputs = node_inputs(link[0])
+        if "CLIPTextEncode" in str(node.get("class_type", "")):
+            for key in ("text", "t5xxl", "clip_l"):
+                value = literal(inputs.get(key))
+                if isinstance(value, str) and value:
+                    return value
+        for key in ("conditioning", "conditioning_1", "conditioning_to", "positive"):
+            if key in inputs:
+                found = text_of(inputs[key], depth + 1)
+                if found:
+                    return found
+        return ""
+
+    values: dict[str, Any] = {}
+    samplers = find(("KSampler", "KSamplerAdvanced"))
+    guiders = find(("CFGGuider", "BasicGuider"))
+    if samplers:
+        sampler = samplers[0]
+        values["prompt"] = text_of(sampler.get("positive"))
+        values["negative_prompt"] = text_of(sampler.get("negative"))
+        values["seed"] = literal(sampler.get("seed", sampler.get("noise_seed")))
+        values["steps"] = literal(sampler.get("steps"))
+        cfg = literal(sampler.get("cfg"))
+        if cfg is not None:
+            values["cfg_scale"] = cfg
+    elif guiders:
+        guider = guiders[0]
+        values["prompt"] = text_of(guider.get("conditioning", guider.get("positive")))
+        values["negative_prompt"] = text_of(guider.get("negative"))
+    for noise in find(("RandomNoise",)):
+        values.setdefault("seed", literal(noise.get("noise_seed")))
+    for scheduler in find(("BasicScheduler",)):
+        values.setdefault("steps", literal(scheduler.get("steps")))
+    for latent in find(("EmptyLatentImage", "EmptySD3LatentImage", "EmptyFlux2LatentImage")):
+        values["width"], values["height"] = (
+            literal(latent.get("width")),
+            literal(latent.get("height")),
+        )
+    for guidance in find(("FluxGuidance",)) + find(("CLIPTextEncodeFlux",)):
+        if "guidance" in guidance:
+            values["guidance"] = literal(guidance.get("guidance"))
+    if not values.get("prompt"):
+        result.note(
+            QT_TRANSLATE_NOOP("metadata", "The ComfyUI workflow has no prompt text we could find.")
+        )
+    return values
+
+
+_READERS: list[tuple[str, Callable[[Mapping[str, str], ReadResult], dict[str, Any] | None]]] = [
+    ("MajicFlux", _read_ours),
+    ("InvokeAI", _read_invokeai),
+    ("Fooocus", _read_fooocus),
+    ("A1111", _read_a1111),
+    ("ComfyUI", _read_comfyui),
+]
+
+
+def _float_or_none(value: Any) -> float | None:
+    try:
+        return None if value is None else float(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _to_request(values: Mapping[str, Any], result: ReadResult) -> GenerationRequest:
+    """A usable request from untrusted values: each bad value is replaced by its default, with a note."""
+    defaults = GenerationRequest(prompt="")
+    kwargs: dict[str, Any] = {}
+
+    def unusable(name: str, value: Any) -> None:
+        result.note(
+            QT_TRANSLATE_NOOP(
+                "metadata", "Could not use {field} = {value}; kept the current default."
+            ),
+            field=name,
+            value=str(value)[:40],
+        )
+
+    for name in ("prompt", "negative_prompt"):
+        value = values.get(name)
+        if value is None:
+            continue
+        if isinstance(value, str):
+            kwargs[name] = value
+        else:
+            unusable(name, value)
+
+    def integer(name: str, low: int, high: int) -> int | None:
+        value = values.get(name)
+        if value is None or value == "":
+            return None
+        try:
+            number = int(float(value)) if not isinstance(value, bool) else None
+        except (TypeError, ValueError, OverflowError):
+            number = None
+        if number is None or not low <= number <= high:
+            unusable(name, value)
+            return None
+        return number
+
+    seed = integer("seed", 0, MAX_SEED)
+    if seed is not None:
+        kwargs["seed"] = seed
+    steps = integer("steps", MIN_STEPS, MAX_STEPS)
+    if steps is not None:
+        kwargs["steps"] = steps
+    for side in ("width", "height"):
+        value = integer(side, 64, 8192)
+        if value is None:
+            continue
+        snapped = snap_to_step(value)
+        if snapped != value:
+            result.note(
+                QT_TRANSLATE_NOOP("metadata", "{field} {value} was adjusted to {snapped}."),
+                field=side,
+                value=value,
+                snapped=snapped,
+            )
+        kwargs[side] = max(MIN_SIDE, min(MAX_SIDE, snapped))
+    for name, low, high in (("guidance", 0.0, 20.0), ("cfg_scale", MIN_CFG, MAX_CFG)):
+        value = values.get(name)
+        if value is None:
+            continue
+        number = _float_or_none(value)
+        if number is None or not low <= number <= high:
+            unusable(name, value)
+        else:
+            kwargs[name] = number
+    request = dataclasses.replace(defaults, **kwargs)
+    if result.metadata is not None:
+        result.metadata = dataclasses.replace(result.metadata, request=request)
+    return request

@@ -1,0 +1,92 @@
+"""Where the app keeps things. Everything can be moved under one folder (tests, portable use)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_DIR_NAME = "MajicFlux"
+
+
+@dataclass(frozen=True)
+class AppPaths:
+    data_dir: Path
+    default_output_dir: Path
+    default_models_dir: Path
+
+    @classmethod
+    def for_user(cls) -> AppPaths:
+        data = Path(platformdirs.user_data_dir(APP_DIR_NAME, appauthor=False))
+        pictures = Path(platformdirs.user_pictures_dir())
+        return cls(data, pictures / APP_DIR_NAME, data / "models")
+
+    @classmethod
+    def portable(cls, data_dir: str | os.PathLike[str]) -> AppPaths:
+        """Everything under `data_dir`: settings, library, logs, images and models."""
+        root = Path(data_dir).expanduser().absolute()
+        return cls(root, root / "images", root / "models")
+
+    @property
+    def settings_file(self) -> Path:
+        return self.data_dir / "settings.json"
+
+    @property
+    def library_file(self) -> Path:
+        return self.data_dir / "library.sqlite3"
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    @property
+    def log_file(self) -> Path:
+        return self.log_dir / "majicflux.log"
+
+    @property
+    def thumbnail_dir(self) -> Path:
+        return self.data_dir / "thumbnails"
+
+    @property
+    def trash_dir(self) -> Path:
+        return self.data_dir / "trash"
+
+    @property
+    def lock_file(self) -> Path:
+        return self.data_dir / "instance.lock"
+
+    def ensure(self) -> AppPaths:
+        for folder in (self.data_dir, self.log_dir):
+            folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Write `data` to `path` so that a crash leaves the old file or the new one, never a mix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    if os.name != "posix":
+        return  # Windows cannot open a directory for fsync; NTFS journals the rename
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)

@@ -1,0 +1,554 @@
+"""The model files the app needs, and what a file on disk is (read from its header, never its name).
+
+Imports no torch: `majicflux models check` and the setup page answer in milliseconds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import struct
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
+from majicflux_desktop.engine import layouts
+
+MODELSCOPE_MAJICFLUS = "MAILAND/majicflus_v1"
+FLUX_DEV = "black-forest-labs/FLUX.1-dev"
+
+DIT, CLIP, T5, VAE = "dit", "clip", "t5", "vae"
+TOKENIZER_CLIP, TOKENIZER_T5 = "tokenizer", "tokenizer_2"
+WEIGHT_ROLES = (DIT, CLIP, T5, VAE)
+
+MAX_HEADER_BYTES = 100 * 1024 * 1024  # the T5 header is ~20 KB; real files stay far below this
+SAFETENSORS_DTYPES = {
+    "F64": 8, "F32": 4, "F16": 2, "BF16": 2, "F8_E4M3": 1, "F8_E5M2": 1,
+    "I64": 8, "I32": 4, "I16": 2, "I8": 1, "U8": 1, "BOOL": 1,
+}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class FileSpec:
+    """One file (or folder) the app needs, where it comes from, and how to recognise it."""
+
+    role: str
+    title: str
+    repo: str
+    files: tuple[str, ...]
+    layout_hash: str = ""  # over all of `files` together (T5 comes in two shards)
+
+    @property
+    def is_folder(self) -> bool:
+        return self.role in (TOKENIZER_CLIP, TOKENIZER_T5)
+
+
+REQUIRED: tuple[FileSpec, ...] = (
+    FileSpec(
+        DIT, "majicflus_v1 transformer (DiT)", MODELSCOPE_MAJICFLUS, ("majicflus_v134.safetensors",),
+        "3394f306c4cbf04334b712bf5aaed95f",
+    ),
+    FileSpec(
+        CLIP, "CLIP-L text encoder", FLUX_DEV, ("text_encoder/model.safetensors",),
+        "94eefa3dac9cec93cb1ebaf1747d7b78",
+    ),
+    FileSpec(
+        T5, "T5-XXL text encoder", FLUX_DEV,
+        ("text_encoder_2/model-00001-of-00002.safetensors", "text_encoder_2/model-00002-of-00002.safetensors"),
+        "22540b49eaedbc2f2784b2091a234c7c",
+    ),
+    FileSpec(VAE, "VAE (autoencoder)", FLUX_DEV, ("ae.safetensors",), "21ea55f476dfc4fd135587abb59dfe5d"),
+    FileSpec(
+        TOKENIZER_CLIP, "CLIP tokenizer", FLUX_DEV,
+        ("tokenizer/vocab.json", "tokenizer/merges.txt", "tokenizer/tokenizer_config.json",
+         "tokenizer/special_tokens_map.json"),
+    ),
+    FileSpec(
+        TOKENIZER_T5, "T5 tokenizer", FLUX_DEV,
+        ("tokenizer_2/spiece.model", "tokenizer_2/tokenizer.json", "tokenizer_2/tokenizer_config.json",
+         "tokenizer_2/special_tokens_map.json"),
+    ),
+)  # fmt: skip
+SPECS = {spec.role: spec for spec in REQUIRED}
+
+
+@dataclass(frozen=True)
+class KnownLayout:
+    role: str
+    name: str
+    tiny: bool = False
+
+
+def _known_layouts() -> dict[str, KnownLayout]:
+    known = {
+        spec.layout_hash: KnownLayout(spec.role, spec.title)
+        for spec in REQUIRED
+        if spec.layout_hash
+    }
+    known[layouts.layout_hash(layouts.flux_dit(prefix=""))] = KnownLayout(
+        DIT, "FLUX.1-dev transformer"
+    )
+    for role, layout in layouts.tiny_layouts().items():
+        known[layouts.layout_hash(layout)] = KnownLayout(
+            role, f"tiny random {role} (demo)", tiny=True
+        )
+    return known
+
+
+KNOWN = _known_layouts()
+_T5_FULL = layouts.t5_encoder()
+_T5_TINY = layouts.tiny_layouts()[T5]
+
+
+# -- reading a safetensors header ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Header:
+    tensors: dict[str, tuple[str, tuple[int, ...]]]  # name -> (dtype, shape)
+    data_bytes: int
+    file_bytes: int
+    metadata: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def layout(self) -> dict[str, tuple[int, ...]]:
+        return {name: shape for name, (_, shape) in self.tensors.items()}
+
+    @property
+    def parameters(self) -> int:
+        total = 0
+        for _, shape in self.tensors.values():
+            count = 1
+            for dim in shape:
+                count *= dim
+            total += count
+        return total
+
+    def dtypes(self) -> set[str]:
+        return {dtype for dtype, _ in self.tensors.values()}
+
+
+def _problem(template: str, path: Path, **params: object) -> UserError:
+    return UserError(Message("catalog", template, {"file": str(path), **params}))
+
+
+def read_header(path: Path) -> Header:
+    """The tensor table of a .safetensors file, checked against the file's real size.
+
+    Raises UserError (naming the file and the fix) for anything that is not a complete
+    safetensors file. Reads at most the header: no weights, no code execution.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise _problem(
+            QT_TRANSLATE_NOOP(
+                "catalog",
+                "{file} is a folder, not a model file. Choose the .safetensors file inside it.",
+            ),
+            path,
+        )
+    if path.suffix.lower() != ".safetensors":
+        raise _problem(
+            QT_TRANSLATE_NOOP(
+                "catalog",
+                "{file} is not a .safetensors file. MajicFlux loads only .safetensors, because other "
+                "model formats (.ckpt, .bin, .pt, .pth) can run code when opened. Download the "
+                ".safetensors version of this model.",
+            ),
+            path,
+        )
+    try:
+        size = path.stat().st_size
+        with open(path, "rb") as handle:
+            prefix = handle.read(8)
+            if len(prefix) < 8:
+                raise _problem(
+                    QT_TRANSLATE_NOOP("catalog", "{file} is empty or cut off. Download it again."),
+                    path,
+                )
+            (header_len,) = struct.unpack("<Q", prefix)
+            if header_len > min(MAX_HEADER_BYTES, size - 8):
+                raise _problem(
+                    QT_TRANSLATE_NOOP(
+                        "catalog",
+                        "{file} is not a valid safetensors file (its header claims {claimed} bytes). "
+                        "It may be another format renamed to .safetensors, or damaged. Download it again.",
+                    ),
+                    path,
+                    claimed=header_len,
+                )
+            raw = handle.read(header_len)
+    except FileNotFoundError:
+        raise _problem(QT_TRANSLATE_NOOP("catalog", "{file} does not exist."), path) from None
+    except PermissionError:
+        raise _problem(
+            QT_TRANSLATE_NOOP(
+                "catalog",
+                "{file} cannot be read (permission denied). Check the file's permissions.",
+            ),
+            path,
+        ) from None
+    try:
+        table = json.loads(raw.decode("utf-8"))
+        if not isinstance(table, dict):
+            raise ValueError("header is not an object")
+        metadata = table.pop("__metadata__", None) or {}
+        tensors: dict[str, tuple[str, tuple[int, ...]]] = {}
+        data_end = 0
+        for name, entry in table.items():
+            dtype, shape, (begin, end) = (
+                entry["dtype"],
+                tuple(entry["shape"]),
+                entry["data_offsets"],
+            )
+            if dtype not in SAFETENSORS_DTYPES or not all(
+                isinstance(d, int) and d >= 0 for d in shape
+            ):
+                raise ValueError(f"bad entry {name}")
+            count = 1
+            for dim in shape:
+                count *= dim
+            if not (isinstance(begin, int) and isinstance(end, int) and 0 <= begin <= end):
+                raise ValueError(f"bad offsets {name}")
+            if end - begin != count * SAFETENSORS_DTYPES[dtype]:
+                raise ValueError(f"size mismatch {name}")
+            tensors[name] = (dtype, shape)
+            data_end = max(data_end, end)
+    except (UnicodeDecodeError, json.JSONDecodeError, ValueError, TypeError, KeyError) as exc:
+        raise _problem(
+            QT_TRANSLATE_NOOP(
+                "catalog",
+                "{file} is not a valid safetensors file (unreadable header). It may be another "
+                "format renamed to .safetensors, or damaged. Download it again.",
+            ),
+            path,
+        ) from exc
+    available = size - 8 - header_len
+    if data_end > available:
+        raise _problem(
+            QT_TRANSLATE_NOOP(
+                "catalog",
+                "{file} is incomplete: {have} of {need} bytes. The download was interrupted; "
+                "download it again.",
+            ),
+            path,
+            have=size,
+            need=data_end + 8 + header_len,
+        )
+    return Header(tensors, data_end, size, {str(k): str(v) for k, v in dict(metadata).items()})
+
+
+# -- what is this file? ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Identity:
+    path: Path
+    role: str | None  # None: not a file the app can use
+    name: str
+    layout_hash: str
+    parameters: int
+    dtypes: frozenset[str]
+    tiny: bool = False
+    shard: bool = False  # one part of a model split over several files (T5)
+    family: str = (
+        ""  # for files we cannot use: what they look like ("SDXL checkpoint", "LoRA", ...)
+    )
+
+    @property
+    def usable(self) -> bool:
+        return self.role is not None
+
+
+def identify(path: str | os.PathLike[str]) -> Identity:
+    """What a file is, from its tensor layout alone. Raises UserError for unreadable/unsafe files."""
+    path = Path(path)
+    header = read_header(path)
+    layout = header.layout
+    digest = layouts.layout_hash(layout)
+    common = dict(
+        path=path,
+        layout_hash=digest,
+        parameters=header.parameters,
+        dtypes=frozenset(header.dtypes()),
+    )
+    known = KNOWN.get(digest)
+    if known is not None:
+        return Identity(role=known.role, name=known.name, tiny=known.tiny, **common)  # type: ignore[arg-type]
+    for reference, tiny in ((_T5_FULL, False), (_T5_TINY, True)):
+        if layout and all(reference.get(name) == shape for name, shape in layout.items()):
+            return Identity(
+                role=T5,
+                name="T5 text encoder (part)",
+                tiny=tiny,
+                shard=True,
+                **common,  # type: ignore[arg-type]
+            )
+    return Identity(role=None, name="", family=guess_family(layout), **common)  # type: ignore[arg-type]
+
+
+def guess_family(layout: dict[str, tuple[int, ...]]) -> str:
+    names = list(layout)
+    if any("lora_" in n or ".lora." in n or n.endswith(".alpha") for n in names[:2000]):
+        return "LoRA"
+    if any(n.startswith("model.diffusion_model.input_blocks.") for n in names):
+        if any(n.startswith("conditioner.embedders.1") for n in names):
+            return "SDXL checkpoint"
+        return "Stable Diffusion checkpoint"
+    if any(n.startswith(("double_blocks.", "model.diffusion_model.double_blocks.")) for n in names):
+        return "FLUX-type transformer with a different layout"
+    if any(n.startswith("encoder.block.") for n in names):
+        return "T5 text encoder with a different layout"
+    if any(n.startswith("text_model.") for n in names):
+        return "CLIP text encoder with a different layout"
+    if any(n.startswith(("decoder.up.", "first_stage_model.")) for n in names):
+        return "VAE with a different layout"
+    return ""
+
+
+def identity_problem(identity: Identity, expected: FileSpec) -> Message | None:
+    """Why a readable file cannot serve as `expected`, or None if it can."""
+    if identity.role == expected.role:
+        return None
+    params = {"file": str(identity.path), "expected": expected.title}
+    if identity.role is not None:
+        return Message(
+            "catalog",
+            QT_TRANSLATE_NOOP(
+                "catalog", "{file} is a {found}, not the {expected}. Choose the right file."
+            ),
+            {**params, "found": identity.name},
+        )
+    if identity.family:
+        return Message(
+            "catalog",
+            QT_TRANSLATE_NOOP(
+                "catalog",
+                "{file} looks like a {family}, not the {expected}. MajicFlux needs the files listed "
+                "in Model setup.",
+            ),
+            {**params, "family": identity.family},
+        )
+    return Message(
+        "catalog",
+        QT_TRANSLATE_NOOP(
+            "catalog",
+            "{file} is not a model file MajicFlux knows (layout {layout}). Expected the {expected}.",
+        ),
+        {**params, "layout": identity.layout_hash[:12]},
+    )
+
+
+def file_fingerprint(path: Path, samples: int = 16, sample_bytes: int = 65536) -> str:
+    """A cheap identity of a weights file: sha256 over its size, header and sampled data blocks.
+
+    Full hashes of 12 GB take minutes; this takes milliseconds and tells fine-tunes of the same
+    layout apart. Recorded in every image's metadata as the model hash.
+    """
+    digest = hashlib.sha256()
+    size = path.stat().st_size
+    digest.update(str(size).encode())
+    with open(path, "rb") as handle:
+        digest.update(handle.read(1 << 20))
+        for index in range(samples):
+            handle.seek(size * index // samples)
+            digest.update(handle.read(sample_bytes))
+    return digest.hexdigest()[:12]
+
+
+# -- finding the set of files ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelPaths:
+    dit: Path
+    clip: Path
+    t5: tuple[Path, ...]
+    vae: Path
+    tokenizer_clip: Path
+    tokenizer_t5: Path
+    tiny: bool = False
+
+    def weight_files(self) -> list[Path]:
+        return [self.dit, self.clip, *self.t5, self.vae]
+
+
+@dataclass
+class RoleStatus:
+    spec: FileSpec
+    paths: list[Path] = field(default_factory=list)
+    problems: list[Message] = field(default_factory=list)
+    tiny: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return bool(self.paths) and not self.problems
+
+
+@dataclass
+class CheckReport:
+    folder: Path
+    roles: dict[str, RoleStatus]
+    rejected: list[tuple[Path, Message]] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return all(status.ok for status in self.roles.values())
+
+    def paths(self) -> ModelPaths:
+        if not self.complete:
+            raise UserError(
+                Message(
+                    "catalog",
+                    QT_TRANSLATE_NOOP(
+                        "catalog",
+                        "Model files are missing or wrong in {folder}. Open Model setup, or run "
+                        "`majicflux models check` to see which.",
+                    ),
+                    {"folder": str(self.folder)},
+                )
+            )
+        r = self.roles
+        return ModelPaths(
+            dit=r[DIT].paths[0],
+            clip=r[CLIP].paths[0],
+            t5=tuple(r[T5].paths),
+            vae=r[VAE].paths[0],
+            tokenizer_clip=r[TOKENIZER_CLIP].paths[0],
+            tokenizer_t5=r[TOKENIZER_T5].paths[0],
+            tiny=all(r[role].tiny for role in WEIGHT_ROLES),
+        )
+
+
+def iter_candidates(folder: Path, max_depth: int = 6, max_entries: int = 20000) -> Iterator[Path]:
+    """Files under `folder` worth a look, breadth-first and bounded (never follows symlinked dirs)."""
+    queue: list[tuple[Path, int]] = [(folder, 0)]
+    seen = 0
+    while queue:
+        current, depth = queue.pop(0)
+        try:
+            entries = sorted(os.scandir(current), key=lambda e: e.name)
+        except OSError:
+            continue
+        for entry in entries:
+            seen += 1
+            if seen > max_entries:
+                return
+            if entry.name.startswith(".") and entry.name not in (".cache",):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if depth < max_depth:
+                        queue.append((Path(entry.path), depth + 1))
+                elif entry.is_file():
+                    yield Path(entry.path)
+            except OSError:
+                continue
+
+
+MODEL_SUFFIXES = (".safetensors", ".ckpt", ".pt", ".pth", ".bin", ".sft", ".gguf")
+
+
+def check(folder: str | os.PathLike[str]) -> CheckReport:
+    """Which required files are in `folder` (searched recursively), identified by layout."""
+    folder = Path(folder)
+    report = CheckReport(folder, {spec.role: RoleStatus(spec) for spec in REQUIRED})
+    found: dict[str, list[Identity]] = {role: [] for role in WEIGHT_ROLES}
+    files = list(iter_candidates(folder)) if folder.is_dir() else []
+    for path in files:
+        if path.suffix.lower() not in MODEL_SUFFIXES:
+            continue
+        try:
+            identity = identify(path)
+        except UserError as exc:
+            report.rejected.append((path, exc.message))
+            continue
+        if identity.role is None:
+            if identity.family:
+                report.rejected.append(
+                    (path, identity_problem(identity, SPECS[DIT]) or Message("catalog", ""))
+                )
+            continue
+        found[identity.role].append(identity)
+    for role in (DIT, CLIP, VAE):
+        choices = sorted(found[role], key=lambda i: (i.tiny, len(i.path.parts), str(i.path)))
+        if choices:
+            report.roles[role].paths = [choices[0].path]
+            report.roles[role].tiny = choices[0].tiny
+    _choose_t5(found[T5], report.roles[T5])
+    for role, test in ((TOKENIZER_CLIP, _is_clip_tokenizer), (TOKENIZER_T5, _is_t5_tokenizer)):
+        folders = sorted(
+            {p.parent for p in files if test(p.parent)}, key=lambda p: (len(p.parts), str(p))
+        )
+        if folders:
+            report.roles[role].paths = [folders[0]]
+    for status in report.roles.values():
+        if not status.paths:
+            status.problems.append(
+                Message(
+                    "catalog",
+                    QT_TRANSLATE_NOOP("catalog", "Missing: {title} ({files} from {repo})."),
+                    {
+                        "title": status.spec.title,
+                        "files": ", ".join(status.spec.files),
+                        "repo": status.spec.repo,
+                    },
+                )
+            )
+    return report
+
+
+def _choose_t5(candidates: list[Identity], status: RoleStatus) -> None:
+    complete = [i for i in candidates if not i.shard]
+    if complete:
+        best = sorted(complete, key=lambda i: (i.tiny, str(i.path)))[0]
+        status.paths, status.tiny = [best.path], best.tiny
+        return
+    by_folder: dict[Path, list[Identity]] = {}
+    for identity in candidates:
+        by_folder.setdefault(identity.path.parent, []).append(identity)
+    for parts in by_folder.values():
+        union: dict[str, tuple[int, ...]] = {}
+        for part in parts:
+            union.update(read_header(part.path).layout)
+        known = KNOWN.get(layouts.layout_hash(union))
+        if known is not None and known.role == T5:
+            status.paths = sorted(p.path for p in parts)
+            status.tiny = known.tiny
+            return
+    if candidates:
+        status.paths = sorted(i.path for i in candidates)
+        status.problems.append(
+            Message(
+                "catalog",
+                QT_TRANSLATE_NOOP(
+                    "catalog",
+                    "The T5 text encoder is incomplete: found {count} part(s) in {folder}, but not "
+                    "all of them. Download the missing part.",
+                ),
+                {"count": len(candidates), "folder": str(candidates[0].path.parent)},
+            )
+        )
+
+
+def _is_clip_tokenizer(folder: Path) -> bool:
+    return (folder / "vocab.json").is_file() and (folder / "merges.txt").is_file()
+
+
+def _is_t5_tokenizer(folder: Path) -> bool:
+    if (folder / "spiece.model").is_file():
+        return True
+    config = folder / "tokenizer_config.json"
+    if (folder / "tokenizer.json").is_file() and config.is_file():
+        try:
+            return "T5" in str(json.loads(config.read_text("utf-8")).get("tokenizer_class", ""))
+        except (OSError, ValueError):
+            return False
+    return False
+
+
+def describe_missing(report: CheckReport) -> Iterable[Message]:
+    for status in report.roles.values():
+        yield from status.problems

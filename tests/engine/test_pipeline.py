@@ -1,0 +1,173 @@
+"""The real diffsynth pipeline, end to end, on the tiny random-weight model (CPU)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from majicflux_desktop.core.i18n import UserError
+from majicflux_desktop.core.request import GenerationRequest, RequestError
+from majicflux_desktop.engine import memory
+from majicflux_desktop.engine.pipeline import Cancelled, Engine
+
+SMALL = dict(width=256, height=256, steps=4)
+
+
+def pixels(result) -> np.ndarray:
+    return np.asarray(result.image)
+
+
+def test_generates_an_image_with_timings(engine: Engine) -> None:
+    result = engine.generate(GenerationRequest("a cat 橘猫", seed=1, **SMALL))
+    image = pixels(result)
+    assert image.shape == (256, 256, 3)
+    assert image.std() > 1  # not a blank frame
+    assert result.seed == 1 and result.plan == "bf16"
+    assert set(result.timings) >= {"text_encode", "denoise", "decode", "total", "s_per_step"}
+    assert result.timings["total"] >= result.timings["denoise"] > 0
+    assert result.peak_vram_bytes is None  # CPU
+
+
+def test_same_seed_same_pixels_other_seed_other_pixels(engine: Engine) -> None:
+    request = GenerationRequest("a lighthouse", seed=123, **SMALL)
+    first, second = engine.generate(request), engine.generate(request)
+    assert np.array_equal(pixels(first), pixels(second))
+    other = engine.generate(request.with_seed(124))
+    assert not np.array_equal(pixels(first), pixels(other))
+
+
+def test_no_seed_means_a_recorded_random_seed(engine: Engine) -> None:
+    result = engine.generate(GenerationRequest("a lighthouse", **SMALL))
+    assert isinstance(result.seed, int)
+    again = engine.generate(GenerationRequest("a lighthouse", seed=result.seed, **SMALL))
+    assert np.array_equal(pixels(result), pixels(again))
+
+
+def test_on_step_is_called_before_every_step_with_eta(engine: Engine) -> None:
+    calls: list[tuple[int, int, float | None]] = []
+    engine.generate(GenerationRequest("a", seed=3, **SMALL), on_step=lambda *a: calls.append(a))
+    assert [(s, t) for s, t, _ in calls] == [(0, 4), (1, 4), (2, 4), (3, 4)]
+    assert all(eta is not None and eta >= 0 for _, _, eta in calls[1:])
+
+
+def test_eta_of_first_step_comes_from_the_previous_run(engine: Engine) -> None:
+    calls: list[float | None] = []
+    request = GenerationRequest("a", seed=3, width=272, height=256, steps=2)
+    engine.generate(request)
+    engine.generate(request, on_step=lambda s, t, eta: calls.append(eta))
+    assert calls[0] is not None
+
+
+def test_cancel_stops_within_a_step_and_the_next_run_is_identical(engine: Engine) -> None:
+    request = GenerationRequest("a harbour at dawn", seed=99, width=256, height=256, steps=8)
+    fresh = engine.generate(request)
+    cancel = threading.Event()
+    seen: list[int] = []
+
+    def on_step(step: int, total: int, eta: float | None) -> None:
+        seen.append(step)
+        if step == 3:
+            cancel.set()
+
+    with pytest.raises(Cancelled):
+        engine.generate(request, on_step=on_step, cancel=cancel)
+    assert seen == [0, 1, 2, 3]  # step 3 was announced, step 4 never ran
+    assert np.array_equal(pixels(engine.generate(request)), pixels(fresh))
+
+
+def test_cancel_before_start(engine: Engine) -> None:
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):
+        engine.generate(GenerationRequest("a", seed=1, **SMALL), cancel=cancel)
+
+
+def test_preview_images_arrive_per_step(engine: Engine) -> None:
+    previews = []
+    engine.generate(
+        GenerationRequest("a", seed=5, **SMALL),
+        on_preview=lambda step, image: previews.append(image),
+    )
+    assert len(previews) == 4
+    assert previews[-1].size == (32, 32)  # latent resolution; the UI scales it
+    assert "step" not in engine.pipe.__dict__  # the wrapper is gone again
+
+
+def test_cfg_and_negative_prompt_change_the_image(engine: Engine) -> None:
+    base = GenerationRequest("a cat", seed=8, **SMALL)
+    with_negative = GenerationRequest(
+        "a cat", negative_prompt="dog", cfg_scale=3.0, seed=8, **SMALL
+    )
+    assert not np.array_equal(pixels(engine.generate(base)), pixels(engine.generate(with_negative)))
+
+
+def test_non_square_sizes(engine: Engine) -> None:
+    result = engine.generate(GenerationRequest("a", seed=1, width=384, height=256, steps=2))
+    assert result.image.size == (384, 256)
+
+
+def test_bad_request_is_refused_before_running(engine: Engine) -> None:
+    with pytest.raises(RequestError):
+        engine.generate(
+            GenerationRequest("a", width=1000, **{k: v for k, v in SMALL.items() if k != "width"})
+        )
+
+
+def test_prints_of_diffsynth_stay_out_of_the_console(tiny_paths, capfd) -> None:
+    engine = Engine(device="cpu")
+    engine.load(tiny_paths, "fp8")
+    engine.generate(GenerationRequest("a", seed=1, width=264 - 8, height=256, steps=1))
+    out, err = capfd.readouterr()
+    assert "Loading models" not in out + err and "DiffSynth" not in out + err
+
+
+@pytest.mark.parametrize("plan", list(memory.PLANS))
+def test_every_plan_runs_on_cpu_and_gives_the_same_image(tiny_paths, plan: str) -> None:
+    reference = Engine(device="cpu")
+    reference.load(tiny_paths, "bf16")
+    request = GenerationRequest("a tree", seed=11, **SMALL)
+    expected = pixels(reference.generate(request))
+    engine = Engine(device="cpu")
+    report = engine.load(tiny_paths, plan, budget_bytes=0)
+    assert report.plan == plan and engine.model_name == "tiny-random"
+    # The tiny DiT file is float8 like the real one, so bf16 and fp8 plans see the same weights.
+    assert np.array_equal(pixels(engine.generate(request)), expected)
+
+
+def test_out_of_memory_falls_back_once_and_says_so(tiny_paths, monkeypatch) -> None:
+    monkeypatch.setenv("MAJICFLUX_INJECT_OOM", "bf16")
+    engine = Engine(device="cpu")
+    engine.load(tiny_paths, "bf16")
+    result = engine.generate(GenerationRequest("a", seed=1, **SMALL))
+    assert result.plan == "fp8" and engine.plan == "fp8"
+    assert "Out of GPU memory with the bf16 plan; switched to fp8" in result.notes[0].text()
+
+
+def test_out_of_memory_when_nothing_fits_names_card_plan_and_size(tiny_paths, monkeypatch) -> None:
+    monkeypatch.setenv("MAJICFLUX_INJECT_OOM", "fp8-offload,fp8-stream")
+    engine = Engine(device="cpu")
+    engine.load(tiny_paths, "fp8-offload")
+    with pytest.raises(UserError) as info:
+        engine.generate(GenerationRequest("a", seed=1, **SMALL))
+    text = info.value.text()
+    assert "fp8-stream" in text and "256×256" in text and "GB" in text and "smaller size" in text
+    monkeypatch.delenv("MAJICFLUX_INJECT_OOM")
+    engine._inject_oom.clear()
+    assert engine.generate(GenerationRequest("a", seed=1, **SMALL)).image  # still usable
+
+
+def test_load_refuses_pickles_before_diffsynth_sees_them(tiny_paths, tmp_path: Path) -> None:
+    import dataclasses
+    import pickle
+
+    evil = tmp_path / "majicflus.ckpt"
+    evil.write_bytes(pickle.dumps({"a": 1}))
+    with pytest.raises(UserError, match=r"only \.safetensors"):
+        Engine(device="cpu").load(dataclasses.replace(tiny_paths, dit=evil), "bf16")
+
+
+def test_token_count(engine: Engine) -> None:
+    assert engine.count_tokens("a b c") == 4  # three pieces and the end token
