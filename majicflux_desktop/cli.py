@@ -1,13 +1,14 @@
-"""Headless commands: `majicflux generate`, `majicflux models check`, `majicflux doctor`."""
+"""Headless commands: `majicflux generate`, `majicflux models check|find|download`, `majicflux doctor`."""
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import os
 import sys
 import time
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from majicflux_desktop import __version__
 from majicflux_desktop.core import metadata
@@ -16,6 +17,9 @@ from majicflux_desktop.core.logs import make_stdio_safe, setup_logging
 from majicflux_desktop.core.paths import AppPaths, atomic_write_bytes
 from majicflux_desktop.core.request import GenerationRequest, RequestError
 from majicflux_desktop.engine import catalog, memory
+
+if TYPE_CHECKING:
+    from majicflux_desktop.engine import download
 
 
 class ProgressBar:
@@ -145,6 +149,178 @@ def cmd_models_check(args: argparse.Namespace) -> int:
     return 0 if report.complete else 1
 
 
+def cmd_models_find(args: argparse.Namespace) -> int:
+    folder = Path(args.dir)
+    if not folder.is_dir():
+        raise SystemExit(f"error: {folder} is not a folder")
+    report = catalog.scan(folder)
+    print(f"scanned {folder}: {report.files_examined} model file(s) examined, used where they are")
+    for status in report.roles.values():
+        if status.ok:
+            shown = status.found_as not in ("", status.spec.title)
+            what = f" (as {status.found_as})" if shown else ""
+            print(f"  [  found] {status.spec.title}: {', '.join(map(str, status.paths))}{what}")
+        else:
+            print(f"  [{'MISSING' if not status.paths else '  WRONG'}] {status.spec.title}")
+            for problem in status.problems:
+                print(f"            {problem.text()}")
+    if report.rejected:
+        print("found but not usable:")
+    for _, problem in report.rejected[:REJECTED_SHOWN]:
+        print(f"  - {problem.text()}")  # each message names its file
+    if len(report.rejected) > REJECTED_SHOWN:
+        print(f"  … and {len(report.rejected) - REJECTED_SHOWN} more")
+    if report.stopped_early:
+        print("note: the folder holds too many files to look at all of them; choose a narrower one")
+    if report.complete:
+        print("complete: MajicFlux can use these files in place (nothing is copied)")
+        return 0
+    missing = [role for role, status in report.roles.items() if not status.ok]
+    print(
+        f"incomplete: to fetch only what is missing, run `majicflux models download --only "
+        f"{','.join(missing)}`"
+    )
+    return 1
+
+
+REJECTED_SHOWN = 30
+
+
+def cmd_models_download(args: argparse.Namespace) -> int:
+    from majicflux_desktop.engine import download  # urllib and friends: only for this command
+
+    source = download.parse_source(args.source)
+    folder = Path(args.dir) if args.dir else _models_dir(args)
+    token = args.token or _token_from_environment(source)
+    roles = [r.strip() for r in args.only.split(",") if r.strip()] if args.only else None
+    if roles is not None and not set(roles) <= set(catalog.SPECS):
+        raise SystemExit(f"error: --only takes roles from {', '.join(catalog.SPECS)}")
+    print(f"asking {source.name} ({source.endpoint}) for the file list…", file=sys.stderr)
+    plan = download.fetch_plan(folder, source, token, roles)
+    _print_plan(plan)
+    plan.check_space()
+    complete_set_wanted = roles is None
+    if all(f.present for f in plan.files):
+        print("all files are already there")
+        return _report_models(folder, complete_set_wanted)
+    bar = DownloadBar(sys.stderr)
+    control = download.DownloadControl()
+    try:
+        download.Downloader(plan, token=token, on_progress=bar, control=control).run()
+    except KeyboardInterrupt:
+        bar.close()
+        print(
+            f"interrupted: finished files are kept, and the file in progress stays as a .part "
+            f"file in {folder}. Run the same command again to continue where it stopped.",
+            file=sys.stderr,
+        )
+        return 130
+    finally:
+        bar.close()
+    return _report_models(folder, complete_set_wanted)
+
+
+def _token_from_environment(source: download.Source) -> str | None:
+    names = ("MODELSCOPE_API_TOKEN",) if source.api == "modelscope" else ("HF_TOKEN",)
+    return next((os.environ[n] for n in names if os.environ.get(n)), None)
+
+
+def _print_plan(plan: download.DownloadPlan) -> None:
+    from majicflux_desktop.engine.download import format_bytes
+
+    print(f"downloading from {plan.source.name} into {plan.models_dir}")
+    for file in plan.files:
+        state = "already there" if file.present else format_bytes(file.size)
+        print(f"  {file.repo}/{file.path} ({state})")
+    for note in plan.notes:
+        print(f"note: {note.text()}")
+    print(
+        f"total {format_bytes(plan.total_bytes)}, to download {format_bytes(plan.remaining_bytes)}, "
+        f"free on that drive {format_bytes(plan.free_bytes())}"
+    )
+
+
+def _report_models(folder: Path, complete_set_wanted: bool) -> int:
+    report = catalog.check(folder)
+    if report.complete:
+        print(f"complete: {folder}")
+        return 0
+    if not complete_set_wanted:  # --only: the rest may be elsewhere (a ComfyUI folder)
+        for message in catalog.describe_missing(report):
+            print(f"still missing: {message.text()}")
+        return 0
+    for message in catalog.describe_missing(report):
+        print(f"error: {message.text()}", file=sys.stderr)
+    return 1
+
+
+class DownloadBar:
+    """Per-file and overall progress with speed and ETA: one line on a terminal, else a line per
+    finished file (logs and CI)."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+        self.tty = stream.isatty()
+        self.finished: set[int] = set()
+        self.last_note: object = None
+        self.open_line = False
+
+    def __call__(self, progress: download.Progress) -> None:
+        from majicflux_desktop.engine.download import FileState
+
+        if progress.note is not None and progress.note is not self.last_note:
+            self.last_note = progress.note
+            self._line(f"note: {progress.note.text()}")
+        for index, item in enumerate(progress.files):
+            if item.state is FileState.DONE and index not in self.finished:
+                self.finished.add(index)
+                if not self.tty:
+                    self._line(f"done {item.file.repo}/{item.file.path}")
+        if self.tty:
+            self._status(progress)
+
+    def _status(self, progress: download.Progress) -> None:
+        from majicflux_desktop.engine.download import format_bytes
+
+        current = progress.current_file
+        speed = progress.bytes_per_second
+        parts = []
+        if current is not None:
+            name = current.file.path.rsplit("/", 1)[-1]
+            parts.append(f"{name} {current.fraction:4.0%} {current.state.value}")
+        parts.append(
+            f"total {progress.fraction:4.0%} "
+            f"{format_bytes(progress.done_bytes)}/{format_bytes(progress.total_bytes)}"
+        )
+        parts.append(
+            "paused" if progress.paused else f"{format_bytes(speed)}/s" if speed else "…/s"
+        )
+        parts.append(f"ETA {_duration(progress.eta_s)}")
+        self.stream.write("\r" + " | ".join(parts)[:150].ljust(100))
+        self.stream.flush()
+        self.open_line = True
+
+    def _line(self, text: str) -> None:
+        if self.open_line:
+            self.stream.write("\n")
+            self.open_line = False
+        self.stream.write(text + "\n")
+        self.stream.flush()
+
+    def close(self) -> None:
+        if self.open_line:
+            self.stream.write("\n")
+            self.stream.flush()
+            self.open_line = False
+
+
+def _duration(seconds: float | None) -> str:
+    if seconds is None:
+        return "?"
+    seconds = max(0, round(seconds))
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
 def cmd_doctor(args: argparse.Namespace) -> int:
     probe = memory.VramProbe()
     reading = probe.read()
@@ -207,6 +383,24 @@ def build_parser() -> argparse.ArgumentParser:
     check = models.add_parser("check", help="which required files are present")
     check.add_argument("dir", nargs="?")
     check.set_defaults(func=cmd_models_check, models=None, tiny=False)
+    find = models.add_parser(
+        "find", help="use existing files: look for the required files in a folder (ComfyUI, …)"
+    )
+    find.add_argument("dir")
+    find.set_defaults(func=cmd_models_find)
+    fetch = models.add_parser("download", help="download the required files (resumable)")
+    fetch.add_argument(
+        "--source",
+        default="modelscope",
+        help="modelscope (default), huggingface, hf-mirror, or a Hugging Face mirror's address",
+    )
+    fetch.add_argument("--dir", help="models folder (default: the app's models folder)")
+    fetch.add_argument(
+        "--token",
+        help="access token for gated repositories (default: $HF_TOKEN / $MODELSCOPE_API_TOKEN)",
+    )
+    fetch.add_argument("--only", help=f"comma-separated roles: {','.join(catalog.SPECS)}")
+    fetch.set_defaults(func=cmd_models_download, models=None, tiny=False)
 
     doctor = commands.add_parser("doctor", help="GPU, drivers, plan and model status")
     doctor.add_argument("--models")

@@ -9,8 +9,9 @@ import hashlib
 import json
 import os
 import struct
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
@@ -81,6 +82,16 @@ class KnownLayout:
     tiny: bool = False
 
 
+def t5_single_file(layout: layouts.Layout) -> layouts.Layout:
+    """The T5 encoder as one file, as ComfyUI and Forge users have it (`t5xxl_fp16.safetensors`,
+    `t5xxl_fp8_e4m3fn.safetensors` from comfyanonymous/flux_text_encoders): the shard layout plus
+    the tied embedding stored a second time as `encoder.embed_tokens.weight`."""
+    return {**layout, "encoder.embed_tokens.weight": layout["shared.weight"]}
+
+
+T5_SINGLE_FILE = "T5-XXL text encoder (single file)"
+
+
 def _known_layouts() -> dict[str, KnownLayout]:
     known = {
         spec.layout_hash: KnownLayout(spec.role, spec.title)
@@ -90,16 +101,53 @@ def _known_layouts() -> dict[str, KnownLayout]:
     known[layouts.layout_hash(layouts.flux_dit(prefix=""))] = KnownLayout(
         DIT, "FLUX.1-dev transformer"
     )
+    known[layouts.layout_hash(t5_single_file(layouts.t5_encoder()))] = KnownLayout(
+        T5, T5_SINGLE_FILE
+    )
     for role, layout in layouts.tiny_layouts().items():
         known[layouts.layout_hash(layout)] = KnownLayout(
             role, f"tiny random {role} (demo)", tiny=True
         )
+    known[layouts.layout_hash(t5_single_file(layouts.tiny_layouts()[T5]))] = KnownLayout(
+        T5, "tiny random t5, single file (demo)", tiny=True
+    )
     return known
 
 
 KNOWN = _known_layouts()
 _T5_FULL = layouts.t5_encoder()
 _T5_TINY = layouts.tiny_layouts()[T5]
+
+_DIFFSYNTH_T5 = {
+    "model_name": "flux_text_encoder_t5",
+    "model_class": "diffsynth.models.flux_text_encoder_t5.FluxTextEncoderT5",
+    # copies every tensor, then sets encoder.embed_tokens.weight from shared.weight: a file that
+    # already holds both (the same tied values) ends with exactly the keys the model expects
+    "state_dict_converter": "diffsynth.utils.state_dict_converters.flux_text_encoder_t5."
+    "FluxTextEncoderT5StateDictConverter",
+}
+
+
+def diffsynth_variants() -> list[dict[str, str]]:
+    """diffsynth MODEL_CONFIGS entries for the layouts in KNOWN that diffsynth does not list."""
+    return [
+        {"model_hash": layouts.layout_hash(t5_single_file(_T5_FULL)), **_DIFFSYNTH_T5},
+        {
+            "model_hash": layouts.layout_hash(t5_single_file(_T5_TINY)),
+            **_DIFFSYNTH_T5,
+            "model_class": "majicflux_desktop.engine.tiny.TinyT5TextEncoder",
+        },
+    ]
+
+
+def register_variants_with_diffsynth() -> None:
+    """Teach diffsynth the extra layouts (idempotent). Call before `from_pretrained`."""
+    from diffsynth.configs import MODEL_CONFIGS  # here, not at the top: catalog stays torch-free
+
+    present = {(c["model_hash"], c["model_name"]) for c in MODEL_CONFIGS}
+    for config in diffsynth_variants():
+        if (config["model_hash"], config["model_name"]) not in present:
+            MODEL_CONFIGS.append(config)
 
 
 # -- reading a safetensors header ------------------------------------------------------------------
@@ -134,11 +182,12 @@ def _problem(template: str, path: Path, **params: object) -> UserError:
     return UserError(Message("catalog", template, {"file": str(path), **params}))
 
 
-def read_header(path: Path) -> Header:
+def read_header(path: Path, *, check_suffix: bool = True) -> Header:
     """The tensor table of a .safetensors file, checked against the file's real size.
 
     Raises UserError (naming the file and the fix) for anything that is not a complete
     safetensors file. Reads at most the header: no weights, no code execution.
+    `check_suffix=False` reads files whose name is not (yet) `.safetensors`: a download's `.part`.
     """
     path = Path(path)
     if path.is_dir():
@@ -149,7 +198,7 @@ def read_header(path: Path) -> Header:
             ),
             path,
         )
-    if path.suffix.lower() != ".safetensors":
+    if check_suffix and path.suffix.lower() != ".safetensors":
         raise _problem(
             QT_TRANSLATE_NOOP(
                 "catalog",
@@ -262,10 +311,10 @@ class Identity:
         return self.role is not None
 
 
-def identify(path: str | os.PathLike[str]) -> Identity:
+def identify(path: str | os.PathLike[str], *, check_suffix: bool = True) -> Identity:
     """What a file is, from its tensor layout alone. Raises UserError for unreadable/unsafe files."""
     path = Path(path)
-    header = read_header(path)
+    header = read_header(path, check_suffix=check_suffix)
     layout = header.layout
     digest = layouts.layout_hash(layout)
     common = dict(
@@ -297,7 +346,12 @@ def guess_family(layout: dict[str, tuple[int, ...]]) -> str:
         if any(n.startswith("conditioner.embedders.1") for n in names):
             return "SDXL checkpoint"
         return "Stable Diffusion checkpoint"
-    if any(n.startswith(("double_blocks.", "model.diffusion_model.double_blocks.")) for n in names):
+    flux = any(
+        n.startswith(("double_blocks.", "model.diffusion_model.double_blocks.")) for n in names
+    )
+    if flux and any(n.startswith(("text_encoders.", "vae.", "first_stage_model.")) for n in names):
+        return "FLUX all-in-one checkpoint (transformer, text encoders and VAE in one file)"
+    if flux:
         return "FLUX-type transformer with a different layout"
     if any(n.startswith("encoder.block.") for n in names):
         return "T5 text encoder with a different layout"
@@ -381,6 +435,7 @@ class RoleStatus:
     paths: list[Path] = field(default_factory=list)
     problems: list[Message] = field(default_factory=list)
     tiny: bool = False
+    found_as: str = ""  # what the chosen file is ("T5-XXL text encoder (single file)", ...)
 
     @property
     def ok(self) -> bool:
@@ -392,6 +447,8 @@ class CheckReport:
     folder: Path
     roles: dict[str, RoleStatus]
     rejected: list[tuple[Path, Message]] = field(default_factory=list)
+    files_examined: int = 0
+    stopped_early: bool = False  # the scan hit its bound before seeing everything
 
     @property
     def complete(self) -> bool:
@@ -422,12 +479,29 @@ class CheckReport:
         )
 
 
-def iter_candidates(folder: Path, max_depth: int = 6, max_entries: int = 20000) -> Iterator[Path]:
-    """Files under `folder` worth a look, breadth-first and bounded (never follows symlinked dirs)."""
-    queue: list[tuple[Path, int]] = [(folder, 0)]
+@dataclass
+class FolderWalk:
+    files: list[Path] = field(default_factory=list)
+    stopped_early: bool = False  # the entry budget ran out: a narrower folder finds more
+
+
+def walk(folder: Path, max_depth: int = 8, max_entries: int = 50_000) -> FolderWalk:
+    """Files under `folder`, breadth-first and bounded.
+
+    Symlinked folders are followed (model folders often live on another drive), each real folder
+    once, so a link loop ends. Symlinked files keep their link name: in a Hugging Face cache the
+    name carries the `.safetensors` suffix while the blob it points to has none.
+    """
+    result = FolderWalk()
+    queue: deque[tuple[Path, int]] = deque([(folder, 0)])
+    visited: set[object] = set()
     seen = 0
     while queue:
-        current, depth = queue.pop(0)
+        current, depth = queue.popleft()
+        key = _real_identity(current)
+        if key is None or key in visited:
+            continue
+        visited.add(key)
         try:
             entries = sorted(os.scandir(current), key=lambda e: e.name)
         except OSError:
@@ -435,52 +509,81 @@ def iter_candidates(folder: Path, max_depth: int = 6, max_entries: int = 20000) 
         for entry in entries:
             seen += 1
             if seen > max_entries:
-                return
-            if entry.name.startswith(".") and entry.name not in (".cache",):
-                continue
+                result.stopped_early = True
+                return result
+            if entry.name.startswith(".") and entry.name != ".cache":
+                continue  # .git, .locks, ModelScope's ._____temp: nothing finished lives there
             try:
-                if entry.is_dir(follow_symlinks=False):
+                if entry.is_dir():
                     if depth < max_depth:
                         queue.append((Path(entry.path), depth + 1))
                 elif entry.is_file():
-                    yield Path(entry.path)
+                    result.files.append(Path(entry.path))
             except OSError:
                 continue
+    return result
+
+
+def _real_identity(path: Path) -> object | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    # some file systems (FAT, network shares on Windows) report no inode numbers
+    return (stat.st_dev, stat.st_ino) if stat.st_ino else os.path.realpath(path)
 
 
 MODEL_SUFFIXES = (".safetensors", ".ckpt", ".pt", ".pth", ".bin", ".sft", ".gguf")
+_FAMILY_ROLE = {"T5": T5, "CLIP": CLIP, "VAE": VAE}
 
 
 def check(folder: str | os.PathLike[str]) -> CheckReport:
     """Which required files are in `folder` (searched recursively), identified by layout."""
+    return scan(folder)
+
+
+def scan(
+    folder: str | os.PathLike[str], max_depth: int = 8, max_entries: int = 50_000
+) -> CheckReport:
+    """Use existing files: find the required files anywhere under `folder`, by tensor layout.
+
+    Works the same on a ComfyUI or Forge `models` folder, a ModelScope or Hugging Face cache,
+    a DiffSynth `models` folder or a plain one; file names are never trusted. Files are used
+    where they are. Files that look meant for a role but cannot serve it are listed in
+    `rejected` with the fix.
+    """
     folder = Path(folder)
     report = CheckReport(folder, {spec.role: RoleStatus(spec) for spec in REQUIRED})
+    walked = walk(folder, max_depth, max_entries) if folder.is_dir() else FolderWalk()
+    report.stopped_early = walked.stopped_early
     found: dict[str, list[Identity]] = {role: [] for role in WEIGHT_ROLES}
-    files = list(iter_candidates(folder)) if folder.is_dir() else []
-    for path in files:
+    seen_files: set[object] = set()
+    for path in walked.files:
         if path.suffix.lower() not in MODEL_SUFFIXES:
             continue
-        try:
-            identity = identify(path)
-        except UserError as exc:
-            report.rejected.append((path, exc.message))
-            continue
-        if identity.role is None:
-            if identity.family:
-                report.rejected.append(
-                    (path, identity_problem(identity, SPECS[DIT]) or Message("catalog", ""))
-                )
-            continue
-        found[identity.role].append(identity)
+        key = _real_identity(path)
+        if key in seen_files:
+            continue  # one blob behind two links (two snapshots of a Hugging Face cache)
+        seen_files.add(key)
+        report.files_examined += 1
+        identity, problem = _examine(path)
+        if problem is not None:
+            report.rejected.append((path, problem))
+        elif identity is not None and identity.role is not None:
+            found[identity.role].append(identity)
     for role in (DIT, CLIP, VAE):
-        choices = sorted(found[role], key=lambda i: (i.tiny, len(i.path.parts), str(i.path)))
+        spec_hash = SPECS[role].layout_hash
+        choices = sorted(
+            found[role],
+            key=lambda i: (i.tiny, i.layout_hash != spec_hash, len(i.path.parts), str(i.path)),
+        )
         if choices:
-            report.roles[role].paths = [choices[0].path]
-            report.roles[role].tiny = choices[0].tiny
+            _take(report.roles[role], [choices[0].path], choices[0])
     _choose_t5(found[T5], report.roles[T5])
     for role, test in ((TOKENIZER_CLIP, _is_clip_tokenizer), (TOKENIZER_T5, _is_t5_tokenizer)):
         folders = sorted(
-            {p.parent for p in files if test(p.parent)}, key=lambda p: (len(p.parts), str(p))
+            {p.parent for p in walked.files if test(p.parent)},
+            key=lambda p: (len(p.parts), str(p)),
         )
         if folders:
             report.roles[role].paths = [folders[0]]
@@ -500,26 +603,79 @@ def check(folder: str | os.PathLike[str]) -> CheckReport:
     return report
 
 
+def _examine(path: Path) -> tuple[Identity | None, Message | None]:
+    """The file's identity, or why it cannot be used (None for files unrelated to ours)."""
+    suffix = path.suffix.lower()
+    if suffix == ".gguf":
+        return None, Message(
+            "catalog",
+            QT_TRANSLATE_NOOP(
+                "catalog",
+                "{file} is a GGUF file (a quantized model for ComfyUI-GGUF or stable-diffusion.cpp). "
+                "MajicFlux cannot use GGUF files; it needs the .safetensors files.",
+            ),
+            {"file": str(path)},
+        )
+    try:
+        identity = identify(path, check_suffix=suffix != ".sft")
+    except UserError as exc:
+        return None, exc.message
+    if suffix == ".sft":
+        return None, _renamed_sft_problem(identity)
+    if identity.role is None and identity.family:
+        role = next((r for word, r in _FAMILY_ROLE.items() if word in identity.family), DIT)
+        return identity, identity_problem(identity, SPECS[role])
+    return identity, None
+
+
+def _renamed_sft_problem(identity: Identity) -> Message:
+    if identity.role is None:
+        return identity_problem(identity, SPECS[DIT]) or Message("catalog", "")
+    # the loader opens every name that does not end in .safetensors as a pickle
+    return Message(
+        "catalog",
+        QT_TRANSLATE_NOOP(
+            "catalog",
+            "{file} is the {found} under the old .sft name. MajicFlux opens only files named "
+            ".safetensors: rename it to {name} (the content is the same) and scan again.",
+        ),
+        {
+            "file": str(identity.path),
+            "found": identity.name,
+            "name": identity.path.with_suffix(".safetensors").name,
+        },
+    )
+
+
+def _take(status: RoleStatus, paths: list[Path], identity: Identity) -> None:
+    status.paths, status.tiny, status.found_as = paths, identity.tiny, identity.name
+
+
 def _choose_t5(candidates: list[Identity], status: RoleStatus) -> None:
-    complete = [i for i in candidates if not i.shard]
-    if complete:
-        best = sorted(complete, key=lambda i: (i.tiny, str(i.path)))[0]
-        status.paths, status.tiny = [best.path], best.tiny
-        return
+    """The best complete T5: one file or a folder of shards. Prefers full-size, not float8."""
+    options: list[tuple[list[Path], Identity]] = [([i.path], i) for i in candidates if not i.shard]
     by_folder: dict[Path, list[Identity]] = {}
     for identity in candidates:
-        by_folder.setdefault(identity.path.parent, []).append(identity)
+        if identity.shard:
+            by_folder.setdefault(identity.path.parent, []).append(identity)
     for parts in by_folder.values():
         union: dict[str, tuple[int, ...]] = {}
         for part in parts:
             union.update(read_header(part.path).layout)
         known = KNOWN.get(layouts.layout_hash(union))
         if known is not None and known.role == T5:
-            status.paths = sorted(p.path for p in parts)
-            status.tiny = known.tiny
-            return
-    if candidates:
-        status.paths = sorted(i.path for i in candidates)
+            folder_paths = sorted(p.path for p in parts)
+            options.append((folder_paths, replace(parts[0], name=known.name, tiny=known.tiny)))
+    if options:
+        paths, best = min(
+            options,
+            key=lambda o: (o[1].tiny, any(d.startswith("F8") for d in o[1].dtypes), str(o[0][0])),
+        )
+        _take(status, paths, best)
+        return
+    lone_parts = [i for i in candidates if i.shard]
+    if lone_parts:
+        status.paths = sorted(i.path for i in lone_parts)
         status.problems.append(
             Message(
                 "catalog",
@@ -528,7 +684,7 @@ def _choose_t5(candidates: list[Identity], status: RoleStatus) -> None:
                     "The T5 text encoder is incomplete: found {count} part(s) in {folder}, but not "
                     "all of them. Download the missing part.",
                 ),
-                {"count": len(candidates), "folder": str(candidates[0].path.parent)},
+                {"count": len(lone_parts), "folder": str(lone_parts[0].path.parent)},
             )
         )
 
