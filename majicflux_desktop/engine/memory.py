@@ -114,12 +114,17 @@ class MemoryPlan:
       preparing - where a layer moves on its first forward and stays (while under `vram_limit`),
       computation - the per-forward cast (device, dtype) the maths runs in.
     A role without a placement loads whole onto the device in bf16 and stays there.
+
+    Plans with `streamed=True` use diffsynth only to load (every model into host RAM, in the
+    stated dtypes); then engine/streaming.py keeps as many transformer (and T5) blocks resident
+    on the GPU as the budget allows and streams the rest from pinned RAM, upcasting on the GPU.
     """
 
     name: str
     summary: str
     placements: dict[str, dict[str, str]] = field(default_factory=dict)
     vram_limit: str = ""  # "", "card" (total - 0.5 GB) or "budget" (what the plan was given)
+    streamed: bool = False
     lower: str = ""  # the plan to fall back to after an out-of-memory
 
     def diffsynth_fields(self, role: str, device: str) -> dict[str, Any]:
@@ -135,6 +140,9 @@ class MemoryPlan:
             fields[f"{state}_device"] = device if where == "gpu" else "cpu"
             fields[f"{state}_dtype"] = dtypes[dtype]
         return fields
+
+    def storage_dtype(self, role: str) -> str:
+        return self.placements[role]["offload"].split(":")[1] if role in self.placements else "bf16"
 
     def vram_limit_gb(self, total_bytes: int, budget_bytes: int | None) -> float | None:
         if self.vram_limit == "card":
@@ -155,7 +163,11 @@ def _placement(
     }
 
 
-# Encoders and VAE: idle in host RAM; a layer moves to the GPU on first use and the whole model
+def _in_ram(dtype: str) -> dict[str, str]:
+    return _placement(f"cpu:{dtype}", f"cpu:{dtype}", f"cpu:{dtype}")
+
+
+# Encoders and VAE idle in host RAM; a layer moves to the GPU on first use and the whole model
 # returns to the CPU when the pipeline selects the DiT. (An encoder with onload on the GPU fails
 # in diffsynth: its prompt unit never calls load_models_to_device.)
 _VISITING = _placement("cpu:bf16", "cpu:bf16", "gpu:bf16")
@@ -166,26 +178,31 @@ PLANS: dict[str, MemoryPlan] = {
     for plan in (
         MemoryPlan(
             "bf16",
-            QT_TRANSLATE_NOOP(
-                "plan", "Everything in bf16 on the GPU (fastest; 24 GB cards and up)."
-            ),
+            QT_TRANSLATE_NOOP("plan", "Everything in bf16 on the GPU (fastest; 40 GB cards)."),
             lower="fp8",
         ),
         MemoryPlan(
             "fp8",
             QT_TRANSLATE_NOOP(
                 "plan",
-                "Transformer stored in float8 and resident on the GPU, computed in bf16; text "
-                "encoders and VAE visit the GPU only while used.",
+                "Transformer stored in float8 and resident on the GPU, computed in bf16; the T5 "
+                "encoder stays bf16 and visits the GPU when it does not fit beside it.",
             ),
-            {"dit": _placement("gpu:fp8", "gpu:fp8", "gpu:fp8"), **_VISITING_ROLES},
-            lower="fp8-offload",
+            {
+                "dit": _in_ram("fp8"),
+                "t5": _in_ram("bf16"),
+                "clip": _in_ram("bf16"),
+                "vae": _in_ram("bf16"),
+            },
+            streamed=True,
+            lower="fp8-stream",
         ),
         MemoryPlan(
             "fp8-offload",
             QT_TRANSLATE_NOOP(
                 "plan",
-                "Every model rests in host RAM (transformer in float8) and moves to the GPU when used.",
+                "The original article's set-up: every model rests in host RAM (transformer in "
+                "float8) and diffsynth moves layers to the GPU when used.",
             ),
             {"dit": _placement("cpu:fp8", "cpu:fp8", "gpu:fp8"), **_VISITING_ROLES},
             vram_limit="card",
@@ -195,25 +212,150 @@ PLANS: dict[str, MemoryPlan] = {
             "fp8-stream",
             QT_TRANSLATE_NOOP(
                 "plan",
-                "Lowest VRAM: transformer layers are streamed to the GPU as needed, within a budget.",
+                "Lowest VRAM: transformer and T5 in float8; as many blocks as the budget allows stay "
+                "on the GPU, the rest stream from RAM while the previous block computes.",
             ),
-            {"dit": _placement("cpu:fp8", "cpu:fp8", "gpu:fp8"), **_VISITING_ROLES},
+            {
+                "dit": _in_ram("fp8"),
+                "t5": _in_ram("fp8"),
+                "clip": _in_ram("bf16"),
+                "vae": _in_ram("bf16"),
+            },
             vram_limit="budget",
+            streamed=True,
         ),
     )
 }
 PLAN_NAMES = ("auto", *PLANS)
 
 
-def fallback_after_oom(plan: str) -> str | None:
-    return PLANS[plan].lower or None
+MIN_STREAM_BUDGET = int(2.5 * GIB)
 
 
-# Predicted peak GPU memory (GiB) per plan at 1024x1024, and the activation growth per extra 1k
-# image tokens. Measured on the device's H100 with full-size random-weight files (bench/README.md).
-PEAK_AT_1024 = {"bf16": 37.6, "fp8": 22.0, "fp8-offload": 14.8, "fp8-stream": 4.7}
-PEAK_PER_1K_TOKENS = 0.35
+def fallback_after_oom(plan: str, budget: int | None) -> tuple[str, int | None] | None:
+    """The plan (and budget) to retry with after running out of memory, or None if none is left.
+
+    A streamed plan first retries itself with 30% less budget: the prediction was off, or
+    another program took memory since the plan was made.
+    """
+    if PLANS[plan].streamed and budget is not None and budget * 0.7 >= MIN_STREAM_BUDGET:
+        return plan, int(budget * 0.7)
+    lower = PLANS[plan].lower
+    return (lower, None) if lower else None
+
+
+def plan_label(plan: str, budget: int | None) -> str:
+    return plan if budget is None else f"{plan} ({budget / GIB:.1f} GB)"
+
+
+# -- budgets ---------------------------------------------------------------------------------------
+
+# Peak activation memory of a transformer step and of the VAE decode per 1k image tokens
+# (1024x1024 = 4096 tokens), measured on the device's H100 (bench/README.md): 0.61 GiB and
+# 2.13 GiB at 1024x1024. The VAE's attention runs in chunks (pipeline.lean_vae_attention).
+DIT_ACTIVATION_PER_1K_TOKENS = 0.16 * GIB
+VAE_ACTIVATION_PER_1K_TOKENS = 0.55 * GIB
+TEXT_ENCODE_ACTIVATION = int(0.3 * GIB)
+ALLOCATOR_SLACK = int(0.5 * GIB)  # fragmentation and cuBLAS workspaces
 HEADROOM = 0.9  # GiB kept free for the desktop and other apps
+TILED_DECODE_BELOW = 3 * GIB  # budgets under this decode the VAE in 512-pixel tiles
+TILED_VAE_ACTIVATION = int(0.5 * GIB)
+
+
+def dit_activation_bytes(width: int, height: int) -> int:
+    return int(DIT_ACTIVATION_PER_1K_TOKENS * (width // 16) * (height // 16) / 1024)
+
+
+def vae_activation_bytes(width: int, height: int, tiled: bool = False) -> int:
+    if tiled:
+        return TILED_VAE_ACTIVATION
+    return int(VAE_ACTIVATION_PER_1K_TOKENS * (width // 16) * (height // 16) / 1024)
+
+
+def evenly_spaced(count: int, chosen: int) -> list[bool]:
+    """`chosen` of `count` positions, spread out (resident blocks between streamed ones)."""
+    if chosen <= 0:
+        return [False] * count
+    picks = {min(count - 1, int((i + 0.5) * count / chosen)) for i in range(chosen)}
+    return [i in picks for i in range(count)]
+
+
+def _largest_first(sizes: list[int], chosen: int) -> list[bool]:
+    """`chosen` units, the largest first; among equal sizes, spread out.
+
+    Large blocks carry the most bytes per unit of maths (attention costs the same in every
+    block), so streaming the small ones keeps the bus under the compute time.
+    """
+    mask = [False] * len(sizes)
+    for size in sorted(set(sizes), reverse=True):
+        members = [i for i, s in enumerate(sizes) if s == size]
+        take = min(chosen, len(members))
+        for member, keep in zip(members, evenly_spaced(len(members), take), strict=True):
+            mask[member] = keep
+        chosen -= take
+    return mask
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """GPU memory besides resident weights, per phase (bytes)."""
+
+    fixed: int  # always resident: small layers, CLIP, VAE, embeddings
+    dit_slots: int  # upcast slots while denoising (0 with float8 maths)
+    dit_staging: int  # staging ring while denoising, if any transformer block streams
+    t5_slots: int
+    t5_staging: int
+    dit_activations: int
+    vae_activations: int
+
+
+@dataclass(frozen=True)
+class Residency:
+    dit: list[bool]
+    t5: list[bool]
+    predicted_peak: int
+
+
+def predicted_peak(
+    space: Workspace, dit: list[int], dit_mask: list[bool], t5: list[int], t5_mask: list[bool]
+) -> int:
+    resident = sum(s for s, keep in zip(dit, dit_mask, strict=True) if keep)
+    resident += sum(s for s, keep in zip(t5, t5_mask, strict=True) if keep)
+    denoise = (
+        space.dit_slots + space.dit_activations + (space.dit_staging if not all(dit_mask) else 0)
+    )
+    encode = space.t5_slots + TEXT_ENCODE_ACTIVATION + (space.t5_staging if not all(t5_mask) else 0)
+    return space.fixed + resident + max(denoise, encode, space.vae_activations) + ALLOCATOR_SLACK
+
+
+def plan_residency(
+    budget: int | None, space: Workspace, dit: list[int], t5: list[int]
+) -> Residency:
+    """Which blocks stay on the GPU: as many transformer blocks as fit, then T5 blocks."""
+    everything = ([True] * len(dit), [True] * len(t5))
+    if budget is None or predicted_peak(space, dit, everything[0], t5, everything[1]) <= budget:
+        return Residency(*everything, predicted_peak(space, dit, everything[0], t5, everything[1]))
+
+    def most(sizes: list[int], fits: Callable[[list[bool]], bool]) -> list[bool]:
+        low, high = 0, len(sizes)
+        while low < high:
+            middle = (low + high + 1) // 2
+            if fits(_largest_first(sizes, middle)):
+                low = middle
+            else:
+                high = middle - 1
+        return _largest_first(sizes, low)
+
+    no_t5 = [False] * len(t5)
+    dit_mask = most(dit, lambda mask: predicted_peak(space, dit, mask, t5, no_t5) <= budget)
+    t5_mask = most(t5, lambda mask: predicted_peak(space, dit, dit_mask, t5, mask) <= budget)
+    return Residency(dit_mask, t5_mask, predicted_peak(space, dit, dit_mask, t5, t5_mask))
+
+
+# Predicted peak GPU memory (GiB) per plan at 1024x1024, and its growth per extra 1k image
+# tokens. Measured on the device's H100 with full-size random-weight files (bench/README.md).
+PEAK_AT_1024 = {"bf16": 35.6, "fp8": 24.4, "fp8-offload": 13.2, "fp8-stream": 4.9}
+PEAK_PER_1K_TOKENS = 0.63
 
 
 def predicted_peak_gib(plan: str, width: int, height: int) -> float:
@@ -238,7 +380,7 @@ def choose_plan(reading: MemoryReading, width: int = 1024, height: int = 1024) -
             ),
         )
     free = reading.free / GIB
-    for name in ("bf16", "fp8", "fp8-offload"):
+    for name in ("bf16", "fp8"):
         need = predicted_peak_gib(name, width, height) + HEADROOM
         if need <= free:
             return PlanChoice(
@@ -251,6 +393,7 @@ def choose_plan(reading: MemoryReading, width: int = 1024, height: int = 1024) -
                     ),
                     {"plan": name, "need": need, "width": width, "height": height, "free": free},
                 ),
+                None if name == "bf16" else max(0, reading.free - int(HEADROOM * GIB)),
             )
     budget = max(0, reading.free - int(HEADROOM * GIB))
     return PlanChoice(
@@ -259,8 +402,8 @@ def choose_plan(reading: MemoryReading, width: int = 1024, height: int = 1024) -
             "plan",
             QT_TRANSLATE_NOOP(
                 "plan",
-                "fp8-stream: only {free:.1f} GB free, so transformer layers are streamed within a "
-                "{budget:.1f} GB budget.",
+                "fp8-stream: {free:.1f} GB free, so the transformer keeps what fits of a "
+                "{budget:.1f} GB budget on the GPU and streams the rest.",
             ),
             {"free": free, "budget": budget / GIB},
         ),

@@ -12,6 +12,7 @@ import logging
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -21,6 +22,8 @@ os.environ["DIFFSYNTH_SKIP_DOWNLOAD"] = "true"
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.pop("DIFFSYNTH_FLASH_ATTN_KERNEL_REPO_ID", None)
+# Large blocks come and go (workspace, VAE decode): without this the allocator fragments.
+os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True")
 
 import torch
 from PIL import Image
@@ -28,7 +31,7 @@ from PIL import Image
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.core.logs import prints_to_log
 from majicflux_desktop.core.request import GenerationRequest, random_seed
-from majicflux_desktop.engine import catalog, memory
+from majicflux_desktop.engine import catalog, memory, streaming
 from majicflux_desktop.engine.catalog import ModelPaths
 
 log = logging.getLogger("majicflux.engine")
@@ -96,10 +99,18 @@ def _install_cpu_shims() -> None:
 
 
 class Engine:
-    def __init__(self, device: str | None = None, probe: memory.VramProbe | None = None):
+    def __init__(
+        self,
+        device: str | None = None,
+        probe: memory.VramProbe | None = None,
+        fp8_matmul: str = "auto",
+    ):
+        """`fp8_matmul`: "auto" multiplies in float8 where the GPU can (Ada, Hopper), "off" never."""
         self.device = device or default_device()
+        self.fp8_matmul = fp8_matmul
         self.probe = probe or memory.VramProbe()
         self.pipe: Any = None
+        self.streamer: streaming.BlockStreamer | None = None
         self.paths: ModelPaths | None = None
         self.plan: str = ""
         self.budget_bytes: int | None = None
@@ -119,20 +130,21 @@ class Engine:
     ) -> LoadReport:
         for path in paths.weight_files():
             catalog.read_header(path)  # refuses pickles, truncated and bogus files before diffsynth
+        self.unload()  # before reading free memory: the old pipeline's memory is ours to reuse
         reason = None
         if plan == "auto":
             choice = memory.choose_plan(self.probe.read())
             plan, reason, budget_bytes = choice.plan, choice.reason, choice.budget_bytes
         if plan not in memory.PLANS:
             raise ValueError(f"unknown memory plan {plan!r}")
-        if plan == "fp8-stream" and budget_bytes is None and self.device == "cuda":
+        if memory.PLANS[plan].streamed and budget_bytes is None and self.device == "cuda":
             budget_bytes = max(0, self.probe.read().free - int(memory.HEADROOM * memory.GIB))
-        self.unload()
         started = time.perf_counter()
         if paths.tiny:
             from majicflux_desktop.engine import tiny
 
             tiny.register()
+        catalog.register_variants_with_diffsynth()  # e.g. ComfyUI's single-file T5
         self.pipe = self._build(paths, memory.PLANS[plan], budget_bytes)
         self.paths, self.plan, self.budget_bytes = paths, plan, budget_bytes
         self.model_hash = catalog.file_fingerprint(paths.dit)
@@ -159,6 +171,7 @@ class Engine:
             return ModelConfig(path=path, **plan.diffsynth_fields(role, self.device))
 
         total = self.probe.read().total if self.device == "cuda" else 0
+        t5_config = config([str(p) for p in paths.t5], "t5")
         with prints_to_log("majicflux.diffsynth"):
             pipe = FluxImagePipeline.from_pretrained(
                 torch_dtype=torch.bfloat16,
@@ -166,16 +179,36 @@ class Engine:
                 model_configs=[
                     config(str(paths.dit), "dit"),
                     config(str(paths.clip), "clip"),
-                    config([str(p) for p in paths.t5], "t5"),
                     config(str(paths.vae), "vae"),
+                    # Streamed plans load T5 after the transformer is packed (lower peak host RAM).
+                    *([] if plan.streamed else [t5_config]),
                 ],
                 tokenizer_1_config=ModelConfig(path=str(paths.tokenizer_clip)),
                 tokenizer_2_config=ModelConfig(path=str(paths.tokenizer_t5)),
                 vram_limit=plan.vram_limit_gb(total, budget_bytes),
             )
+            if plan.streamed:
+                t5_layout: dict[str, tuple[int, ...]] = {}
+                for part in paths.t5:
+                    t5_layout.update(catalog.read_header(part).layout)
+                self.streamer = streaming.stream_pipeline(
+                    pipe,
+                    plan,
+                    budget_bytes,
+                    self.device,
+                    lambda: _load_t5(pipe, t5_config),
+                    t5_layout,
+                    fp8_matmul=self.fp8_matmul != "off"
+                    and streaming.fp8_matmul_supported(self.device),
+                )
+        install_prompt_cache(pipe)
+        lean_vae_attention(pipe.vae_decoder)
         return pipe
 
     def unload(self) -> None:
+        if self.streamer is not None:
+            self.streamer.remove()
+            self.streamer = None
         self.pipe = None
         self.paths = None
         self.plan = ""
@@ -210,10 +243,16 @@ class Engine:
         except torch.OutOfMemoryError as exc:
             failed_plan = self.plan
             self._free_memory()
-            lower = memory.fallback_after_oom(failed_plan)
-            if lower is None:
+            fallback = memory.fallback_after_oom(failed_plan, self.budget_bytes)
+            if fallback is None:
                 raise self._nothing_fits(request, failed_plan) from exc
-            log.warning("out of GPU memory with plan %s; retrying with %s", failed_plan, lower)
+            lower, budget = fallback
+            log.warning(
+                "out of GPU memory with plan %s; retrying with %s (budget %s)",
+                failed_plan,
+                lower,
+                budget,
+            )
             note = Message(
                 "engine",
                 QT_TRANSLATE_NOOP(
@@ -221,9 +260,9 @@ class Engine:
                     "Out of GPU memory with the {old} plan; switched to {new}, which uses less "
                     "memory and is slower.",
                 ),
-                {"old": failed_plan, "new": lower},
+                {"old": failed_plan, "new": memory.plan_label(lower, budget)},
             )
-            self.load(self.paths, lower, self.budget_bytes)
+            self.load(self.paths, lower, budget)
             try:
                 return self._generate_once(request, on_step, cancel, on_preview, (note,))
             except torch.OutOfMemoryError as again:
@@ -333,10 +372,106 @@ class Engine:
 
     def _reset_after_abort(self) -> None:
         try:
+            if self.streamer is not None:
+                self.streamer.reset()
             with prints_to_log("majicflux.diffsynth"):
                 self.pipe.load_models_to_device([])
         finally:
             self._free_memory()
+
+
+def lean_vae_attention(decoder: Any) -> None:
+    """Let the VAE's single attention layer attend in query chunks (same result, less memory).
+
+    At 1024x1024 its 16k x 16k attention matrix takes 1 GiB at once (head size 512 has no
+    flash kernel); in chunks of 4096 queries it takes 128 MiB.
+    """
+    from diffsynth.models.flux_vae import ConvAttention
+
+    for module in decoder.modules():
+        if type(module) is ConvAttention:
+            module.__class__ = ChunkedConvAttention
+
+
+def _chunked_attention_class() -> type:
+    from diffsynth.models.flux_vae import ConvAttention
+    from einops import rearrange
+
+    class Chunked(ConvAttention):
+        CHUNK = 4096
+
+        def forward(
+            self, hidden_states: Any, encoder_hidden_states: Any = None, attn_mask: Any = None
+        ) -> Any:
+            if (
+                hidden_states.shape[1] <= self.CHUNK
+                or encoder_hidden_states is not None
+                or attn_mask is not None
+            ):
+                return super().forward(hidden_states, encoder_hidden_states, attn_mask)
+            batch = hidden_states.shape[0]
+            conv_input = rearrange(hidden_states, "B L C -> B C L 1")
+
+            def project(layer: Any) -> Any:
+                out = rearrange(layer(conv_input)[:, :, :, 0], "B C L -> B L C")
+                return out.view(batch, -1, self.num_heads, self.head_dim).transpose(1, 2)
+
+            q, k, v = project(self.to_q), project(self.to_k), project(self.to_v)
+            attended = torch.cat(
+                [
+                    torch.nn.functional.scaled_dot_product_attention(
+                        q[:, :, i : i + self.CHUNK], k, v
+                    )
+                    for i in range(0, q.shape[2], self.CHUNK)
+                ],
+                dim=2,
+            )
+            attended = (
+                attended.transpose(1, 2)
+                .reshape(batch, -1, self.num_heads * self.head_dim)
+                .to(q.dtype)
+            )
+            out = self.to_out(rearrange(attended, "B L C -> B C L 1"))
+            return rearrange(out[:, :, :, 0], "B C L -> B L C")
+
+    return Chunked
+
+
+def _load_t5(pipe: Any, config: Any) -> Any:
+    pool = pipe.download_and_load_models([config])
+    pipe.text_encoder_2 = pool.fetch_model("flux_text_encoder_t5")
+    return pipe.text_encoder_2
+
+
+def install_prompt_cache(pipe: Any, size: int = 8) -> None:
+    """Replace diffsynth's prompt unit by one that remembers recent prompts' embeddings.
+
+    A re-roll or a batch of the same prompt then skips both text encoders entirely.
+    """
+    from diffsynth.pipelines.flux_image import FluxImageUnit_PromptEmbedder
+
+    class CachedPromptEmbedder(FluxImageUnit_PromptEmbedder):
+        def __init__(self) -> None:
+            super().__init__()
+            self.cache: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
+            self.hits = 0
+
+        def process(self, pipe: Any, prompt: str, t5_sequence_length: int, positive: bool) -> dict:
+            key = (prompt, t5_sequence_length)
+            if key in self.cache:
+                self.cache.move_to_end(key)
+                self.hits += 1
+                return self.cache[key]
+            result = super().process(pipe, prompt, t5_sequence_length, positive)
+            self.cache[key] = result
+            while len(self.cache) > size:
+                self.cache.popitem(last=False)
+            return result
+
+    pipe.units = [
+        CachedPromptEmbedder() if isinstance(unit, FluxImageUnit_PromptEmbedder) else unit
+        for unit in pipe.units
+    ]
 
 
 # Flux latent -> RGB, a linear map good enough for a live preview (no VAE run).
@@ -358,3 +493,6 @@ def latent_preview(latents: torch.Tensor) -> Image.Image:
     rgb = torch.einsum("chw,cr->hwr", sample, factors) + bias
     pixels = ((rgb + 1) * 127.5).clamp(0, 255).to(torch.uint8).numpy()
     return Image.fromarray(pixels, "RGB")
+
+
+ChunkedConvAttention = _chunked_attention_class()

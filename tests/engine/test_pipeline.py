@@ -133,8 +133,15 @@ def test_every_plan_runs_on_cpu_and_gives_the_same_image(tiny_paths, plan: str) 
     engine = Engine(device="cpu")
     report = engine.load(tiny_paths, plan, budget_bytes=0)
     assert report.plan == plan and engine.model_name == "tiny-random"
-    # The tiny DiT file is float8 like the real one, so bf16 and fp8 plans see the same weights.
-    assert np.array_equal(pixels(engine.generate(request)), expected)
+    image = pixels(engine.generate(request))
+    if plan == "fp8-stream":
+        # T5 is stored in float8 too: close to bf16, not equal.
+        difference = np.abs(image.astype(int) - expected.astype(int))
+        assert 0 < difference.mean() < 10
+        assert np.corrcoef(image.ravel(), expected.ravel())[0, 1] > 0.95
+    else:
+        # The tiny DiT file is float8 like the real one, so bf16 and fp8 plans see the same weights.
+        assert np.array_equal(image, expected)
 
 
 def test_out_of_memory_falls_back_once_and_says_so(tiny_paths, monkeypatch) -> None:

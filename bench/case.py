@@ -1,0 +1,215 @@
+"""One benchmark configuration in a fresh process: load, generate, measure. Prints one JSON line.
+
+python -m bench.case --models DIR --plan fp8-stream --budget-gb 8 --sizes 1024,512 --steps 20
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+
+os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True")
+import statistics
+import sys
+import threading
+import time
+
+STARTED = time.perf_counter()
+
+
+class Sampler(threading.Thread):
+    """Peak GPU memory in use (NVML, as a user's gauge shows it) and peak host RSS."""
+
+    def __init__(self, interval: float = 0.1):
+        super().__init__(daemon=True)
+        import psutil
+        import pynvml
+
+        pynvml.nvmlInit()
+        self.nvml = pynvml
+        self.handle = pynvml.nvmlDeviceGetHandleByIndex(0)
+        self.process = psutil.Process()
+        self.baseline = pynvml.nvmlDeviceGetMemoryInfo(self.handle).used
+        self.interval = interval
+        self.gpu_peak = 0
+        self.overall_gpu_peak = 0
+        self.rss_peak = 0
+        self.samples: list[tuple[float, int]] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        while not self.stop.is_set():
+            self.sample()
+            time.sleep(self.interval)
+
+    def sample(self) -> None:
+        used = self.nvml.nvmlDeviceGetMemoryInfo(self.handle).used
+        self.gpu_peak = max(self.gpu_peak, used)
+        self.overall_gpu_peak = max(self.overall_gpu_peak, used)
+        self.rss_peak = max(self.rss_peak, self.process.memory_info().rss)
+        self.samples.append((time.perf_counter() - STARTED, used))
+
+    def reset_gpu_peak(self) -> None:
+        self.gpu_peak = self.nvml.nvmlDeviceGetMemoryInfo(self.handle).used
+
+
+PROMPTS = [
+    "a ginger cat sleeping on a sunny windowsill, soft light, 35mm photo",
+    "a lighthouse on a cliff at dusk, dramatic clouds, oil painting",
+    "portrait of an old fisherman, weathered face, studio lighting",
+    "a bowl of ramen with steam rising, top view, food photography",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--models", required=True)
+    parser.add_argument("--plan", required=True)
+    parser.add_argument("--budget-gb", type=float, default=None, help="VRAM cap (a smaller card)")
+    parser.add_argument("--sizes", default="1024,512")
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument(
+        "--reroll", action="store_true", help="also time a re-roll of the same prompt"
+    )
+    parser.add_argument("--fp8-matmul", default="auto", choices=["auto", "off"])
+    args = parser.parse_args()
+
+    import numpy
+    import torch
+
+    imported_torch = time.perf_counter() - STARTED
+    sampler = Sampler()
+    sampler.start()
+    total = torch.cuda.get_device_properties(0).total_memory
+    budget = None
+    if args.budget_gb is not None:
+        budget = int(args.budget_gb * 2**30)
+        # Stand in for a smaller card: the allocator refuses to grow past the budget.
+        torch.cuda.set_per_process_memory_fraction(budget / total)
+
+    from majicflux_desktop.core.request import GenerationRequest
+    from majicflux_desktop.engine import catalog
+    from majicflux_desktop.engine.pipeline import Engine
+
+    imported = time.perf_counter() - STARTED
+    paths = catalog.check(args.models).paths()
+    engine = Engine(device="cuda", fp8_matmul=args.fp8_matmul)
+    load_started = time.perf_counter()
+    engine.load(paths, args.plan, budget_bytes=budget)
+    torch.cuda.synchronize()
+    load_seconds = time.perf_counter() - load_started
+    rss_after_load = sampler.process.memory_info().rss
+    finite: list[bool] = []
+    phase: dict[str, float] = {}
+
+    def before_decode(module: object, inputs: tuple) -> None:
+        finite.append(bool(torch.isfinite(inputs[0]).all()))
+        phase["denoise_abs"] = torch.cuda.max_memory_allocated()
+        phase["denoise_reserved"] = torch.cuda.max_memory_reserved()
+        phase["denoise_peak"] = phase["denoise_abs"] - phase["denoise_base"]
+        phase["decode_base"] = torch.cuda.memory_allocated()
+        torch.cuda.reset_peak_memory_stats()
+
+    def on_step(step: int, total_steps: int, eta: float | None, stamps: list[float]) -> None:
+        stamps.append(time.perf_counter())
+        if step == 0:
+            phase["encode_peak"] = torch.cuda.max_memory_allocated()
+            phase["encode_reserved"] = torch.cuda.max_memory_reserved()
+            phase["denoise_base"] = torch.cuda.memory_allocated()
+            torch.cuda.reset_peak_memory_stats()
+
+    engine.pipe.vae_decoder.register_forward_pre_hook(before_decode)
+    result: dict[str, object] = {
+        "plan": args.plan,
+        "budget_gb": args.budget_gb,
+        "fp8_matmul": args.fp8_matmul,
+        "import_s": round(imported, 2),
+        "import_torch_s": round(imported_torch, 2),
+        "load_s": round(load_seconds, 2),
+        "device": torch.cuda.get_device_name(0),
+        "torch": torch.__version__,
+        "sizes": {},
+    }
+    streamer = engine.streamer
+    if streamer is not None:
+        residency = streamer.residency  # type: ignore[attr-defined]
+        result["resident_blocks"] = {
+            "dit": sum(residency.dit),
+            "dit_total": len(residency.dit),
+            "t5": sum(residency.t5),
+            "t5_total": len(residency.t5),
+        }
+        result["streamed_gb"] = round(streamer.streamed_bytes() / 1e9, 2)
+        result["workspace_gb"] = round(streamer.workspace_bytes() / 1e9, 2)
+        result["predicted_peak_gb"] = round(residency.predicted_peak / 2**30, 2)
+        result["fp8_maths"] = any(unit.fp8_compute for unit in streamer.units)
+    prompt_index = 0
+    for size in (int(s) for s in args.sizes.split(",")):
+        runs = []
+        for label in ("first", "warm", *(["reroll"] if args.reroll else [])):
+            if label != "reroll":
+                prompt = PROMPTS[prompt_index % len(PROMPTS)]
+                prompt_index += 1
+            stamps: list[float] = []
+            request = GenerationRequest(
+                prompt, seed=1234 + prompt_index, steps=args.steps, width=size, height=size
+            )
+            torch.cuda.synchronize()
+            torch.cuda.reset_peak_memory_stats()
+            sampler.reset_gpu_peak()
+            began = time.perf_counter()
+            out = engine.generate(request, on_step=lambda a, b, c, s=stamps: on_step(a, b, c, s))
+            torch.cuda.synchronize()
+            decode_peak = torch.cuda.max_memory_allocated() - phase["decode_base"]
+            peak_allocated = max(
+                phase["encode_peak"], phase["denoise_abs"], torch.cuda.max_memory_allocated()
+            )
+            peak_reserved = max(
+                phase["encode_reserved"],
+                phase["denoise_reserved"],
+                torch.cuda.max_memory_reserved(),
+            )
+            seconds = time.perf_counter() - began
+            sampler.sample()
+            steps = [b - a for a, b in itertools.pairwise(stamps)]
+            pixels = numpy.asarray(out.image, dtype=numpy.float32)
+            runs.append(
+                {
+                    "label": label,
+                    "s_image": round(seconds, 3),
+                    "s_step_median": round(statistics.median(steps), 4) if steps else None,
+                    "first_step_s": round(steps[0], 3) if steps else None,
+                    "text_encode_s": round(out.timings["text_encode"], 3),
+                    "decode_s": round(out.timings["decode"], 3),
+                    "denoise_activation_gb": round(phase["denoise_peak"] / 2**30, 2),
+                    "decode_activation_gb": round(decode_peak / 2**30, 2),
+                    "torch_peak_allocated_gb": round(peak_allocated / 2**30, 2),
+                    "torch_peak_reserved_gb": round(peak_reserved / 2**30, 2),
+                    "nvml_peak_gb": round(sampler.gpu_peak / 2**30, 2),
+                    "finite": finite[-1] if finite else None,
+                    "pixel_std": round(float(pixels.std()), 2),
+                    "prompt_cache_hit": label == "reroll",
+                }
+            )
+            if label == "first" and size == int(args.sizes.split(",")[0]):
+                result["time_to_first_image_s"] = round(time.perf_counter() - STARTED, 2)
+            print(
+                f"# {args.plan} {args.budget_gb} {size} {label}: {runs[-1]}",
+                file=sys.stderr,
+                flush=True,
+            )
+        result["sizes"][str(size)] = runs  # type: ignore[index]
+    sampler.stop.set()
+    result["host_rss_peak_gb"] = round(sampler.rss_peak / 2**30, 2)
+    result["host_rss_after_load_gb"] = round(rss_after_load / 2**30, 2)
+    result["host_rss_end_gb"] = round(sampler.process.memory_info().rss / 2**30, 2)
+    result["nvml_peak_gb"] = round(sampler.overall_gpu_peak / 2**30, 2)
+    result["nvml_baseline_gb"] = round(sampler.baseline / 2**30, 2)
+    print(json.dumps(result), flush=True)
+    os._exit(0)  # skip teardown of 20 GB of tensors; the process is done
+
+
+if __name__ == "__main__":
+    main()

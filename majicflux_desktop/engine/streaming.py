@@ -1,0 +1,689 @@
+"""Block streaming: big models as packed float8 blocks, resident on the GPU or streamed from pinned RAM.
+
+Each block's Linear weights are packed into one contiguous buffer (float8 or bf16). Before a block
+runs, its buffer is copied to the GPU (if it is not resident) on a copy stream, several blocks
+ahead, and upcast into a bf16 workspace slot on an upcast stream, one block ahead; the block's Linear
+modules are then pointed at views of that slot. The compute stream only waits on events, so copies
+and upcasts overlap the previous block's maths. Biases, norms and embeddings stay resident in bf16.
+
+diffsynth's own streaming copies weights one Linear at a time with a blocking fp8->bf16 conversion on
+the CPU from pageable memory; converting on the GPU, per block, ahead of time and from pinned memory
+is what makes small cards fast (bench/README.md has the figures).
+
+On the CPU (demo, tests) the same bookkeeping runs with plain copies in line, so the lookahead logic
+is tested without a GPU.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import logging
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+log = logging.getLogger("majicflux.streaming")
+
+FP8 = torch.float8_e4m3fn
+FP8_MAX = 448.0
+
+
+@dataclass
+class _Linear:
+    module: torch.nn.Linear
+    offset: int
+    shape: tuple[int, int]
+    scale: torch.Tensor | None  # per-output-row scale on the compute device, or None
+
+
+@dataclass
+class Unit:
+    """One block. Its Linear weights live packed in `storage` between uses."""
+
+    model: str
+    module: torch.nn.Module
+    linears: list[_Linear]
+    numel: int
+    storage: torch.Tensor  # flat: on the GPU if resident, else in (pinned) host RAM
+    resident: bool
+    fp8_compute: bool = False  # Linear layers multiply in float8 (torch._scaled_mm), no upcast
+    views: dict[tuple[str, int], list[torch.Tensor]] = field(default_factory=dict)
+
+    @property
+    def nbytes(self) -> int:
+        return self.storage.numel() * self.storage.element_size()
+
+    @property
+    def direct(self) -> bool:
+        """Resident and usable as stored: its layers point at `storage` for good."""
+        return self.resident and (self.fp8_compute or self.storage.dtype != FP8)
+
+    @property
+    def needs_slot(self) -> bool:
+        return not self.direct and not (self.fp8_compute and not self.resident)
+
+
+def linear_numel(module: torch.nn.Module) -> int:
+    return sum(m.weight.numel() for m in module.modules() if isinstance(m, torch.nn.Linear))
+
+
+def return_freed_memory() -> None:
+    """Hand freed heap memory back to the OS (glibc keeps it otherwise, and RSS stays high).
+
+    Packing replaces each loaded weight by its packed copy; without this, the peak host memory
+    is the model twice over.
+    """
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+
+
+class PinnedArena:
+    """Page-locked host memory for streamed blocks, packed into a few large allocations.
+
+    torch's pinned allocator rounds each allocation up to a power of two (a 340 MB block would
+    take 512 MB). The arena packs a model's streamed blocks into bins of at most 1 GiB and asks
+    for each bin in one power-of-two allocation, so little is wasted.
+    cudaHostRegister on ordinary memory avoids the rounding too, but was measured slower
+    (42 vs 54 GB/s on the H100).
+    """
+
+    BIN = 2**30
+    ALIGN = 256
+
+    def __init__(self, pin: bool):
+        self.pin = pin
+        self.nbytes = 0
+        self.reserve([])
+
+    def reserve(self, sizes: Sequence[int]) -> None:
+        """Plan room for blocks of these byte sizes; `take` hands them out in this order.
+
+        Bins are filled in order (next fit) and allocated on first use, so while a model is being
+        packed at most one bin is partly filled: the loaded weights and their packed copies
+        overlap by at most a bin, not by the whole model.
+        """
+        self._bins: list[int] = []  # bytes used per bin
+        self._where: list[tuple[int, int]] = []  # per block: (bin, offset)
+        for size in sizes:
+            aligned = -(-size // self.ALIGN) * self.ALIGN
+            if not self._bins or self._bins[-1] + aligned > max(self.BIN, aligned):
+                self._bins.append(0)
+            self._where.append((len(self._bins) - 1, self._bins[-1]))
+            self._bins[-1] += aligned
+        self._sizes = list(sizes)
+        self._chunks: dict[int, torch.Tensor] = {}
+
+    def _chunk(self, index: int) -> torch.Tensor:
+        if index not in self._chunks:
+            used = self._bins[index]
+            try:
+                chunk = torch.empty(
+                    1 << (used - 1).bit_length(), dtype=torch.uint8, pin_memory=self.pin
+                )
+            except RuntimeError as exc:  # the OS refused to lock this much memory
+                log.warning("could not pin host memory (%s); streaming from pageable memory", exc)
+                self.pin = False
+                chunk = torch.empty(used, dtype=torch.uint8)
+            self._chunks[index] = chunk
+            self.nbytes += chunk.numel()
+        return self._chunks[index]
+
+    def take(self, numel: int, dtype: torch.dtype) -> torch.Tensor:
+        (bin_index, offset), size = self._where.pop(0), self._sizes.pop(0)
+        return self._chunk(bin_index)[offset : offset + size].view(dtype)[:numel]
+
+
+def fp8_matmul_supported(device: torch.device | str) -> bool:
+    """Float8 tensor-core matmuls: Ada (8.9) and Hopper (9.0) or newer."""
+    device = torch.device(device)
+    if device.type != "cuda" or not hasattr(torch, "_scaled_mm"):
+        return False
+    return torch.cuda.get_device_capability(device) >= (8, 9)
+
+
+class Fp8Linear(torch.nn.Linear):
+    """A Linear whose weight is float8 (with an optional per-row scale), multiplied in float8.
+
+    Activations are quantised per row (token) on the fly; the product comes back in bf16.
+    """
+
+    weight_scale: torch.Tensor  # (1, out_features) float32
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        shape = x.shape
+        rows = x.reshape(-1, shape[-1])
+        # One reduction and one scaled cast: the activation passes dominate at small sizes.
+        amax = torch.linalg.vector_norm(
+            rows, ord=float("inf"), dim=1, keepdim=True, dtype=torch.float32
+        )
+        scale = amax.clamp(min=1e-12) / FP8_MAX
+        quantised = (rows * (1.0 / scale).to(rows.dtype)).to(FP8)
+        out = torch._scaled_mm(
+            quantised,
+            self.weight.t(),
+            scale_a=scale,
+            scale_b=self.weight_scale,
+            bias=self.bias,
+            out_dtype=x.dtype,
+        )
+        return out.reshape(*shape[:-1], out.shape[-1])
+
+
+class BlockStreamer:
+    """Runs blocks of one or more models, resident or streamed, through shared GPU buffers.
+
+    Buffers: two bf16 *slots* (a block's weights upcast for bf16 maths) and a ring of *staging*
+    buffers (a streamed block's stored bytes on the GPU). A block is prepared one step ahead on
+    the upcast stream; streamed blocks are copied `copy_ahead` blocks ahead on the copy stream.
+    """
+
+    def __init__(
+        self, device: str, compute_dtype: torch.dtype = torch.bfloat16, copy_ahead: int = 3
+    ):
+        self.device = torch.device(device)
+        self.cuda = self.device.type == "cuda"
+        self.compute_dtype = compute_dtype
+        self.copy_ahead = max(1, copy_ahead)
+        self.units: list[Unit] = []
+        self._arena = PinnedArena(pin=self.cuda)
+        self._index: dict[int, int] = {}  # id(module) -> unit index
+        self._slots: list[torch.Tensor] = []
+        self._staging: list[torch.Tensor] = []
+        self._slot_numel: dict[str, int] = {}  # per model: each slot's elements
+        self._staging_nbytes: dict[str, int] = {}  # per model: each staging buffer's bytes
+        self._streaming_models: set[str] = set()
+        self._hooks: list[Any] = []
+        # Lookahead state.
+        self._expected = -1  # the unit prepared to run next
+        self._prepared: dict[int, tuple[str, int, Any]] = {}  # unit -> (buffer kind, index, ready)
+        self._copied: dict[int, tuple[int, Any]] = {}  # unit -> (staging buffer, copied event)
+        self._copy_order: list[int] = []  # units copied but not yet prepared, oldest first
+        self._bound: dict[int, tuple[str, int]] = {}  # unit -> buffer its weights point into
+        self._next_slot = 0
+        self._next_staging = 0
+        self._copy_cursor = -1
+        self._running = ""  # the model whose blocks ran last
+        self.stats = {"restarts": 0, "copies": 0, "late_copies": 0, "upcasts": 0}
+        self._slot_free: list[Any] = []
+        self._staging_free: list[Any] = []
+        if self.cuda:
+            self._copy_stream: Any = torch.cuda.Stream(self.device)
+            self._upcast_stream: Any = torch.cuda.Stream(self.device)
+
+    # -- building ---------------------------------------------------------------------------------
+    def add_model(
+        self,
+        model: str,
+        blocks: Sequence[torch.nn.Module],
+        storage_dtype: torch.dtype,
+        resident: Sequence[bool],
+        pin: bool = True,
+        fp8_compute: bool = False,
+    ) -> list[Unit]:
+        """Pack each block's Linear weights; resident blocks go to the GPU, the others stay in RAM.
+
+        Weights in a wider dtype than a float8 `storage_dtype` are scaled per output row (better
+        precision than an unscaled cast); weights already in float8 are kept bit for bit.
+        Everything else in the blocks (biases, norms) moves to the device in the compute dtype.
+        """
+        fp8_compute = fp8_compute and storage_dtype == FP8 and self.cuda
+        size = torch.empty((), dtype=storage_dtype).element_size()
+        if pin and self.cuda:
+            self._arena.reserve(
+                [
+                    linear_numel(b) * size
+                    for b, keep in zip(blocks, resident, strict=True)
+                    if not keep
+                ]
+            )
+        added = []
+        for block, keep in zip(blocks, resident, strict=True):
+            added.append(self._pack(model, block, storage_dtype, keep, pin, fp8_compute))
+            return_freed_memory()
+        for unit in added:
+            self._index[id(unit.module)] = len(self.units)
+            self.units.append(unit)
+            if unit.direct:
+                self._bind(unit, ("storage", 0))
+        return added
+
+    def _pack(
+        self,
+        model: str,
+        block: torch.nn.Module,
+        storage_dtype: torch.dtype,
+        resident: bool,
+        pin: bool,
+        fp8_compute: bool,
+    ) -> Unit:
+        linears = [m for m in block.modules() if isinstance(m, torch.nn.Linear)]
+        numel = sum(m.weight.numel() for m in linears)
+        if resident or not (pin and self.cuda):
+            host = torch.empty(numel, dtype=storage_dtype)
+        else:
+            host = self._arena.take(numel, storage_dtype)
+        packed: list[_Linear] = []
+        offset = 0
+        for linear in linears:
+            weight = linear.weight.detach()
+            rows, cols = weight.shape
+            target = host[offset : offset + weight.numel()].view(rows, cols)
+            scale = None
+            if storage_dtype == FP8 and weight.dtype != FP8:
+                wide = weight.float()
+                row_max = wide.abs().amax(dim=1, keepdim=True).clamp(min=1e-12)
+                scale = (row_max / FP8_MAX).to(self.compute_dtype)
+                target.copy_((wide / scale.float()).to(FP8))
+                scale = scale.to(self.device)
+            else:
+                target.copy_(weight)
+            packed.append(_Linear(linear, offset, (rows, cols), scale))
+            offset += weight.numel()
+            # The packed copy is now the only one: host RAM is what small PCs run out of.
+            linear._parameters["weight"] = None
+            if fp8_compute:
+                linear.__class__ = Fp8Linear
+                row_scale = torch.ones(rows, 1) if scale is None else scale.float().cpu()
+                linear.weight_scale = row_scale.t().contiguous().to(self.device)
+        for sub in block.modules():
+            for name, param in list(sub._parameters.items()):
+                if param is not None:
+                    sub._parameters[name] = torch.nn.Parameter(
+                        param.detach().to(self.device, self.compute_dtype), requires_grad=False
+                    )
+            for name, buffer in list(sub._buffers.items()):
+                if buffer is not None:
+                    sub._buffers[name] = buffer.to(self.device)
+        storage = host.to(self.device) if resident else host
+        return Unit(model, block, packed, numel, storage, resident, fp8_compute)
+
+    def allocate(self) -> None:
+        """Size the workspace; buffers are taken lazily, when a block first needs them.
+
+        Slots (upcast targets) exist only while a model that needs them runs, and the staging
+        ring only while a model with streamed blocks runs; `release` gives both back.
+        """
+        for model in {u.model for u in self.units}:
+            units = [u for u in self.units if u.model == model]
+            self._slot_numel[model] = max((u.numel for u in units if u.needs_slot), default=0)
+            self._staging_nbytes[model] = max(
+                (u.nbytes for u in units if not u.resident), default=0
+            )
+        self._streaming_models = {u.model for u in self.units if not u.resident}
+        if self.cuda:
+            self._slot_free = [torch.cuda.Event() for _ in range(2)]
+            self._staging_free = [torch.cuda.Event() for _ in range(self.copy_ahead)]
+
+    def _slot(self, index: int) -> torch.Tensor:
+        if not self._slots:
+            self._slots = [
+                torch.empty(
+                    self._slot_numel[self._running], dtype=self.compute_dtype, device=self.device
+                )
+                for _ in range(2)
+            ]
+        return self._slots[index]
+
+    def _staging_buffer(self, index: int) -> torch.Tensor:
+        if not self._staging:
+            self._staging = [
+                torch.empty(
+                    self._staging_nbytes[self._running], dtype=torch.uint8, device=self.device
+                )
+                for _ in range(self.copy_ahead)
+            ]
+        return self._staging[index]
+
+    def release(self) -> None:
+        """Give the workspace back (the VAE decode needs the room); blocks take it again lazily."""
+        self.reset()
+        if not self._slots and not self._staging:
+            return
+        self._slots, self._staging = [], []
+        for index, unit in enumerate(self.units):
+            if unit.direct:
+                continue
+            unit.views.clear()
+            for item in unit.linears:  # a view would keep its buffer alive
+                item.module._parameters["weight"] = None
+            self._bound.pop(index, None)
+
+    def denoise_workspace_bytes(self, model: str) -> int:
+        """Workspace while `model` runs: upcast slots and/or the staging ring."""
+        units = [u for u in self.units if u.model == model]
+        slots = 2 * self._slot_numel[model] * 2 if any(u.needs_slot for u in units) else 0
+        staging = (
+            self.copy_ahead * self._staging_nbytes[model]
+            if any(not u.resident for u in units)
+            else 0
+        )
+        return slots + staging
+
+    def workspace_bytes(self) -> int:
+        return max(self.denoise_workspace_bytes(m) for m in {u.model for u in self.units})
+
+    def resident_bytes(self) -> int:
+        return sum(u.nbytes for u in self.units if u.resident)
+
+    def streamed_bytes(self) -> int:
+        return sum(u.nbytes for u in self.units if not u.resident)
+
+    def install(self) -> None:
+        for unit in self.units:
+            if not unit.direct:
+                self._hooks.append(unit.module.register_forward_pre_hook(self._before))
+                self._hooks.append(unit.module.register_forward_hook(self._after))
+
+    def remove(self) -> None:
+        for hook in self._hooks:
+            hook.remove()
+        self._hooks.clear()
+
+    # -- the schedule -----------------------------------------------------------------------------
+    def successor(self, index: int) -> int:
+        """The next block that needs preparing: blocks of one model run in order, then again."""
+        model = self.units[index].model
+        members = [i for i, u in enumerate(self.units) if u.model == model and not u.direct]
+        position = members.index(index)
+        return members[(position + 1) % len(members)]
+
+    def _before(self, module: torch.nn.Module, args: Any) -> None:
+        index = self._index[id(module)]
+        if index != self._expected or index not in self._prepared:
+            model = self.units[index].model
+            if self._running != model:
+                self.release()  # the other model's buffers may be the wrong kind or size
+                self._running = model
+            self.reset()
+            self.stats["restarts"] += 1
+            # Take the buffers on the compute stream, so the allocator can hand the memory to
+            # the VAE after `release` (its cache is per stream).
+            if any(u.needs_slot for u in self.units if u.model == model):
+                self._slot(0)
+            if model in self._streaming_models:
+                self._staging_buffer(0)
+            self._prepare(index)
+        kind, buffer, ready = self._prepared.pop(index)
+        if ready is not None:
+            torch.cuda.current_stream(self.device).wait_event(ready)
+        self._bind(self.units[index], (kind, buffer))
+        self._expected = self.successor(index)
+        if self._expected != index:
+            self._prepare(self._expected)
+
+    def _after(self, module: torch.nn.Module, args: Any, output: Any) -> None:
+        if self.cuda:
+            kind, buffer = self._bound[self._index[id(module)]]
+            events = self._slot_free if kind == "slot" else self._staging_free
+            events[buffer].record(torch.cuda.current_stream(self.device))
+
+    def reset(self) -> None:
+        """Forget the lookahead (first use, another model's turn, or a run that was cancelled)."""
+        if self.cuda:
+            self._copy_stream.synchronize()
+            self._upcast_stream.synchronize()
+        self._prepared.clear()
+        self._copied.clear()
+        self._copy_order.clear()
+        self._expected = -1
+        self._copy_cursor = -1
+
+    def _prepare(self, index: int) -> None:
+        unit = self.units[index]
+        staging, copied = -1, None
+        if not unit.resident:
+            if index not in self._copied:
+                self.stats["late_copies"] += 1  # not prefetched: the compute waits for the bus
+                self._copy(index)
+            staging, copied = self._copied.pop(index)
+            self._copy_order.remove(index)
+        if not unit.needs_slot:  # float8 maths straight from the staging buffer
+            self._prepared[index] = ("staging", staging, copied)
+            self._fill_copy_queue(index)
+            return
+        slot = self._next_slot
+        self._next_slot = (slot + 1) % 2
+        ready = None
+        with self._on(self._upcast_stream if self.cuda else None):
+            if self.cuda:
+                if copied is not None:
+                    self._upcast_stream.wait_event(copied)
+                self._upcast_stream.wait_event(self._slot_free[slot])
+            source = unit.storage
+            if staging >= 0:
+                source = self._staging_buffer(staging)[: unit.nbytes].view(unit.storage.dtype)
+            self.stats["upcasts"] += 1
+            target = self._slot(slot)[: unit.numel]
+            target.copy_(source, non_blocking=True)
+            for linear in unit.linears:
+                if linear.scale is not None:
+                    end = linear.offset + linear.shape[0] * linear.shape[1]
+                    target[linear.offset : end].view(linear.shape).mul_(linear.scale)
+            if self.cuda:
+                if staging >= 0:
+                    self._staging_free[staging].record(self._upcast_stream)
+                ready = torch.cuda.Event()
+                ready.record(self._upcast_stream)
+        self._prepared[index] = ("slot", slot, ready)
+        self._fill_copy_queue(index)
+
+    def _fill_copy_queue(self, after: int) -> None:
+        # Keep the copy engine busy with the next streamed units, up to the staging ring's size.
+        if self.units[after].model not in self._streaming_models:
+            return
+        # A streamed float8-maths unit holds its staging buffer until it has run.
+        in_use = sum(1 for kind, _, _ in self._prepared.values() if kind == "staging")
+        cursor = max(self._copy_cursor, after) if self._copy_order else after
+        for _ in range(len(self.units)):
+            if len(self._copy_order) + in_use >= self.copy_ahead - 1:
+                return
+            cursor = self.successor(cursor)
+            if cursor == after:
+                return  # a full cycle: everything streamed is already queued
+            if not self.units[cursor].resident and cursor not in self._copied:
+                self._copy(cursor)
+
+    def _copy(self, index: int) -> None:
+        unit = self.units[index]
+        self.stats["copies"] += 1
+        staging = self._next_staging
+        self._next_staging = (staging + 1) % self.copy_ahead
+        done = None
+        with self._on(self._copy_stream if self.cuda else None):
+            if self.cuda:
+                self._copy_stream.wait_event(self._staging_free[staging])
+            target = self._staging_buffer(staging)[: unit.nbytes].view(unit.storage.dtype)
+            target.copy_(unit.storage, non_blocking=True)
+            if self.cuda:
+                done = torch.cuda.Event()
+                done.record(self._copy_stream)
+        self._copied[index] = (staging, done)
+        self._copy_order.append(index)
+        self._copy_cursor = index
+
+    def _bind(self, unit: Unit, key: tuple[str, int]) -> None:
+        views = unit.views.get(key)
+        if views is None:
+            kind, number = key
+            if kind == "storage":
+                base = unit.storage
+            elif kind == "slot":
+                base = self._slot(number)
+            else:
+                base = self._staging_buffer(number)[: unit.nbytes].view(unit.storage.dtype)
+            views = [
+                base[item.offset : item.offset + item.shape[0] * item.shape[1]].view(item.shape)
+                for item in unit.linears
+            ]
+            unit.views[key] = views
+        for item, view in zip(unit.linears, views, strict=True):
+            item.module._parameters["weight"] = view  # type: ignore[assignment]
+        self._bound[self._index[id(unit.module)]] = key
+
+    @contextlib.contextmanager
+    def _on(self, stream: Any) -> Iterator[None]:
+        if stream is None:
+            yield
+        else:
+            with torch.cuda.stream(stream):
+                yield
+
+
+# -- putting a loaded diffsynth pipeline under the streamer ---------------------------------------
+
+
+def unwrap_vram_management(module: Any) -> Any:
+    """Replace diffsynth's per-layer VRAM wrappers by the plain layers they wrap (same tensors)."""
+    from diffsynth.core.vram.layers import AutoWrappedLinear, AutoWrappedModule
+
+    for name, child in list(module.named_children()):
+        if isinstance(child, AutoWrappedLinear):
+            with torch.device("meta"):
+                plain = torch.nn.Linear(
+                    child.in_features, child.out_features, bias=child.bias is not None
+                )
+            plain.weight = child.weight
+            plain.bias = child.bias
+            module._modules[name] = plain
+        elif isinstance(child, AutoWrappedModule):
+            module._modules[name] = unwrap_vram_management(child.module)
+        else:
+            unwrap_vram_management(child)
+    if hasattr(module, "vram_management_enabled"):
+        setattr(module, "vram_management_enabled", False)  # noqa: B010 - a plain flag on a Module
+    return module
+
+
+def to_device(
+    module: torch.nn.Module,
+    device: torch.device | str,
+    dtype: torch.dtype,
+    skip: Sequence[torch.nn.Module] = (),
+) -> None:
+    """Move parameters and buffers to `device` (floats in `dtype`), except inside `skip`.
+
+    The streamer's blocks are skipped: their weights point into packed buffers already.
+    """
+    skipped = {id(m) for container in skip for m in container.modules()}
+    for sub in module.modules():
+        if id(sub) in skipped:
+            continue
+        for name, param in list(sub._parameters.items()):
+            if param is not None and param.device.type != "meta":
+                converted = param.detach().to(
+                    device, dtype if param.is_floating_point() else param.dtype
+                )
+                sub._parameters[name] = torch.nn.Parameter(converted, requires_grad=False)
+        for name, buffer in list(sub._buffers.items()):
+            if buffer is not None:
+                sub._buffers[name] = buffer.to(device)
+
+
+def _resident_bytes(module: torch.nn.Module, blocks: Sequence[torch.nn.Module] = ()) -> int:
+    """bf16 bytes of what stays on the GPU: everything but the Linear weights of `blocks`."""
+    packed = {
+        id(m.weight) for block in blocks for m in block.modules() if isinstance(m, torch.nn.Linear)
+    }
+    return sum(2 * p.numel() for p in module.parameters() if id(p) not in packed)
+
+
+def stream_pipeline(
+    pipe: Any,
+    plan: Any,
+    budget: int | None,
+    device: str,
+    load_t5: Callable[[], torch.nn.Module],
+    t5_layout: dict[str, tuple[int, ...]],
+    size: tuple[int, int] = (1024, 1024),
+    copy_ahead: int = 4,
+    fp8_matmul: bool = False,
+) -> BlockStreamer:
+    """Put a freshly loaded pipeline (all models in host RAM) under a BlockStreamer.
+
+    The transformer is packed first and its resident blocks leave host RAM before T5 is loaded,
+    so the peak host memory stays near the larger of the two models, not their sum.
+    """
+    from majicflux_desktop.engine import memory
+
+    streamer = BlockStreamer(device, copy_ahead=copy_ahead)
+    dit = unwrap_vram_management(pipe.dit)
+    clip = unwrap_vram_management(pipe.text_encoder_1)
+    vae = unwrap_vram_management(pipe.vae_decoder)
+    pipe.vae_encoder = None  # text-to-image never encodes an image; frees host RAM
+    dit_blocks = [*dit.blocks, *dit.single_blocks]
+    t5_fp8 = plan.storage_dtype("t5") == "fp8"
+    t5_storage = FP8 if t5_fp8 else torch.bfloat16
+    dit_units = [linear_numel(b) for b in dit_blocks]  # float8: one byte each
+    t5_numels, t5_fixed = t5_sizes(t5_layout)
+    t5_units = [n * (1 if t5_fp8 else 2) for n in t5_numels]
+    fixed = (
+        _resident_bytes(dit, dit_blocks) + _resident_bytes(clip) + _resident_bytes(vae) + t5_fixed
+    )
+    # On very small budgets the VAE decodes in tiles: its full-size activations would not fit.
+    tiled_decode = budget is not None and budget < memory.TILED_DECODE_BELOW
+    dit_largest = max(dit_units)
+    t5_largest = max(t5_units)
+    space = memory.Workspace(
+        fixed=fixed,
+        dit_slots=0 if fp8_matmul else 2 * 2 * dit_largest,
+        dit_staging=copy_ahead * dit_largest,
+        t5_slots=2 * 2 * max(t5_numels),
+        t5_staging=copy_ahead * t5_largest,
+        dit_activations=memory.dit_activation_bytes(*size),
+        vae_activations=memory.vae_activation_bytes(*size, tiled=tiled_decode),
+    )
+    residency = memory.plan_residency(budget, space, dit_units, t5_units)
+    log.info(
+        "residency: %d/%d transformer blocks and %d/%d T5 blocks on the GPU (budget %s, predicted peak %.1f GB)",
+        sum(residency.dit), len(dit_units), sum(residency.t5), len(t5_units),
+        "none" if budget is None else f"{budget / 2**30:.1f} GB", residency.predicted_peak / 2**30,
+    )  # fmt: skip
+    streamer.add_model("dit", dit_blocks, FP8, residency.dit, fp8_compute=fp8_matmul)
+    to_device(dit, streamer.device, streamer.compute_dtype, skip=dit_blocks)
+    t5 = unwrap_vram_management(load_t5())
+    t5_blocks = list(t5.encoder.block)
+    streamer.add_model("t5", t5_blocks, t5_storage, residency.t5)
+    to_device(t5, streamer.device, streamer.compute_dtype, skip=t5_blocks)
+    to_device(clip, streamer.device, streamer.compute_dtype)
+    to_device(vae, streamer.device, streamer.compute_dtype)
+    streamer.allocate()
+    streamer.install()
+    # The decoder's activations need the room the block workspace takes during denoising.
+    vae.register_forward_pre_hook(lambda module, args: streamer.release())
+    if tiled_decode:
+        vae.register_forward_pre_hook(_tiled, with_kwargs=True)
+    streamer.residency = residency  # type: ignore[attr-defined]
+    pipe.vram_management_enabled = False
+    return streamer
+
+
+def _tiled(
+    module: torch.nn.Module, args: Any, kwargs: dict[str, Any]
+) -> tuple[Any, dict[str, Any]]:
+    if min(args[0].shape[-2:]) <= 64:  # 512 pixels or less: small enough whole
+        return args, kwargs
+    return args, {**kwargs, "tiled": True, "tile_size": 64, "tile_stride": 32}
+
+
+def t5_sizes(layout: dict[str, tuple[int, ...]]) -> tuple[list[int], int]:
+    """Linear-weight elements per T5 block, and bf16 bytes of the rest, from the file header."""
+    blocks: dict[int, int] = {}
+    rest = 0
+    for name, shape in layout.items():
+        count = 1
+        for dim in shape:
+            count *= dim
+        parts = name.split(".")
+        is_linear = (
+            len(shape) == 2 and "relative_attention_bias" not in name and name != "shared.weight"
+        )
+        if parts[:2] == ["encoder", "block"] and is_linear:
+            blocks[int(parts[2])] = blocks.get(int(parts[2]), 0) + count
+        else:
+            rest += 2 * count
+    return [blocks[i] for i in sorted(blocks)], rest

@@ -1,0 +1,196 @@
+"""The block streamer on the CPU: the same bookkeeping as on the GPU, with copies in line."""
+
+from __future__ import annotations
+
+import copy
+
+import pytest
+import torch
+
+from majicflux_desktop.engine import memory
+from majicflux_desktop.engine.streaming import FP8, BlockStreamer, PinnedArena
+
+
+class Block(torch.nn.Module):
+    def __init__(self, width: int = 32):
+        super().__init__()
+        self.norm = torch.nn.LayerNorm(width)
+        self.up = torch.nn.Linear(width, 4 * width)
+        self.down = torch.nn.Linear(4 * width, width)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x + self.down(torch.nn.functional.gelu(self.up(self.norm(x))))
+
+
+class Stack(torch.nn.Module):
+    def __init__(self, blocks: int, width: int = 32, seed: int = 0):
+        super().__init__()
+        torch.manual_seed(seed)
+        self.blocks = torch.nn.ModuleList(Block(width) for _ in range(blocks))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for block in self.blocks:
+            x = block(x)
+        return x
+
+
+def float8_model(blocks: int = 6, seed: int = 0) -> Stack:
+    """Linear weights in float8 as in the majicflus file; the rest bf16."""
+    model = Stack(blocks, seed=seed)
+    for module in model.modules():
+        if isinstance(module, torch.nn.Linear):
+            module.weight = torch.nn.Parameter(module.weight.detach().to(FP8), requires_grad=False)
+    return model
+
+
+def reference(model: Stack, x: torch.Tensor) -> torch.Tensor:
+    plain = copy.deepcopy(model)
+    for module in plain.modules():
+        for name, param in list(module._parameters.items()):
+            module._parameters[name] = torch.nn.Parameter(param.detach().to(torch.bfloat16))
+    with torch.no_grad():
+        return plain(x)
+
+
+def streamed(model: Stack, resident: list[bool], storage=FP8) -> BlockStreamer:
+    streamer = BlockStreamer("cpu", copy_ahead=3)
+    streamer.add_model("m", list(model.blocks), storage, resident)
+    streamer.allocate()
+    streamer.install()
+    return streamer
+
+
+@pytest.mark.parametrize(
+    "resident",
+    [[True] * 6, [False] * 6, [True, False, False, True, False, True], [False, True] * 3],
+    ids=["all-resident", "all-streamed", "mixed", "alternating"],
+)
+def test_streamed_blocks_compute_exactly_what_resident_bf16_blocks_compute(resident) -> None:
+    model = float8_model()
+    x = torch.randn(2, 5, 32, dtype=torch.bfloat16)
+    expected = reference(model, x)
+    streamer = streamed(model, resident)
+    with torch.no_grad():
+        for _ in range(3):  # three denoising steps: the lookahead wraps around
+            assert torch.equal(model(x), expected)
+    assert streamer.stats["restarts"] == 1  # only the very first block: the cycle never broke
+    assert streamer.stats["late_copies"] <= 1
+    assert streamer.stats["copies"] >= 3 * resident.count(False)
+
+
+def test_copies_run_ahead_of_the_compute() -> None:
+    model = float8_model(8)
+    streamer = streamed(model, [False] * 8)
+    x = torch.randn(1, 3, 32, dtype=torch.bfloat16)
+    with torch.no_grad():
+        for _ in range(2):
+            model(x)
+    # After the first block every copy was issued before its block was reached.
+    assert streamer.stats["late_copies"] == 1
+    assert streamer.stats["copies"] >= 16
+
+
+def test_an_interrupted_pass_restarts_cleanly() -> None:
+    model = float8_model()
+    x = torch.randn(1, 4, 32, dtype=torch.bfloat16)
+    expected = reference(model, x)
+    streamed(model, [False, True] * 3)
+    with torch.no_grad():
+        h = x
+        for block in list(model.blocks)[:3]:  # cancelled mid-step
+            h = block(h)
+        assert torch.equal(model(x), expected)
+
+
+def test_two_models_share_the_workspace() -> None:
+    first, second = float8_model(4, seed=1), float8_model(3, seed=2)
+    x = torch.randn(1, 4, 32, dtype=torch.bfloat16)
+    expected_first, expected_second = reference(first, x), reference(second, x)
+    streamer = BlockStreamer("cpu")
+    streamer.add_model("first", list(first.blocks), FP8, [False, True, False, False])
+    streamer.add_model("second", list(second.blocks), FP8, [False, False, True])
+    streamer.allocate()
+    streamer.install()
+    with torch.no_grad():
+        for _ in range(2):
+            assert torch.equal(first(x), expected_first)
+            assert torch.equal(second(x), expected_second)
+
+
+def test_release_frees_the_workspace_and_it_comes_back() -> None:
+    model = float8_model()
+    x = torch.randn(1, 4, 32, dtype=torch.bfloat16)
+    expected = reference(model, x)
+    streamer = streamed(model, [False] * 6)
+    with torch.no_grad():
+        model(x)
+        streamer.release()
+        assert not streamer._slots and not streamer._staging
+        assert all(block.up.weight is None for block in model.blocks)
+        assert torch.equal(model(x), expected)
+
+
+def test_wide_weights_are_stored_as_row_scaled_float8() -> None:
+    # Rows of very different size: an unscaled float8 cast flushes the small ones towards zero.
+    torch.manual_seed(3)
+    weight = torch.randn(64, 32) * torch.logspace(-4, 0, 64)[:, None]
+    x = torch.randn(8, 32, dtype=torch.bfloat16)
+    exact = x.float() @ weight.t()
+
+    def per_row_error(out: torch.Tensor) -> float:
+        return float(((out.float() - exact).norm(dim=0) / exact.norm(dim=0)).mean())
+
+    unscaled = x @ weight.to(FP8).to(torch.bfloat16).t()
+    block = torch.nn.Sequential(torch.nn.Linear(32, 64, bias=False))
+    block[0].weight = torch.nn.Parameter(weight.to(torch.bfloat16), requires_grad=False)
+    model = torch.nn.ModuleList([block])
+    streamer = BlockStreamer("cpu")
+    streamer.add_model("m", list(model), FP8, [True])
+    streamer.allocate()
+    streamer.install()
+    with torch.no_grad():
+        scaled = block(x)
+    assert per_row_error(scaled) < 0.05
+    assert per_row_error(unscaled) > 5 * per_row_error(scaled)
+
+
+def test_bf16_storage_streams_without_upcast() -> None:
+    model = Stack(4, seed=4)
+    x = torch.randn(1, 3, 32, dtype=torch.bfloat16)
+    expected = reference(model, x)
+    streamer = streamed(model, [True, False, False, True], storage=torch.bfloat16)
+    with torch.no_grad():
+        assert torch.equal(model(x), expected)
+    assert streamer.stats["upcasts"] >= 2  # streamed blocks are copied into a slot
+
+
+def test_pinned_arena_packs_blocks_in_order_without_overlap() -> None:
+    arena = PinnedArena(pin=False)
+    sizes = [340, 141, 141, 340, 900, 141]
+    arena.BIN = 1024
+    arena.reserve(sizes)
+    views = [arena.take(size, torch.uint8) for size in sizes]
+    for view, size in zip(views, sizes, strict=True):
+        view.fill_(size % 251)
+    assert [int(v[0]) for v in views] == [size % 251 for size in sizes]
+    assert arena.nbytes <= 2 * sum(sizes)
+
+
+def test_residency_prefers_large_blocks_and_respects_the_budget() -> None:
+    mb = 2**20
+    space = memory.Workspace(
+        fixed=1000 * mb, dit_slots=0, dit_staging=4 * 340 * mb, t5_slots=770 * mb,
+        t5_staging=4 * 193 * mb, dit_activations=610 * mb, vae_activations=2130 * mb,
+    )  # fmt: skip
+    dit = [340 * mb] * 19 + [141 * mb] * 38
+    t5 = [193 * mb] * 24
+    assert memory.plan_residency(None, space, dit, t5).dit == [True] * 57
+    tight = memory.plan_residency(7000 * mb, space, dit, t5)
+    assert tight.predicted_peak <= 7000 * mb
+    chosen = [size for size, keep in zip(dit, tight.dit, strict=True) if keep]
+    assert chosen and set(chosen) == {340 * mb}  # double blocks first
+    assert 7000 * mb - tight.predicted_peak < 340 * mb  # leftovers hold at most a T5 block or two
+    roomy = memory.plan_residency(12000 * mb, space, dit, t5)
+    assert sum(roomy.dit) > sum(tight.dit) and roomy.predicted_peak <= 12000 * mb
+    nothing = memory.plan_residency(1000 * mb, space, dit, t5)
+    assert not any(nothing.dit) and not any(nothing.t5)
