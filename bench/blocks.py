@@ -26,13 +26,13 @@ def main() -> None:
         budget / torch.cuda.get_device_properties(0).total_memory
     )
     from majicflux_desktop.core.request import GenerationRequest
-    from majicflux_desktop.engine import catalog, memory
+    from majicflux_desktop.engine import memory, scan
     from majicflux_desktop.engine.pipeline import Engine
 
     if args.even:
         memory._largest_first = lambda sizes, chosen: memory.evenly_spaced(len(sizes), chosen)
     engine = Engine(device="cuda", fp8_matmul=args.fp8_matmul)
-    engine.load(catalog.check(args.models).paths(), "fp8-stream", budget_bytes=budget)
+    engine.load(scan.check(args.models).paths(), "fp8-stream", budget_bytes=budget)
     dit = engine.pipe.dit
     blocks = [*dit.blocks, *dit.single_blocks]
     events: list[tuple[int, torch.cuda.Event, torch.cuda.Event]] = []

@@ -90,11 +90,11 @@ def main() -> None:
         torch.cuda.set_per_process_memory_fraction(budget / total)
 
     from majicflux_desktop.core.request import GenerationRequest
-    from majicflux_desktop.engine import catalog
+    from majicflux_desktop.engine import scan
     from majicflux_desktop.engine.pipeline import Engine
 
     imported = time.perf_counter() - STARTED
-    paths = catalog.check(args.models).paths()
+    paths = scan.check(args.models).paths()
     engine = Engine(device="cuda", fp8_matmul=args.fp8_matmul)
     load_started = time.perf_counter()
     engine.load(paths, args.plan, budget_bytes=budget)

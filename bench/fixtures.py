@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from majicflux_desktop.engine import catalog, layouts, tiny
+from majicflux_desktop.engine import layouts, scan, tiny
 
 DTYPES = {"F8_E4M3": torch.float8_e4m3fn, "BF16": torch.bfloat16, "F32": torch.float32}
 # The DiT as the majicflus file stores it (float8), the rest as FLUX.1-dev does.
@@ -107,8 +107,8 @@ def ensure(folder: Path) -> Path:
     # No tokenizer files can be downloaded here: the tiny ones produce valid ids for the real
     # vocabularies (CLIP pools at the highest id, which is its end token in both).
     tiny.write_tokenizers(folder / "black-forest-labs/FLUX.1-dev")
-    report = catalog.check(folder)
-    assert report.complete, [m.text() for m in catalog.describe_missing(report)]
+    report = scan.check(folder)
+    assert report.complete, [m.text() for m in scan.describe_missing(report)]
     return folder
 
 

@@ -16,13 +16,13 @@ import numpy
 import torch
 
 from majicflux_desktop.core.request import GenerationRequest
-from majicflux_desktop.engine import catalog
+from majicflux_desktop.engine import scan
 from majicflux_desktop.engine.pipeline import Engine
 
 
 def run(models: str, fp8_matmul: str, steps: int) -> tuple[torch.Tensor, numpy.ndarray]:
     engine = Engine(device="cuda", fp8_matmul=fp8_matmul)
-    engine.load(catalog.check(models).paths(), "fp8")
+    engine.load(scan.check(models).paths(), "fp8")
     captured: list[torch.Tensor] = []
     engine.pipe.vae_decoder.register_forward_pre_hook(
         lambda m, a: captured.append(a[0].float().cpu())

@@ -16,10 +16,10 @@ from majicflux_desktop.core.i18n import UserError
 from majicflux_desktop.core.logs import make_stdio_safe, setup_logging
 from majicflux_desktop.core.paths import AppPaths, atomic_write_bytes
 from majicflux_desktop.core.request import GenerationRequest, RequestError
-from majicflux_desktop.engine import catalog, memory
+from majicflux_desktop.engine import catalog, memory, scan
 
 if TYPE_CHECKING:
-    from majicflux_desktop.engine import download
+    from majicflux_desktop.engine import download, hub, transfer
 
 
 class ProgressBar:
@@ -93,7 +93,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     out = Path(args.out)
     if out.suffix.lower() != ".png":
         raise SystemExit("error: --out must name a .png file")
-    report = catalog.check(_models_dir(args))
+    report = scan.check(_models_dir(args))
     paths = report.paths()
 
     from majicflux_desktop.engine.pipeline import Engine  # torch loads here, not for --help
@@ -132,7 +132,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 def cmd_models_check(args: argparse.Namespace) -> int:
     folder = Path(args.dir) if args.dir else _models_dir(args)
-    report = catalog.check(folder)
+    report = scan.check(folder)
     print(f"models folder: {folder}")
     for status in report.roles.values():
         mark = "ok " if status.ok else "MISSING" if not status.paths else "WRONG"
@@ -153,7 +153,7 @@ def cmd_models_find(args: argparse.Namespace) -> int:
     folder = Path(args.dir)
     if not folder.is_dir():
         raise SystemExit(f"error: {folder} is not a folder")
-    report = catalog.scan(folder)
+    report = scan.scan(folder)
     print(f"scanned {folder}: {report.files_examined} model file(s) examined, used where they are")
     for status in report.roles.values():
         if status.ok:
@@ -187,9 +187,10 @@ REJECTED_SHOWN = 30
 
 
 def cmd_models_download(args: argparse.Namespace) -> int:
-    from majicflux_desktop.engine import download  # urllib and friends: only for this command
+    # urllib and friends: only for this command
+    from majicflux_desktop.engine import download, hub, transfer
 
-    source = download.parse_source(args.source)
+    source = hub.parse_source(args.source)
     folder = Path(args.dir) if args.dir else _models_dir(args)
     token = args.token or _token_from_environment(source)
     roles = [r.strip() for r in args.only.split(",") if r.strip()] if args.only else None
@@ -204,7 +205,7 @@ def cmd_models_download(args: argparse.Namespace) -> int:
         print("all files are already there")
         return _report_models(folder, complete_set_wanted)
     bar = DownloadBar(sys.stderr)
-    control = download.DownloadControl()
+    control = transfer.DownloadControl()
     try:
         download.Downloader(plan, token=token, on_progress=bar, control=control).run()
     except KeyboardInterrupt:
@@ -220,13 +221,13 @@ def cmd_models_download(args: argparse.Namespace) -> int:
     return _report_models(folder, complete_set_wanted)
 
 
-def _token_from_environment(source: download.Source) -> str | None:
+def _token_from_environment(source: hub.Source) -> str | None:
     names = ("MODELSCOPE_API_TOKEN",) if source.api == "modelscope" else ("HF_TOKEN",)
     return next((os.environ[n] for n in names if os.environ.get(n)), None)
 
 
 def _print_plan(plan: download.DownloadPlan) -> None:
-    from majicflux_desktop.engine.download import format_bytes
+    from majicflux_desktop.engine.transfer import format_bytes
 
     print(f"downloading from {plan.source.name} into {plan.models_dir}")
     for file in plan.files:
@@ -241,15 +242,15 @@ def _print_plan(plan: download.DownloadPlan) -> None:
 
 
 def _report_models(folder: Path, complete_set_wanted: bool) -> int:
-    report = catalog.check(folder)
+    report = scan.check(folder)
     if report.complete:
         print(f"complete: {folder}")
         return 0
     if not complete_set_wanted:  # --only: the rest may be elsewhere (a ComfyUI folder)
-        for message in catalog.describe_missing(report):
+        for message in scan.describe_missing(report):
             print(f"still missing: {message.text()}")
         return 0
-    for message in catalog.describe_missing(report):
+    for message in scan.describe_missing(report):
         print(f"error: {message.text()}", file=sys.stderr)
     return 1
 
@@ -265,8 +266,8 @@ class DownloadBar:
         self.last_note: object = None
         self.open_line = False
 
-    def __call__(self, progress: download.Progress) -> None:
-        from majicflux_desktop.engine.download import FileState
+    def __call__(self, progress: transfer.Progress) -> None:
+        from majicflux_desktop.engine.transfer import FileState
 
         if progress.note is not None and progress.note is not self.last_note:
             self.last_note = progress.note
@@ -279,8 +280,8 @@ class DownloadBar:
         if self.tty:
             self._status(progress)
 
-    def _status(self, progress: download.Progress) -> None:
-        from majicflux_desktop.engine.download import format_bytes
+    def _status(self, progress: transfer.Progress) -> None:
+        from majicflux_desktop.engine.transfer import format_bytes
 
         current = progress.current_file
         speed = progress.bytes_per_second
@@ -348,7 +349,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     choice = memory.choose_plan(reading)
     print(f"auto plan: {choice.reason.text()}")
     folder = _models_dir(args)
-    report = catalog.check(folder)
+    report = scan.check(folder)
     missing = [s.spec.title for s in report.roles.values() if not s.ok]
     print(f"models ({folder}): {'complete' if not missing else 'missing ' + ', '.join(missing)}")
     return 0

@@ -24,9 +24,9 @@ def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_paths(tiny_models: Path):
-    from majicflux_desktop.engine import catalog
+    from majicflux_desktop.engine import scan
 
-    return catalog.check(tiny_models).paths()
+    return scan.check(tiny_models).paths()
 
 
 @pytest.fixture(scope="session")

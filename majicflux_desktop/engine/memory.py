@@ -116,8 +116,9 @@ class MemoryPlan:
     A role without a placement loads whole onto the device in bf16 and stays there.
 
     Plans with `streamed=True` use diffsynth only to load (every model into host RAM, in the
-    stated dtypes); then engine/streaming.py keeps as many transformer (and T5) blocks resident
-    on the GPU as the budget allows and streams the rest from pinned RAM, upcasting on the GPU.
+    stated dtypes); then engine/placement.py keeps as many transformer (and T5) blocks resident
+    on the GPU as the budget allows and engine/streaming.py streams the rest from pinned RAM,
+    upcasting on the GPU.
     """
 
     name: str

@@ -31,8 +31,8 @@ from PIL import Image
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.core.logs import prints_to_log
 from majicflux_desktop.core.request import GenerationRequest, random_seed
-from majicflux_desktop.engine import catalog, memory, streaming
-from majicflux_desktop.engine.catalog import ModelPaths
+from majicflux_desktop.engine import catalog, memory, placement, streaming
+from majicflux_desktop.engine.scan import ModelPaths
 
 log = logging.getLogger("majicflux.engine")
 
@@ -191,7 +191,7 @@ class Engine:
                 t5_layout: dict[str, tuple[int, ...]] = {}
                 for part in paths.t5:
                     t5_layout.update(catalog.read_header(part).layout)
-                self.streamer = streaming.stream_pipeline(
+                self.streamer = placement.stream_pipeline(
                     pipe,
                     plan,
                     budget_bytes,

@@ -11,7 +11,7 @@ the CPU from pageable memory; converting on the GPU, per block, ahead of time an
 is what makes small cards fast (bench/README.md has the figures).
 
 On the CPU (demo, tests) the same bookkeeping runs with plain copies in line, so the lookahead logic
-is tested without a GPU.
+is tested without a GPU. placement.py puts a loaded diffsynth pipeline under a BlockStreamer.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import contextlib
 import ctypes
 import logging
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -532,158 +532,3 @@ class BlockStreamer:
         else:
             with torch.cuda.stream(stream):
                 yield
-
-
-# -- putting a loaded diffsynth pipeline under the streamer ---------------------------------------
-
-
-def unwrap_vram_management(module: Any) -> Any:
-    """Replace diffsynth's per-layer VRAM wrappers by the plain layers they wrap (same tensors)."""
-    from diffsynth.core.vram.layers import AutoWrappedLinear, AutoWrappedModule
-
-    for name, child in list(module.named_children()):
-        if isinstance(child, AutoWrappedLinear):
-            with torch.device("meta"):
-                plain = torch.nn.Linear(
-                    child.in_features, child.out_features, bias=child.bias is not None
-                )
-            plain.weight = child.weight
-            plain.bias = child.bias
-            module._modules[name] = plain
-        elif isinstance(child, AutoWrappedModule):
-            module._modules[name] = unwrap_vram_management(child.module)
-        else:
-            unwrap_vram_management(child)
-    if hasattr(module, "vram_management_enabled"):
-        setattr(module, "vram_management_enabled", False)  # noqa: B010 - a plain flag on a Module
-    return module
-
-
-def to_device(
-    module: torch.nn.Module,
-    device: torch.device | str,
-    dtype: torch.dtype,
-    skip: Sequence[torch.nn.Module] = (),
-) -> None:
-    """Move parameters and buffers to `device` (floats in `dtype`), except inside `skip`.
-
-    The streamer's blocks are skipped: their weights point into packed buffers already.
-    """
-    skipped = {id(m) for container in skip for m in container.modules()}
-    for sub in module.modules():
-        if id(sub) in skipped:
-            continue
-        for name, param in list(sub._parameters.items()):
-            if param is not None and param.device.type != "meta":
-                converted = param.detach().to(
-                    device, dtype if param.is_floating_point() else param.dtype
-                )
-                sub._parameters[name] = torch.nn.Parameter(converted, requires_grad=False)
-        for name, buffer in list(sub._buffers.items()):
-            if buffer is not None:
-                sub._buffers[name] = buffer.to(device)
-
-
-def _resident_bytes(module: torch.nn.Module, blocks: Sequence[torch.nn.Module] = ()) -> int:
-    """bf16 bytes of what stays on the GPU: everything but the Linear weights of `blocks`."""
-    packed = {
-        id(m.weight) for block in blocks for m in block.modules() if isinstance(m, torch.nn.Linear)
-    }
-    return sum(2 * p.numel() for p in module.parameters() if id(p) not in packed)
-
-
-def stream_pipeline(
-    pipe: Any,
-    plan: Any,
-    budget: int | None,
-    device: str,
-    load_t5: Callable[[], torch.nn.Module],
-    t5_layout: dict[str, tuple[int, ...]],
-    size: tuple[int, int] = (1024, 1024),
-    copy_ahead: int = 4,
-    fp8_matmul: bool = False,
-) -> BlockStreamer:
-    """Put a freshly loaded pipeline (all models in host RAM) under a BlockStreamer.
-
-    The transformer is packed first and its resident blocks leave host RAM before T5 is loaded,
-    so the peak host memory stays near the larger of the two models, not their sum.
-    """
-    from majicflux_desktop.engine import memory
-
-    streamer = BlockStreamer(device, copy_ahead=copy_ahead)
-    dit = unwrap_vram_management(pipe.dit)
-    clip = unwrap_vram_management(pipe.text_encoder_1)
-    vae = unwrap_vram_management(pipe.vae_decoder)
-    pipe.vae_encoder = None  # text-to-image never encodes an image; frees host RAM
-    dit_blocks = [*dit.blocks, *dit.single_blocks]
-    t5_fp8 = plan.storage_dtype("t5") == "fp8"
-    t5_storage = FP8 if t5_fp8 else torch.bfloat16
-    dit_units = [linear_numel(b) for b in dit_blocks]  # float8: one byte each
-    t5_numels, t5_fixed = t5_sizes(t5_layout)
-    t5_units = [n * (1 if t5_fp8 else 2) for n in t5_numels]
-    fixed = (
-        _resident_bytes(dit, dit_blocks) + _resident_bytes(clip) + _resident_bytes(vae) + t5_fixed
-    )
-    # On very small budgets the VAE decodes in tiles: its full-size activations would not fit.
-    tiled_decode = budget is not None and budget < memory.TILED_DECODE_BELOW
-    dit_largest = max(dit_units)
-    t5_largest = max(t5_units)
-    space = memory.Workspace(
-        fixed=fixed,
-        dit_slots=0 if fp8_matmul else 2 * 2 * dit_largest,
-        dit_staging=copy_ahead * dit_largest,
-        t5_slots=2 * 2 * max(t5_numels),
-        t5_staging=copy_ahead * t5_largest,
-        dit_activations=memory.dit_activation_bytes(*size),
-        vae_activations=memory.vae_activation_bytes(*size, tiled=tiled_decode),
-    )
-    residency = memory.plan_residency(budget, space, dit_units, t5_units)
-    log.info(
-        "residency: %d/%d transformer blocks and %d/%d T5 blocks on the GPU (budget %s, predicted peak %.1f GB)",
-        sum(residency.dit), len(dit_units), sum(residency.t5), len(t5_units),
-        "none" if budget is None else f"{budget / 2**30:.1f} GB", residency.predicted_peak / 2**30,
-    )  # fmt: skip
-    streamer.add_model("dit", dit_blocks, FP8, residency.dit, fp8_compute=fp8_matmul)
-    to_device(dit, streamer.device, streamer.compute_dtype, skip=dit_blocks)
-    t5 = unwrap_vram_management(load_t5())
-    t5_blocks = list(t5.encoder.block)
-    streamer.add_model("t5", t5_blocks, t5_storage, residency.t5)
-    to_device(t5, streamer.device, streamer.compute_dtype, skip=t5_blocks)
-    to_device(clip, streamer.device, streamer.compute_dtype)
-    to_device(vae, streamer.device, streamer.compute_dtype)
-    streamer.allocate()
-    streamer.install()
-    # The decoder's activations need the room the block workspace takes during denoising.
-    vae.register_forward_pre_hook(lambda module, args: streamer.release())
-    if tiled_decode:
-        vae.register_forward_pre_hook(_tiled, with_kwargs=True)
-    streamer.residency = residency  # type: ignore[attr-defined]
-    pipe.vram_management_enabled = False
-    return streamer
-
-
-def _tiled(
-    module: torch.nn.Module, args: Any, kwargs: dict[str, Any]
-) -> tuple[Any, dict[str, Any]]:
-    if min(args[0].shape[-2:]) <= 64:  # 512 pixels or less: small enough whole
-        return args, kwargs
-    return args, {**kwargs, "tiled": True, "tile_size": 64, "tile_stride": 32}
-
-
-def t5_sizes(layout: dict[str, tuple[int, ...]]) -> tuple[list[int], int]:
-    """Linear-weight elements per T5 block, and bf16 bytes of the rest, from the file header."""
-    blocks: dict[int, int] = {}
-    rest = 0
-    for name, shape in layout.items():
-        count = 1
-        for dim in shape:
-            count *= dim
-        parts = name.split(".")
-        is_linear = (
-            len(shape) == 2 and "relative_attention_bias" not in name and name != "shared.weight"
-        )
-        if parts[:2] == ["encoder", "block"] and is_linear:
-            blocks[int(parts[2])] = blocks.get(int(parts[2]), 0) + count
-        else:
-            rest += 2 * count
-    return [blocks[i] for i in sorted(blocks)], rest

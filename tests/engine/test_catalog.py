@@ -7,7 +7,7 @@ import pytest
 
 from helpers import write_header_only
 from majicflux_desktop.core.i18n import UserError
-from majicflux_desktop.engine import catalog, layouts
+from majicflux_desktop.engine import catalog, layouts, scan
 
 DIT_FILE = "MAILAND/majicflus_v1/majicflus_v134.safetensors"
 FLUX = "black-forest-labs/FLUX.1-dev/"
@@ -51,8 +51,8 @@ def test_identifies_real_files_from_header_only(real_tree: Path) -> None:
 
 
 def test_check_finds_the_complete_set(real_tree: Path) -> None:
-    report = catalog.check(real_tree)
-    assert report.complete, [m.text() for m in catalog.describe_missing(report)]
+    report = scan.check(real_tree)
+    assert report.complete, [m.text() for m in scan.describe_missing(report)]
     paths = report.paths()
     assert paths.dit.name == "majicflus_v134.safetensors"
     assert [p.name for p in paths.t5] == [
@@ -66,15 +66,15 @@ def test_files_are_found_by_layout_not_by_name(tmp_path: Path) -> None:
     mixed = tmp_path / "ComfyUI/models"
     make_real_tree(mixed / "whatever")
     (mixed / "whatever" / DIT_FILE).rename(mixed / "my-favourite.safetensors")
-    report = catalog.check(mixed)
+    report = scan.check(mixed)
     assert report.complete
     assert report.paths().dit.name == "my-favourite.safetensors"
 
 
 def test_missing_file_is_named_with_where_to_get_it(tmp_path: Path) -> None:
-    report = catalog.check(make_real_tree(tmp_path, skip=(FLUX + "ae.safetensors",)))
+    report = scan.check(make_real_tree(tmp_path, skip=(FLUX + "ae.safetensors",)))
     assert not report.complete
-    text = " ".join(m.text() for m in catalog.describe_missing(report))
+    text = " ".join(m.text() for m in scan.describe_missing(report))
     assert "VAE" in text and "ae.safetensors" in text and "black-forest-labs/FLUX.1-dev" in text
     with pytest.raises(UserError, match="Model setup"):
         report.paths()
@@ -84,7 +84,7 @@ def test_one_t5_shard_alone_is_reported_incomplete(tmp_path: Path) -> None:
     partial = make_real_tree(
         tmp_path, skip=(FLUX + "text_encoder_2/model-00002-of-00002.safetensors",)
     )
-    status = catalog.check(partial).roles["t5"]
+    status = scan.check(partial).roles["t5"]
     assert not status.ok
     assert "incomplete" in status.problems[0].text()
 
@@ -183,7 +183,7 @@ def test_wrong_role_message(real_tree: Path) -> None:
 
 
 def test_tiny_set_is_recognised_as_tiny(tiny_models: Path) -> None:
-    paths = catalog.check(tiny_models).paths()
+    paths = scan.check(tiny_models).paths()
     assert paths.tiny
     assert catalog.identify(paths.dit).name.startswith("tiny random")
 

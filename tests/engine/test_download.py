@@ -20,17 +20,15 @@ from typing import Any
 import pytest
 
 from majicflux_desktop.core.i18n import UserError
-from majicflux_desktop.engine import catalog, download, layouts
-from majicflux_desktop.engine.download import (
-    HUGGINGFACE,
-    MODELSCOPE,
+from majicflux_desktop.engine import catalog, download, layouts, scan, transfer
+from majicflux_desktop.engine.download import Downloader
+from majicflux_desktop.engine.hub import HUGGINGFACE, MODELSCOPE, Source
+from majicflux_desktop.engine.transfer import (
     DownloadCancelled,
     DownloadControl,
-    Downloader,
     FileState,
     Progress,
     RetryPolicy,
-    Source,
 )
 
 SIZES = {"F8_E4M3": 1, "BF16": 2}
@@ -333,7 +331,7 @@ def test_full_download_from_modelscope_lands_where_check_finds_it(
     assert all(p.is_file() for p in paths)
     assert target(models, MAJIC, "majicflus_v134.safetensors") in paths
     assert leftovers(models) == []
-    report = catalog.check(models)
+    report = scan.check(models)
     assert report.complete and report.paths().tiny
     assert report.paths().dit == target(models, MAJIC, "majicflus_v134.safetensors")
     for name, data in hub.repos[FLUX].items():
@@ -362,7 +360,7 @@ def test_hugging_face_listing_is_paged_and_majicflus_comes_from_modelscope(
     tokenizer = next(f for f in run.plan.files if f.path == "tokenizer/vocab.json")
     assert tokenizer.remote.git_sha1 and tokenizer.remote.sha256 is None
     run.downloader.run()
-    assert catalog.check(tmp_path / "m").complete
+    assert scan.check(tmp_path / "m").complete
 
 
 def test_files_already_there_are_not_fetched_again(hub: FakeHub, tmp_path: Path) -> None:
@@ -407,7 +405,7 @@ def test_dropped_connection_is_resumed_with_range(hub: FakeHub, tmp_path: Path) 
     assert hub.served["ae.safetensors"] == size  # nothing fetched twice
     assert run.sleeps == [1.0]
     assert any(p.note is not None and "Trying again" in p.note.text() for p in run.snapshots)
-    assert catalog.check(tmp_path).complete
+    assert scan.check(tmp_path).complete
 
 
 def test_part_left_by_an_earlier_run_is_continued(hub: FakeHub, tmp_path: Path) -> None:
@@ -515,7 +513,7 @@ def test_file_failing_twice_is_never_given_its_name(hub: FakeHub, tmp_path: Path
     ae = target(tmp_path, FLUX, "ae.safetensors")
     assert not ae.exists() and ae.with_name("ae.safetensors.corrupt").exists()
     assert "set aside" in info.value.text()
-    assert not catalog.check(tmp_path).roles["vae"].ok
+    assert not scan.check(tmp_path).roles["vae"].ok
     assert run.snapshots[-1].files[[f.path for f in run.plan.files].index("ae.safetensors")].state is FileState.FAILED  # fmt: skip
 
 
@@ -577,7 +575,7 @@ def test_free_space_is_checked_before_any_byte(
 def test_disk_full_midway_keeps_the_part_for_later(
     hub: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_open = download._PartFile.open
+    real_open = transfer.PartFile.open
 
     class FullDisk:
         """The part file's handle on a disk that fills up after 32 KiB."""
@@ -593,12 +591,12 @@ def test_disk_full_midway_keeps_the_part_for_later(
         def __getattr__(self, name: str) -> Any:
             return getattr(self.handle, name)
 
-    def open_on_full_disk(self: download._PartFile, control: DownloadControl) -> None:
+    def open_on_full_disk(self: transfer.PartFile, control: DownloadControl) -> None:
         real_open(self, control)
         if self.file.path == "ae.safetensors":
             self._handle = FullDisk(self._handle)
 
-    monkeypatch.setattr(download._PartFile, "open", open_on_full_disk)
+    monkeypatch.setattr(transfer.PartFile, "open", open_on_full_disk)
     run = prepare(hub, tmp_path, roles=("vae", "clip"))
     with pytest.raises(UserError, match="The disk is full") as info:
         run.downloader.run()
@@ -607,7 +605,7 @@ def test_disk_full_midway_keeps_the_part_for_later(
     assert not ae.exists() and ae.with_name("ae.safetensors.part").stat().st_size == 32768
     states = {f.file.path: f.state for f in run.snapshots[-1].files}
     assert states == {"text_encoder/model.safetensors": FileState.DONE, "ae.safetensors": FileState.FAILED}  # fmt: skip
-    monkeypatch.setattr(download._PartFile, "open", real_open)
+    monkeypatch.setattr(transfer.PartFile, "open", real_open)
     prepare(hub, tmp_path, roles=("vae", "clip")).downloader.run()
     assert hub.content_requests("ae.safetensors")[-1].headers["Range"] == "bytes=32768-"
     assert ae.read_bytes() == hub.repos[FLUX]["ae.safetensors"]
@@ -632,7 +630,7 @@ def test_cancel_leaves_no_half_file_counted_as_done(hub: FakeHub, tmp_path: Path
     assert target(tmp_path, FLUX, "text_encoder/model.safetensors").is_file()
     states = [f.state for f in run.snapshots[-1].files]
     assert states == [FileState.DONE, FileState.WAITING]
-    assert not catalog.check(tmp_path).roles["vae"].ok
+    assert not scan.check(tmp_path).roles["vae"].ok
 
 
 def test_pause_then_resume_continues_with_range(hub: FakeHub, tmp_path: Path) -> None:
@@ -713,35 +711,10 @@ def test_missing_repository_file_is_named(hub: FakeHub, tmp_path: Path) -> None:
         prepare(hub, tmp_path, roles=("vae",))
 
 
-# -- sources --------------------------------------------------------------------------------------
-
-
-def test_parse_source(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.delenv("HF_ENDPOINT", raising=False)
-    monkeypatch.delenv("MODELSCOPE_ENDPOINT", raising=False)
-    assert download.parse_source("modelscope") == Source(MODELSCOPE, "https://modelscope.cn", "ModelScope")  # fmt: skip
-    assert download.parse_source("HuggingFace").endpoint == "https://huggingface.co"
-    assert download.parse_source("hf-mirror") == Source(HUGGINGFACE, "https://hf-mirror.com", "hf-mirror.com")  # fmt: skip
-    assert (
-        download.parse_source("https://mirror.example/hf/").endpoint == "https://mirror.example/hf"
-    )
-    assert download.parse_source("https://www.modelscope.ai").api == MODELSCOPE
-    monkeypatch.setenv("HF_ENDPOINT", "https://hf-mirror.com")
-    assert download.parse_source("huggingface").name == "hf-mirror.com"
-    with pytest.raises(UserError, match="Unknown download source"):
-        download.parse_source("ftp://x")
-
-
-def test_url_shapes_follow_the_hub_clients() -> None:
-    ms = download.HubClient(Source(MODELSCOPE, "https://modelscope.cn", "ModelScope"))
-    assert ms.listing_url(FLUX) == "https://modelscope.cn/api/v1/models/black-forest-labs/FLUX.1-dev/repo/files?Revision=master&Recursive=True"  # fmt: skip
-    assert ms.file_url(FLUX, "text_encoder_2/model-00001-of-00002.safetensors") == "https://modelscope.cn/api/v1/models/black-forest-labs/FLUX.1-dev/repo?Revision=master&FilePath=text_encoder_2%2Fmodel-00001-of-00002.safetensors"  # fmt: skip
-    hf = download.HubClient(Source(HUGGINGFACE, "https://huggingface.co", "Hugging Face"))
-    assert hf.listing_url(FLUX) == "https://huggingface.co/api/models/black-forest-labs/FLUX.1-dev/tree/main?recursive=true"  # fmt: skip
-    assert hf.file_url(FLUX, "text_encoder/model.safetensors") == "https://huggingface.co/black-forest-labs/FLUX.1-dev/resolve/main/text_encoder/model.safetensors"  # fmt: skip
+# -- sizes shown to people ------------------------------------------------------------------------
 
 
 def test_format_bytes() -> None:
-    assert download.format_bytes(512) == "512 B"
-    assert download.format_bytes(335_304_388) == "319.8 MB"
-    assert download.format_bytes(23 * 1024**3) == "23.0 GB"
+    assert transfer.format_bytes(512) == "512 B"
+    assert transfer.format_bytes(335_304_388) == "319.8 MB"
+    assert transfer.format_bytes(23 * 1024**3) == "23.0 GB"

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from helpers import write_header_only
-from majicflux_desktop.engine import catalog, layouts
+from majicflux_desktop.engine import catalog, layouts, scan
 
 FLUX = "black-forest-labs/FLUX.1-dev"
 SDXL = {
@@ -57,7 +57,7 @@ def comfyui_tree(root: Path) -> Path:
 
 def test_comfyui_models_folder_finds_weights_and_says_what_is_missing(tmp_path: Path) -> None:
     models = comfyui_tree(tmp_path) / "models"
-    report = catalog.scan(models)
+    report = scan.scan(models)
     roles = report.roles
     assert roles["dit"].paths == [models / "unet/majicflus_v134.safetensors"]
     assert roles["clip"].paths == [models / "clip/clip_l.safetensors"]
@@ -80,8 +80,8 @@ def test_comfyui_models_folder_finds_weights_and_says_what_is_missing(tmp_path: 
 
 
 def test_comfyui_root_is_complete_with_its_own_tokenizers(tmp_path: Path) -> None:
-    report = catalog.scan(comfyui_tree(tmp_path))
-    assert report.complete, [m.text() for m in catalog.describe_missing(report)]
+    report = scan.scan(comfyui_tree(tmp_path))
+    assert report.complete, [m.text() for m in scan.describe_missing(report)]
     paths = report.paths()
     assert paths.tokenizer_clip == tmp_path / "comfy/text_encoders/sd1_tokenizer"
     assert paths.t5 == (tmp_path / "models/clip/t5xxl_fp16.safetensors",)
@@ -91,20 +91,20 @@ def test_comfyui_root_is_complete_with_its_own_tokenizers(tmp_path: Path) -> Non
 def test_majicflus_is_preferred_over_other_flux_transformers(tmp_path: Path) -> None:
     write_header_only(tmp_path / "a/flux1-dev.safetensors", layouts.flux_dit(prefix=""))
     write_header_only(tmp_path / "b/c/majicflus_v134.safetensors", layouts.flux_dit())
-    status = catalog.scan(tmp_path).roles["dit"]
+    status = scan.scan(tmp_path).roles["dit"]
     assert status.paths == [tmp_path / "b/c/majicflus_v134.safetensors"]
-    only_dev = catalog.scan(tmp_path / "a").roles["dit"]
+    only_dev = scan.scan(tmp_path / "a").roles["dit"]
     assert only_dev.ok and only_dev.found_as == "FLUX.1-dev transformer"
 
 
 def test_t5_prefers_full_precision_and_the_shards(tmp_path: Path) -> None:
     single = catalog.t5_single_file(layouts.t5_encoder())
     write_header_only(tmp_path / "clip/t5xxl_fp8_e4m3fn.safetensors", single, "F8_E4M3")
-    assert catalog.scan(tmp_path).roles["t5"].ok  # a float8 copy is usable...
+    assert scan.scan(tmp_path).roles["t5"].ok  # a float8 copy is usable...
     first, second = layouts.split_t5_shards(layouts.t5_encoder())
     write_header_only(tmp_path / "hf/text_encoder_2/model-00001-of-00002.safetensors", first)
     write_header_only(tmp_path / "hf/text_encoder_2/model-00002-of-00002.safetensors", second)
-    status = catalog.scan(tmp_path).roles["t5"]  # ...but the bf16 shards win
+    status = scan.scan(tmp_path).roles["t5"]  # ...but the bf16 shards win
     assert [p.name for p in status.paths] == [
         "model-00001-of-00002.safetensors",
         "model-00002-of-00002.safetensors",
@@ -153,8 +153,8 @@ def test_hugging_face_cache_is_found_through_its_symlinks(tmp_path: Path) -> Non
     for rev in ("a" * 40, "b" * 40):
         write_tokenizers(flux / "snapshots" / rev)
         (flux / "snapshots" / rev / "t5_tokenizer/spiece.model").write_bytes(b"\0")
-    report = catalog.scan(tmp_path)  # from the home folder: .cache is searched
-    assert report.complete, [m.text() for m in catalog.describe_missing(report)]
+    report = scan.scan(tmp_path)  # from the home folder: .cache is searched
+    assert report.complete, [m.text() for m in scan.describe_missing(report)]
     paths = report.paths()
     for path in paths.weight_files():
         assert path.is_symlink() and path.name.endswith(".safetensors")  # the loader needs the name
@@ -168,7 +168,7 @@ def test_modelscope_and_diffsynth_layouts(tmp_path: Path) -> None:
     old_cache = tmp_path / "modelscope/hub/black-forest-labs/FLUX___1-dev"
     write_header_only(old_cache / "ae.safetensors", layouts.flux_vae())
     write_header_only(tmp_path / "DiffSynth/models/MAILAND/majicflus_v1/majicflus_v134.safetensors", layouts.flux_dit(), "F8_E4M3")  # fmt: skip
-    report = catalog.scan(tmp_path)
+    report = scan.scan(tmp_path)
     assert report.roles["vae"].paths == [old_cache / "ae.safetensors"]
     assert report.roles["dit"].ok
 
@@ -180,27 +180,27 @@ def test_symlinked_folders_are_followed_and_loops_end(tmp_path: Path) -> None:
     symlink_or_skip(models / "unet", elsewhere, is_dir=True)
     symlink_or_skip(models / "loop", models, is_dir=True)  # models/loop/loop/... forever
     symlink_or_skip(elsewhere / "back", models, is_dir=True)
-    report = catalog.scan(models)
+    report = scan.scan(models)
     assert report.roles["dit"].paths == [models / "unet/majicflus_v134.safetensors"]
     assert report.files_examined == 1
-    assert catalog.walk(models, max_depth=30).files == [models / "unet/majicflus_v134.safetensors"]
+    assert scan.walk(models, max_depth=30).files == [models / "unet/majicflus_v134.safetensors"]
 
 
 def test_scan_is_bounded(tmp_path: Path) -> None:
     for index in range(50):
         (tmp_path / f"junk{index:02d}.txt").write_text("x")
     write_header_only(tmp_path / "zz/ae.safetensors", layouts.flux_vae())
-    report = catalog.scan(tmp_path, max_entries=20)
+    report = scan.scan(tmp_path, max_entries=20)
     assert report.stopped_early and not report.roles["vae"].ok
     deep = tmp_path / "deep" / "/".join("d" * 10)
     write_header_only(deep / "ae.safetensors", layouts.flux_vae())
-    assert not catalog.scan(tmp_path / "deep", max_depth=3).roles["vae"].ok
-    assert catalog.scan(tmp_path / "deep", max_depth=12).roles["vae"].ok
+    assert not scan.scan(tmp_path / "deep", max_depth=3).roles["vae"].ok
+    assert scan.scan(tmp_path / "deep", max_depth=12).roles["vae"].ok
 
 
 def test_old_sft_name_is_explained(tmp_path: Path) -> None:
     write_header_only(tmp_path / "ae.sft", layouts.flux_vae())
-    report = catalog.scan(tmp_path)
+    report = scan.scan(tmp_path)
     assert not report.roles["vae"].ok  # diffsynth would open it as a pickle
     (path, message), *_ = report.rejected
     assert path.name == "ae.sft"
@@ -214,7 +214,7 @@ def test_all_in_one_checkpoint_is_named(tmp_path: Path) -> None:
         "vae.decoder.conv_in.weight": (512, 16, 3, 3),
     }
     write_header_only(tmp_path / "flux1-dev-fp8.safetensors", bundle, "F8_E4M3")
-    (_, message), *_ = catalog.scan(tmp_path).rejected
+    (_, message), *_ = scan.scan(tmp_path).rejected
     assert "all-in-one checkpoint" in message.text()
 
 
