@@ -51,6 +51,7 @@ MIGRATIONS: list[Migration] = []
 LANGUAGES = ("auto", "zh_CN", "en")
 MEMORY_PLANS = ("auto", "bf16", "fp8", "fp8-offload", "fp8-stream")  # = engine.memory.PLAN_NAMES
 THEMES = ("dark", "light")
+FP8_MATMUL = ("auto", "off")  # "auto": multiply in float8 where the GPU can (Ada, Hopper)
 ASPECT_RATIOS = ("1:1", "3:4", "4:3", "2:3", "3:2", "9:16", "16:9")
 DOWNLOAD_SOURCES = ("modelscope", "huggingface")  # or an http(s) URL of a mirror
 MODEL_ROLES = ("dit", "clip", "t5", "vae", "tokenizer", "tokenizer_2")  # = engine.catalog roles
@@ -83,6 +84,7 @@ class Settings:
     generation: GenerationDefaults = field(default_factory=GenerationDefaults)
     download_source: str = "modelscope"
     seed_locked: bool = False
+    fp8_matmul: str = "auto"
 
     def __post_init__(self) -> None:
         frozen = {role: tuple(Path(p) for p in files) for role, files in self.model_files.items()}
@@ -180,6 +182,7 @@ def settings_from_dict(
             data, "download_source", defaults.download_source, _download_source
         ),
         "seed_locked": reader.get(data, "seed_locked", defaults.seed_locked, _boolean),
+        "fp8_matmul": reader.get(data, "fp8_matmul", defaults.fp8_matmul, _one_of(FP8_MATMUL)),
     }
     known = {f.name for f in dataclasses.fields(Settings)} | {"schema_version"}
     for name in data:

@@ -1,0 +1,42 @@
+"""`majicflux-desktop` and `python -m majicflux_desktop`: the desktop app."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from majicflux_desktop import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="majicflux-desktop", description="MajicFlux Desktop: offline FLUX image generator."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument(
+        "--data-dir",
+        help="keep everything (settings, library, images, logs, models) under this folder",
+    )
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="try the interface with a tiny random-weight model instead of the 22 GB download",
+    )
+    parser.add_argument(
+        "--start-queue",
+        action="store_true",
+        help="run the jobs left in the queue at once instead of waiting for a click",
+    )
+    parser.add_argument("--device", choices=("cpu", "cuda"), help=argparse.SUPPRESS)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    from majicflux_desktop.app import run  # Qt loads here, after --help and --version
+
+    return run(args, sys.argv[:1])
+
+
+if __name__ == "__main__":
+    sys.exit(main())

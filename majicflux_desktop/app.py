@@ -1,0 +1,257 @@
+"""Wiring: QApplication, translations, settings, library, the engine thread and the main window.
+
+Nothing here imports torch: the window shows first, then the worker thread loads the engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import logging
+import os
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QTimer
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from majicflux_desktop import APP_NAME, __version__
+from majicflux_desktop.core.i18n import UserError
+from majicflux_desktop.core.jobs import Job
+from majicflux_desktop.core.library import Library
+from majicflux_desktop.core.logs import make_stdio_safe, setup_logging
+from majicflux_desktop.core.paths import AppPaths
+from majicflux_desktop.core.settings import Settings, load_settings, save_settings
+from majicflux_desktop.engine.memory import GIB, VramProbe
+from majicflux_desktop.ui import theme
+from majicflux_desktop.ui.main_window import MainWindow
+from majicflux_desktop.ui.resources import app_icon
+from majicflux_desktop.ui.startup import announce_start
+from majicflux_desktop.ui.translations import Translations, resolve_language
+from majicflux_desktop.ui.worker import EngineHost, EngineState, ModelSource
+
+log = logging.getLogger("majicflux.app")
+
+DEMO_MODELS = "demo-models"
+
+
+@dataclasses.dataclass(frozen=True)
+class Options:
+    demo: bool = False
+    start_queue: bool = False  # run jobs left in the queue without asking
+    device: str | None = None  # tests: "cpu"
+
+
+class DesktopApp(QObject):
+    """One session of the app on one data folder."""
+
+    def __init__(self, qapp: QApplication, paths: AppPaths, options: Options = Options()):
+        super().__init__()
+        self.qapp, self.paths, self.options = qapp, paths.ensure(), options
+        self.demo = options.demo
+        self.settings, self.settings_notes = load_settings(paths.settings_file, paths)
+        self.translations = Translations(paths.data_dir / "i18n")
+        self.translations.install(resolve_language(self.settings.language))
+        self._default_font = qapp.font()
+        self._apply_look()
+        qapp.setWindowIcon(app_icon())
+        self.library, self.library_notes = Library.open(
+            paths.library_file, self.settings.output_dir, paths.trash_dir
+        )
+        self.interrupted: list[Job] = self.library.reconcile_after_crash()
+        self.left_in_queue: list[Job] = self.library.queued()
+        self.probe = VramProbe()
+        self.host = EngineHost(self.library, self.probe)
+        self.worker = self.host.worker
+        self.window: MainWindow | None = None
+        self._last_news: dict[str, tuple[object, ...]] = {}
+        self._remember_news()
+        self._stopped = False
+
+    # -- life cycle ------------------------------------------------------------------------------
+    def start(self) -> MainWindow:
+        window = self._make_window()
+        window.show()
+        paused = bool(self.left_in_queue) and not self.options.start_queue
+        self.worker.set_paused(paused)
+        window.queue.set_paused(paused)
+        announce_start(self, window)
+        # after the first paint: importing torch in the worker holds the GIL for a while
+        QTimer.singleShot(100, self.load_models)
+        return window
+
+    def shutdown(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        if self.window is not None:
+            self.window.detach()
+        self.host.shutdown()
+        self.library.close()
+        self.translations.uninstall()
+
+    def load_models(self) -> None:
+        if not self._stopped:
+            self.worker.load(self.model_source())
+
+    def model_source(self) -> ModelSource:
+        s = self.settings
+        if self.demo:
+            return ModelSource(
+                self.paths.data_dir / DEMO_MODELS, demo=True, device=self.options.device
+            )
+        budget = None if s.vram_budget_gb is None else int(s.vram_budget_gb * GIB)
+        return ModelSource(
+            s.models_dir, s.memory_plan, budget, s.fp8_matmul, device=self.options.device
+        )
+
+    # -- the window --------------------------------------------------------------------------------
+    def _make_window(self) -> MainWindow:
+        window = MainWindow(
+            self.paths, self.settings, self.library, self.worker, self.probe, self.demo
+        )
+        window.settings_edited.connect(self.change_settings)
+        window.theme_chosen.connect(
+            lambda name: self.change_settings(dataclasses.replace(self.settings, theme=name))
+        )
+        window.language_chosen.connect(
+            lambda code: self.change_settings(dataclasses.replace(self.settings, language=code))
+        )
+        window.seed_lock_changed.connect(
+            lambda locked: self._save(dataclasses.replace(self.settings, seed_locked=locked))
+        )
+        window.demo_requested.connect(self.start_demo)
+        window.models_folder_chosen.connect(self.use_models_folder)
+        window.check_models_requested.connect(self.load_models)
+        window.closing.connect(self.shutdown)
+        self.window = window
+        self._replay_news(window)
+        return window
+
+    def _rebuild_window(self) -> None:
+        """Build the window again in the new language, keeping what the user had typed."""
+        old = self.window
+        assert old is not None
+        state = old.capture_state()
+        old.rebuilding = True
+        old.detach()
+        geometry = old.geometry()
+        maximized = old.isMaximized()
+        old.save_geometry()
+        window = self._make_window()
+        window.restore_state(state)
+        window.setGeometry(geometry)
+        running = self.worker.current_job
+        if running is not None:
+            window.news.on_job_started(running)
+        window.showMaximized() if maximized else window.show()
+        old.close()
+        old.deleteLater()
+
+    # -- what the worker said last, for a rebuilt window -------------------------------------------
+    def _remember_news(self) -> None:
+        w = self.worker
+        for name, signal in (
+            ("state", w.engine_state_changed),
+            ("checked", w.models_checked),
+            ("loaded", w.models_loaded),
+        ):
+            signal.connect(lambda *args, n=name: self._last_news.__setitem__(n, args))
+
+    def _replay_news(self, window: MainWindow) -> None:
+        if "checked" in self._last_news:
+            window.news.on_models_checked(*self._last_news["checked"])  # type: ignore[arg-type]
+        if "loaded" in self._last_news:
+            window.news.on_models_loaded(*self._last_news["loaded"])
+        state, message = self._last_news.get("state", (EngineState.STARTING.value, ""))
+        window.news.on_engine_state(str(state), str(message))
+
+    # -- settings ----------------------------------------------------------------------------------
+    def _save(self, settings: Settings) -> None:
+        self.settings = settings
+        try:
+            save_settings(self.paths.settings_file, settings)
+        except OSError as exc:
+            log.exception("could not save the settings")
+            if self.window is not None:
+                self.window.notices.add(
+                    self.tr("The settings could not be saved ({error}).").format(error=exc),
+                    "error",
+                )
+        if self.window is not None:
+            self.window.apply_settings(settings)
+
+    def change_settings(self, new: Settings) -> None:
+        old = self.settings
+        self._save(new)
+        if new.theme != old.theme:
+            self._apply_look()
+        if resolve_language(new.language) != self.translations.language:
+            self.translations.install(resolve_language(new.language))
+            self._apply_look()
+            self._rebuild_window()
+        engine_fields = ("models_dir", "memory_plan", "vram_budget_gb", "fp8_matmul")
+        if not self.demo and any(getattr(new, f) != getattr(old, f) for f in engine_fields):
+            self.load_models()
+        if new.output_dir != old.output_dir and self.window is not None:
+            self.window.notices.add(
+                self.tr("The new output folder is used after a restart of MajicFlux."), "info"
+            )
+
+    def _apply_look(self) -> None:
+        theme.apply_theme(self.qapp, self.settings.theme)
+        theme.apply_font(self.qapp, self.translations.language, self._default_font)
+
+    def use_models_folder(self, folder: Path) -> None:
+        self.demo = False
+        if self.window is not None:
+            self.window.set_demo(False)
+        self.change_settings(dataclasses.replace(self.settings, models_dir=folder))
+        self.load_models()
+
+    def start_demo(self) -> None:
+        self.demo = True
+        if self.window is not None:
+            self.window.set_demo(True)
+        self.load_models()
+
+
+def time_since_process_start() -> float:
+    try:  # Linux: both counted from boot in clock ticks, so exact to 10 ms
+        fields = Path("/proc/self/stat").read_text().rsplit(")", 1)[1].split()
+        started = int(fields[19]) / os.sysconf("SC_CLK_TCK")
+        return float(Path("/proc/uptime").read_text().split()[0]) - started
+    except (OSError, ValueError, IndexError, AttributeError):
+        import psutil  # elsewhere psutil's creation time (boot time rounded to a second)
+
+        return time.time() - psutil.Process().create_time()
+
+
+def run(args: argparse.Namespace, argv: list[str]) -> int:
+    make_stdio_safe()
+    paths = AppPaths.portable(args.data_dir) if args.data_dir else AppPaths.for_user()
+    paths.ensure()
+    setup_logging(paths.log_file)
+    log.info("MajicFlux %s starting on %s", __version__, paths.data_dir)
+    QApplication.setApplicationName(APP_NAME)
+    QApplication.setOrganizationName(APP_NAME)
+    qapp = QApplication(argv)
+    try:
+        desktop = DesktopApp(qapp, paths, Options(args.demo, args.start_queue, args.device))
+    except UserError as exc:  # the library is locked by another program
+        log.error("cannot start: %s", exc)
+        QMessageBox.critical(None, APP_NAME, exc.text())
+        return 1
+    window = desktop.start()
+    QTimer.singleShot(0, lambda: _log_shown(window))
+    code = qapp.exec()
+    desktop.shutdown()
+    return code
+
+
+def _log_shown(window: MainWindow) -> None:
+    log.info(
+        "window shown %.2f s after the process started (exposed: %s)",
+        time_since_process_start(),
+        window.windowHandle() is not None and window.windowHandle().isExposed(),
+    )

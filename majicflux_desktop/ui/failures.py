@@ -1,0 +1,81 @@
+"""Short messages in the UI language for what went wrong, each naming the fix.
+
+The details (the exception and its traceback) go to the log file; these words go on the screen.
+"""
+
+from __future__ import annotations
+
+import errno
+
+from PySide6.QtCore import QCoreApplication
+
+from majicflux_desktop.core.i18n import UserError
+from majicflux_desktop.core.request import RequestError
+
+translate = QCoreApplication.translate
+
+
+def log_hint() -> str:
+    return translate("failures", "Details are in the log file (Help ▸ Open log folder).")
+
+
+def failure_message(exc: BaseException) -> str:
+    """Why a job failed."""
+    known = _known(exc)
+    if known is not None:
+        return known
+    if _is_out_of_gpu_memory(exc):
+        return translate(
+            "failures",
+            "Out of GPU memory, even with the leanest memory plan. Choose a smaller size, close "
+            "other programs that use the GPU, or lower the VRAM budget in Settings.",
+        )
+    text = translate("failures", "The image could not be made ({error}).")
+    return f"{text.format(error=type(exc).__name__)} {log_hint()}"
+
+
+def load_failure_message(exc: BaseException) -> str:
+    """Why the models could not be loaded."""
+    known = _known(exc)
+    if known is not None:
+        return known
+    if _is_out_of_gpu_memory(exc):
+        return translate(
+            "failures",
+            "Out of GPU memory while loading the models. Choose the fp8-stream memory plan in "
+            "Settings, or close other programs that use the GPU.",
+        )
+    text = translate(
+        "failures",
+        "The models could not be loaded ({error}). Check the files with Models ▸ Check model "
+        "files.",
+    )
+    return f"{text.format(error=type(exc).__name__)} {log_hint()}"
+
+
+def _known(exc: BaseException) -> str | None:
+    if isinstance(exc, UserError):
+        return exc.text()
+    if isinstance(exc, RequestError):
+        return " ".join(problem.message.text() for problem in exc.problems)
+    if isinstance(exc, MemoryError):
+        return translate(
+            "failures",
+            "The computer ran out of memory (RAM). Close other programs, choose a smaller size, "
+            "or choose the fp8-stream memory plan in Settings.",
+        )
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return translate(
+            "failures", "The disk is full. Free some space, or choose another output folder."
+        )
+    if isinstance(exc, PermissionError):
+        return translate(
+            "failures",
+            "MajicFlux may not write to “{path}”. Choose another output folder in Settings.",
+        ).format(path=exc.filename or "")
+    return None
+
+
+def _is_out_of_gpu_memory(exc: BaseException) -> bool:
+    # torch.OutOfMemoryError, recognised without importing torch in the UI thread
+    return type(exc).__name__ == "OutOfMemoryError" or "out of memory" in str(exc).lower()

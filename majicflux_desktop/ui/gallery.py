@@ -1,0 +1,396 @@
+"""The gallery: every image in the library as a thumbnail with its seed, newest first.
+
+Search, favourites and sort choose what the model fetches from the library, a page at a time
+(`gallery_model`); thumbnails are made off the UI thread and cached (`thumbnails`). The panel turns
+the user's gestures into the signals the main window wires to the prompt panel and image view.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence, QShowEvent
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QStackedWidget,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from majicflux_desktop.core.i18n import UserError
+from majicflux_desktop.core.library import ImageRecord, Library
+from majicflux_desktop.ui import record_actions
+from majicflux_desktop.ui.gallery_model import (
+    RECORD_ROLE,
+    GalleryModel,
+    GalleryQuery,
+)
+from majicflux_desktop.ui.gallery_view import ThumbnailDelegate, ThumbnailView
+from majicflux_desktop.ui.thumbnails import ThumbnailCache
+
+SEARCH_DELAY_MS = 250  # typing pauses longer than this run the search
+UNDO_DEPTH = 50
+REROLL_VARIANTS = 4
+
+
+class GalleryPanel(QWidget):
+    selection_changed = Signal(object)  # ImageRecord or None
+    reroll_requested = Signal(object, int)  # record, number of variants
+    reuse_seed_requested = Signal(object)
+    reuse_all_requested = Signal(object)
+    viewer_requested = Signal(object)
+    favourite_toggled = Signal(object, bool)  # the updated record, favourite or not
+    status_message = Signal(str)
+
+    def __init__(self, library: Library, thumbnail_dir: Path, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.library = library
+        self.delegate = ThumbnailDelegate(self)
+        self.thumbnails = ThumbnailCache(thumbnail_dir, self.delegate.device_side(1.0), self)
+        self.model = GalleryModel(library, self.thumbnails, self)
+        self._undo: list[int] = []
+        self._shown: ImageRecord | None = None
+        self._build()
+        self._make_actions()
+        self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
+        self._search_timer.timeout.connect(self._apply_query)
+        self.search.textChanged.connect(self._search_timer.start)
+        self.search.returnPressed.connect(self._apply_query)
+        self.favourites.toggled.connect(self._apply_query)
+        self.sort.currentIndexChanged.connect(self._apply_query)
+        self.view.setModel(self.model)
+        self.view.selectionModel().selectionChanged.connect(self._selection_moved)
+        self.view.doubleClicked.connect(self._open)
+        self.view.open_requested.connect(self._open)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.model.rowsInserted.connect(self._update_state)
+        self.model.rowsRemoved.connect(self._update_state)
+        self.model.modelReset.connect(self._update_state)
+        thumbnails = self.thumbnails
+        self.destroyed.connect(lambda *_: thumbnails.shutdown())
+        self.model.reload()
+
+    # -- public ---------------------------------------------------------------------------------
+
+    def current_record(self) -> ImageRecord | None:
+        index = self.view.currentIndex()
+        selected = self.view.selectionModel().isSelected(index) if index.isValid() else False
+        return index.data(RECORD_ROLE) if selected else None
+
+    def add_record(self, record: ImageRecord) -> None:
+        """Show a newly made image first; select it unless the user is looking at another one."""
+        browsing = self._browsing()
+        row = self.model.insert(record)
+        self._update_state()
+        if row is None or browsing:
+            return
+        self._select_row(row)
+
+    def refresh(self) -> None:
+        """Read the library again, keeping the selection, and look again at missing files."""
+        current = self.current_record()
+        self.thumbnails.forget_failures()
+        self.model.reload()
+        self._reselect(current)
+
+    def select_image(self, image_id: int) -> bool:
+        row = self.model.find_row(image_id)
+        if row is None:
+            return False
+        self._select_row(row)
+        return True
+
+    def neighbour(self, image_id: int, delta: int) -> ImageRecord | None:
+        """The image `delta` places from this one in the gallery's order (the viewer's arrows)."""
+        row = self.model.find_row(image_id)
+        if row is None:
+            return None
+        target = row + delta
+        while target >= self.model.rowCount() and self.model.canFetchMore():
+            self.model.fetchMore()
+        return self.model.record(target) if target >= 0 else None
+
+    def set_favourite(self, image_id: int, favourite: bool) -> ImageRecord | None:
+        if not self.library.set_favourite(image_id, favourite):
+            return None
+        record = self.library.image(image_id)
+        if record is None:
+            return None
+        self.model.replace(record)
+        self.favourite_toggled.emit(record, favourite)
+        self._selection_moved()
+        return record
+
+    def trash_current(self) -> None:
+        record = self.current_record()
+        if record is None:
+            return
+        try:
+            self.library.trash(record.id)
+        except (OSError, UserError, KeyError) as exc:
+            self.status_message.emit(
+                self.tr("Could not move the image to the trash: {reason}").format(reason=exc)
+            )
+            return
+        self._undo = [*self._undo[-UNDO_DEPTH + 1 :], record.id]
+        row = self.model.remove(record.id)
+        self.thumbnails.forget(record.id)
+        if row is not None and self.model.rowCount():
+            self._select_row(min(row, self.model.rowCount() - 1))
+        self.status_message.emit(self.tr("Moved to trash — Ctrl+Z to undo"))
+
+    def undo_trash(self) -> None:
+        if not self._undo:
+            self.status_message.emit(self.tr("Nothing to undo"))
+            return
+        image_id = self._undo.pop()
+        try:
+            record = self.library.restore(image_id)
+        except (OSError, UserError, KeyError) as exc:
+            self.status_message.emit(
+                self.tr("Could not restore the image: {reason}").format(reason=exc)
+            )
+            return
+        row = self.model.insert(record)
+        if row is not None:
+            self._select_row(row)
+        self.status_message.emit(self.tr("Restored from the trash"))
+
+    def focus_search(self) -> None:
+        self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.search.selectAll()
+
+    def shutdown(self) -> None:
+        """Stop the thumbnail threads (the main window calls this when it closes)."""
+        self.thumbnails.shutdown()
+
+    def context_menu(self, record: ImageRecord) -> QMenu:
+        menu = QMenu(self)
+        menu.addAction(self.reroll_action)
+        self._menu_action(
+            menu,
+            "reroll_many",
+            self.tr("Re-roll ×{n}").format(n=REROLL_VARIANTS),
+            lambda: self.reroll_requested.emit(record, REROLL_VARIANTS),
+        )
+        menu.addAction(self.reuse_seed_action)
+        self._menu_action(
+            menu,
+            "reuse_all",
+            self.tr("Reuse all parameters"),
+            lambda: self.reuse_all_requested.emit(record),
+        )
+        menu.addSeparator()
+        self._menu_action(
+            menu,
+            "copy_seed",
+            self.tr("Copy seed"),
+            lambda: self.status_message.emit(record_actions.copy_seed(record)),
+        )
+        self._menu_action(
+            menu,
+            "copy_prompt",
+            self.tr("Copy prompt"),
+            lambda: self.status_message.emit(record_actions.copy_prompt(record)),
+        )
+        favourite = self._menu_action(
+            menu,
+            "favourite",
+            self.tr("Favourite"),
+            lambda: self.set_favourite(record.id, not record.favourite),
+        )
+        favourite.setCheckable(True)
+        favourite.setChecked(record.favourite)
+        menu.addSeparator()
+        self._menu_action(menu, "open_folder", self.tr("Open folder"), lambda: self._reveal(record))
+        self._menu_action(
+            menu, "export", self.tr("Export without metadata…"), lambda: self._export(record)
+        )
+        menu.addSeparator()
+        menu.addAction(self.trash_action)
+        return menu
+
+    # -- building -------------------------------------------------------------------------------
+
+    def _build(self) -> None:
+        self.search = QLineEdit(self)
+        self.search.setClearButtonEnabled(True)
+        self.search.setPlaceholderText(self.tr("Search prompts…"))
+        self.favourites = QToolButton(self)
+        self.favourites.setCheckable(True)
+        self.favourites.setText(self.tr("★ Favourites"))
+        self.favourites.setToolTip(self.tr("Show only favourite images"))
+        self.sort = QComboBox(self)
+        self.sort.addItem(self.tr("Newest first"), True)
+        self.sort.addItem(self.tr("Oldest first"), False)
+        self.count = QLabel(self)
+        self.view = ThumbnailView(self.delegate, self)
+        self.empty = QLabel(self)
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setMargin(24)
+        self.pages = QStackedWidget(self)
+        self.pages.addWidget(self.view)
+        self.pages.addWidget(self.empty)
+        bar = QHBoxLayout()
+        bar.setContentsMargins(0, 0, 0, 0)
+        bar.addWidget(self.search, 1)
+        bar.addWidget(self.favourites)
+        bar.addWidget(self.sort)
+        bar.addWidget(self.count)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(bar)
+        layout.addWidget(self.pages, 1)
+
+    def _make_actions(self) -> None:
+        window = Qt.ShortcutContext.WindowShortcut
+        here = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        self.search_action = self._action(
+            self.tr("Search prompts"), QKeySequence.StandardKey.Find, window, self.focus_search
+        )
+        self.reroll_action = self._action(
+            self.tr("Re-roll"), QKeySequence("Ctrl+R"), window, lambda: self._emit_for(1)
+        )
+        self.reuse_seed_action = self._action(
+            self.tr("Reuse seed"), QKeySequence("Ctrl+Shift+R"), window, self._reuse_seed
+        )
+        # Delete and Ctrl+Z act only while the gallery has focus: elsewhere they edit text.
+        self.trash_action = self._action(
+            self.tr("Move to trash"), QKeySequence.StandardKey.Delete, here, self.trash_current
+        )
+        self.undo_action = self._action(
+            self.tr("Undo move to trash"), QKeySequence.StandardKey.Undo, here, self.undo_trash
+        )
+
+    def _action(
+        self,
+        text: str,
+        keys: QKeySequence | QKeySequence.StandardKey,
+        context: Qt.ShortcutContext,
+        slot: Callable[[], object],
+    ) -> QAction:
+        action = QAction(text, self)
+        action.setShortcut(keys)
+        action.setShortcutContext(context)
+        action.triggered.connect(lambda: slot())
+        self.addAction(action)
+        return action
+
+    def _menu_action(
+        self, menu: QMenu, name: str, text: str, slot: Callable[[], object]
+    ) -> QAction:
+        action = menu.addAction(text)
+        action.setObjectName(name)
+        action.triggered.connect(lambda: slot())
+        return action
+
+    # -- reactions ------------------------------------------------------------------------------
+
+    def showEvent(self, event: QShowEvent) -> None:
+        self.thumbnails.set_tile_side(self.delegate.device_side(self.devicePixelRatioF()))
+        super().showEvent(event)
+
+    def _apply_query(self) -> None:
+        self._search_timer.stop()
+        query = GalleryQuery(
+            search=self.search.text(),
+            favourites_only=self.favourites.isChecked(),
+            newest_first=bool(self.sort.currentData()),
+        )
+        if query == self.model.query:
+            return
+        current = self.current_record()
+        self.model.set_query(query)
+        self._reselect(current)
+
+    def _reselect(self, previous: ImageRecord | None) -> None:
+        row = self.model.row_of(previous.id) if previous else None
+        if row is not None:
+            self._select_row(row)
+        else:
+            self.view.scrollToTop()
+            self._selection_moved()
+
+    def _select_row(self, row: int) -> None:
+        index = self.model.index(row)
+        self.view.setCurrentIndex(index)
+        self.view.scrollTo(index)
+        self._selection_moved()
+
+    def _selection_moved(self, *_: object) -> None:
+        record = self.current_record()
+        if record != self._shown:
+            self._shown = record
+            self.selection_changed.emit(record)
+
+    def _browsing(self) -> bool:
+        current = self.current_record()
+        if current is None:
+            return False
+        newest = 0 if self.model.query.newest_first else self.model.rowCount() - 1
+        return self.model.row_of(current.id) != newest
+
+    def _update_state(self, *_: object) -> None:
+        total = self.model.total
+        self.count.setText(self.tr("%n image(s)", "", total))
+        if self.model.rowCount():
+            self.pages.setCurrentWidget(self.view)
+            return
+        query = self.model.query
+        if query.search.strip():
+            text = self.tr(
+                "No image matches “{search}”.\nSearch looks in prompts and negative prompts, in any language."
+            ).format(search=query.search.strip())
+        elif query.favourites_only:
+            text = self.tr(
+                "No favourites yet.\nRight-click an image and choose Favourite to keep it here."
+            )
+        else:
+            text = self.tr(
+                "No images yet.\nWrite a prompt and press Ctrl+Enter to make your first image: it will appear here with its seed."
+            )
+        self.empty.setText(text)
+        self.pages.setCurrentWidget(self.empty)
+
+    def _open(self, index: QModelIndex) -> None:
+        record = index.data(RECORD_ROLE)
+        if record is not None:
+            self.viewer_requested.emit(record)
+
+    def _emit_for(self, variants: int) -> None:
+        record = self.current_record()
+        if record is not None:
+            self.reroll_requested.emit(record, variants)
+
+    def _reuse_seed(self) -> None:
+        record = self.current_record()
+        if record is not None:
+            self.reuse_seed_requested.emit(record)
+
+    def _context_menu(self, position: QPoint) -> None:
+        index = self.view.indexAt(position)
+        record = index.data(RECORD_ROLE) if index.isValid() else None
+        if record is None:
+            return
+        self._select_row(index.row())
+        menu = self.context_menu(record)
+        menu.exec(self.view.viewport().mapToGlobal(position))
+        menu.deleteLater()
+
+    def _reveal(self, record: ImageRecord) -> None:
+        message = record_actions.open_folder_message(record)
+        if message:
+            self.status_message.emit(message)
+
+    def _export(self, record: ImageRecord) -> None:
+        message = record_actions.export_without_metadata(self, record)
+        if message:
+            self.status_message.emit(message)

@@ -1,0 +1,286 @@
+"""The prompt panel: what to generate. Builds a GenerationRequest and shows core's checks inline."""
+
+from __future__ import annotations
+
+import html
+
+from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal
+from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from majicflux_desktop.core.request import (
+    MAX_CFG,
+    MAX_COUNT,
+    MAX_GUIDANCE,
+    MAX_STEPS,
+    MIN_CFG,
+    MIN_COUNT,
+    MIN_GUIDANCE,
+    MIN_STEPS,
+    GenerationRequest,
+    Problem,
+    random_seed,
+)
+from majicflux_desktop.core.settings import GenerationDefaults
+from majicflux_desktop.ui import theme
+from majicflux_desktop.ui.size_picker import SizePicker
+
+CFG_WITH_NEGATIVE = 3.5
+
+
+class PromptPanel(QWidget):
+    generate_requested = Signal(object)  # a GenerationRequest without problems
+    seed_lock_changed = Signal(bool)
+
+    def __init__(
+        self,
+        defaults: GenerationDefaults,
+        seed_locked: bool = False,
+        parent: QWidget | None = None,
+    ):
+        super().__init__(parent)
+        self._attempted = False
+        self._cfg_set_by_negative = False
+        self._build()
+        self.apply_defaults(defaults)
+        self.lock.setChecked(seed_locked)
+        self.seed.setText(str(random_seed()))
+        self._check_timer = QTimer(self)
+        self._check_timer.setSingleShot(True)
+        self._check_timer.setInterval(200)
+        self._check_timer.timeout.connect(self.show_checks)
+        for changed in (
+            self.prompt.textChanged,
+            self.negative.textChanged,
+            self.size_picker.size_changed,
+            self.steps.valueChanged,
+            self.guidance.valueChanged,
+            self.cfg.valueChanged,
+            self.seed.textChanged,
+            self.count.valueChanged,
+        ):
+            changed.connect(self._check_timer.start)
+        self.negative.textChanged.connect(self._negative_changed)
+        self.random_button.clicked.connect(self.roll_seed)
+        self.lock.toggled.connect(self.seed_lock_changed)
+        self.generate_button.clicked.connect(self.try_generate)
+        self.show_checks()
+
+    def _build(self) -> None:
+        self.prompt = QPlainTextEdit()
+        self.prompt.setPlaceholderText(
+            self.tr(
+                "Describe the image: subject, setting, light, style. For example: "
+                "“a ginger cat asleep on a sunny windowsill, soft morning light, film photo”. "
+                "Ctrl+Enter generates."
+            )
+        )
+        self.prompt.setTabChangesFocus(True)
+        self.negative = QPlainTextEdit()
+        self.negative.setPlaceholderText(self.tr("What to avoid (optional)"))
+        self.negative.setToolTip(
+            self.tr(
+                "A negative prompt only acts with a CFG scale above 1, which doubles the time "
+                "per step. Typing one turns CFG on ({cfg})."
+            ).format(cfg=CFG_WITH_NEGATIVE)
+        )
+        self.negative.setTabChangesFocus(True)
+        self.negative.setMaximumHeight(64)
+        self.size_picker = SizePicker()
+        self.steps = QSpinBox()
+        self.steps.setRange(MIN_STEPS, MAX_STEPS)
+        self.steps.setToolTip(self.tr("More steps: more detail, more time. 20–30 is typical."))
+        self.guidance = _decimal_spin(MIN_GUIDANCE, MAX_GUIDANCE)
+        self.guidance.setToolTip(
+            self.tr("How closely the image follows the prompt (FLUX guidance). 3.5 is typical.")
+        )
+        self.cfg = _decimal_spin(MIN_CFG, MAX_CFG)
+        self.cfg.setToolTip(
+            self.tr(
+                "CFG scale: 1 turns it off. Above 1 the negative prompt acts, and every step "
+                "takes twice as long."
+            )
+        )
+        self.seed = QLineEdit()
+        self.seed.setValidator(QRegularExpressionValidator(QRegularExpression(r"\d{0,10}")))
+        self.seed.setPlaceholderText(self.tr("random"))
+        self.seed.setToolTip(
+            self.tr("The same seed and parameters give the same image. Empty: a random seed.")
+        )
+        self.random_button = QPushButton(self.tr("Random"))
+        self.random_button.setToolTip(self.tr("A new random seed"))
+        self.lock = QCheckBox(self.tr("Lock seed"))
+        self.lock.setToolTip(
+            self.tr("Locked: every image uses this seed. Unlocked: a new seed after each Generate.")
+        )
+        self.count = QSpinBox()
+        self.count.setRange(MIN_COUNT, MAX_COUNT)
+        self.count.setToolTip(self.tr("How many images to make (seed, seed+1, …)"))
+        self.messages = QLabel()
+        self.messages.setWordWrap(True)
+        self.messages.setTextFormat(Qt.TextFormat.RichText)
+        self.generate_button = QPushButton(self.tr("Generate"))
+        self.generate_button.setObjectName("generateButton")
+        self.generate_button.setToolTip(self.tr("Add to the queue (Ctrl+Enter)"))
+        self.generate_button.setMinimumHeight(40)
+        self.generate_button.setStyleSheet(
+            f"#generateButton {{ background: {theme.ACCENT}; color: #1a1a1a; font-weight: bold;"
+            " border-radius: 6px; }"
+        )
+        self._lay_out()
+
+    def _lay_out(self) -> None:
+        seed_row = QHBoxLayout()
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(self.random_button)
+        form = QFormLayout()
+        form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.addRow(self.tr("Size"), self.size_picker)
+        form.addRow(self.tr("Steps"), self.steps)
+        form.addRow(self.tr("Guidance"), self.guidance)
+        form.addRow(self.tr("CFG scale"), self.cfg)
+        form.addRow(self.tr("Seed"), seed_row)
+        form.addRow("", self.lock)
+        form.addRow(self.tr("Count"), self.count)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(8, 8, 8, 8)
+        prompt_label = QLabel(self.tr("Prompt"))
+        prompt_label.setBuddy(self.prompt)
+        negative_label = QLabel(self.tr("Negative prompt"))
+        negative_label.setBuddy(self.negative)
+        layout.addWidget(prompt_label)
+        layout.addWidget(self.prompt, 3)
+        layout.addWidget(negative_label)
+        layout.addWidget(self.negative, 1)
+        layout.addLayout(form)
+        layout.addWidget(self.messages)
+        layout.addStretch(0)
+        layout.addWidget(self.generate_button)
+
+    # -- values --------------------------------------------------------------------------------
+    def apply_defaults(self, defaults: GenerationDefaults) -> None:
+        self.size_picker.set_preset(defaults.aspect_ratio, defaults.long_side)
+        self.steps.setValue(defaults.steps)
+        self.guidance.setValue(defaults.guidance)
+        self.cfg.setValue(defaults.cfg_scale)
+        self.count.setValue(defaults.count)
+
+    def seed_value(self) -> int | None:
+        text = self.seed.text().strip()
+        return int(text) if text else None
+
+    def request(self) -> GenerationRequest:
+        width, height = self.size_picker.image_size()
+        return GenerationRequest(
+            prompt=self.prompt.toPlainText(),
+            negative_prompt=self.negative.toPlainText(),
+            seed=self.seed_value(),
+            steps=self.steps.value(),
+            width=width,
+            height=height,
+            guidance=self.guidance.value(),
+            cfg_scale=self.cfg.value(),
+            count=self.count.value(),
+        )
+
+    def set_request(self, request: GenerationRequest, keep_count: bool = True) -> None:
+        """Reuse all parameters (from the gallery or a dropped PNG); a known seed is locked."""
+        self.prompt.setPlainText(request.prompt)
+        self.negative.blockSignals(True)
+        self.negative.setPlainText(request.negative_prompt)
+        self.negative.blockSignals(False)
+        self._cfg_set_by_negative = False
+        self.size_picker.set_size(request.width, request.height)
+        self.steps.setValue(request.steps)
+        self.guidance.setValue(request.guidance)
+        self.cfg.setValue(request.cfg_scale)
+        if not keep_count:
+            self.count.setValue(request.count)
+        if request.seed is not None:
+            self.set_seed(request.seed)
+        self.show_checks()
+
+    def set_seed(self, seed: int) -> None:
+        """Reuse a seed: it goes into the field and stays there (locked)."""
+        self.seed.setText(str(seed))
+        self.lock.setChecked(True)
+
+    @property
+    def seed_locked(self) -> bool:
+        return self.lock.isChecked()
+
+    def roll_seed(self) -> None:
+        self.seed.setText(str(random_seed()))
+
+    # -- generate ------------------------------------------------------------------------------
+    def try_generate(self) -> bool:
+        """Emit the request if core finds no problem with it; else show the problems."""
+        self._attempted = True
+        request = self.request()
+        problems = request.problems()
+        self.show_checks()
+        if problems:
+            self._focus(problems[0].field)
+            return False
+        self.generate_requested.emit(request)
+        if not self.seed_locked:
+            self.roll_seed()
+        return True
+
+    def _focus(self, field: str) -> None:
+        widget = {
+            "prompt": self.prompt,
+            "negative_prompt": self.negative,
+            "seed": self.seed,
+            "steps": self.steps,
+            "count": self.count,
+            "guidance": self.guidance,
+            "cfg_scale": self.cfg,
+        }.get(field, self.size_picker)
+        widget.setFocus()
+
+    def show_checks(self) -> None:
+        request = self.request()
+        problems = [p for p in request.problems() if self._attempted or not _is_empty_prompt(p)]
+        lines = [(theme.DANGER, p.message.text()) for p in problems]
+        lines += [(theme.WARNING, w.message.text()) for w in request.warnings()]
+        self.messages.setText(
+            "<br>".join(f"<span style='color:{c}'>{html.escape(t)}</span>" for c, t in lines)
+        )
+        self.messages.setVisible(bool(lines))
+
+    def problem_texts(self) -> list[str]:
+        return [p.message.text() for p in self.request().problems()]
+
+    def _negative_changed(self) -> None:
+        has_negative = bool(self.negative.toPlainText().strip())
+        if has_negative and self.cfg.value() == 1.0:
+            self.cfg.setValue(CFG_WITH_NEGATIVE)
+            self._cfg_set_by_negative = True
+        elif not has_negative and self._cfg_set_by_negative:
+            self.cfg.setValue(1.0)
+            self._cfg_set_by_negative = False
+
+
+def _decimal_spin(low: float, high: float) -> QDoubleSpinBox:
+    spin = QDoubleSpinBox()
+    spin.setRange(low, high)
+    spin.setDecimals(1)
+    spin.setSingleStep(0.5)
+    return spin
+
+
+def _is_empty_prompt(problem: Problem) -> bool:
+    return problem.field == "prompt" and "empty" in problem.message.template

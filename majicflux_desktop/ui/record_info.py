@@ -1,0 +1,179 @@
+"""An image's parameters as a person reads them: a one-line summary and the full list."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QCoreApplication, QDateTime, Qt
+from PySide6.QtGui import QFont, QPalette
+from PySide6.QtWidgets import (
+    QFrame,
+    QGridLayout,
+    QLabel,
+    QScrollArea,
+    QSizePolicy,
+    QVBoxLayout,
+    QWidget,
+)
+
+from majicflux_desktop.core.library import ImageRecord
+
+translate = QCoreApplication.translate
+GIB = 1024**3
+
+
+def duration_text(seconds: float | None) -> str:
+    if seconds is None:
+        return "—"
+    if seconds < 60:
+        return translate("RecordInfo", "{seconds} s").format(seconds=f"{seconds:.1f}")
+    minutes, rest = divmod(round(seconds), 60)
+    return translate("RecordInfo", "{minutes} min {seconds} s").format(
+        minutes=minutes, seconds=f"{rest:02d}"
+    )
+
+
+def vram_text(peak_bytes: int | None) -> str:
+    if peak_bytes is None:
+        return "—"
+    return translate("RecordInfo", "{gb} GB").format(gb=f"{peak_bytes / GIB:.1f}")
+
+
+def created_text(record: ImageRecord) -> str:
+    # Year first in every language: unambiguous, and it sorts the way people scan a history.
+    moment = QDateTime.fromSecsSinceEpoch(int(record.created_at.timestamp()))
+    return moment.toString("yyyy-MM-dd HH:mm")
+
+
+def summary(record: ImageRecord) -> str:
+    """`Seed 123 · 20 steps · 1024×1024 · 4.8 s · peak 7.3 GB`: what the image view shows first."""
+    parts = [
+        translate("RecordInfo", "Seed {seed}").format(seed=record.seed),
+        translate("RecordInfo", "{steps} steps").format(steps=record.steps),
+        f"{record.width}×{record.height}",
+    ]
+    if record.duration_s is not None:
+        parts.append(duration_text(record.duration_s))
+    if record.peak_vram_bytes is not None:
+        parts.append(
+            translate("RecordInfo", "peak {vram}").format(vram=vram_text(record.peak_vram_bytes))
+        )
+    return " · ".join(parts)
+
+
+def parameter_rows(record: ImageRecord) -> list[tuple[str, str]]:
+    """(label, value) for every parameter, in the order the prompt panel shows them."""
+    model = record.model or "—"
+    return [
+        (translate("RecordInfo", "Prompt"), record.prompt),
+        (translate("RecordInfo", "Negative prompt"), record.negative_prompt or "—"),
+        (translate("RecordInfo", "Seed"), str(record.seed)),
+        (translate("RecordInfo", "Steps"), str(record.steps)),
+        (translate("RecordInfo", "Size"), f"{record.width} × {record.height}"),
+        (translate("RecordInfo", "Guidance"), f"{record.guidance:g}"),
+        (translate("RecordInfo", "CFG scale"), f"{record.cfg_scale:g}"),
+        (translate("RecordInfo", "Model"), model),
+        (translate("RecordInfo", "Model hash"), record.model_hash or "—"),
+        (translate("RecordInfo", "Memory plan"), record.plan or "—"),
+        (translate("RecordInfo", "Duration"), duration_text(record.duration_s)),
+        (translate("RecordInfo", "Peak VRAM"), vram_text(record.peak_vram_bytes)),
+        (translate("RecordInfo", "Created"), created_text(record)),
+        (translate("RecordInfo", "File"), str(record.file)),
+    ]
+
+
+LONG_ROWS = 2  # prompt and negative prompt: label above, text below, full width
+FILE_ROW = 13
+BREAK = "\u200b"  # zero-width space: lets a long path wrap at its separators
+
+
+def breakable_path(path: str) -> str:
+    """The path with break chances after / \\ - _ (Qt would not wrap “2026-11-20/120900-…”)."""
+    for separator in "/\\-_":
+        path = path.replace(separator, separator + BREAK)
+    return path
+
+
+class ParameterPanel(QScrollArea):
+    """Every parameter of one image, selectable so any value can be copied by hand."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        body = QWidget(self)
+        self._layout = QVBoxLayout(body)
+        self._layout.setContentsMargins(8, 8, 8, 8)
+        self._grid = QGridLayout()
+        self._grid.setHorizontalSpacing(12)
+        self._grid.setVerticalSpacing(4)
+        self._grid.setColumnStretch(1, 1)
+        self._message = QLabel(body)
+        self._message.setWordWrap(True)
+        self._message.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self._labels: list[QLabel] = []
+        self._values: list[QLabel] = []
+        self._layout.addWidget(self._message)
+        self._layout.addLayout(self._grid)
+        self._layout.addStretch(1)
+        self.setWidget(body)
+        self.show_message("")
+
+    def values(self) -> dict[str, str]:
+        return {
+            label.text(): value.text().replace(BREAK, "")
+            for label, value in zip(self._labels, self._values, strict=False)
+        }
+
+    def show_record(self, record: ImageRecord | None) -> None:
+        if record is None:
+            self.show_message("")
+            return
+        rows = parameter_rows(record)
+        self._ensure_rows(len(rows))
+        for i, (label, value) in enumerate(rows):
+            self._labels[i].setText(label)
+            self._values[i].setText(breakable_path(value) if i == FILE_ROW else value)
+            self._values[i].setToolTip(value if i == FILE_ROW else "")
+        self._message.hide()
+        self._set_rows_visible(True)
+
+    def show_message(self, text: str) -> None:
+        """Replace the parameters with a line (“Generating…”, or nothing)."""
+        self._message.setText(text)
+        self._message.setVisible(bool(text))
+        self._set_rows_visible(False)
+
+    def _ensure_rows(self, count: int) -> None:
+        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
+        while len(self._labels) < count:
+            i = len(self._labels)
+            label = QLabel(self.widget())
+            label.setStyleSheet(f"color: {muted.name()};")
+            value = QLabel(self.widget())
+            value.setWordWrap(True)
+            if i != FILE_ROW:  # a copied path must not carry the invisible break marks
+                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+            value.setTextFormat(Qt.TextFormat.PlainText)
+            # A long path has nowhere to wrap: let it be clipped (the tooltip holds all of it)
+            # rather than widen the panel.
+            policy = value.sizePolicy()
+            policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+            value.setSizePolicy(policy)
+            if i < LONG_ROWS:
+                # Prompts get the whole width: they are what people read and copy.
+                self._grid.addWidget(label, 2 * i, 0, 1, 2)
+                self._grid.addWidget(value, 2 * i + 1, 0, 1, 2)
+                if i == 0:
+                    font = QFont(value.font())
+                    font.setPointSizeF(font.pointSizeF() * 1.1)
+                    value.setFont(font)
+            else:
+                row = LONG_ROWS * 2 + i
+                self._grid.addWidget(label, row, 0, Qt.AlignmentFlag.AlignTop)
+                self._grid.addWidget(value, row, 1)
+            self._labels.append(label)
+            self._values.append(value)
+
+    def _set_rows_visible(self, visible: bool) -> None:
+        for widget in (*self._labels, *self._values):
+            widget.setVisible(visible)

@@ -1,0 +1,1562 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="en_US">
+<context>
+    <name>DesktopApp</name>
+    <message>
+        <source>The settings could not be saved ({error}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The new output folder is used after a restart of MajicFlux.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>EngineWorker</name>
+    <message>
+        <source>Writing the demo models (random weights)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking the model files…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting the engine (PyTorch)…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading the models (memory plan: {plan})…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>GalleryPanel</name>
+    <message>
+        <source>Could not move the image to the trash: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Moved to trash — Ctrl+Z to undo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing to undo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not restore the image: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Restored from the trash</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re-roll ×{n}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reuse all parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy seed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Favourite</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export without metadata…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search prompts…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>★ Favourites</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show only favourite images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Newest first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Oldest first</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search prompts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re-roll</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reuse seed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Move to trash</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undo move to trash</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s)</source>
+        <translation>
+            <numerusform>%n image</numerusform>
+            <numerusform>%n images</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No image matches “{search}”.
+Search looks in prompts and negative prompts, in any language.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No favourites yet.
+Right-click an image and choose Favourite to keep it here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No images yet.
+Write a prompt and press Ctrl+Enter to make your first image: it will appear here with its seed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ImageDetails</name>
+    <message>
+        <source>Select an image in the gallery to see it here.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generating…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re-roll</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Same parameters, new random seed (Ctrl+R)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re-roll ×{n}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reuse seed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Put this seed into the prompt panel (Ctrl+Shift+R)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reuse all parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Put the prompt, seed and every setting into the prompt panel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Favourite</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy seed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Full view</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open in the viewer (F11)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This file cannot be read as an image:
+{path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file is missing: it was moved or deleted outside the app.
+{path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>DEMO · random weights</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A tiny model with random weights: it makes noise, not pictures.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>DEMO: tiny model with random weights</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Queued. The queue is paused: press “Resume queue” to start.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling after this step…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seed {seed} locked.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All parameters reused.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only files on this computer can be dropped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>Notice</name>
+    <message>
+        <source>Dismiss</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>PromptPanel</name>
+    <message>
+        <source>Describe the image: subject, setting, light, style. For example: “a ginger cat asleep on a sunny windowsill, soft morning light, film photo”. Ctrl+Enter generates.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>What to avoid (optional)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A negative prompt only acts with a CFG scale above 1, which doubles the time per step. Typing one turns CFG on ({cfg}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>More steps: more detail, more time. 20–30 is typical.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How closely the image follows the prompt (FLUX guidance). 3.5 is typical.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CFG scale: 1 turns it off. Above 1 the negative prompt acts, and every step takes twice as long.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The same seed and parameters give the same image. Empty: a random seed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Random</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A new random seed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lock seed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Locked: every image uses this seed. Unlocked: a new seed after each Generate.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How many images to make (seed, seed+1, …)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add to the queue (Ctrl+Enter)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Guidance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CFG scale</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Negative prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>QueuePanel</name>
+    <message>
+        <source>Queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Move up (Alt+Up)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Move down (Alt+Down)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel the selected job (Esc: the running one)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel every waiting job (not the running one)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paused: the running job finishes, the next one waits</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>image {i}/{n} · step {step}/{total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count}× {width}×{height} · {steps} steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step {step} / {total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step {step} / {total} · elapsed {elapsed} · ETA {eta}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(queue {eta})</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RecordActions</name>
+    <message>
+        <source>Seed {seed} copied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompt copied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file “{path}” is missing: it was moved or deleted outside the app.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not open the folder “{folder}”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Export without metadata</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not export to “{path}” ({reason}). Choose another folder or free some space.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Exported without metadata to “{path}”</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>RecordInfo</name>
+    <message>
+        <source>{seconds} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{minutes} min {seconds} s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{gb} GB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seed {seed}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{steps} steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>peak {vram}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Negative prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Guidance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CFG scale</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model hash</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Memory plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Peak VRAM</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Same as the system</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>auto (the fastest that fits)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Automatic (what the card has free)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How much GPU memory the fp8 and fp8-stream plans may use for model weights.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>auto (where the GPU supports it)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>off (always compute in bf16)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Float8 maths multiplies in float8 on GPUs that can (RTX 40xx, H100): faster, with a very small change in the images. Off computes in bf16.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Output folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A new output folder is used after a restart.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Models folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Memory plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>VRAM budget</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Float8 maths</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Guidance</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CFG scale</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Models and GPU memory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Default parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SetupPage</name>
+    <message>
+        <source>Model setup: the model files are missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MajicFlux needs about 22 GB of model files: the majicflus_v1 transformer and the text encoders, VAE and tokenizers of FLUX.1-dev. Put them anywhere inside the models folder below, under any names (files are recognised by their contents), or choose the folder where you already keep them: ComfyUI, Forge, or a ModelScope or Hugging Face cache. Nothing is copied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use existing files…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the folder that holds the model files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Models folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expected files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To download them (ModelScope works from mainland China), run in a terminal: &lt;code&gt;majicflux models download&lt;/code&gt;. The download assistant in the app comes with the next version.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Try the demo (tiny model, random weights)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Tries the interface with a tiny model of random weights: it makes noise, not pictures, but everything else works.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The folder holds too many files to look at all of them; choose a narrower one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>wrong</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(tiny random weights)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the folder with the model files</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>SizePicker</name>
+    <message>
+        <source>Custom</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Aspect ratio (width : height)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Long side in pixels. 1024 is what the model knows best; larger is slower.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Width in pixels (a multiple of 16)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Height in pixels (a multiple of 16)</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ThumbnailDelegate</name>
+    <message>
+        <source>Seed {seed}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read this file</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ViewerWindow</name>
+    <message>
+        <source>MajicFlux — Viewer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fit to window (F)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Actual size (1)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the parameters (I)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close the viewer (Esc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>← → previous / next · wheel: zoom · drag: pan · F: fit · 1: actual size · I: parameters · Esc: close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file is missing: it was moved or deleted outside the app.
+{path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This file cannot be read as an image.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>VramGauge</name>
+    <message>
+        <source>No NVIDIA GPU · RAM {used} / {total} GB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>VRAM {used} / {total} GB</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>GPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Used / total</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This app</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Job peak</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Plan budget</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no NVIDIA driver</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No NVIDIA GPU found ({detail})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Running on</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the CPU (very slow; the demo works)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>RAM</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Memory plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>not loaded yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>WorkerNews</name>
+    <message>
+        <source>You can write a prompt and queue it meanwhile.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Checking the model files…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model files missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Loading models…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generating…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Models not loaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Models loaded in {seconds:.1f} s (plan {plan}, {device}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Done: seed {seed} · {seconds}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open log folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>about</name>
+    <message>
+        <source>About MajicFlux</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;MajicFlux Desktop {version}&lt;/h3&gt;&lt;p&gt;麦橘超然 (majicflus_v1, a FLUX.1-dev fine-tune) on your own GPU, offline. The 12-billion-parameter transformer is stored in float8, so it fits 8–12 GB cards.&lt;/p&gt;&lt;p&gt;Runs on DiffSynth-Studio and PyTorch. Every image keeps its parameters and seed inside the PNG.&lt;/p&gt;</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>catalog</name>
+    <message>
+        <source>{file} is a folder, not a model file. Choose the .safetensors file inside it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is not a .safetensors file. MajicFlux loads only .safetensors, because other model formats (.ckpt, .bin, .pt, .pth) can run code when opened. Download the .safetensors version of this model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is empty or cut off. Download it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is not a valid safetensors file (its header claims {claimed} bytes). It may be another format renamed to .safetensors, or damaged. Download it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} cannot be read (permission denied). Check the file&apos;s permissions.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is not a valid safetensors file (unreadable header). It may be another format renamed to .safetensors, or damaged. Download it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is incomplete: {have} of {need} bytes. The download was interrupted; download it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is a {found}, not the {expected}. Choose the right file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} looks like a {family}, not the {expected}. MajicFlux needs the files listed in Model setup.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is not a model file MajicFlux knows (layout {layout}). Expected the {expected}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model files are missing or wrong in {folder}. Open Model setup, or run `majicflux models check` to see which.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Missing: {title} ({files} from {repo}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is a GGUF file (a quantized model for ComfyUI-GGUF or stable-diffusion.cpp). MajicFlux cannot use GGUF files; it needs the .safetensors files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is the {found} under the old .sft name. MajicFlux opens only files named .safetensors: rename it to {name} (the content is the same) and scan again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The T5 text encoder is incomplete: found {count} part(s) in {folder}, but not all of them. Download the missing part.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>download</name>
+    <message>
+        <source>Not enough free space: the download needs {need} more, and the drive holding {folder} has {free} free. Free up {short}, or choose a models folder on another drive.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{path} is not in {repo} on {source} any more. The repository has changed; try another source or update MajicFlux.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{repo} is not published on {source}; its files come from {fallback}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file}: {reason}. Trying again in {delay:.0f} s ({tries} of {limit}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} failed the layout check: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The parts of the {title} do not fit together (files: {files}). Delete them and download again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file}: the server sent {got} bytes where {source} lists {want}. Its copy may be changing or damaged; try again later or choose another source.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} failed its {kind} check: the downloaded bytes are not the published file (damaged on the way).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is not the {expected}: its content is {found}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{reason} It failed again after a second download, so it was not used; the last copy was set aside as {corrupt}. Try another source, or try again later.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Unknown download source {source}. Use modelscope, huggingface, hf-mirror, or the address of a Hugging Face mirror starting with https://.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{what} was not found on {source} (HTTP {status}). The repository may have moved or been renamed; try another source.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{source} answered HTTP {status} ({reason}) for {url}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ModelScope refused access to {repo} (HTTP {status}). Sign in at {page}, accept the model&apos;s terms if the page asks you to, then paste a ModelScope access token (Account settings, Access Token) into the token field.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{repo} on Hugging Face is a gated repository: its authors ask everyone to accept their licence (for FLUX.1-dev, the FLUX.1 [dev] Non-Commercial License) before downloading. To download it from Hugging Face: sign in at {page}, accept the licence on that page, create an access token with read access (Settings, Access Tokens) and paste it into the token field. Or download from ModelScope, which needs neither.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face refused your token for {repo} (HTTP {status}). Open {page} with the account that made the token and accept the licence there, and check that the token has read access. Or download from ModelScope, which needs no token.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The hub refused the file list: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download cancelled. Finished files are kept; the file in progress stays as a .part file and continues from there next time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot reach {host} ({reason}) after {tries} tries. Check the internet connection and proxy settings. Hugging Face is usually unreachable from mainland China: download from ModelScope (the default) or hf-mirror instead. Partly downloaded files are kept and continue next time.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot reach {host} ({reason}) after {tries} tries. Check the internet connection and proxy settings, then start the download again: partly downloaded files are kept and continue from where they stopped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The disk is full: {file} stopped at {done} of {total}. What was downloaded is kept as {part}. Free up space (or choose a models folder on another drive) and start the download again to continue.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot write {part}: {reason}. Check that the models folder is writable and not open in another program.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>drop</name>
+    <message>
+        <source>“{name}” is not a file. Drop a PNG image.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” is not an image. Drop a PNG made by MajicFlux, A1111/Forge or ComfyUI to reuse its parameters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” carries no generation parameters; only PNGs made by MajicFlux, A1111/Forge, ComfyUI, InvokeAI or Fooocus do.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parameters read from “{name}” ({source}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Notes:</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>engine</name>
+    <message>
+        <source>Out of GPU memory with the {old} plan; switched to {new}, which uses less memory and is slower.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Out of GPU memory: the {plan} plan does not fit {width}×{height} on this card ({total:.1f} GB, {free:.1f} GB free). Choose a smaller size, close other apps that use the GPU, or pick the fp8-stream plan in Settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>failures</name>
+    <message>
+        <source>Details are in the log file (Help ▸ Open log folder).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Out of GPU memory, even with the leanest memory plan. Choose a smaller size, close other programs that use the GPU, or lower the VRAM budget in Settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image could not be made ({error}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Out of GPU memory while loading the models. Choose the fp8-stream memory plan in Settings, or close other programs that use the GPU.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The models could not be loaded ({error}). Check the files with Models ▸ Check model files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The computer ran out of memory (RAM). Close other programs, choose a smaller size, or choose the fp8-stream memory plan in Settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The disk is full. Free some space, or choose another output folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MajicFlux may not write to “{path}”. Choose another output folder in Settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>library</name>
+    <message>
+        <source>The disk is full: the image could not be saved in “{folder}”. Free some space or choose another output folder in Settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image could not be saved in “{folder}” ({reason}). Check that the folder exists and is writable, or choose another output folder in Settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image library was damaged and has been rebuilt: {count} images were recovered from the files in “{folder}”. The queue, favourites and trash could not be recovered. The damaged file was kept as “{backup}”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image library “{path}” was made by a newer version of MajicFlux. Update MajicFlux to open it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image library “{path}” is in use by another program, probably another MajicFlux window. Close it, then start MajicFlux again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The image library “{path}” cannot be opened ({reason}). Check that its folder exists and is writable, and that the disk is not full.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>menus</name>
+    <message>
+        <source>&amp;File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open output folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dark theme</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Light theme</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Same as the system</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Full view</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel the running job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Models</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model setup…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check model files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Try the demo (random weights)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open log folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>About MajicFlux</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>metadata</name>
+    <message>
+        <source>This file is not a readable image ({reason}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ignored the oversized text block “{key}”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The {source} parameters in this file are damaged.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This image carries no generation parameters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CFG scale {value} was made for another kind of model; FLUX guidance {default} is used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Made with the model “{model}”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The ComfyUI workflow has no prompt text we could find.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Could not use {field} = {value}; kept the current default.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{field} {value} was adjusted to {snapped}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>plan</name>
+    <message>
+        <source>Everything in bf16 on the GPU (fastest; 40 GB cards).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Transformer stored in float8 and resident on the GPU, computed in bf16; the T5 encoder stays bf16 and visits the GPU when it does not fit beside it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The original article&apos;s set-up: every model rests in host RAM (transformer in float8) and diffsynth moves layers to the GPU when used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lowest VRAM: transformer and T5 in float8; as many blocks as the budget allows stay on the GPU, the rest stream from RAM while the previous block computes.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No NVIDIA GPU: running on the CPU (very slow).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{plan}: needs about {need:.1f} GB at {width}×{height}; {free:.1f} GB free.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fp8-stream: {free:.1f} GB free, so the transformer keeps what fits of a {budget:.1f} GB budget on the GPU and streams the rest.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>request</name>
+    <message>
+        <source>The prompt is empty. Describe the image you want.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The prompt is {length} characters long. Shorten it to at most {limit}: the model reads only about the first 512 tokens.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The negative prompt is {length} characters long. Shorten it to at most {limit}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Width</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Height</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{side} {value} is outside {low}–{high} pixels. Choose a size in that range.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{side} {value} is not a multiple of 16. Use {snapped}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Steps must be between {low} and {high} (got {value}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The seed must be a whole number from 0 to {high} (got {value}). Leave it empty for a random seed.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Guidance must be between {low} and {high} (got {value}); 3.5 is typical.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CFG scale must be between {low} and {high} (got {value}); 1 turns it off.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Count must be between {low} and {high} (got {value}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The prompt is about {tokens} tokens; the text encoder reads only the first 512. Put what matters most first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FLUX models understand English prompts best; Chinese words may be partly ignored. English keywords give more reliable results.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The negative prompt only acts with a CFG scale above 1 (which doubles the time per step).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>settings</name>
+    <message>
+        <source>The settings file as it was is kept as “{backup}”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The settings were saved by a newer version of MajicFlux; settings this version does not know are ignored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The setting “{name}” had a value that cannot be used ({value}); the default ({default}) is used instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The setting “{name}” is unknown to this version and was ignored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The settings file “{path}” could not be read ({reason}); the default settings are used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The settings file “{path}” could not be read ({reason}); the default settings are used. The file as it was is kept as “{backup}”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>shortcuts</name>
+    <message>
+        <source>Generate: add the prompt to the queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel the running job</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Re-roll the selected image (new random seed)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reuse the selected image&apos;s seed</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Move the selected image to the trash (gallery)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undo the move to the trash (gallery)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search prompts in the gallery</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Full view of the selected image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Move the selected job in the queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>startup</name>
+    <message>
+        <source>Demo mode: a tiny model with random weights makes noise, not pictures. Everything else works as it will with the real model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No NVIDIA GPU was found: images would be made on the CPU, which takes many minutes each. Check the graphics driver, or try the demo.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} job(s) from last time are waiting in the queue. The queue is paused so nothing starts without you.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start the queue</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>and {count} more</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} job(s) did not finish last time (MajicFlux was closed, crashed or was stopped): {prompts}. Resume makes only the images still missing.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+</TS>

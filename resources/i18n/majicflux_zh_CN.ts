@@ -1,0 +1,1567 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>DesktopApp</name>
+    <message>
+        <source>The settings could not be saved ({error}).</source>
+        <translation>设置无法保存（{error}）。</translation>
+    </message>
+    <message>
+        <source>The new output folder is used after a restart of MajicFlux.</source>
+        <translation>新的输出文件夹将在重新启动 MajicFlux 后生效。</translation>
+    </message>
+</context>
+<context>
+    <name>EngineWorker</name>
+    <message>
+        <source>Writing the demo models (random weights)…</source>
+        <translation>正在写入演示模型（随机权重）…</translation>
+    </message>
+    <message>
+        <source>Checking the model files…</source>
+        <translation>正在检查模型文件…</translation>
+    </message>
+    <message>
+        <source>Starting the engine (PyTorch)…</source>
+        <translation>正在启动引擎（PyTorch）…</translation>
+    </message>
+    <message>
+        <source>Loading the models (memory plan: {plan})…</source>
+        <translation>正在加载模型（显存方案：{plan}）…</translation>
+    </message>
+</context>
+<context>
+    <name>GalleryPanel</name>
+    <message>
+        <source>Could not move the image to the trash: {reason}</source>
+        <translation>无法将图片移到回收站：{reason}</translation>
+    </message>
+    <message>
+        <source>Moved to trash — Ctrl+Z to undo</source>
+        <translation>已移到回收站 — 按 Ctrl+Z 撤销</translation>
+    </message>
+    <message>
+        <source>Nothing to undo</source>
+        <translation>没有可撤销的操作</translation>
+    </message>
+    <message>
+        <source>Could not restore the image: {reason}</source>
+        <translation>无法恢复图片：{reason}</translation>
+    </message>
+    <message>
+        <source>Restored from the trash</source>
+        <translation>已从回收站恢复</translation>
+    </message>
+    <message>
+        <source>Re-roll ×{n}</source>
+        <translation>重新随机 ×{n}</translation>
+    </message>
+    <message>
+        <source>Reuse all parameters</source>
+        <translation>复用全部参数</translation>
+    </message>
+    <message>
+        <source>Copy seed</source>
+        <translation>复制种子</translation>
+    </message>
+    <message>
+        <source>Copy prompt</source>
+        <translation>复制提示词</translation>
+    </message>
+    <message>
+        <source>Favourite</source>
+        <translation>收藏</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>打开所在文件夹</translation>
+    </message>
+    <message>
+        <source>Export without metadata…</source>
+        <translation>导出（不含参数信息）…</translation>
+    </message>
+    <message>
+        <source>Search prompts…</source>
+        <translation>搜索提示词…</translation>
+    </message>
+    <message>
+        <source>★ Favourites</source>
+        <translation>★ 收藏</translation>
+    </message>
+    <message>
+        <source>Show only favourite images</source>
+        <translation>只显示收藏的图片</translation>
+    </message>
+    <message>
+        <source>Newest first</source>
+        <translation>最新在前</translation>
+    </message>
+    <message>
+        <source>Oldest first</source>
+        <translation>最早在前</translation>
+    </message>
+    <message>
+        <source>Search prompts</source>
+        <translation>搜索提示词</translation>
+    </message>
+    <message>
+        <source>Re-roll</source>
+        <translation>重新随机</translation>
+    </message>
+    <message>
+        <source>Reuse seed</source>
+        <translation>复用种子</translation>
+    </message>
+    <message>
+        <source>Move to trash</source>
+        <translation>移到回收站</translation>
+    </message>
+    <message>
+        <source>Undo move to trash</source>
+        <translation>撤销移到回收站</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n image(s)</source>
+        <translation>
+            <numerusform>%n 张图片</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>No image matches “{search}”.
+Search looks in prompts and negative prompts, in any language.</source>
+        <translation>没有与“{search}”匹配的图片。
+搜索范围包括提示词和负向提示词，支持任何语言。</translation>
+    </message>
+    <message>
+        <source>No favourites yet.
+Right-click an image and choose Favourite to keep it here.</source>
+        <translation>还没有收藏。
+右键点击图片并选择“收藏”，它就会出现在这里。</translation>
+    </message>
+    <message>
+        <source>No images yet.
+Write a prompt and press Ctrl+Enter to make your first image: it will appear here with its seed.</source>
+        <translation>还没有图片。
+写下提示词并按 Ctrl+Enter 生成第一张图片：它会连同随机种子一起出现在这里。</translation>
+    </message>
+</context>
+<context>
+    <name>ImageDetails</name>
+    <message>
+        <source>Select an image in the gallery to see it here.</source>
+        <translation>在图库中选择一张图片，即可在这里查看。</translation>
+    </message>
+    <message>
+        <source>Generating…</source>
+        <translation>正在生成…</translation>
+    </message>
+    <message>
+        <source>Re-roll</source>
+        <translation>重新随机</translation>
+    </message>
+    <message>
+        <source>Same parameters, new random seed (Ctrl+R)</source>
+        <translation>参数不变，换一个新的随机种子（Ctrl+R）</translation>
+    </message>
+    <message>
+        <source>Re-roll ×{n}</source>
+        <translation>重新随机 ×{n}</translation>
+    </message>
+    <message>
+        <source>Reuse seed</source>
+        <translation>复用种子</translation>
+    </message>
+    <message>
+        <source>Put this seed into the prompt panel (Ctrl+Shift+R)</source>
+        <translation>把这个随机种子填入提示词面板（Ctrl+Shift+R）</translation>
+    </message>
+    <message>
+        <source>Reuse all parameters</source>
+        <translation>复用全部参数</translation>
+    </message>
+    <message>
+        <source>Put the prompt, seed and every setting into the prompt panel</source>
+        <translation>把提示词、随机种子和全部参数填入提示词面板</translation>
+    </message>
+    <message>
+        <source>Favourite</source>
+        <translation>收藏</translation>
+    </message>
+    <message>
+        <source>Copy seed</source>
+        <translation>复制种子</translation>
+    </message>
+    <message>
+        <source>Copy prompt</source>
+        <translation>复制提示词</translation>
+    </message>
+    <message>
+        <source>Open folder</source>
+        <translation>打开所在文件夹</translation>
+    </message>
+    <message>
+        <source>Full view</source>
+        <translation>全屏查看</translation>
+    </message>
+    <message>
+        <source>Open in the viewer (F11)</source>
+        <translation>在看图窗口中打开（F11）</translation>
+    </message>
+    <message>
+        <source>This file cannot be read as an image:
+{path}</source>
+        <translation>无法作为图片读取此文件：
+{path}</translation>
+    </message>
+    <message>
+        <source>The file is missing: it was moved or deleted outside the app.
+{path}</source>
+        <translation>文件不见了：它在本应用之外被移动或删除。
+{path}</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>DEMO · random weights</source>
+        <translation>演示 · 随机权重</translation>
+    </message>
+    <message>
+        <source>A tiny model with random weights: it makes noise, not pictures.</source>
+        <translation>一个随机权重的微型模型：它生成的是噪点，而不是图画。</translation>
+    </message>
+    <message>
+        <source>DEMO: tiny model with random weights</source>
+        <translation>演示：随机权重的微型模型</translation>
+    </message>
+    <message>
+        <source>Queued. The queue is paused: press “Resume queue” to start.</source>
+        <translation>已加入队列。队列已暂停：点击“继续队列”开始。</translation>
+    </message>
+    <message>
+        <source>Cancelling after this step…</source>
+        <translation>将在这一步之后取消…</translation>
+    </message>
+    <message>
+        <source>Seed {seed} locked.</source>
+        <translation>已锁定随机种子 {seed}。</translation>
+    </message>
+    <message>
+        <source>All parameters reused.</source>
+        <translation>已复用全部参数。</translation>
+    </message>
+    <message>
+        <source>Only files on this computer can be dropped.</source>
+        <translation>只能拖入本机上的文件。</translation>
+    </message>
+</context>
+<context>
+    <name>Notice</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>PromptPanel</name>
+    <message>
+        <source>Describe the image: subject, setting, light, style. For example: “a ginger cat asleep on a sunny windowsill, soft morning light, film photo”. Ctrl+Enter generates.</source>
+        <translation>描述你想要的画面：主体、场景、光线、风格。例如：“a ginger cat asleep on a sunny windowsill, soft morning light, film photo”（阳光窗台上熟睡的橘猫，柔和晨光，胶片质感）。按 Ctrl+Enter 开始生成。</translation>
+    </message>
+    <message>
+        <source>What to avoid (optional)</source>
+        <translation>不想出现的内容（可选）</translation>
+    </message>
+    <message>
+        <source>A negative prompt only acts with a CFG scale above 1, which doubles the time per step. Typing one turns CFG on ({cfg}).</source>
+        <translation>负向提示词只在 CFG 系数大于 1 时起作用，这会让每一步的时间加倍。输入负向提示词会自动打开 CFG（{cfg}）。</translation>
+    </message>
+    <message>
+        <source>More steps: more detail, more time. 20–30 is typical.</source>
+        <translation>步数越多，细节越多，耗时也越长。一般用 20–30。</translation>
+    </message>
+    <message>
+        <source>How closely the image follows the prompt (FLUX guidance). 3.5 is typical.</source>
+        <translation>图片贴合提示词的程度（FLUX 引导强度）。一般用 3.5。</translation>
+    </message>
+    <message>
+        <source>CFG scale: 1 turns it off. Above 1 the negative prompt acts, and every step takes twice as long.</source>
+        <translation>CFG 系数：1 表示关闭。大于 1 时负向提示词生效，每一步耗时加倍。</translation>
+    </message>
+    <message>
+        <source>random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>The same seed and parameters give the same image. Empty: a random seed.</source>
+        <translation>相同的随机种子和参数会得到相同的图片。留空：使用随机种子。</translation>
+    </message>
+    <message>
+        <source>Random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>A new random seed</source>
+        <translation>换一个新的随机种子</translation>
+    </message>
+    <message>
+        <source>Lock seed</source>
+        <translation>锁定种子</translation>
+    </message>
+    <message>
+        <source>Locked: every image uses this seed. Unlocked: a new seed after each Generate.</source>
+        <translation>锁定：每张图都使用这个随机种子。未锁定：每次开始生成后换一个新种子。</translation>
+    </message>
+    <message>
+        <source>How many images to make (seed, seed+1, …)</source>
+        <translation>要生成几张图片（种子、种子+1、…）</translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation>开始生成</translation>
+    </message>
+    <message>
+        <source>Add to the queue (Ctrl+Enter)</source>
+        <translation>加入队列（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>尺寸</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>Guidance</source>
+        <translation>引导强度</translation>
+    </message>
+    <message>
+        <source>CFG scale</source>
+        <translation>CFG 系数</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <source>Negative prompt</source>
+        <translation>负向提示词</translation>
+    </message>
+</context>
+<context>
+    <name>QueuePanel</name>
+    <message>
+        <source>Queue</source>
+        <translation>队列</translation>
+    </message>
+    <message>
+        <source>Move up (Alt+Up)</source>
+        <translation>上移（Alt+↑）</translation>
+    </message>
+    <message>
+        <source>Move down (Alt+Down)</source>
+        <translation>下移（Alt+↓）</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Cancel the selected job (Esc: the running one)</source>
+        <translation>取消选中的任务（Esc：取消正在运行的任务）</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <source>Cancel every waiting job (not the running one)</source>
+        <translation>取消所有等待中的任务（不包括正在运行的）</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Paused: the running job finishes, the next one waits</source>
+        <translation>暂停：正在运行的任务会完成，下一个任务等待</translation>
+    </message>
+    <message>
+        <source>image {i}/{n} · step {step}/{total}</source>
+        <translation>第 {i}/{n} 张 · 第 {step}/{total} 步</translation>
+    </message>
+    <message>
+        <source>{count}× {width}×{height} · {steps} steps</source>
+        <translation>{count} 张 · {width}×{height} · {steps} 步</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <source>running</source>
+        <translation>运行中</translation>
+    </message>
+    <message>
+        <source>finished</source>
+        <translation>已完成</translation>
+    </message>
+    <message>
+        <source>cancelled</source>
+        <translation>已取消</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+    <message>
+        <source>interrupted</source>
+        <translation>已中断</translation>
+    </message>
+    <message>
+        <source>Resume queue</source>
+        <translation>继续队列</translation>
+    </message>
+    <message>
+        <source>idle</source>
+        <translation>空闲</translation>
+    </message>
+    <message>
+        <source>{count} waiting</source>
+        <translation>{count} 个等待中</translation>
+    </message>
+    <message>
+        <source>step {step} / {total}</source>
+        <translation>第 {step} / {total} 步</translation>
+    </message>
+    <message>
+        <source>step {step} / {total} · elapsed {elapsed} · ETA {eta}</source>
+        <translation>第 {step} / {total} 步 · 已用 {elapsed} · 剩余 {eta}</translation>
+    </message>
+    <message>
+        <source>(queue {eta})</source>
+        <translation>（队列 {eta}）</translation>
+    </message>
+</context>
+<context>
+    <name>RecordActions</name>
+    <message>
+        <source>Seed {seed} copied</source>
+        <translation>已复制随机种子 {seed}</translation>
+    </message>
+    <message>
+        <source>Prompt copied</source>
+        <translation>已复制提示词</translation>
+    </message>
+    <message>
+        <source>The file “{path}” is missing: it was moved or deleted outside the app.</source>
+        <translation>文件“{path}”不见了：它在本应用之外被移动或删除。</translation>
+    </message>
+    <message>
+        <source>Could not open the folder “{folder}”.</source>
+        <translation>无法打开文件夹“{folder}”。</translation>
+    </message>
+    <message>
+        <source>Export without metadata</source>
+        <translation>导出（不含参数信息）</translation>
+    </message>
+    <message>
+        <source>PNG image (*.png)</source>
+        <translation>PNG 图片 (*.png)</translation>
+    </message>
+    <message>
+        <source>Could not export to “{path}” ({reason}). Choose another folder or free some space.</source>
+        <translation>无法导出到“{path}”（{reason}）。请换一个文件夹，或腾出一些磁盘空间。</translation>
+    </message>
+    <message>
+        <source>Exported without metadata to “{path}”</source>
+        <translation>已导出到“{path}”（不含参数信息）</translation>
+    </message>
+</context>
+<context>
+    <name>RecordInfo</name>
+    <message>
+        <source>{seconds} s</source>
+        <translation>{seconds} 秒</translation>
+    </message>
+    <message>
+        <source>{minutes} min {seconds} s</source>
+        <translation>{minutes} 分 {seconds} 秒</translation>
+    </message>
+    <message>
+        <source>{gb} GB</source>
+        <translation>{gb} GB</translation>
+    </message>
+    <message>
+        <source>Seed {seed}</source>
+        <translation>种子 {seed}</translation>
+    </message>
+    <message>
+        <source>{steps} steps</source>
+        <translation>{steps} 步</translation>
+    </message>
+    <message>
+        <source>peak {vram}</source>
+        <translation>峰值 {vram}</translation>
+    </message>
+    <message>
+        <source>Prompt</source>
+        <translation>提示词</translation>
+    </message>
+    <message>
+        <source>Negative prompt</source>
+        <translation>负向提示词</translation>
+    </message>
+    <message>
+        <source>Seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>尺寸</translation>
+    </message>
+    <message>
+        <source>Guidance</source>
+        <translation>引导强度</translation>
+    </message>
+    <message>
+        <source>CFG scale</source>
+        <translation>CFG 系数</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Model hash</source>
+        <translation>模型哈希</translation>
+    </message>
+    <message>
+        <source>Memory plan</source>
+        <translation>显存方案</translation>
+    </message>
+    <message>
+        <source>Duration</source>
+        <translation>用时</translation>
+    </message>
+    <message>
+        <source>Peak VRAM</source>
+        <translation>显存峰值</translation>
+    </message>
+    <message>
+        <source>Created</source>
+        <translation>创建时间</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Same as the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>auto (the fastest that fits)</source>
+        <translation>自动（能放下的最快方案）</translation>
+    </message>
+    <message>
+        <source>Automatic (what the card has free)</source>
+        <translation>自动（显卡当前的空闲显存）</translation>
+    </message>
+    <message>
+        <source>How much GPU memory the fp8 and fp8-stream plans may use for model weights.</source>
+        <translation>fp8 和 fp8-stream 方案最多可用多少显存来存放模型权重。</translation>
+    </message>
+    <message>
+        <source>auto (where the GPU supports it)</source>
+        <translation>自动（显卡支持时使用）</translation>
+    </message>
+    <message>
+        <source>off (always compute in bf16)</source>
+        <translation>关闭（始终用 bf16 计算）</translation>
+    </message>
+    <message>
+        <source>Float8 maths multiplies in float8 on GPUs that can (RTX 40xx, H100): faster, with a very small change in the images. Off computes in bf16.</source>
+        <translation>Float8 运算：在支持的显卡上（RTX 40 系、H100）直接用 float8 做乘法，速度更快，图片只有极细微的差别。关闭则用 bf16 计算。</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>主题</translation>
+    </message>
+    <message>
+        <source>Output folder</source>
+        <translation>输出文件夹</translation>
+    </message>
+    <message>
+        <source>A new output folder is used after a restart.</source>
+        <translation>新的输出文件夹在重新启动后生效。</translation>
+    </message>
+    <message>
+        <source>Models folder</source>
+        <translation>模型文件夹</translation>
+    </message>
+    <message>
+        <source>Memory plan</source>
+        <translation>显存方案</translation>
+    </message>
+    <message>
+        <source>VRAM budget</source>
+        <translation>显存预算</translation>
+    </message>
+    <message>
+        <source>Float8 maths</source>
+        <translation>Float8 运算</translation>
+    </message>
+    <message>
+        <source>Steps</source>
+        <translation>步数</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>尺寸</translation>
+    </message>
+    <message>
+        <source>Guidance</source>
+        <translation>引导强度</translation>
+    </message>
+    <message>
+        <source>CFG scale</source>
+        <translation>CFG 系数</translation>
+    </message>
+    <message>
+        <source>Count</source>
+        <translation>数量</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>常规</translation>
+    </message>
+    <message>
+        <source>Models and GPU memory</source>
+        <translation>模型与显存</translation>
+    </message>
+    <message>
+        <source>Default parameters</source>
+        <translation>默认参数</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Choose a folder</source>
+        <translation>选择文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>SetupPage</name>
+    <message>
+        <source>Model setup: the model files are missing</source>
+        <translation>模型设置：缺少模型文件</translation>
+    </message>
+    <message>
+        <source>MajicFlux needs about 22 GB of model files: the majicflus_v1 transformer and the text encoders, VAE and tokenizers of FLUX.1-dev. Put them anywhere inside the models folder below, under any names (files are recognised by their contents), or choose the folder where you already keep them: ComfyUI, Forge, or a ModelScope or Hugging Face cache. Nothing is copied.</source>
+        <translation>MajicFlux 需要约 22 GB 的模型文件：majicflus_v1 主模型（transformer），以及 FLUX.1-dev 的文本编码器、VAE 和分词器。把它们放在下面模型文件夹中的任意位置，文件名随意（按文件内容识别）；或者选择你已经存放它们的文件夹：ComfyUI、Forge，或 ModelScope / Hugging Face 缓存。不会复制任何文件。</translation>
+    </message>
+    <message>
+        <source>Use existing files…</source>
+        <translation>使用已有文件…</translation>
+    </message>
+    <message>
+        <source>Choose the folder that holds the model files</source>
+        <translation>选择存放模型文件的文件夹</translation>
+    </message>
+    <message>
+        <source>Check again</source>
+        <translation>重新检查</translation>
+    </message>
+    <message>
+        <source>Models folder</source>
+        <translation>模型文件夹</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Model file</source>
+        <translation>模型文件</translation>
+    </message>
+    <message>
+        <source>Expected files</source>
+        <translation>需要的文件</translation>
+    </message>
+    <message>
+        <source>Found</source>
+        <translation>找到的文件</translation>
+    </message>
+    <message>
+        <source>To download them (ModelScope works from mainland China), run in a terminal: &lt;code&gt;majicflux models download&lt;/code&gt;. The download assistant in the app comes with the next version.</source>
+        <translation>如需下载（中国大陆可使用魔搭 ModelScope），请在终端中运行：&lt;code&gt;majicflux models download&lt;/code&gt;。应用内的下载向导将在下一个版本提供。</translation>
+    </message>
+    <message>
+        <source>Try the demo (tiny model, random weights)</source>
+        <translation>试用演示（微型模型，随机权重）</translation>
+    </message>
+    <message>
+        <source>Tries the interface with a tiny model of random weights: it makes noise, not pictures, but everything else works.</source>
+        <translation>用一个随机权重的微型模型试用界面：它生成的是噪点而不是图画，但其他功能都能正常使用。</translation>
+    </message>
+    <message>
+        <source>The folder holds too many files to look at all of them; choose a narrower one.</source>
+        <translation>该文件夹中的文件太多，无法全部查看；请选择范围更小的文件夹。</translation>
+    </message>
+    <message>
+        <source>found</source>
+        <translation>已找到</translation>
+    </message>
+    <message>
+        <source>wrong</source>
+        <translation>不正确</translation>
+    </message>
+    <message>
+        <source>missing</source>
+        <translation>缺失</translation>
+    </message>
+    <message>
+        <source>(tiny random weights)</source>
+        <translation>（微型随机权重）</translation>
+    </message>
+    <message>
+        <source>Choose the folder with the model files</source>
+        <translation>选择存放模型文件的文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>SizePicker</name>
+    <message>
+        <source>Custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <source>Aspect ratio (width : height)</source>
+        <translation>画幅比例（宽 : 高）</translation>
+    </message>
+    <message>
+        <source>Long side in pixels. 1024 is what the model knows best; larger is slower.</source>
+        <translation>长边像素数。模型最擅长 1024；更大的尺寸更慢。</translation>
+    </message>
+    <message>
+        <source>Width in pixels (a multiple of 16)</source>
+        <translation>宽度像素（16 的倍数）</translation>
+    </message>
+    <message>
+        <source>Height in pixels (a multiple of 16)</source>
+        <translation>高度像素（16 的倍数）</translation>
+    </message>
+</context>
+<context>
+    <name>ThumbnailDelegate</name>
+    <message>
+        <source>Seed {seed}</source>
+        <translation>种子 {seed}</translation>
+    </message>
+    <message>
+        <source>File missing</source>
+        <translation>文件缺失</translation>
+    </message>
+    <message>
+        <source>Cannot read this file</source>
+        <translation>无法读取此文件</translation>
+    </message>
+</context>
+<context>
+    <name>ViewerWindow</name>
+    <message>
+        <source>MajicFlux — Viewer</source>
+        <translation>MajicFlux — 看图</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>适应窗口</translation>
+    </message>
+    <message>
+        <source>Fit to window (F)</source>
+        <translation>适应窗口（F）</translation>
+    </message>
+    <message>
+        <source>Actual size (1)</source>
+        <translation>实际大小（1）</translation>
+    </message>
+    <message>
+        <source>Parameters</source>
+        <translation>参数</translation>
+    </message>
+    <message>
+        <source>Show the parameters (I)</source>
+        <translation>显示参数（I）</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Close the viewer (Esc)</source>
+        <translation>关闭看图窗口（Esc）</translation>
+    </message>
+    <message>
+        <source>← → previous / next · wheel: zoom · drag: pan · F: fit · 1: actual size · I: parameters · Esc: close</source>
+        <translation>← → 上一张 / 下一张 · 滚轮：缩放 · 拖动：平移 · F：适应窗口 · 1：实际大小 · I：参数 · Esc：关闭</translation>
+    </message>
+    <message>
+        <source>The file is missing: it was moved or deleted outside the app.
+{path}</source>
+        <translation>文件不见了：它在本应用之外被移动或删除。
+{path}</translation>
+    </message>
+    <message>
+        <source>This file cannot be read as an image.</source>
+        <translation>无法作为图片读取此文件。</translation>
+    </message>
+</context>
+<context>
+    <name>VramGauge</name>
+    <message>
+        <source>No NVIDIA GPU · RAM {used} / {total} GB</source>
+        <translation>无 NVIDIA 显卡 · 内存 {used} / {total} GB</translation>
+    </message>
+    <message>
+        <source>VRAM {used} / {total} GB</source>
+        <translation>显存 {used} / {total} GB</translation>
+    </message>
+    <message>
+        <source>GPU</source>
+        <translation>显卡</translation>
+    </message>
+    <message>
+        <source>Used / total</source>
+        <translation>已用 / 总量</translation>
+    </message>
+    <message>
+        <source>This app</source>
+        <translation>本应用</translation>
+    </message>
+    <message>
+        <source>Job peak</source>
+        <translation>任务峰值</translation>
+    </message>
+    <message>
+        <source>Plan budget</source>
+        <translation>方案预算</translation>
+    </message>
+    <message>
+        <source>no NVIDIA driver</source>
+        <translation>没有 NVIDIA 驱动</translation>
+    </message>
+    <message>
+        <source>No NVIDIA GPU found ({detail})</source>
+        <translation>未找到 NVIDIA 显卡（{detail}）</translation>
+    </message>
+    <message>
+        <source>Running on</source>
+        <translation>运行于</translation>
+    </message>
+    <message>
+        <source>the CPU (very slow; the demo works)</source>
+        <translation>CPU（非常慢；演示可以运行）</translation>
+    </message>
+    <message>
+        <source>RAM</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <source>Memory plan</source>
+        <translation>显存方案</translation>
+    </message>
+    <message>
+        <source>not loaded yet</source>
+        <translation>尚未加载</translation>
+    </message>
+    <message>
+        <source>Why</source>
+        <translation>原因</translation>
+    </message>
+</context>
+<context>
+    <name>WorkerNews</name>
+    <message>
+        <source>You can write a prompt and queue it meanwhile.</source>
+        <translation>在此期间，你可以先写提示词并加入队列。</translation>
+    </message>
+    <message>
+        <source>Starting…</source>
+        <translation>正在启动…</translation>
+    </message>
+    <message>
+        <source>Checking the model files…</source>
+        <translation>正在检查模型文件…</translation>
+    </message>
+    <message>
+        <source>Model files missing</source>
+        <translation>缺少模型文件</translation>
+    </message>
+    <message>
+        <source>Loading models…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <source>Generating…</source>
+        <translation>正在生成…</translation>
+    </message>
+    <message>
+        <source>Models not loaded</source>
+        <translation>模型未加载</translation>
+    </message>
+    <message>
+        <source>Models loaded in {seconds:.1f} s (plan {plan}, {device}).</source>
+        <translation>模型已加载，用时 {seconds:.1f} 秒（方案 {plan}，{device}）。</translation>
+    </message>
+    <message>
+        <source>Done: seed {seed} · {seconds}</source>
+        <translation>完成：随机种子 {seed} · {seconds}</translation>
+    </message>
+    <message>
+        <source>Open log folder</source>
+        <translation>打开日志文件夹</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>已取消。</translation>
+    </message>
+</context>
+<context>
+    <name>about</name>
+    <message>
+        <source>About MajicFlux</source>
+        <translation>关于 MajicFlux</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;MajicFlux Desktop {version}&lt;/h3&gt;&lt;p&gt;麦橘超然 (majicflus_v1, a FLUX.1-dev fine-tune) on your own GPU, offline. The 12-billion-parameter transformer is stored in float8, so it fits 8–12 GB cards.&lt;/p&gt;&lt;p&gt;Runs on DiffSynth-Studio and PyTorch. Every image keeps its parameters and seed inside the PNG.&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;MajicFlux 桌面版 {version}&lt;/h3&gt;&lt;p&gt;在你自己的显卡上离线运行麦橘超然（majicflus_v1，FLUX.1-dev 微调模型）。120 亿参数的 transformer 以 float8 存储，8–12 GB 显存的显卡也能运行。&lt;/p&gt;&lt;p&gt;基于 DiffSynth-Studio 与 PyTorch。每张图片都在 PNG 文件中保存了它的参数和随机种子。&lt;/p&gt;</translation>
+    </message>
+</context>
+<context>
+    <name>catalog</name>
+    <message>
+        <source>{file} is a folder, not a model file. Choose the .safetensors file inside it.</source>
+        <translation>{file} 是一个文件夹，不是模型文件。请选择其中的 .safetensors 文件。</translation>
+    </message>
+    <message>
+        <source>{file} is not a .safetensors file. MajicFlux loads only .safetensors, because other model formats (.ckpt, .bin, .pt, .pth) can run code when opened. Download the .safetensors version of this model.</source>
+        <translation>{file} 不是 .safetensors 文件。MajicFlux 只加载 .safetensors，因为其他模型格式（.ckpt、.bin、.pt、.pth）在打开时可能执行代码。请下载该模型的 .safetensors 版本。</translation>
+    </message>
+    <message>
+        <source>{file} is empty or cut off. Download it again.</source>
+        <translation>{file} 是空的或不完整。请重新下载。</translation>
+    </message>
+    <message>
+        <source>{file} is not a valid safetensors file (its header claims {claimed} bytes). It may be another format renamed to .safetensors, or damaged. Download it again.</source>
+        <translation>{file} 不是有效的 safetensors 文件（文件头声称有 {claimed} 字节）。它可能是被改名为 .safetensors 的其他格式，或者已损坏。请重新下载。</translation>
+    </message>
+    <message>
+        <source>{file} does not exist.</source>
+        <translation>{file} 不存在。</translation>
+    </message>
+    <message>
+        <source>{file} cannot be read (permission denied). Check the file&apos;s permissions.</source>
+        <translation>无法读取 {file}（没有权限）。请检查该文件的权限。</translation>
+    </message>
+    <message>
+        <source>{file} is not a valid safetensors file (unreadable header). It may be another format renamed to .safetensors, or damaged. Download it again.</source>
+        <translation>{file} 不是有效的 safetensors 文件（文件头无法读取）。它可能是被改名为 .safetensors 的其他格式，或者已损坏。请重新下载。</translation>
+    </message>
+    <message>
+        <source>{file} is incomplete: {have} of {need} bytes. The download was interrupted; download it again.</source>
+        <translation>{file} 不完整：只有 {have} / {need} 字节。下载曾被中断，请重新下载。</translation>
+    </message>
+    <message>
+        <source>{file} is a {found}, not the {expected}. Choose the right file.</source>
+        <translation>{file} 是 {found}，不是 {expected}。请选择正确的文件。</translation>
+    </message>
+    <message>
+        <source>{file} looks like a {family}, not the {expected}. MajicFlux needs the files listed in Model setup.</source>
+        <translation>{file} 看起来是 {family}，不是 {expected}。MajicFlux 需要“模型设置”中列出的文件。</translation>
+    </message>
+    <message>
+        <source>{file} is not a model file MajicFlux knows (layout {layout}). Expected the {expected}.</source>
+        <translation>{file} 不是 MajicFlux 认识的模型文件（结构 {layout}）。需要的是 {expected}。</translation>
+    </message>
+    <message>
+        <source>Model files are missing or wrong in {folder}. Open Model setup, or run `majicflux models check` to see which.</source>
+        <translation>{folder} 中的模型文件缺失或不正确。请打开“模型设置”，或运行 `majicflux models check` 查看是哪些文件。</translation>
+    </message>
+    <message>
+        <source>Missing: {title} ({files} from {repo}).</source>
+        <translation>缺少：{title}（来自 {repo} 的 {files}）。</translation>
+    </message>
+    <message>
+        <source>{file} is a GGUF file (a quantized model for ComfyUI-GGUF or stable-diffusion.cpp). MajicFlux cannot use GGUF files; it needs the .safetensors files.</source>
+        <translation>{file} 是 GGUF 文件（供 ComfyUI-GGUF 或 stable-diffusion.cpp 使用的量化模型）。MajicFlux 无法使用 GGUF 文件，需要 .safetensors 文件。</translation>
+    </message>
+    <message>
+        <source>{file} is the {found} under the old .sft name. MajicFlux opens only files named .safetensors: rename it to {name} (the content is the same) and scan again.</source>
+        <translation>{file} 是使用旧扩展名 .sft 的 {found}。MajicFlux 只打开名为 .safetensors 的文件：请把它改名为 {name}（内容不变），然后重新扫描。</translation>
+    </message>
+    <message>
+        <source>The T5 text encoder is incomplete: found {count} part(s) in {folder}, but not all of them. Download the missing part.</source>
+        <translation>T5 文本编码器不完整：在 {folder} 中找到 {count} 个分片，但并不齐全。请下载缺少的分片。</translation>
+    </message>
+</context>
+<context>
+    <name>download</name>
+    <message>
+        <source>Not enough free space: the download needs {need} more, and the drive holding {folder} has {free} free. Free up {short}, or choose a models folder on another drive.</source>
+        <translation>磁盘空间不足：下载还需要 {need}，而 {folder} 所在的磁盘只剩 {free}。请腾出 {short}，或选择其他磁盘上的模型文件夹。</translation>
+    </message>
+    <message>
+        <source>{path} is not in {repo} on {source} any more. The repository has changed; try another source or update MajicFlux.</source>
+        <translation>{source} 上的 {repo} 中已经没有 {path}。该仓库已有变动；请尝试其他下载源，或更新 MajicFlux。</translation>
+    </message>
+    <message>
+        <source>{repo} is not published on {source}; its files come from {fallback}.</source>
+        <translation>{repo} 没有发布在 {source} 上；其文件将从 {fallback} 获取。</translation>
+    </message>
+    <message>
+        <source>{file}: {reason}. Trying again in {delay:.0f} s ({tries} of {limit}).</source>
+        <translation>{file}：{reason}。{delay:.0f} 秒后重试（第 {tries} / {limit} 次）。</translation>
+    </message>
+    <message>
+        <source>{file} failed the layout check: {reason}</source>
+        <translation>{file} 未通过结构检查：{reason}</translation>
+    </message>
+    <message>
+        <source>The parts of the {title} do not fit together (files: {files}). Delete them and download again.</source>
+        <translation>{title} 的各个分片无法对应（文件：{files}）。请删除它们并重新下载。</translation>
+    </message>
+    <message>
+        <source>{file}: the server sent {got} bytes where {source} lists {want}. Its copy may be changing or damaged; try again later or choose another source.</source>
+        <translation>{file}：服务器发送了 {got} 字节，而 {source} 列出的是 {want}。服务器上的副本可能正在更新或已损坏；请稍后重试，或选择其他下载源。</translation>
+    </message>
+    <message>
+        <source>{file} failed its {kind} check: the downloaded bytes are not the published file (damaged on the way).</source>
+        <translation>{file} 未通过 {kind} 校验：下载得到的内容与发布的文件不一致（传输中损坏）。</translation>
+    </message>
+    <message>
+        <source>{file} is not the {expected}: its content is {found}.</source>
+        <translation>{file} 不是 {expected}：它的内容是 {found}。</translation>
+    </message>
+    <message>
+        <source>{reason} It failed again after a second download, so it was not used; the last copy was set aside as {corrupt}. Try another source, or try again later.</source>
+        <translation>{reason} 第二次下载后仍然失败，因此没有使用；最后一份副本已另存为 {corrupt}。请尝试其他下载源，或稍后再试。</translation>
+    </message>
+    <message>
+        <source>Unknown download source {source}. Use modelscope, huggingface, hf-mirror, or the address of a Hugging Face mirror starting with https://.</source>
+        <translation>未知的下载源 {source}。请使用 modelscope、huggingface、hf-mirror，或以 https:// 开头的 Hugging Face 镜像地址。</translation>
+    </message>
+    <message>
+        <source>{what} was not found on {source} (HTTP {status}). The repository may have moved or been renamed; try another source.</source>
+        <translation>在 {source} 上找不到 {what}（HTTP {status}）。该仓库可能已迁移或改名；请尝试其他下载源。</translation>
+    </message>
+    <message>
+        <source>{source} answered HTTP {status} ({reason}) for {url}.</source>
+        <translation>{source} 对 {url} 返回了 HTTP {status}（{reason}）。</translation>
+    </message>
+    <message>
+        <source>ModelScope refused access to {repo} (HTTP {status}). Sign in at {page}, accept the model&apos;s terms if the page asks you to, then paste a ModelScope access token (Account settings, Access Token) into the token field.</source>
+        <translation>魔搭 ModelScope 拒绝访问 {repo}（HTTP {status}）。请在 {page} 登录，如页面要求则同意模型条款，然后把魔搭访问令牌（账号设置 → 访问令牌）粘贴到令牌栏中。</translation>
+    </message>
+    <message>
+        <source>{repo} on Hugging Face is a gated repository: its authors ask everyone to accept their licence (for FLUX.1-dev, the FLUX.1 [dev] Non-Commercial License) before downloading. To download it from Hugging Face: sign in at {page}, accept the licence on that page, create an access token with read access (Settings, Access Tokens) and paste it into the token field. Or download from ModelScope, which needs neither.</source>
+        <translation>Hugging Face 上的 {repo} 是受限仓库：作者要求下载前先同意其许可协议（FLUX.1-dev 为 FLUX.1 [dev] 非商业许可）。如需从 Hugging Face 下载：在 {page} 登录并同意该页面上的许可，创建一个有读取权限的访问令牌（Settings → Access Tokens），再粘贴到令牌栏中。也可以从魔搭 ModelScope 下载，两者都不需要。</translation>
+    </message>
+    <message>
+        <source>Hugging Face refused your token for {repo} (HTTP {status}). Open {page} with the account that made the token and accept the licence there, and check that the token has read access. Or download from ModelScope, which needs no token.</source>
+        <translation>Hugging Face 拒绝了你用于 {repo} 的令牌（HTTP {status}）。请用创建该令牌的账号打开 {page} 并同意许可，同时确认令牌有读取权限。也可以从魔搭 ModelScope 下载，无需令牌。</translation>
+    </message>
+    <message>
+        <source>The hub refused the file list: {reason}</source>
+        <translation>模型仓库拒绝提供文件列表：{reason}</translation>
+    </message>
+    <message>
+        <source>Download cancelled. Finished files are kept; the file in progress stays as a .part file and continues from there next time.</source>
+        <translation>下载已取消。已完成的文件会保留；正在下载的文件保存为 .part 文件，下次从断点继续。</translation>
+    </message>
+    <message>
+        <source>Cannot reach {host} ({reason}) after {tries} tries. Check the internet connection and proxy settings. Hugging Face is usually unreachable from mainland China: download from ModelScope (the default) or hf-mirror instead. Partly downloaded files are kept and continue next time.</source>
+        <translation>尝试 {tries} 次后仍无法连接 {host}（{reason}）。请检查网络连接和代理设置。中国大陆通常无法访问 Hugging Face：请改用魔搭 ModelScope（默认）或 hf-mirror 下载。已下载的部分会保留，下次继续。</translation>
+    </message>
+    <message>
+        <source>Cannot reach {host} ({reason}) after {tries} tries. Check the internet connection and proxy settings, then start the download again: partly downloaded files are kept and continue from where they stopped.</source>
+        <translation>尝试 {tries} 次后仍无法连接 {host}（{reason}）。请检查网络连接和代理设置，然后重新开始下载：已下载的部分会保留，并从中断处继续。</translation>
+    </message>
+    <message>
+        <source>The disk is full: {file} stopped at {done} of {total}. What was downloaded is kept as {part}. Free up space (or choose a models folder on another drive) and start the download again to continue.</source>
+        <translation>磁盘已满：{file} 停在 {done} / {total}。已下载的部分保存为 {part}。请腾出空间（或选择其他磁盘上的模型文件夹），然后重新开始下载以继续。</translation>
+    </message>
+    <message>
+        <source>Cannot write {part}: {reason}. Check that the models folder is writable and not open in another program.</source>
+        <translation>无法写入 {part}：{reason}。请检查模型文件夹是否可写，并且没有被其他程序占用。</translation>
+    </message>
+</context>
+<context>
+    <name>drop</name>
+    <message>
+        <source>“{name}” is not a file. Drop a PNG image.</source>
+        <translation>“{name}”不是文件。请拖入一张 PNG 图片。</translation>
+    </message>
+    <message>
+        <source>“{name}” is not an image. Drop a PNG made by MajicFlux, A1111/Forge or ComfyUI to reuse its parameters.</source>
+        <translation>“{name}”不是图片。拖入由 MajicFlux、A1111/Forge 或 ComfyUI 生成的 PNG，即可复用它的参数。</translation>
+    </message>
+    <message>
+        <source>“{name}” carries no generation parameters; only PNGs made by MajicFlux, A1111/Forge, ComfyUI, InvokeAI or Fooocus do.</source>
+        <translation>“{name}”不含生成参数；只有 MajicFlux、A1111/Forge、ComfyUI、InvokeAI 或 Fooocus 生成的 PNG 才有。</translation>
+    </message>
+    <message>
+        <source>Parameters read from “{name}” ({source}).</source>
+        <translation>已从“{name}”读取参数（{source}）。</translation>
+    </message>
+    <message>
+        <source>Notes:</source>
+        <translation>注意：</translation>
+    </message>
+</context>
+<context>
+    <name>engine</name>
+    <message>
+        <source>Out of GPU memory with the {old} plan; switched to {new}, which uses less memory and is slower.</source>
+        <translation>显存不足：{old} 方案放不下，已切换到 {new}，占用显存更少，但速度更慢。</translation>
+    </message>
+    <message>
+        <source>Out of GPU memory: the {plan} plan does not fit {width}×{height} on this card ({total:.1f} GB, {free:.1f} GB free). Choose a smaller size, close other apps that use the GPU, or pick the fp8-stream plan in Settings.</source>
+        <translation>显存不足：这张显卡（{total:.1f} GB，空闲 {free:.1f} GB）用 {plan} 方案放不下 {width}×{height}。请选择更小的尺寸、关闭其他占用显卡的程序，或在“设置”中选择 fp8-stream 方案。</translation>
+    </message>
+</context>
+<context>
+    <name>failures</name>
+    <message>
+        <source>Details are in the log file (Help ▸ Open log folder).</source>
+        <translation>详细信息见日志文件（帮助 ▸ 打开日志文件夹）。</translation>
+    </message>
+    <message>
+        <source>Out of GPU memory, even with the leanest memory plan. Choose a smaller size, close other programs that use the GPU, or lower the VRAM budget in Settings.</source>
+        <translation>显存不足，即使用最省显存的方案也不够。请选择更小的尺寸、关闭其他占用显卡的程序，或在“设置”中降低显存预算。</translation>
+    </message>
+    <message>
+        <source>The image could not be made ({error}).</source>
+        <translation>图片生成失败（{error}）。</translation>
+    </message>
+    <message>
+        <source>Out of GPU memory while loading the models. Choose the fp8-stream memory plan in Settings, or close other programs that use the GPU.</source>
+        <translation>加载模型时显存不足。请在“设置”中选择 fp8-stream 显存方案，或关闭其他占用显卡的程序。</translation>
+    </message>
+    <message>
+        <source>The models could not be loaded ({error}). Check the files with Models ▸ Check model files.</source>
+        <translation>模型加载失败（{error}）。请用“模型 ▸ 检查模型文件”检查文件。</translation>
+    </message>
+    <message>
+        <source>The computer ran out of memory (RAM). Close other programs, choose a smaller size, or choose the fp8-stream memory plan in Settings.</source>
+        <translation>电脑内存（RAM）不足。请关闭其他程序、选择更小的尺寸，或在“设置”中选择 fp8-stream 显存方案。</translation>
+    </message>
+    <message>
+        <source>The disk is full. Free some space, or choose another output folder.</source>
+        <translation>磁盘已满。请腾出一些空间，或选择其他输出文件夹。</translation>
+    </message>
+    <message>
+        <source>MajicFlux may not write to “{path}”. Choose another output folder in Settings.</source>
+        <translation>MajicFlux 没有权限写入“{path}”。请在“设置”中选择其他输出文件夹。</translation>
+    </message>
+</context>
+<context>
+    <name>library</name>
+    <message>
+        <source>The disk is full: the image could not be saved in “{folder}”. Free some space or choose another output folder in Settings.</source>
+        <translation>磁盘已满：图片无法保存到“{folder}”。请腾出一些空间，或在“设置”中选择其他输出文件夹。</translation>
+    </message>
+    <message>
+        <source>The image could not be saved in “{folder}” ({reason}). Check that the folder exists and is writable, or choose another output folder in Settings.</source>
+        <translation>图片无法保存到“{folder}”（{reason}）。请检查该文件夹是否存在且可写，或在“设置”中选择其他输出文件夹。</translation>
+    </message>
+    <message>
+        <source>The image library was damaged and has been rebuilt: {count} images were recovered from the files in “{folder}”. The queue, favourites and trash could not be recovered. The damaged file was kept as “{backup}”.</source>
+        <translation>图库数据已损坏并已重建：从“{folder}”中的文件恢复了 {count} 张图片。队列、收藏和回收站无法恢复。损坏的文件已保留为“{backup}”。</translation>
+    </message>
+    <message>
+        <source>The image library “{path}” was made by a newer version of MajicFlux. Update MajicFlux to open it.</source>
+        <translation>图库“{path}”由更新版本的 MajicFlux 创建。请更新 MajicFlux 后再打开。</translation>
+    </message>
+    <message>
+        <source>The image library “{path}” is in use by another program, probably another MajicFlux window. Close it, then start MajicFlux again.</source>
+        <translation>图库“{path}”正被其他程序使用，可能是另一个 MajicFlux 窗口。请先关闭它，再重新启动 MajicFlux。</translation>
+    </message>
+    <message>
+        <source>The image library “{path}” cannot be opened ({reason}). Check that its folder exists and is writable, and that the disk is not full.</source>
+        <translation>无法打开图库“{path}”（{reason}）。请检查其所在文件夹是否存在且可写，以及磁盘是否已满。</translation>
+    </message>
+</context>
+<context>
+    <name>menus</name>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Open output folder</source>
+        <translation>打开输出文件夹</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Dark theme</source>
+        <translation>深色主题</translation>
+    </message>
+    <message>
+        <source>Light theme</source>
+        <translation>浅色主题</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Same as the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Full view</source>
+        <translation>全屏查看</translation>
+    </message>
+    <message>
+        <source>&amp;Image</source>
+        <translation>图片(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Generate</source>
+        <translation>开始生成</translation>
+    </message>
+    <message>
+        <source>Cancel the running job</source>
+        <translation>取消正在运行的任务</translation>
+    </message>
+    <message>
+        <source>&amp;Models</source>
+        <translation>模型(&amp;M)</translation>
+    </message>
+    <message>
+        <source>Model setup…</source>
+        <translation>模型设置…</translation>
+    </message>
+    <message>
+        <source>Check model files</source>
+        <translation>检查模型文件</translation>
+    </message>
+    <message>
+        <source>Try the demo (random weights)</source>
+        <translation>试用演示（随机权重）</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Open log folder</source>
+        <translation>打开日志文件夹</translation>
+    </message>
+    <message>
+        <source>About MajicFlux</source>
+        <translation>关于 MajicFlux</translation>
+    </message>
+</context>
+<context>
+    <name>metadata</name>
+    <message>
+        <source>This file is not a readable image ({reason}).</source>
+        <translation>此文件不是可读取的图片（{reason}）。</translation>
+    </message>
+    <message>
+        <source>Ignored the oversized text block “{key}”.</source>
+        <translation>已忽略过大的文本块“{key}”。</translation>
+    </message>
+    <message>
+        <source>The {source} parameters in this file are damaged.</source>
+        <translation>此文件中的 {source} 参数已损坏。</translation>
+    </message>
+    <message>
+        <source>This image carries no generation parameters.</source>
+        <translation>这张图片不含生成参数。</translation>
+    </message>
+    <message>
+        <source>CFG scale {value} was made for another kind of model; FLUX guidance {default} is used.</source>
+        <translation>CFG 系数 {value} 是为其他类型的模型设置的；改用 FLUX 引导强度 {default}。</translation>
+    </message>
+    <message>
+        <source>Made with the model “{model}”.</source>
+        <translation>由模型“{model}”生成。</translation>
+    </message>
+    <message>
+        <source>The ComfyUI workflow has no prompt text we could find.</source>
+        <translation>在这个 ComfyUI 工作流中找不到提示词文本。</translation>
+    </message>
+    <message>
+        <source>Could not use {field} = {value}; kept the current default.</source>
+        <translation>无法使用 {field} = {value}；保留当前默认值。</translation>
+    </message>
+    <message>
+        <source>{field} {value} was adjusted to {snapped}.</source>
+        <translation>{field} {value} 已调整为 {snapped}。</translation>
+    </message>
+</context>
+<context>
+    <name>plan</name>
+    <message>
+        <source>Everything in bf16 on the GPU (fastest; 40 GB cards).</source>
+        <translation>全部以 bf16 放在显卡上（最快；需要 40 GB 显卡）。</translation>
+    </message>
+    <message>
+        <source>Transformer stored in float8 and resident on the GPU, computed in bf16; the T5 encoder stays bf16 and visits the GPU when it does not fit beside it.</source>
+        <translation>Transformer 以 float8 存储并常驻显卡，用 bf16 计算；T5 编码器保持 bf16，放不下时临时进入显卡。</translation>
+    </message>
+    <message>
+        <source>The original article&apos;s set-up: every model rests in host RAM (transformer in float8) and diffsynth moves layers to the GPU when used.</source>
+        <translation>原文章的配置：所有模型平时放在内存中（transformer 为 float8），用到时由 diffsynth 把各层移到显卡。</translation>
+    </message>
+    <message>
+        <source>Lowest VRAM: transformer and T5 in float8; as many blocks as the budget allows stay on the GPU, the rest stream from RAM while the previous block computes.</source>
+        <translation>显存占用最低：transformer 和 T5 为 float8；预算允许的模块常驻显卡，其余在上一个模块计算时从内存流式传入。</translation>
+    </message>
+    <message>
+        <source>No NVIDIA GPU: running on the CPU (very slow).</source>
+        <translation>没有 NVIDIA 显卡：在 CPU 上运行（非常慢）。</translation>
+    </message>
+    <message>
+        <source>{plan}: needs about {need:.1f} GB at {width}×{height}; {free:.1f} GB free.</source>
+        <translation>{plan}：{width}×{height} 约需 {need:.1f} GB；空闲 {free:.1f} GB。</translation>
+    </message>
+    <message>
+        <source>fp8-stream: {free:.1f} GB free, so the transformer keeps what fits of a {budget:.1f} GB budget on the GPU and streams the rest.</source>
+        <translation>fp8-stream：空闲 {free:.1f} GB，因此 transformer 在 {budget:.1f} GB 预算内尽量常驻显卡，其余部分流式传入。</translation>
+    </message>
+</context>
+<context>
+    <name>request</name>
+    <message>
+        <source>The prompt is empty. Describe the image you want.</source>
+        <translation>提示词是空的。请描述你想要的图片。</translation>
+    </message>
+    <message>
+        <source>The prompt is {length} characters long. Shorten it to at most {limit}: the model reads only about the first 512 tokens.</source>
+        <translation>提示词有 {length} 个字符。请缩短到 {limit} 个以内：模型只读取大约前 512 个词元。</translation>
+    </message>
+    <message>
+        <source>The negative prompt is {length} characters long. Shorten it to at most {limit}.</source>
+        <translation>负向提示词有 {length} 个字符。请缩短到 {limit} 个以内。</translation>
+    </message>
+    <message>
+        <source>Width</source>
+        <translation>宽度</translation>
+    </message>
+    <message>
+        <source>Height</source>
+        <translation>高度</translation>
+    </message>
+    <message>
+        <source>{side} {value} is outside {low}–{high} pixels. Choose a size in that range.</source>
+        <translation>{side} {value} 超出 {low}–{high} 像素的范围。请在此范围内选择尺寸。</translation>
+    </message>
+    <message>
+        <source>{side} {value} is not a multiple of 16. Use {snapped}.</source>
+        <translation>{side} {value} 不是 16 的倍数。请使用 {snapped}。</translation>
+    </message>
+    <message>
+        <source>Steps must be between {low} and {high} (got {value}).</source>
+        <translation>步数必须在 {low} 到 {high} 之间（当前为 {value}）。</translation>
+    </message>
+    <message>
+        <source>The seed must be a whole number from 0 to {high} (got {value}). Leave it empty for a random seed.</source>
+        <translation>随机种子必须是 0 到 {high} 之间的整数（当前为 {value}）。留空则使用随机种子。</translation>
+    </message>
+    <message>
+        <source>Guidance must be between {low} and {high} (got {value}); 3.5 is typical.</source>
+        <translation>引导强度必须在 {low} 到 {high} 之间（当前为 {value}）；一般用 3.5。</translation>
+    </message>
+    <message>
+        <source>CFG scale must be between {low} and {high} (got {value}); 1 turns it off.</source>
+        <translation>CFG 系数必须在 {low} 到 {high} 之间（当前为 {value}）；1 表示关闭。</translation>
+    </message>
+    <message>
+        <source>Count must be between {low} and {high} (got {value}).</source>
+        <translation>数量必须在 {low} 到 {high} 之间（当前为 {value}）。</translation>
+    </message>
+    <message>
+        <source>The prompt is about {tokens} tokens; the text encoder reads only the first 512. Put what matters most first.</source>
+        <translation>提示词约有 {tokens} 个词元；文本编码器只读取前 512 个。请把最重要的内容放在前面。</translation>
+    </message>
+    <message>
+        <source>FLUX models understand English prompts best; Chinese words may be partly ignored. English keywords give more reliable results.</source>
+        <translation>FLUX 模型最理解英文提示词，中文可能被部分忽略。使用英文关键词效果更可靠。</translation>
+    </message>
+    <message>
+        <source>The negative prompt only acts with a CFG scale above 1 (which doubles the time per step).</source>
+        <translation>负向提示词只在 CFG 系数大于 1 时起作用（每一步耗时加倍）。</translation>
+    </message>
+</context>
+<context>
+    <name>settings</name>
+    <message>
+        <source>The settings file as it was is kept as “{backup}”.</source>
+        <translation>原来的设置文件已保留为“{backup}”。</translation>
+    </message>
+    <message>
+        <source>The settings were saved by a newer version of MajicFlux; settings this version does not know are ignored.</source>
+        <translation>这些设置由更新版本的 MajicFlux 保存；本版本不认识的设置项已忽略。</translation>
+    </message>
+    <message>
+        <source>The setting “{name}” had a value that cannot be used ({value}); the default ({default}) is used instead.</source>
+        <translation>设置项“{name}”的值无法使用（{value}）；已改用默认值（{default}）。</translation>
+    </message>
+    <message>
+        <source>The setting “{name}” is unknown to this version and was ignored.</source>
+        <translation>本版本不认识设置项“{name}”，已忽略。</translation>
+    </message>
+    <message>
+        <source>The settings file “{path}” could not be read ({reason}); the default settings are used.</source>
+        <translation>无法读取设置文件“{path}”（{reason}）；已使用默认设置。</translation>
+    </message>
+    <message>
+        <source>The settings file “{path}” could not be read ({reason}); the default settings are used. The file as it was is kept as “{backup}”.</source>
+        <translation>无法读取设置文件“{path}”（{reason}）；已使用默认设置。原来的文件已保留为“{backup}”。</translation>
+    </message>
+</context>
+<context>
+    <name>shortcuts</name>
+    <message>
+        <source>Generate: add the prompt to the queue</source>
+        <translation>开始生成：把提示词加入队列</translation>
+    </message>
+    <message>
+        <source>Cancel the running job</source>
+        <translation>取消正在运行的任务</translation>
+    </message>
+    <message>
+        <source>Re-roll the selected image (new random seed)</source>
+        <translation>重新随机选中的图片（新的随机种子）</translation>
+    </message>
+    <message>
+        <source>Reuse the selected image&apos;s seed</source>
+        <translation>复用选中图片的随机种子</translation>
+    </message>
+    <message>
+        <source>Move the selected image to the trash (gallery)</source>
+        <translation>把选中的图片移到回收站（图库）</translation>
+    </message>
+    <message>
+        <source>Undo the move to the trash (gallery)</source>
+        <translation>撤销移到回收站（图库）</translation>
+    </message>
+    <message>
+        <source>Search prompts in the gallery</source>
+        <translation>在图库中搜索提示词</translation>
+    </message>
+    <message>
+        <source>Full view of the selected image</source>
+        <translation>全屏查看选中的图片</translation>
+    </message>
+    <message>
+        <source>Move the selected job in the queue</source>
+        <translation>在队列中移动选中的任务</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+</context>
+<context>
+    <name>startup</name>
+    <message>
+        <source>Demo mode: a tiny model with random weights makes noise, not pictures. Everything else works as it will with the real model.</source>
+        <translation>演示模式：随机权重的微型模型生成的是噪点，而不是图画。其他一切都与使用真实模型时一样。</translation>
+    </message>
+    <message>
+        <source>No NVIDIA GPU was found: images would be made on the CPU, which takes many minutes each. Check the graphics driver, or try the demo.</source>
+        <translation>未找到 NVIDIA 显卡：图片将在 CPU 上生成，每张需要很多分钟。请检查显卡驱动，或试用演示。</translation>
+    </message>
+    <message>
+        <source>{count} job(s) from last time are waiting in the queue. The queue is paused so nothing starts without you.</source>
+        <translation>上次留下的 {count} 个任务正在队列中等待。队列已暂停，不会在你确认前开始。</translation>
+    </message>
+    <message>
+        <source>Start the queue</source>
+        <translation>开始队列</translation>
+    </message>
+    <message>
+        <source>and {count} more</source>
+        <translation>以及另外 {count} 个</translation>
+    </message>
+    <message>
+        <source>{count} job(s) did not finish last time (MajicFlux was closed, crashed or was stopped): {prompts}. Resume makes only the images still missing.</source>
+        <translation>上次有 {count} 个任务没有完成（MajicFlux 被关闭、崩溃或被终止）：{prompts}。继续时只生成还缺少的图片。</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,63 @@
+"""Start-up: the window comes before torch; translations compile from the .ts sources."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from ui_helpers import make_data_dir
+
+from helpers import subprocess_env
+from majicflux_desktop.ui import translations
+from majicflux_desktop.ui.resources import translations_dir
+
+SHOW_WINDOW_WITHOUT_TORCH = """
+import sys
+from PySide6.QtWidgets import QApplication
+from majicflux_desktop.app import DesktopApp, Options
+from majicflux_desktop.core.paths import AppPaths
+app = QApplication([])
+desktop = DesktopApp(app, AppPaths.portable(sys.argv[1]), Options(demo=True, device="cpu"))
+window = desktop.start()
+app.processEvents()
+print("visible", window.isVisible(), "torch", "torch" in sys.modules, "diffsynth", "diffsynth" in sys.modules)
+desktop.shutdown()
+"""
+
+
+def test_the_window_shows_before_torch_is_imported(tmp_path: Path, tiny_models: Path) -> None:
+    folder = make_data_dir(tmp_path / "data", tiny_models)
+    run = subprocess.run(
+        [sys.executable, "-c", SHOW_WINDOW_WITHOUT_TORCH, str(folder)],
+        env=subprocess_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "visible True torch False diffsynth False" in run.stdout, run.stderr
+
+
+def test_help_needs_no_qt() -> None:
+    code = "import sys; from majicflux_desktop.__main__ import main\ntry: main(['--help'])\nexcept SystemExit: pass\nprint('qt', 'PySide6.QtWidgets' in sys.modules)"
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert "--data-dir" in run.stdout and "--demo" in run.stdout and "qt False" in run.stdout
+
+
+def test_every_chinese_translation_is_filled_and_keeps_its_placeholders() -> None:
+    import re
+
+    table = translations.read_ts(translations_dir() / "majicflux_zh_CN.ts")
+    assert len(table) > 300
+    for (context, source), text in table.items():
+        assert text.strip(), (context, source)
+        assert sorted(re.findall(r"\{[^}]*\}", source)) == sorted(re.findall(r"\{[^}]*\}", text))
+    assert table[("PromptPanel", "Generate")] == "开始生成"
+    assert table[("request", "The prompt is empty. Describe the image you want.")]
+
+
+def test_ts_compiles_to_qm_in_the_cache(tmp_path: Path) -> None:
+    ts = translations_dir() / "majicflux_zh_CN.ts"
+    qm = translations.compiled_qm(ts, tmp_path)
+    assert qm is not None and qm.stat().st_size > 1000
+    assert translations.compiled_qm(ts, tmp_path) == qm  # no second compile needed

@@ -1,0 +1,215 @@
+"""Drive the real window: type, generate, re-roll, reuse, cancel, drop a PNG, switch language."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image, PngImagePlugin
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QMenu
+from ui_helpers import Launch, small_request, window_of
+
+from majicflux_desktop.core import metadata
+from majicflux_desktop.core.jobs import JobState
+from majicflux_desktop.ui.main_window import MainWindow
+
+
+def type_prompt(qtbot, window: MainWindow, text: str) -> None:
+    panel = window.prompt_panel
+    panel.prompt.clear()
+    qtbot.keyClicks(panel.prompt, text)
+    panel.size_picker.set_size(256, 256)
+    panel.steps.setValue(2)
+
+
+def test_typed_prompt_is_generated_and_shown_with_its_seed(qtbot, launch: Launch, data_dir) -> None:
+    desktop = launch(data_dir)
+    window = window_of(desktop)
+    type_prompt(qtbot, window, "a ginger cat on a windowsill")
+    window.prompt_panel.lock.setChecked(False)
+    seed = window.prompt_panel.seed_value()
+    with qtbot.waitSignal(desktop.worker.job_finished, timeout=30_000) as finished:
+        qtbot.keyClick(
+            window.prompt_panel.prompt, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier
+        )
+    record = finished.args[1]
+    assert record.seed == seed and record.prompt == "a ginger cat on a windowsill"
+    assert window.prompt_panel.seed_value() != seed  # unlocked: a new seed for the next one
+    assert window.prompt_panel.prompt.toPlainText() == "a ginger cat on a windowsill"
+    qtbot.waitUntil(lambda: window.gallery.current_record() is not None)
+    assert window.gallery.current_record().id == record.id
+    assert window.details.current_record().id == record.id
+    assert str(seed) in window.details.summary.text()
+    read = metadata.read(record.path)
+    assert read.source == "MajicFlux" and read.request.seed == seed
+    qtbot.waitUntil(
+        lambda: (
+            "finished" in window.queue.list.item(0).text() if window.queue.list.count() else False
+        )
+    )
+
+
+def test_reroll_and_reuse_seed_from_the_image_view(qtbot, launch: Launch, data_dir) -> None:
+    desktop = launch(data_dir)
+    window = window_of(desktop)
+    type_prompt(qtbot, window, "a lighthouse at dusk")
+    with qtbot.waitSignal(desktop.worker.job_finished, timeout=30_000) as first:
+        window.generate()
+    original = first.args[1]
+    qtbot.waitUntil(lambda: window.details.current_record() is not None)
+    with qtbot.waitSignal(desktop.worker.job_finished, timeout=30_000) as second:
+        qtbot.mouseClick(window.details.reroll, Qt.MouseButton.LeftButton)
+    rerolled = second.args[1]
+    assert rerolled.prompt == original.prompt and rerolled.steps == original.steps
+    assert (rerolled.width, rerolled.height) == (original.width, original.height)
+    assert rerolled.seed != original.seed
+    window.gallery.select_image(original.id)
+    qtbot.waitUntil(lambda: window.details.current_record().id == original.id)
+    window.prompt_panel.lock.setChecked(False)
+    qtbot.mouseClick(window.details.reuse_seed, Qt.MouseButton.LeftButton)
+    assert window.prompt_panel.seed_value() == original.seed
+    assert window.prompt_panel.seed_locked
+
+
+def test_reuse_all_parameters_fills_the_panel(qtbot, launch: Launch, data_dir) -> None:
+    desktop = launch(data_dir)
+    window = window_of(desktop)
+    request = small_request("a red fox", negative_prompt="blurry", cfg_scale=2.0, seed=77)
+    with qtbot.waitSignal(desktop.worker.job_finished, timeout=30_000) as done:
+        window.enqueue(request)
+    window.prompt_panel.prompt.setPlainText("something else")
+    window.reuse_all(done.args[1])
+    panel = window.prompt_panel
+    assert panel.prompt.toPlainText() == "a red fox"
+    assert panel.negative.toPlainText() == "blurry"
+    assert panel.cfg.value() == 2.0 and panel.seed_value() == 77
+    assert panel.size_picker.image_size() == (256, 256)
+
+
+def test_escape_cancels_the_running_job(qtbot, launch: Launch, data_dir) -> None:
+    desktop = launch(data_dir)
+    window = window_of(desktop)
+    with qtbot.waitSignal(desktop.worker.step_progressed, timeout=30_000):
+        window.enqueue(small_request("a long batch", count=64, steps=4))
+    with qtbot.waitSignal(desktop.worker.job_cancelled, timeout=30_000) as cancelled:
+        qtbot.keyClick(window, Qt.Key.Key_Escape)
+    job = desktop.library.job(cancelled.args[0])
+    assert job is not None and job.state is JobState.CANCELLED
+    assert job.images_done < 64
+    assert desktop.library.count_images() == job.images_done
+    assert desktop.worker.current_job is None
+
+
+def test_queued_jobs_can_be_reordered_cancelled_and_cleared(
+    qtbot, launch: Launch, data_dir
+) -> None:
+    desktop = launch(data_dir)
+    window = window_of(desktop)
+    queue = window.queue
+    qtbot.mouseClick(queue.pause_button, Qt.MouseButton.LeftButton)
+    assert desktop.worker.paused
+    for prompt in ("one", "two", "three"):
+        assert window.enqueue(small_request(prompt))
+
+    def order() -> list[str]:
+        return [job.request.prompt for job in desktop.library.queued()]
+
+    def shown() -> list[str]:
+        return [queue.list.item(i).text().split("\n")[0][2:] for i in range(queue.list.count())]
+
+    assert order() == shown() == ["one", "two", "three"]
+    queue.list.setCurrentRow(2)
+    qtbot.mouseClick(queue.up_button, Qt.MouseButton.LeftButton)
+    assert order() == ["one", "three", "two"]
+    assert shown()[:3] == ["one", "three", "two"]
+    assert queue.selected_job_id() == desktop.library.queued()[1].id  # the moved job stays selected
+    queue.list.setCurrentRow(0)
+    qtbot.mouseClick(queue.cancel_button, Qt.MouseButton.LeftButton)
+    assert order() == ["three", "two"]
+    qtbot.mouseClick(queue.clear_button, Qt.MouseButton.LeftButton)
+    assert order() == []
+    states = {job.request.prompt: job.state for job in desktop.library.jobs()}
+    assert states == dict.fromkeys(("one", "two", "three"), JobState.CANCELLED)
+    assert desktop.library.count_images() == 0  # paused: nothing ran
+
+
+def a1111_png(path: Path) -> Path:
+    info = PngImagePlugin.PngInfo()
+    info.add_text(
+        "parameters",
+        "a red fox in snow\nNegative prompt: blurry\nSteps: 3, Sampler: Euler, "
+        "Distilled CFG Scale: 4.5, CFG scale: 1, Seed: 12345, Size: 512x768, Model: flux1-dev",
+    )
+    Image.new("RGB", (64, 64), "orange").save(path, pnginfo=info)
+    return path
+
+
+def drop(window: MainWindow, path: Path) -> None:
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(
+        QPointF(20, 20),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+
+
+def test_dropping_a_png_fills_the_prompt_panel(qtbot, launch: Launch, data_dir, tmp_path) -> None:
+    window = window_of(launch(data_dir, wait=False))
+    drop(window, a1111_png(tmp_path / "fox.png"))
+    panel = window.prompt_panel
+    assert panel.prompt.toPlainText() == "a red fox in snow"
+    assert panel.negative.toPlainText() == "blurry"
+    assert panel.seed_value() == 12345 and panel.seed_locked
+    assert panel.steps.value() == 3 and panel.guidance.value() == 4.5
+    assert panel.size_picker.image_size() == (512, 768)
+    assert any("fox.png" in text and "A1111" in text for text in window.notices.texts())
+    assert any("flux1-dev" in text for text in window.notices.texts())  # the note on the model
+
+
+def test_dropping_something_else_says_what_to_drop(
+    qtbot, launch: Launch, data_dir, tmp_path
+) -> None:
+    window = window_of(launch(data_dir, wait=False))
+    window.prompt_panel.prompt.setPlainText("kept")
+    text_file = tmp_path / "notes.txt"
+    text_file.write_text("hello", "utf-8")
+    drop(window, text_file)
+    assert window.prompt_panel.prompt.toPlainText() == "kept"
+    assert any("notes.txt" in t and "not an image" in t for t in window.notices.texts())
+    plain = tmp_path / "plain.png"
+    Image.new("RGB", (8, 8)).save(plain)
+    drop(window, plain)
+    assert any("no generation parameters" in t for t in window.notices.texts())
+
+
+def test_language_switches_to_chinese_at_once(qtbot, launch: Launch, data_dir) -> None:
+    desktop = launch(data_dir)
+    window = window_of(desktop)
+    assert window.prompt_panel.generate_button.text() == "Generate"
+    window.prompt_panel.prompt.setPlainText("一只橘猫 a ginger cat")
+    chinese = next(
+        action
+        for menu in window.menuBar().findChildren(QMenu)
+        for action in menu.actions()
+        if action.text() == "简体中文"
+    )
+    chinese.trigger()
+    zh = window_of(desktop)
+    assert zh is not window
+    assert zh.prompt_panel.generate_button.text() == "开始生成"
+    assert zh.queue.title.text() == "队列"
+    assert zh.prompt_panel.prompt.toPlainText() == "一只橘猫 a ginger cat"  # kept over the switch
+    assert desktop.settings.language == "zh_CN"
+    assert "zh_CN" in (data_dir / "settings.json").read_text("utf-8")
+    zh.prompt_panel.prompt.clear()
+    zh.prompt_panel.try_generate()
+    assert "提示词是空的" in zh.prompt_panel.messages.text()  # core's messages follow too
+    with qtbot.waitSignal(desktop.worker.job_finished, timeout=30_000):  # the worker still answers
+        zh.enqueue(small_request("after the switch"))
+    zh.language_chosen.emit("en")
+    assert window_of(desktop).prompt_panel.generate_button.text() == "Generate"

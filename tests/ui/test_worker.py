@@ -1,0 +1,102 @@
+"""The engine worker on its thread, without the window: loading, jobs, failures, cancel."""
+
+from __future__ import annotations
+
+import errno
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from ui_helpers import small_request
+
+from majicflux_desktop.core.jobs import JobState
+from majicflux_desktop.core.library import Library
+from majicflux_desktop.engine.memory import VramProbe
+from majicflux_desktop.ui.worker import EngineHost, EngineState, ModelSource
+
+
+@pytest.fixture
+def library(tmp_path: Path) -> Iterator[Library]:
+    library = Library(tmp_path / "library.sqlite3", tmp_path / "images")
+    yield library
+    library.close()
+
+
+@pytest.fixture
+def host(library: Library) -> Iterator[EngineHost]:
+    host = EngineHost(library, VramProbe())
+    yield host
+    host.shutdown()
+
+
+def load(qtbot, host: EngineHost, folder: Path) -> None:
+    with qtbot.waitSignal(host.worker.models_loaded, timeout=90_000):
+        host.worker.load(ModelSource(folder, device="cpu"))
+
+
+def test_runs_queued_jobs_and_saves_every_image(qtbot, host, library, tiny_models) -> None:
+    load(qtbot, host, tiny_models)
+    job = library.enqueue(small_request("three of them", seed=10, count=3))
+    saved = []
+    host.worker.image_saved.connect(saved.append)
+    with qtbot.waitSignal(host.worker.job_finished, timeout=30_000) as finished:
+        host.worker.wake()
+    assert finished.args[0] == job.id
+    qtbot.waitUntil(lambda: len(saved) == 3)
+    assert [record.seed for record in saved] == [10, 11, 12]
+    assert all(record.path.is_file() for record in saved)
+    assert library.job(job.id).state is JobState.FINISHED
+
+
+def test_a_failing_job_reports_the_fix_and_the_next_one_runs(
+    qtbot, host, library, tiny_models, monkeypatch
+) -> None:
+    load(qtbot, host, tiny_models)
+    real_save = library.save_image
+
+    def disk_full(*args: object, **kwargs: object) -> object:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(library, "save_image", disk_full)
+    failing = library.enqueue(small_request("no room"))
+    with qtbot.waitSignal(host.worker.job_failed, timeout=30_000) as failed:
+        host.worker.wake()
+    assert failed.args[0] == failing.id
+    assert "disk is full" in failed.args[1]
+    assert library.job(failing.id).state is JobState.FAILED
+    monkeypatch.setattr(library, "save_image", real_save)
+    with qtbot.waitSignal(host.worker.job_finished, timeout=30_000):
+        library.enqueue(small_request("room again"))
+        host.worker.wake()
+
+
+def test_missing_models_are_reported_not_raised(qtbot, host, tmp_path) -> None:
+    states: list[str] = []
+    host.worker.engine_state_changed.connect(lambda state, message: states.append(state))
+    with qtbot.waitSignal(host.worker.models_checked, timeout=10_000) as checked:
+        host.worker.load(ModelSource(tmp_path / "empty", device="cpu"))
+    assert not checked.args[0].complete
+    qtbot.waitUntil(lambda: EngineState.MISSING.value in states)
+
+
+def test_cancel_stops_the_job_between_steps(qtbot, host, library, tiny_models) -> None:
+    load(qtbot, host, tiny_models)
+    job = library.enqueue(small_request("long", count=64, steps=4))
+    with qtbot.waitSignal(host.worker.step_progressed, timeout=30_000):
+        host.worker.wake()
+    assert host.worker.current_job == job.id
+    with qtbot.waitSignal(host.worker.job_cancelled, timeout=30_000):
+        assert host.worker.cancel_current() == job.id
+    assert library.job(job.id).state is JobState.CANCELLED
+    assert host.worker.cancel_current() is None  # idle: nothing to cancel
+
+
+def test_pause_holds_the_next_job(qtbot, host, library, tiny_models) -> None:
+    load(qtbot, host, tiny_models)
+    host.worker.set_paused(True)
+    job = library.enqueue(small_request("held"))
+    host.worker.wake()
+    qtbot.wait(300)
+    assert library.job(job.id).state is JobState.QUEUED
+    with qtbot.waitSignal(host.worker.job_finished, timeout=30_000):
+        host.worker.set_paused(False)

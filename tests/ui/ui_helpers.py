@@ -1,0 +1,48 @@
+"""Helpers for the window tests: data folders with the demo models, small requests, waiting."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+from majicflux_desktop.app import DEMO_MODELS, DesktopApp
+from majicflux_desktop.core.request import GenerationRequest
+from majicflux_desktop.ui.main_window import MainWindow
+from majicflux_desktop.ui.worker import EngineState
+
+Launch = Callable[..., DesktopApp]
+LOAD_TIMEOUT_MS = 90_000  # the first launch of the session imports torch and diffsynth
+
+
+def small_request(prompt: str = "a ginger cat", **changes: object) -> GenerationRequest:
+    values: dict[str, object] = dict(prompt=prompt, width=256, height=256, steps=2)
+    values.update(changes)
+    return GenerationRequest(**values)  # type: ignore[arg-type]
+
+
+def make_data_dir(folder: Path, tiny_models: Path, language: str = "en") -> Path:
+    """A portable data folder with the demo models already written (a copy, not a rebuild)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    if not (folder / DEMO_MODELS).exists():
+        shutil.copytree(tiny_models, folder / DEMO_MODELS)
+    settings = folder / "settings.json"
+    if not settings.exists():
+        settings.write_text(json.dumps({"schema_version": 1, "language": language}), "utf-8")
+    return folder
+
+
+def wait_ready(qtbot, desktop: DesktopApp) -> None:
+    def ready() -> None:
+        assert desktop.window is not None
+        state = desktop.window.engine_state
+        assert state is not EngineState.FAILED, desktop.window.engine_banner.text()
+        assert state is EngineState.READY
+
+    qtbot.waitUntil(ready, timeout=LOAD_TIMEOUT_MS)
+
+
+def window_of(desktop: DesktopApp) -> MainWindow:
+    assert desktop.window is not None
+    return desktop.window
