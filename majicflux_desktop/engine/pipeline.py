@@ -7,11 +7,13 @@ denoising step.
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import logging
 import os
 import threading
 import time
+import traceback
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
@@ -68,6 +70,7 @@ class LoadReport:
     model_hash: str
     model_name: str
     budget_bytes: int | None = None
+    notes: tuple[Message, ...] = ()  # e.g. the plan was lowered because it did not fit
 
 
 @dataclass
@@ -133,19 +136,32 @@ class Engine:
         self.unload()  # before reading free memory: the old pipeline's memory is ours to reuse
         reason = None
         if plan == "auto":
-            choice = memory.choose_plan(self.probe.read())
+            choice = memory.choose_plan(self.reading())
             plan, reason, budget_bytes = choice.plan, choice.reason, choice.budget_bytes
         if plan not in memory.PLANS:
             raise ValueError(f"unknown memory plan {plan!r}")
-        if memory.PLANS[plan].streamed and budget_bytes is None and self.device == "cuda":
-            budget_bytes = max(0, self.probe.read().free - int(memory.HEADROOM * memory.GIB))
         started = time.perf_counter()
         if paths.tiny:
             from majicflux_desktop.engine import tiny
 
             tiny.register()
         catalog.register_variants_with_diffsynth()  # e.g. ComfyUI's single-file T5
-        self.pipe = self._build(paths, memory.PLANS[plan], budget_bytes)
+        notes: list[Message] = []
+        while True:
+            if memory.PLANS[plan].streamed and budget_bytes is None and self.device == "cuda":
+                budget_bytes = max(0, self.reading().free - int(memory.HEADROOM * memory.GIB))
+            failure = _attempt(self._build, paths, memory.PLANS[plan], budget_bytes)
+            if not isinstance(failure, torch.OutOfMemoryError):
+                self.pipe = failure
+                break
+            # Outside the except block: the exception's frames no longer pin the half-built
+            # pipeline, so its memory really goes back before the next plan measures what is free.
+            self.unload()
+            fallback = memory.fallback_after_oom(plan, budget_bytes)
+            if fallback is None:
+                raise self._does_not_load(plan) from failure
+            notes.append(self._lowered(plan, *fallback))
+            plan, budget_bytes = fallback
         self.paths, self.plan, self.budget_bytes = paths, plan, budget_bytes
         self.model_hash = catalog.file_fingerprint(paths.dit)
         self.model_name = "tiny-random" if paths.tiny else paths.dit.stem
@@ -157,6 +173,7 @@ class Engine:
             self.model_hash,
             self.model_name,
             budget_bytes,
+            tuple(notes),
         )
         log.info(
             "loaded %s with plan %s on %s in %.1fs", paths.dit, plan, self.device, report.seconds
@@ -170,7 +187,7 @@ class Engine:
         def config(path: Any, role: str) -> ModelConfig:
             return ModelConfig(path=path, **plan.diffsynth_fields(role, self.device))
 
-        total = self.probe.read().total if self.device == "cuda" else 0
+        total = self.reading().total if self.device == "cuda" else 0
         t5_config = config([str(p) for p in paths.t5], "t5")
         with prints_to_log("majicflux.diffsynth"):
             pipe = FluxImagePipeline.from_pretrained(
@@ -238,39 +255,76 @@ class Engine:
         request = request.checked()
         if request.seed is None:
             request = request.with_seed(random_seed())
-        try:
-            return self._generate_once(request, on_step, cancel, on_preview, ())
-        except torch.OutOfMemoryError as exc:
-            failed_plan = self.plan
+        failure = _attempt(lambda: self._generate_once(request, on_step, cancel, on_preview, ()))
+        if not isinstance(failure, torch.OutOfMemoryError):
+            return failure
+        failed_plan = self.plan
+        self._free_memory()  # after the except block, so the failed run's tensors are gone
+        fallback = memory.fallback_after_oom(failed_plan, self.budget_bytes)
+        if fallback is None:
+            raise self._nothing_fits(request, failed_plan) from failure
+        lower, budget = fallback
+        note = self._lowered(failed_plan, lower, budget)
+        report = self.load(self.paths, lower, budget)
+        again = _attempt(
+            lambda: self._generate_once(request, on_step, cancel, on_preview, (note, *report.notes))
+        )
+        if isinstance(again, torch.OutOfMemoryError):
             self._free_memory()
-            fallback = memory.fallback_after_oom(failed_plan, self.budget_bytes)
-            if fallback is None:
-                raise self._nothing_fits(request, failed_plan) from exc
-            lower, budget = fallback
-            log.warning(
-                "out of GPU memory with plan %s; retrying with %s (budget %s)",
-                failed_plan,
-                lower,
-                budget,
-            )
-            note = Message(
+            raise self._nothing_fits(request, self.plan) from again
+        return again
+
+    def reading(self) -> memory.MemoryReading:
+        """The GPU's memory as this process may use it: NVML, capped by the allocator's limit.
+
+        A per-process cap (torch.cuda.set_per_process_memory_fraction) stands in for a smaller
+        card in benchmarks and tests; plans must see the cap, not the whole card.
+        """
+        reading = self.probe.read()
+        if self.device != "cuda" or not reading.has_gpu:
+            return reading
+        fraction = torch.cuda.get_per_process_memory_fraction()
+        if fraction >= 1.0:
+            return reading
+        cap = int(fraction * torch.cuda.get_device_properties(0).total_memory)
+        free = min(reading.free, cap - torch.cuda.memory_reserved())
+        return dataclasses.replace(reading, total=cap, used=max(0, cap - free))
+
+    def _lowered(self, old: str, new: str, budget: int | None) -> Message:
+        log.warning(
+            "out of GPU memory with plan %s; trying %s", old, memory.plan_label(new, budget)
+        )
+        return Message(
+            "engine",
+            QT_TRANSLATE_NOOP(
+                "engine",
+                "Out of GPU memory with the {old} plan; switched to {new}, which uses less "
+                "memory and is slower.",
+            ),
+            {"old": old, "new": memory.plan_label(new, budget)},
+        )
+
+    def _does_not_load(self, plan: str) -> UserError:
+        reading = self.reading()
+        return UserError(
+            Message(
                 "engine",
                 QT_TRANSLATE_NOOP(
                     "engine",
-                    "Out of GPU memory with the {old} plan; switched to {new}, which uses less "
-                    "memory and is slower.",
+                    "Out of GPU memory: the models do not fit this card even with the {plan} plan "
+                    "({total:.1f} GB, {free:.1f} GB free). Close other apps that use the GPU, "
+                    "or lower the VRAM budget in Settings.",
                 ),
-                {"old": failed_plan, "new": memory.plan_label(lower, budget)},
+                {
+                    "plan": plan,
+                    "total": reading.total / memory.GIB,
+                    "free": reading.free / memory.GIB,
+                },
             )
-            self.load(self.paths, lower, budget)
-            try:
-                return self._generate_once(request, on_step, cancel, on_preview, (note,))
-            except torch.OutOfMemoryError as again:
-                self._free_memory()
-                raise self._nothing_fits(request, self.plan) from again
+        )
 
     def _nothing_fits(self, request: GenerationRequest, plan: str) -> UserError:
-        reading = self.probe.read()
+        reading = self.reading()
         return UserError(
             Message(
                 "engine",
@@ -359,6 +413,10 @@ class Engine:
         }
         self._seconds_per_step[key] = timings["s_per_step"]
         peak = torch.cuda.max_memory_reserved() if self.device == "cuda" else None
+        if self.device == "cuda":
+            # Hand the decoder's activations back between jobs: the GPU is shared with the
+            # desktop and other apps, and the gauge should show the idle level again.
+            torch.cuda.empty_cache()
         return GenerationResult(image, request, self.plan, timings, peak, notes)
 
     def _eta(
@@ -373,7 +431,7 @@ class Engine:
     def _reset_after_abort(self) -> None:
         try:
             if self.streamer is not None:
-                self.streamer.reset()
+                self.streamer.release()  # the workspace goes back with the rest
             with prints_to_log("majicflux.diffsynth"):
                 self.pipe.load_models_to_device([])
         finally:
@@ -435,6 +493,19 @@ def _chunked_attention_class() -> type:
             return rearrange(out[:, :, :, 0], "B C L -> B L C")
 
     return Chunked
+
+
+def _attempt(work: Callable[..., Any], *args: Any) -> Any:
+    """`work(*args)`, or the out-of-memory error it raised, with its traceback's frames cleared.
+
+    Handling the error inside `except` would keep every frame of the failed run alive (and
+    with them gigabytes of tensors) until the handler ends.
+    """
+    try:
+        return work(*args)
+    except torch.OutOfMemoryError as exc:
+        traceback.clear_frames(exc.__traceback__)
+        return exc
 
 
 def _load_t5(pipe: Any, config: Any) -> Any:

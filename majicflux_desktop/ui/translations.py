@@ -86,8 +86,9 @@ class TsTranslator(QTranslator):
 
     def translate(
         self, context: str, source: str, disambiguation: str | None = None, n: int = -1
-    ) -> str:
-        return self._table.get((context, source), "")
+    ) -> str | None:
+        # None, not "": Qt takes an empty string as the translation and shows nothing
+        return self._table.get((context, source))
 
     def isEmpty(self) -> bool:
         return not self._table

@@ -204,6 +204,8 @@ class EngineWorker(QObject):
             self._set_state(EngineState.FAILED, load_failure_message(exc))
             return
         self.models_loaded.emit(loaded)
+        for note in loaded.notes:  # the plan was lowered because it did not fit
+            self.notice.emit(note.text())
         self._set_state(EngineState.READY)
 
     def _run(self, job: Job) -> None:

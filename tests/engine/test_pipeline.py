@@ -7,6 +7,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import torch
 
 from majicflux_desktop.core.i18n import UserError
 from majicflux_desktop.core.request import GenerationRequest, RequestError
@@ -178,3 +179,31 @@ def test_load_refuses_pickles_before_diffsynth_sees_them(tiny_paths, tmp_path: P
 
 def test_token_count(engine: Engine) -> None:
     assert engine.count_tokens("a b c") == 4  # three pieces and the end token
+
+
+def test_a_plan_that_does_not_load_falls_back_and_says_so(tiny_paths, monkeypatch) -> None:
+    engine = Engine(device="cpu")
+    real_build = engine._build
+
+    def build(paths, plan, budget):
+        if plan.name == "bf16":
+            raise torch.OutOfMemoryError("CUDA out of memory (simulated while loading)")
+        return real_build(paths, plan, budget)
+
+    monkeypatch.setattr(engine, "_build", build)
+    report = engine.load(tiny_paths, "bf16")
+    assert report.plan == "fp8" and engine.plan == "fp8"
+    assert "switched to fp8" in report.notes[0].text()
+    assert engine.generate(GenerationRequest("a", seed=1, **SMALL)).image
+
+
+def test_when_nothing_loads_the_message_names_the_fix(tiny_paths, monkeypatch) -> None:
+    engine = Engine(device="cpu")
+
+    def build(paths, plan, budget):
+        raise torch.OutOfMemoryError("CUDA out of memory (simulated while loading)")
+
+    monkeypatch.setattr(engine, "_build", build)
+    with pytest.raises(UserError, match="do not fit this card") as info:
+        engine.load(tiny_paths, "bf16")
+    assert "VRAM budget in Settings" in info.value.text()

@@ -61,3 +61,17 @@ def test_ts_compiles_to_qm_in_the_cache(tmp_path: Path) -> None:
     qm = translations.compiled_qm(ts, tmp_path)
     assert qm is not None and qm.stat().st_size > 1000
     assert translations.compiled_qm(ts, tmp_path) == qm  # no second compile needed
+
+
+def test_reading_ts_directly_keeps_untranslated_text(qapp) -> None:
+    # The fallback when no .qm can be compiled (a frozen app without lrelease): English entries
+    # are "unfinished" on purpose and must show their source text, never an empty string.
+    from PySide6.QtCore import QCoreApplication
+
+    translator = translations.TsTranslator(translations_dir() / "majicflux_en.ts")
+    QCoreApplication.instance().installTranslator(translator)
+    try:
+        text = "Out of GPU memory with the {old} plan; switched to {new}, which uses less memory and is slower."
+        assert QCoreApplication.translate("engine", text) == text
+    finally:
+        QCoreApplication.instance().removeTranslator(translator)

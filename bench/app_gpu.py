@@ -1,0 +1,163 @@
+"""The real app, offscreen, on a GPU with full-size files: a job through the worker, the gauge's
+NVML readings during it, and a cancel that must give the GPU memory back.
+
+    python -m bench.app_gpu --plan fp8-stream --budget-gb 8           # one process
+    python -m bench.app_gpu --plan bf16 --cap-gb 20                    # an out-of-memory fallback
+
+Prints a JSON summary last; the gauge log goes to $OUT/gauge-<plan>.tsv when OUT is set.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import tempfile
+import time
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--fixtures", type=Path, default=Path("/tmp/mf-fixtures"))
+    parser.add_argument("--plan", default="auto")
+    parser.add_argument("--budget-gb", type=float, default=None)
+    parser.add_argument("--cap-gb", type=float, default=None, help="allocator cap: a smaller card")
+    parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument(
+        "--models", type=Path, help="use these files instead (a dry run: tiny + cpu)"
+    )
+    parser.add_argument("--device", default=None)
+    args = parser.parse_args()
+
+    from bench import fixtures
+
+    models = args.models or fixtures.ensure(args.fixtures)
+    if args.cap_gb is not None:
+        import torch
+
+        total = torch.cuda.get_device_properties(0).total_memory
+        torch.cuda.set_per_process_memory_fraction(args.cap_gb * 2**30 / total)
+    from PySide6.QtWidgets import QApplication
+
+    from majicflux_desktop.app import DesktopApp, Options
+    from majicflux_desktop.core.paths import AppPaths
+    from majicflux_desktop.core.request import GenerationRequest
+    from majicflux_desktop.ui.worker import EngineState
+
+    data = Path(tempfile.mkdtemp(prefix="mf-app-"))
+    settings = {
+        "schema_version": 1,
+        "language": "en",
+        "models_dir": str(models),
+        "memory_plan": args.plan,
+    }
+    if args.budget_gb is not None:
+        settings["vram_budget_gb"] = args.budget_gb
+    (data / "settings.json").write_text(json.dumps(settings), "utf-8")
+    started = time.perf_counter()
+    qapp = QApplication([])
+    desktop = DesktopApp(
+        qapp, AppPaths.portable(data), Options(start_queue=True, device=args.device)
+    )
+    window = desktop.start()
+    shown = time.perf_counter() - started
+    worker = desktop.worker
+    log: list[tuple[float, str, float, float | None, str]] = []
+    events: dict[str, object] = {"notices": []}
+    worker.notice.connect(lambda text: events["notices"].append(text))  # type: ignore[union-attr]
+    worker.job_finished.connect(lambda job, record: events.__setitem__("finished", job))
+    worker.job_cancelled.connect(lambda job: events.__setitem__("cancelled", job))
+    worker.job_failed.connect(lambda job, message: events.__setitem__("failed", message))
+
+    def sample(phase: str) -> None:
+        reading = window.gauge.reading
+        if reading is not None:
+            log.append(
+                (
+                    round(time.perf_counter() - started, 2),
+                    phase,
+                    reading.used / 2**30,
+                    None if reading.app is None else reading.app / 2**30,
+                    window.gauge.label(),
+                )
+            )
+
+    def pump(seconds: float, phase: str, until=None) -> bool:
+        deadline = time.perf_counter() + seconds
+        next_sample = 0.0
+        while time.perf_counter() < deadline:
+            qapp.processEvents()
+            if time.perf_counter() >= next_sample:
+                sample(phase)
+                next_sample = time.perf_counter() + 0.5
+            if until is not None and until():
+                return True
+            time.sleep(0.01)
+        return False
+
+    ready = pump(
+        300, "loading", lambda: window.engine_state in (EngineState.READY, EngineState.FAILED)
+    )
+    loaded_at = time.perf_counter() - started
+    pump(2, "idle after load")
+    idle_app = log[-1][3]
+    request = GenerationRequest(
+        "a ginger cat on a windowsill", seed=42, steps=args.steps, width=1024, height=1024
+    )
+    window.enqueue(request)
+    finished = pump(180, "job 1", lambda: "finished" in events or "failed" in events)
+    pump(2, "idle after job 1")
+    after_job = log[-1][3]
+    steps_seen: list[int] = []
+    worker.step_progressed.connect(lambda job, step, total, eta: steps_seen.append(step))
+    window.enqueue(request.with_seed(43))
+    pump(120, "job 2 (cancelled at step 8)", lambda: len(steps_seen) >= 8)
+    window.cancel_running()
+    cancelled = pump(60, "cancelling", lambda: "cancelled" in events)
+    pump(3, "idle after cancel")
+    after_cancel = log[-1][3]
+    out = Path(os.environ.get("OUT", "/tmp"))
+    with open(out / f"gauge-{args.plan}.tsv", "w") as handle:
+        handle.write("t_s\tphase\tused_gb\tapp_gb\tlabel\n")
+        for row in log:
+            handle.write(
+                "\t".join(
+                    "" if v is None else (f"{v:.2f}" if isinstance(v, float) else str(v))
+                    for v in row
+                )
+                + "\n"
+            )
+    job_rows = [row for row in log if row[1] == "job 1"]
+    print(
+        json.dumps(
+            {
+                "plan": args.plan,
+                "budget_gb": args.budget_gb,
+                "cap_gb": args.cap_gb,
+                "window_shown_s": round(shown, 2),
+                "engine_ready": ready and window.engine_state is EngineState.READY,
+                "ready_after_s": round(loaded_at, 1),
+                "job_finished": finished and "finished" in events,
+                "failed": events.get("failed"),
+                "notices": events["notices"],
+                "gauge_samples_during_job": len(job_rows),
+                "used_gb_during_job_max": round(max((r[2] for r in job_rows), default=0), 2),
+                "app_gb_idle_after_load": idle_app,
+                "app_gb_after_job": after_job,
+                "app_gb_after_cancel": after_cancel,
+                "cancel_acknowledged": cancelled,
+                "steps_before_cancel": max(steps_seen, default=0),
+                "gauge_label_during_job": job_rows[len(job_rows) // 2][4] if job_rows else None,
+            }
+        )
+    )
+    desktop.shutdown()
+    os._exit(0)
+
+
+if __name__ == "__main__":
+    main()
