@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import os
 import sys
 import time
 from pathlib import Path
@@ -19,7 +18,7 @@ from majicflux_desktop.core.request import GenerationRequest, RequestError
 from majicflux_desktop.engine import catalog, memory, scan
 
 if TYPE_CHECKING:
-    from majicflux_desktop.engine import download, hub, transfer
+    from majicflux_desktop.engine import download, transfer
 
 
 class ProgressBar:
@@ -192,7 +191,7 @@ def cmd_models_download(args: argparse.Namespace) -> int:
 
     source = hub.parse_source(args.source)
     folder = Path(args.dir) if args.dir else _models_dir(args)
-    token = args.token or _token_from_environment(source)
+    token = args.token or hub.token_from_environment(source)
     roles = [r.strip() for r in args.only.split(",") if r.strip()] if args.only else None
     if roles is not None and not set(roles) <= set(catalog.SPECS):
         raise SystemExit(f"error: --only takes roles from {', '.join(catalog.SPECS)}")
@@ -219,11 +218,6 @@ def cmd_models_download(args: argparse.Namespace) -> int:
     finally:
         bar.close()
     return _report_models(folder, complete_set_wanted)
-
-
-def _token_from_environment(source: hub.Source) -> str | None:
-    names = ("MODELSCOPE_API_TOKEN",) if source.api == "modelscope" else ("HF_TOKEN",)
-    return next((os.environ[n] for n in names if os.environ.get(n)), None)
 
 
 def _print_plan(plan: download.DownloadPlan) -> None:
@@ -412,7 +406,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     make_stdio_safe()
     args = build_parser().parse_args(argv)
-    setup_logging(_paths(args).log_file)
+    paths = _paths(args)
+    paths.keep_tool_caches_here()
+    setup_logging(paths.log_file)
     try:
         return int(args.func(args))
     except RequestError as exc:

@@ -120,15 +120,7 @@ def tour(out: Path, data: Path) -> None:
     chinese.close()
     desktop.shutdown()
 
-    missing = Path(tempfile.mkdtemp(prefix="majicflux-setup-"))
-    (missing / "settings.json").write_text(json.dumps({"schema_version": 1, "language": "en"}))
-    setup = DesktopApp(app, AppPaths.portable(missing), Options(demo=False))
-    window = setup.start()
-    place(window)
-    wait_for(lambda: window.engine_state is EngineState.MISSING)
-    shoot(out, "06-models-missing.png")
-    window.close()
-    setup.shutdown()
+    # 06 and 08–12 (Model setup) come from scripts/screenshot_setup.py
 
 
 def main() -> None:

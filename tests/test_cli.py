@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from fakehub import FakeHub, serve
 from helpers import subprocess_env
 from majicflux_desktop.core import metadata
 
@@ -132,19 +134,6 @@ def test_doctor(tmp_path: Path) -> None:
 # -- models find / models download --------------------------------------------------------------
 
 
-def _fake_hub_module():  # type: ignore[no-untyped-def]
-    """The 127.0.0.1 hub of tests/engine/test_download.py (a test module, so loaded by path)."""
-    import importlib.util
-
-    path = Path(__file__).parent / "engine" / "test_download.py"
-    spec = importlib.util.spec_from_file_location("fake_hub_for_cli", path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look themselves up there
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_models_find_reports_found_missing_and_wrong(tmp_path: Path) -> None:
     from helpers import write_header_only
     from majicflux_desktop.engine import catalog, layouts
@@ -184,19 +173,9 @@ def test_models_find_complete_tiny_set(tiny_models: Path) -> None:
 
 
 @pytest.fixture
-def served_hub():  # type: ignore[no-untyped-def]
-    fake = _fake_hub_module()
-    hub = fake.FakeHub()
-    import http.server
-    import threading
-
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), fake.make_handler(hub))
-    server.daemon_threads = True
-    hub.url = f"http://127.0.0.1:{server.server_address[1]}"
-    threading.Thread(target=server.serve_forever, args=(0.01,), daemon=True).start()
-    yield hub
-    server.shutdown()
-    server.server_close()
+def served_hub() -> Iterator[FakeHub]:
+    with serve(FakeHub()) as hub:
+        yield hub
 
 
 def download_command(hub, folder: Path, *extra: str) -> list[str]:  # type: ignore[no-untyped-def]

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from majicflux_desktop.core import faults
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.engine import catalog, layouts
 from majicflux_desktop.engine.hub import (
@@ -202,6 +203,19 @@ def fetch_plan(
             planned = PlannedFile(spec.role, spec.repo, path, origin, remote, target)
             files.append(replace(planned, present=_already_there(planned)))
     return DownloadPlan(models_dir, source, tuple(files), tuple(notes))
+
+
+def interrupted_bytes(models_dir: str | os.PathLike[str]) -> int:
+    """What an earlier download left in `.part` files under `models_dir`: continued, not redone."""
+    total = 0
+    for spec in catalog.REQUIRED:
+        for path in spec.files:
+            target = Path(models_dir).joinpath(*spec.repo.split("/"), *path.split("/"))
+            part, sidecar = (target.with_name(target.name + end) for end in (".part", ".part.json"))
+            with contextlib.suppress(OSError):
+                if sidecar.is_file():
+                    total += part.stat().st_size
+    return total
 
 
 def _fallback_note(spec: catalog.FileSpec, source: Source, fallback: Source) -> Message:
@@ -408,6 +422,7 @@ class Downloader:
                 if part.size + len(chunk) > file.size:
                     raise _Rejected(_wrong_size(file, part.size + len(chunk), None))
                 part.write(chunk)
+                faults.point("download-chunk")
                 self._advance(index, part.size)
             if response.read(1):
                 raise _Rejected(_wrong_size(file, file.size + 1, None))

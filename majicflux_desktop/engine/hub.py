@@ -104,6 +104,12 @@ def parse_source(text: str) -> Source:
     )
 
 
+def token_from_environment(source: Source) -> str | None:
+    """The token the hubs' own tools read: $MODELSCOPE_API_TOKEN, or $HF_TOKEN for Hugging Face."""
+    name = "MODELSCOPE_API_TOKEN" if source.api == MODELSCOPE else "HF_TOKEN"
+    return os.environ.get(name) or None
+
+
 def _host_of(url: str) -> str:
     return urllib.parse.urlsplit(url).netloc
 

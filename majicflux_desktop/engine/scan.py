@@ -105,6 +105,8 @@ class CheckReport:
 class FolderWalk:
     files: list[Path] = field(default_factory=list)
     stopped_early: bool = False  # the entry budget ran out: a narrower folder finds more
+    # folders named like a model file (`ae.safetensors/`): where a file was expected
+    folders_like_files: list[Path] = field(default_factory=list)
 
 
 def walk(folder: Path, max_depth: int = 8, max_entries: int = 50_000) -> FolderWalk:
@@ -137,6 +139,8 @@ def walk(folder: Path, max_depth: int = 8, max_entries: int = 50_000) -> FolderW
                 continue  # .git, .locks, ModelScope's ._____temp: nothing finished lives there
             try:
                 if entry.is_dir():
+                    if Path(entry.name).suffix.lower() in MODEL_SUFFIXES:
+                        result.folders_like_files.append(Path(entry.path))
                     if depth < max_depth:
                         queue.append((Path(entry.path), depth + 1))
                 elif entry.is_file():
@@ -193,6 +197,7 @@ def scan(
             report.rejected.append((path, problem))
         elif identity is not None and identity.role is not None:
             found[identity.role].append(identity)
+    _reject_folders_like_files(walked, found, report)
     for role in (DIT, CLIP, VAE):
         spec_hash = SPECS[role].layout_hash
         choices = sorted(
@@ -202,7 +207,7 @@ def scan(
         if choices:
             _take(report.roles[role], [choices[0].path], choices[0])
     _choose_t5(found[T5], report.roles[T5])
-    for role, test in ((TOKENIZER_CLIP, _is_clip_tokenizer), (TOKENIZER_T5, _is_t5_tokenizer)):
+    for role, test in ((TOKENIZER_CLIP, is_clip_tokenizer), (TOKENIZER_T5, is_t5_tokenizer)):
         folders = sorted(
             {p.parent for p in walked.files if test(p.parent)},
             key=lambda p: (len(p.parts), str(p)),
@@ -248,6 +253,21 @@ def _examine(path: Path) -> tuple[Identity | None, Message | None]:
         role = next((r for word, r in _FAMILY_ROLE.items() if word in identity.family), DIT)
         return identity, identity_problem(identity, SPECS[role])
     return identity, None
+
+
+def _reject_folders_like_files(
+    walked: FolderWalk, found: dict[str, list[Identity]], report: CheckReport
+) -> None:
+    """A folder named like a model file holding no usable file is reported (unzipped, say, into
+    a folder of the file's name); one that holds the file is a layout like any other."""
+    used = [i.path for identities in found.values() for i in identities]
+    for folder in walked.folders_like_files:
+        if any(folder in path.parents for path in used):
+            continue
+        try:
+            read_header(folder)
+        except UserError as exc:
+            report.rejected.append((folder, exc.message))
 
 
 def _renamed_sft_problem(identity: Identity) -> Message:
@@ -311,11 +331,11 @@ def _choose_t5(candidates: list[Identity], status: RoleStatus) -> None:
         )
 
 
-def _is_clip_tokenizer(folder: Path) -> bool:
+def is_clip_tokenizer(folder: Path) -> bool:
     return (folder / "vocab.json").is_file() and (folder / "merges.txt").is_file()
 
 
-def _is_t5_tokenizer(folder: Path) -> bool:
+def is_t5_tokenizer(folder: Path) -> bool:
     if (folder / "spiece.model").is_file():
         return True
     config = folder / "tokenizer_config.json"

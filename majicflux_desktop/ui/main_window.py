@@ -39,13 +39,14 @@ from majicflux_desktop.core.request import GenerationRequest, RequestError
 from majicflux_desktop.core.settings import Settings
 from majicflux_desktop.engine.memory import VramProbe
 from majicflux_desktop.ui import theme
+from majicflux_desktop.ui.downloads import DownloadService
 from majicflux_desktop.ui.drop import read_dropped
 from majicflux_desktop.ui.gallery import GalleryPanel
 from majicflux_desktop.ui.notices import NoticeBar
 from majicflux_desktop.ui.prompt_panel import PromptPanel
 from majicflux_desktop.ui.queue_panel import QueuePanel
 from majicflux_desktop.ui.settings_dialog import SettingsDialog
-from majicflux_desktop.ui.setup_page import SetupPage
+from majicflux_desktop.ui.setup_wizard import SetupWizard
 from majicflux_desktop.ui.viewer import ImageDetails, ViewerWindow
 from majicflux_desktop.ui.vram_gauge import VramGauge
 from majicflux_desktop.ui.window_menus import build_menus
@@ -71,7 +72,7 @@ class MainWindow(QMainWindow):
     theme_chosen = Signal(str)
     language_chosen = Signal(str)
     demo_requested = Signal()
-    models_folder_chosen = Signal(object)  # Path
+    setup_finished = Signal(object)  # Settings from Model setup: save them, load the models
     check_models_requested = Signal()
     seed_lock_changed = Signal(bool)
     closing = Signal()
@@ -88,12 +89,14 @@ class MainWindow(QMainWindow):
         worker: EngineWorker,
         probe: VramProbe,
         demo: bool = False,
+        downloads: DownloadService | None = None,
     ):
         super().__init__()
         self.paths, self.settings, self.library, self.worker = paths, settings, library, worker
         self.demo = demo
         self.rebuilding = False
         self.engine_state = EngineState.STARTING
+        self.setup_open = False  # Model setup opened from the menu: stays until the user leaves
         self.viewer: ViewerWindow | None = None
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
@@ -103,7 +106,7 @@ class MainWindow(QMainWindow):
         self.queue = QueuePanel(library)
         self.gallery = GalleryPanel(library, paths.thumbnail_dir)
         self.notices = NoticeBar()
-        self.setup_page = SetupPage(settings.models_dir)
+        self.setup_wizard = SetupWizard(settings, downloads or DownloadService(self))
         self._build_layout()
         self._build_status_bar()
         build_menus(self)
@@ -146,7 +149,7 @@ class MainWindow(QMainWindow):
         self.workspace = workspace
         self.pages = QStackedWidget()
         self.pages.addWidget(workspace)
-        self.pages.addWidget(self.setup_page)
+        self.pages.addWidget(self.setup_wizard)
         central = QWidget()
         outer = QVBoxLayout(central)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -188,9 +191,11 @@ class MainWindow(QMainWindow):
             source.reuse_seed_requested.connect(self.reuse_seed)
             source.reuse_all_requested.connect(self.reuse_all)
             source.viewer_requested.connect(self.open_viewer)
-        self.setup_page.folder_chosen.connect(self.models_folder_chosen)
-        self.setup_page.recheck_requested.connect(self.check_models_requested)
-        self.setup_page.demo_requested.connect(self.demo_requested)
+        wizard = self.setup_wizard
+        wizard.finished.connect(self._setup_finished)
+        wizard.recheck_requested.connect(self.check_models_requested)
+        wizard.demo_requested.connect(self._demo_from_setup)
+        wizard.leave_requested.connect(self.close_model_setup)
 
     def _favourite_changed(self, record: ImageRecord, favourite: bool) -> None:
         shown = self.details.current_record()
@@ -229,7 +234,7 @@ class MainWindow(QMainWindow):
 
     def apply_settings(self, settings: Settings) -> None:
         self.settings = settings
-        self.setup_page.set_models_dir(settings.models_dir)
+        self.setup_wizard.set_settings(settings)
 
     # -- actions ---------------------------------------------------------------------------------
     def generate(self) -> None:
@@ -285,8 +290,30 @@ class MainWindow(QMainWindow):
             self.settings_edited.emit(dialog.result_settings())
 
     def show_model_setup(self) -> None:
-        self.pages.setCurrentWidget(self.setup_page)
-        self.check_models_requested.emit()
+        self.setup_open = True
+        self.setup_wizard.open()
+        self.show_page_for_engine()
+
+    def close_model_setup(self) -> None:
+        self.setup_open = False
+        self.show_page_for_engine()
+
+    def show_page_for_engine(self) -> None:
+        """Model setup while files are missing or while the user has it open; else the workspace."""
+        missing = self.engine_state is EngineState.MISSING
+        self.pages.setCurrentWidget(
+            self.setup_wizard if missing or self.setup_open else self.workspace
+        )
+        self.setup_wizard.set_can_leave(not missing)
+
+    def _setup_finished(self, settings: Settings) -> None:
+        self.setup_open = False
+        self.pages.setCurrentWidget(self.workspace)  # the engine's loading shows there
+        self.setup_finished.emit(settings)
+
+    def _demo_from_setup(self) -> None:
+        self.setup_open = False
+        self.demo_requested.emit()
 
     def open_output_folder(self) -> None:
         _open_folder(self.library.output_dir)

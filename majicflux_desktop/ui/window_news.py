@@ -57,9 +57,7 @@ class WorkerNews(QObject):
             return
         w = self.window
         w.engine_state = EngineState(state)
-        w.pages.setCurrentWidget(
-            w.setup_page if w.engine_state is EngineState.MISSING else w.workspace
-        )
+        w.show_page_for_engine()
         loading = w.engine_state in LOADING_STATES
         failed = w.engine_state is EngineState.FAILED
         if loading:
@@ -86,7 +84,7 @@ class WorkerNews(QObject):
 
     def on_models_checked(self, report: CheckReport) -> None:
         if self.attached:
-            self.window.setup_page.show_report(report)
+            self.window.setup_wizard.show_report(report)
 
     def on_models_loaded(self, report: object) -> None:
         if not self.attached:

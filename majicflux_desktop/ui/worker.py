@@ -12,7 +12,8 @@ import datetime
 import logging
 import threading
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,7 +25,7 @@ from majicflux_desktop import __version__
 from majicflux_desktop.core import metadata
 from majicflux_desktop.core.jobs import Job
 from majicflux_desktop.core.library import ImageRecord, Library
-from majicflux_desktop.engine import memory, scan
+from majicflux_desktop.engine import memory, selection
 from majicflux_desktop.ui.failures import failure_message, load_failure_message
 
 if TYPE_CHECKING:
@@ -49,9 +50,10 @@ class EngineState(str, Enum):
 
 @dataclass(frozen=True)
 class ModelSource:
-    """What to load: the models folder and the memory plan."""
+    """What to load: the files chosen in Model setup, the models folder for the rest, the plan."""
 
     models_dir: Path
+    model_files: Mapping[str, tuple[Path, ...]] = field(default_factory=dict)  # by role
     plan: str = "auto"
     budget_bytes: int | None = None
     fp8_matmul: str = "auto"
@@ -181,7 +183,8 @@ class EngineWorker(QObject):
 
                 tiny.write_models(source.models_dir)
             self._set_state(EngineState.CHECKING, self.tr("Checking the model files…"))
-            report = scan.check(source.models_dir)
+            chosen = {} if source.demo else source.model_files
+            report = selection.check(source.models_dir, chosen)
             self.models_checked.emit(report)
             if not report.complete:
                 if self._engine is not None:

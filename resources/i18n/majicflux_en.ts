@@ -13,6 +13,192 @@
     </message>
 </context>
 <context>
+    <name>DownloadPage</name>
+    <message>
+        <source>Download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ModelScope</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Hugging Face</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A Hugging Face mirror:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recommended. Works from mainland China; no account or token needed. majicflus_v1 is published there only.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Usually not reachable from mainland China. Needs a token (see below).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FLUX.1-dev, whose text encoders and VAE MajicFlux uses, is a gated repository on Hugging Face: its authors ask everyone to accept the FLUX.1 [dev] Non-Commercial License before downloading. Sign in at huggingface.co/black-forest-labs/FLUX.1-dev, accept the licence there, create an access token with read access (Settings ▸ Access Tokens) and paste it below. Mirrors pass the same gate on. majicflus_v1 itself always comes from ModelScope.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only for Hugging Face or a mirror (hf_…); never saved to disk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Access token</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Ask the source for the file list and sizes, and look at the disk</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>About 22 GB: the majicflus_v1 transformer, and the text encoders, VAE and tokenizers of FLUX.1-dev. Interrupted downloads continue where they stopped, also after MajicFlux was closed; every file is checked before it is used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Only the files still missing: {titles}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Asking {source} for the file list…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose where to save the model files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} files, {total} in all, from {source}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Already there: {size}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resuming: {size} already downloaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>To download: {size}. Free on that drive: {free}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The files go to: {folders}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All files are downloaded and verified. Loading the engine…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>DownloadProgressView</name>
+    <message>
+        <source>File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{done} of {total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{speed}/s</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{eta} left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Now: {file}, {percent:.0%}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>already there</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>downloading</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>retrying</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>verifying</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>done, verified</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>EngineWorker</name>
     <message>
         <source>Writing the demo models (random weights)…</source>
@@ -28,6 +214,65 @@
     </message>
     <message>
         <source>Loading the models (memory plan: {plan})…</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ExistingFilesPage</name>
+    <message>
+        <source>Use existing files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the folder where you keep FLUX files: a ComfyUI or Forge folder (or its models folder), a ModelScope or Hugging Face cache, or any folder. Everything inside it is looked at; files are recognised by their contents, not their names, and used where they are: nothing is copied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No folder chosen yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download the missing files…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use these files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the folder with the model files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Looking at the files in {folder}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a folder to see what it holds.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{folder}: {found} of {total} required files found ({count} model files looked at).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Everything is there. “Use these files” loads them where they are.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Still missing: {titles}. Choose another folder, or download only the missing files.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -568,6 +813,61 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
+    <name>ReportTable</name>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Model file</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(tiny random weights)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>wrong</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>missing</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>expected: {files} (from {repo})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Expected: {files} from {repo}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>… and {count} more</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wrong or unusable files, and how to fix them:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The folder holds too many files to look at all of them; choose a narrower one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -683,13 +983,17 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
-    <name>SetupPage</name>
+    <name>SetupWizard</name>
     <message>
-        <source>Model setup: the model files are missing</source>
+        <source>Model setup</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>MajicFlux needs about 22 GB of model files: the majicflus_v1 transformer and the text encoders, VAE and tokenizers of FLUX.1-dev. Put them anywhere inside the models folder below, under any names (files are recognised by their contents), or choose the folder where you already keep them: ComfyUI, Forge, or a ModelScope or Hugging Face cache. Nothing is copied.</source>
+        <source>MajicFlux needs about 22 GB of model files: the majicflus_v1 transformer and the text encoders, VAE and tokenizers of FLUX.1-dev. Download them, or use the files you already have.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -697,35 +1001,23 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Choose the folder that holds the model files</source>
+        <source>Download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>From ModelScope (works from mainland China, no account needed) or Hugging Face. Shows the size and the free space first; pauses, resumes, continues after a restart, and checks every file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use existing files</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Already have FLUX files for ComfyUI, Forge, or in a ModelScope or Hugging Face cache? Choose the folder: files are recognised by their contents and used where they are, nothing is copied.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Check again</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Models folder</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Model file</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Expected files</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Found</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>To download them (ModelScope works from mainland China), run in a terminal: &lt;code&gt;majicflux models download&lt;/code&gt;. The download assistant in the app comes with the next version.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -737,27 +1029,27 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The folder holds too many files to look at all of them; choose a narrower one.</source>
+        <source>Back to the workspace</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>found</source>
+        <source>Models folder: {folder}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>wrong</source>
+        <source>{count} chosen files used where they are</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>missing</source>
+        <source>All model files are there.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>(tiny random weights)</source>
+        <source>{count} of the model files are missing or wrong.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Choose the folder with the model files</source>
+        <source>An earlier download stopped with {size} already downloaded: Download continues from there.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1038,6 +1330,14 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>The T5 text encoder is incomplete: found {count} part(s) in {folder}, but not all of them. Download the missing part.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>The chosen parts of the T5 text encoder do not make the whole model ({files}). Choose the folder with all of them in Model setup.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The files chosen for the {title} are gone or not what they should be ({files}). Open Model setup and choose them again.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>download</name>
@@ -1160,6 +1460,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Out of GPU memory: the models do not fit this card even with the {plan} plan ({total:.1f} GB, {free:.1f} GB free). Close other apps that use the GPU, or lower the VRAM budget in Settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Out of GPU memory: the {plan} plan does not fit {width}×{height} on this card ({total:.1f} GB, {free:.1f} GB free). Choose a smaller size, close other apps that use the GPU, or pick the fp8-stream plan in Settings.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1196,6 +1500,13 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
     <message>
         <source>MajicFlux may not write to “{path}”. Choose another output folder in Settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>instance</name>
+    <message>
+        <source>MajicFlux is already running with the data folder “{folder}”. Switch to that window, or close it and start MajicFlux again.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1357,6 +1668,33 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
+    <name>models</name>
+    <message>
+        <source>majicflus_v1 transformer (DiT)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CLIP-L text encoder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>T5-XXL text encoder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>VAE (autoencoder)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CLIP tokenizer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>T5 tokenizer</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>plan</name>
     <message>
         <source>Everything in bf16 on the GPU (fastest; 40 GB cards).</source>
@@ -1384,6 +1722,17 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
     <message>
         <source>fp8-stream: {free:.1f} GB free, so the transformer keeps what fits of a {budget:.1f} GB budget on the GPU and streams the rest.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>recovery</name>
+    <message>
+        <source>MajicFlux stopped while saving: {count} image(s) it had written were added back to the gallery.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} image(s) in the library have no file any more (moved or deleted outside MajicFlux), for example “{example}”.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

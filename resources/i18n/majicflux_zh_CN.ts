@@ -13,6 +13,192 @@
     </message>
 </context>
 <context>
+    <name>DownloadPage</name>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>ModelScope</source>
+        <translation>魔搭 ModelScope</translation>
+    </message>
+    <message>
+        <source>Hugging Face</source>
+        <translation>Hugging Face</translation>
+    </message>
+    <message>
+        <source>A Hugging Face mirror:</source>
+        <translation>Hugging Face 镜像：</translation>
+    </message>
+    <message>
+        <source>Recommended. Works from mainland China; no account or token needed. majicflus_v1 is published there only.</source>
+        <translation>推荐。在中国大陆可直接访问，无需账号或令牌。majicflus_v1 只在这里发布。</translation>
+    </message>
+    <message>
+        <source>Usually not reachable from mainland China. Needs a token (see below).</source>
+        <translation>在中国大陆通常无法访问。需要令牌（见下方）。</translation>
+    </message>
+    <message>
+        <source>FLUX.1-dev, whose text encoders and VAE MajicFlux uses, is a gated repository on Hugging Face: its authors ask everyone to accept the FLUX.1 [dev] Non-Commercial License before downloading. Sign in at huggingface.co/black-forest-labs/FLUX.1-dev, accept the licence there, create an access token with read access (Settings ▸ Access Tokens) and paste it below. Mirrors pass the same gate on. majicflus_v1 itself always comes from ModelScope.</source>
+        <translation>MajicFlux 使用的 FLUX.1-dev 文本编码器和 VAE 在 Hugging Face 上是受限仓库：作者要求下载前先同意 FLUX.1 [dev] 非商业许可。请在 huggingface.co/black-forest-labs/FLUX.1-dev 登录并同意该许可，创建一个有读取权限的访问令牌（Settings ▸ Access Tokens），再粘贴到下方。镜像站同样受此限制。majicflus_v1 本身始终从魔搭 ModelScope 下载。</translation>
+    </message>
+    <message>
+        <source>Only for Hugging Face or a mirror (hf_…); never saved to disk</source>
+        <translation>仅用于 Hugging Face 或镜像（hf_…）；不会保存到磁盘</translation>
+    </message>
+    <message>
+        <source>Choose…</source>
+        <translation>选择…</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Access token</source>
+        <translation>访问令牌</translation>
+    </message>
+    <message>
+        <source>Save to</source>
+        <translation>保存到</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>Check</source>
+        <translation>检查</translation>
+    </message>
+    <message>
+        <source>Ask the source for the file list and sizes, and look at the disk</source>
+        <translation>向来源获取文件列表和大小，并检查磁盘</translation>
+    </message>
+    <message>
+        <source>Start download</source>
+        <translation>开始下载</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>About 22 GB: the majicflus_v1 transformer, and the text encoders, VAE and tokenizers of FLUX.1-dev. Interrupted downloads continue where they stopped, also after MajicFlux was closed; every file is checked before it is used.</source>
+        <translation>约 22 GB：majicflus_v1 主模型（transformer），以及 FLUX.1-dev 的文本编码器、VAE 和分词器。中断的下载会从停下的地方继续，关闭 MajicFlux 后也一样；每个文件在使用前都会经过校验。</translation>
+    </message>
+    <message>
+        <source>Only the files still missing: {titles}.</source>
+        <translation>只下载仍缺少的文件：{titles}。</translation>
+    </message>
+    <message>
+        <source>Asking {source} for the file list…</source>
+        <translation>正在向 {source} 获取文件列表…</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Choose where to save the model files</source>
+        <translation>选择模型文件的保存位置</translation>
+    </message>
+    <message>
+        <source>{count} files, {total} in all, from {source}.</source>
+        <translation>共 {count} 个文件，合计 {total}，来自 {source}。</translation>
+    </message>
+    <message>
+        <source>Already there: {size}.</source>
+        <translation>已有：{size}。</translation>
+    </message>
+    <message>
+        <source>Resuming: {size} already downloaded.</source>
+        <translation>继续下载：已下载 {size}。</translation>
+    </message>
+    <message>
+        <source>To download: {size}. Free on that drive: {free}.</source>
+        <translation>需下载：{size}。该磁盘剩余空间：{free}。</translation>
+    </message>
+    <message>
+        <source>The files go to: {folders}</source>
+        <translation>文件保存到：{folders}</translation>
+    </message>
+    <message>
+        <source>All files are downloaded and verified. Loading the engine…</source>
+        <translation>所有文件已下载并通过校验。正在加载引擎…</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadProgressView</name>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>State</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Progress</source>
+        <translation>进度</translation>
+    </message>
+    <message>
+        <source>{done} of {total}</source>
+        <translation>{done} / {total}</translation>
+    </message>
+    <message>
+        <source>paused</source>
+        <translation>已暂停</translation>
+    </message>
+    <message>
+        <source>{speed}/s</source>
+        <translation>{speed}/秒</translation>
+    </message>
+    <message>
+        <source>{eta} left</source>
+        <translation>剩余 {eta}</translation>
+    </message>
+    <message>
+        <source>Now: {file}, {percent:.0%}</source>
+        <translation>当前：{file}，{percent:.0%}</translation>
+    </message>
+    <message>
+        <source>waiting</source>
+        <translation>等待中</translation>
+    </message>
+    <message>
+        <source>already there</source>
+        <translation>已有</translation>
+    </message>
+    <message>
+        <source>downloading</source>
+        <translation>下载中</translation>
+    </message>
+    <message>
+        <source>retrying</source>
+        <translation>重试中</translation>
+    </message>
+    <message>
+        <source>verifying</source>
+        <translation>校验中</translation>
+    </message>
+    <message>
+        <source>done, verified</source>
+        <translation>完成，已校验</translation>
+    </message>
+    <message>
+        <source>failed</source>
+        <translation>失败</translation>
+    </message>
+</context>
+<context>
     <name>EngineWorker</name>
     <message>
         <source>Writing the demo models (random weights)…</source>
@@ -29,6 +215,65 @@
     <message>
         <source>Loading the models (memory plan: {plan})…</source>
         <translation>正在加载模型（显存方案：{plan}）…</translation>
+    </message>
+</context>
+<context>
+    <name>ExistingFilesPage</name>
+    <message>
+        <source>Use existing files</source>
+        <translation>使用已有文件</translation>
+    </message>
+    <message>
+        <source>Choose the folder where you keep FLUX files: a ComfyUI or Forge folder (or its models folder), a ModelScope or Hugging Face cache, or any folder. Everything inside it is looked at; files are recognised by their contents, not their names, and used where they are: nothing is copied.</source>
+        <translation>选择你存放 FLUX 文件的文件夹：ComfyUI 或 Forge 文件夹（或其中的 models 文件夹）、ModelScope 或 Hugging Face 缓存，或任意文件夹。其中的所有文件都会被查看；按文件内容而不是文件名识别，并在原位置使用：不会复制任何文件。</translation>
+    </message>
+    <message>
+        <source>No folder chosen yet</source>
+        <translation>尚未选择文件夹</translation>
+    </message>
+    <message>
+        <source>Choose folder…</source>
+        <translation>选择文件夹…</translation>
+    </message>
+    <message>
+        <source>Folder</source>
+        <translation>文件夹</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>返回</translation>
+    </message>
+    <message>
+        <source>Download the missing files…</source>
+        <translation>下载缺少的文件…</translation>
+    </message>
+    <message>
+        <source>Use these files</source>
+        <translation>使用这些文件</translation>
+    </message>
+    <message>
+        <source>Choose the folder with the model files</source>
+        <translation>选择存放模型文件的文件夹</translation>
+    </message>
+    <message>
+        <source>Looking at the files in {folder}…</source>
+        <translation>正在查看 {folder} 中的文件…</translation>
+    </message>
+    <message>
+        <source>Choose a folder to see what it holds.</source>
+        <translation>选择一个文件夹，看看里面有什么。</translation>
+    </message>
+    <message>
+        <source>{folder}: {found} of {total} required files found ({count} model files looked at).</source>
+        <translation>{folder}：找到 {found} / {total} 个所需文件（查看了 {count} 个模型文件）。</translation>
+    </message>
+    <message>
+        <source>Everything is there. “Use these files” loads them where they are.</source>
+        <translation>文件齐全。点击“使用这些文件”即在原位置加载。</translation>
+    </message>
+    <message>
+        <source>Still missing: {titles}. Choose another folder, or download only the missing files.</source>
+        <translation>仍缺少：{titles}。请选择其他文件夹，或只下载缺少的文件。</translation>
     </message>
 </context>
 <context>
@@ -572,6 +817,61 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
+    <name>ReportTable</name>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Model file</source>
+        <translation>模型文件</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>found</source>
+        <translation>已找到</translation>
+    </message>
+    <message>
+        <source>(tiny random weights)</source>
+        <translation>（微型随机权重）</translation>
+    </message>
+    <message>
+        <source>wrong</source>
+        <translation>不正确</translation>
+    </message>
+    <message>
+        <source>missing</source>
+        <translation>缺失</translation>
+    </message>
+    <message>
+        <source>expected: {files} (from {repo})</source>
+        <translation>应有：{files}（来自 {repo}）</translation>
+    </message>
+    <message>
+        <source>Expected: {files} from {repo}</source>
+        <translation>应有：{files}，来自 {repo}</translation>
+    </message>
+    <message>
+        <source>… and {count} more</source>
+        <translation>……还有 {count} 个</translation>
+    </message>
+    <message>
+        <source>Wrong or unusable files, and how to fix them:</source>
+        <translation>不正确或无法使用的文件，以及解决办法：</translation>
+    </message>
+    <message>
+        <source>The folder holds too many files to look at all of them; choose a narrower one.</source>
+        <translation>该文件夹中的文件太多，无法全部查看；请选择范围更小的文件夹。</translation>
+    </message>
+</context>
+<context>
     <name>SettingsDialog</name>
     <message>
         <source>Settings</source>
@@ -687,50 +987,42 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
-    <name>SetupPage</name>
+    <name>SetupWizard</name>
     <message>
-        <source>Model setup: the model files are missing</source>
-        <translation>模型设置：缺少模型文件</translation>
+        <source>Model setup</source>
+        <translation>模型设置</translation>
     </message>
     <message>
-        <source>MajicFlux needs about 22 GB of model files: the majicflus_v1 transformer and the text encoders, VAE and tokenizers of FLUX.1-dev. Put them anywhere inside the models folder below, under any names (files are recognised by their contents), or choose the folder where you already keep them: ComfyUI, Forge, or a ModelScope or Hugging Face cache. Nothing is copied.</source>
-        <translation>MajicFlux 需要约 22 GB 的模型文件：majicflus_v1 主模型（transformer），以及 FLUX.1-dev 的文本编码器、VAE 和分词器。把它们放在下面模型文件夹中的任意位置，文件名随意（按文件内容识别）；或者选择你已经存放它们的文件夹：ComfyUI、Forge，或 ModelScope / Hugging Face 缓存。不会复制任何文件。</translation>
+        <source>MajicFlux needs about 22 GB of model files: the majicflus_v1 transformer and the text encoders, VAE and tokenizers of FLUX.1-dev. Download them, or use the files you already have.</source>
+        <translation>MajicFlux 需要约 22 GB 的模型文件：majicflus_v1 主模型（transformer），以及 FLUX.1-dev 的文本编码器、VAE 和分词器。可以下载，也可以使用你已有的文件。</translation>
+    </message>
+    <message>
+        <source>Download…</source>
+        <translation>下载…</translation>
     </message>
     <message>
         <source>Use existing files…</source>
         <translation>使用已有文件…</translation>
     </message>
     <message>
-        <source>Choose the folder that holds the model files</source>
-        <translation>选择存放模型文件的文件夹</translation>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>From ModelScope (works from mainland China, no account needed) or Hugging Face. Shows the size and the free space first; pauses, resumes, continues after a restart, and checks every file.</source>
+        <translation>从魔搭 ModelScope（在中国大陆可直接访问，无需账号）或 Hugging Face 下载。先显示大小和剩余磁盘空间；可暂停、继续，重启后接着下载，并校验每个文件。</translation>
+    </message>
+    <message>
+        <source>Use existing files</source>
+        <translation>使用已有文件</translation>
+    </message>
+    <message>
+        <source>Already have FLUX files for ComfyUI, Forge, or in a ModelScope or Hugging Face cache? Choose the folder: files are recognised by their contents and used where they are, nothing is copied.</source>
+        <translation>已经有 ComfyUI、Forge 用的 FLUX 文件，或在 ModelScope / Hugging Face 缓存里？选择那个文件夹：按文件内容识别，在原位置使用，不会复制任何文件。</translation>
     </message>
     <message>
         <source>Check again</source>
         <translation>重新检查</translation>
-    </message>
-    <message>
-        <source>Models folder</source>
-        <translation>模型文件夹</translation>
-    </message>
-    <message>
-        <source>Status</source>
-        <translation>状态</translation>
-    </message>
-    <message>
-        <source>Model file</source>
-        <translation>模型文件</translation>
-    </message>
-    <message>
-        <source>Expected files</source>
-        <translation>需要的文件</translation>
-    </message>
-    <message>
-        <source>Found</source>
-        <translation>找到的文件</translation>
-    </message>
-    <message>
-        <source>To download them (ModelScope works from mainland China), run in a terminal: &lt;code&gt;majicflux models download&lt;/code&gt;. The download assistant in the app comes with the next version.</source>
-        <translation>如需下载（中国大陆可使用魔搭 ModelScope），请在终端中运行：&lt;code&gt;majicflux models download&lt;/code&gt;。应用内的下载向导将在下一个版本提供。</translation>
     </message>
     <message>
         <source>Try the demo (tiny model, random weights)</source>
@@ -741,28 +1033,28 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>用一个随机权重的微型模型试用界面：它生成的是噪点而不是图画，但其他功能都能正常使用。</translation>
     </message>
     <message>
-        <source>The folder holds too many files to look at all of them; choose a narrower one.</source>
-        <translation>该文件夹中的文件太多，无法全部查看；请选择范围更小的文件夹。</translation>
+        <source>Back to the workspace</source>
+        <translation>返回工作区</translation>
     </message>
     <message>
-        <source>found</source>
-        <translation>已找到</translation>
+        <source>Models folder: {folder}</source>
+        <translation>模型文件夹：{folder}</translation>
     </message>
     <message>
-        <source>wrong</source>
-        <translation>不正确</translation>
+        <source>{count} chosen files used where they are</source>
+        <translation>{count} 个选定文件在原位置使用</translation>
     </message>
     <message>
-        <source>missing</source>
-        <translation>缺失</translation>
+        <source>All model files are there.</source>
+        <translation>模型文件齐全。</translation>
     </message>
     <message>
-        <source>(tiny random weights)</source>
-        <translation>（微型随机权重）</translation>
+        <source>{count} of the model files are missing or wrong.</source>
+        <translation>有 {count} 个模型文件缺失或不正确。</translation>
     </message>
     <message>
-        <source>Choose the folder with the model files</source>
-        <translation>选择存放模型文件的文件夹</translation>
+        <source>An earlier download stopped with {size} already downloaded: Download continues from there.</source>
+        <translation>上次的下载在已下载 {size} 时中断：点击“下载”即从那里继续。</translation>
     </message>
 </context>
 <context>
@@ -1043,6 +1335,14 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>The T5 text encoder is incomplete: found {count} part(s) in {folder}, but not all of them. Download the missing part.</source>
         <translation>T5 文本编码器不完整：在 {folder} 中找到 {count} 个分片，但并不齐全。请下载缺少的分片。</translation>
     </message>
+    <message>
+        <source>The chosen parts of the T5 text encoder do not make the whole model ({files}). Choose the folder with all of them in Model setup.</source>
+        <translation>所选的 T5 文本编码器分片拼不成完整模型（{files}）。请在“模型设置”中选择包含全部分片的文件夹。</translation>
+    </message>
+    <message>
+        <source>The files chosen for the {title} are gone or not what they should be ({files}). Open Model setup and choose them again.</source>
+        <translation>为 {title} 选定的文件已不存在或不正确（{files}）。请打开“模型设置”重新选择。</translation>
+    </message>
 </context>
 <context>
     <name>download</name>
@@ -1165,6 +1465,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>显存不足：{old} 方案放不下，已切换到 {new}，占用显存更少，但速度更慢。</translation>
     </message>
     <message>
+        <source>Out of GPU memory: the models do not fit this card even with the {plan} plan ({total:.1f} GB, {free:.1f} GB free). Close other apps that use the GPU, or lower the VRAM budget in Settings.</source>
+        <translation>显存不足：即使使用 {plan} 方案，模型也放不进这张显卡（共 {total:.1f} GB，空闲 {free:.1f} GB）。请关闭其他占用显卡的程序，或在设置中降低显存预算。</translation>
+    </message>
+    <message>
         <source>Out of GPU memory: the {plan} plan does not fit {width}×{height} on this card ({total:.1f} GB, {free:.1f} GB free). Choose a smaller size, close other apps that use the GPU, or pick the fp8-stream plan in Settings.</source>
         <translation>显存不足：这张显卡（{total:.1f} GB，空闲 {free:.1f} GB）用 {plan} 方案放不下 {width}×{height}。请选择更小的尺寸、关闭其他占用显卡的程序，或在“设置”中选择 fp8-stream 方案。</translation>
     </message>
@@ -1202,6 +1506,13 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     <message>
         <source>MajicFlux may not write to “{path}”. Choose another output folder in Settings.</source>
         <translation>MajicFlux 没有权限写入“{path}”。请在“设置”中选择其他输出文件夹。</translation>
+    </message>
+</context>
+<context>
+    <name>instance</name>
+    <message>
+        <source>MajicFlux is already running with the data folder “{folder}”. Switch to that window, or close it and start MajicFlux again.</source>
+        <translation>MajicFlux 已在使用数据文件夹“{folder}”运行。请切换到那个窗口，或关闭它后重新启动 MajicFlux。</translation>
     </message>
 </context>
 <context>
@@ -1362,6 +1673,33 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
+    <name>models</name>
+    <message>
+        <source>majicflus_v1 transformer (DiT)</source>
+        <translation>majicflus_v1 主模型（DiT）</translation>
+    </message>
+    <message>
+        <source>CLIP-L text encoder</source>
+        <translation>CLIP-L 文本编码器</translation>
+    </message>
+    <message>
+        <source>T5-XXL text encoder</source>
+        <translation>T5-XXL 文本编码器</translation>
+    </message>
+    <message>
+        <source>VAE (autoencoder)</source>
+        <translation>VAE（自编码器）</translation>
+    </message>
+    <message>
+        <source>CLIP tokenizer</source>
+        <translation>CLIP 分词器</translation>
+    </message>
+    <message>
+        <source>T5 tokenizer</source>
+        <translation>T5 分词器</translation>
+    </message>
+</context>
+<context>
     <name>plan</name>
     <message>
         <source>Everything in bf16 on the GPU (fastest; 40 GB cards).</source>
@@ -1390,6 +1728,17 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     <message>
         <source>fp8-stream: {free:.1f} GB free, so the transformer keeps what fits of a {budget:.1f} GB budget on the GPU and streams the rest.</source>
         <translation>fp8-stream：空闲 {free:.1f} GB，因此 transformer 在 {budget:.1f} GB 预算内尽量常驻显卡，其余部分流式传入。</translation>
+    </message>
+</context>
+<context>
+    <name>recovery</name>
+    <message>
+        <source>MajicFlux stopped while saving: {count} image(s) it had written were added back to the gallery.</source>
+        <translation>MajicFlux 在保存时中止：已写入的 {count} 张图片已重新加入图库。</translation>
+    </message>
+    <message>
+        <source>{count} image(s) in the library have no file any more (moved or deleted outside MajicFlux), for example “{example}”.</source>
+        <translation>图库中有 {count} 张图片的文件已不存在（在 MajicFlux 之外被移动或删除），例如“{example}”。</translation>
     </message>
 </context>
 <context>

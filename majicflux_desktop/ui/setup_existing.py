@@ -1,0 +1,221 @@
+"""Model setup, "Use existing files": choose a folder, scan it off the UI thread, show what it holds.
+
+The files found are used where they are (nothing is copied): they go into settings.model_files by
+role, on top of the files chosen before. What the page shows is what the engine will load: the
+chosen files, and the models folder for the roles the folder lacks.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from majicflux_desktop.core.settings import Settings
+from majicflux_desktop.engine import scan, selection
+from majicflux_desktop.engine.scan import CheckReport
+from majicflux_desktop.ui import theme
+from majicflux_desktop.ui.failures import failure_message
+from majicflux_desktop.ui.setup_report import ReportTable, role_title
+from majicflux_desktop.ui.tasks import run_in_background
+
+ChosenFiles = dict[str, tuple[Path, ...]]
+
+
+@dataclass(frozen=True)
+class FolderScan:
+    folder: Path
+    found: CheckReport  # the chosen folder alone
+    shown: (
+        CheckReport  # what the engine would load: the chosen files, the models folder for the rest
+    )
+    chosen: ChosenFiles  # settings.model_files to store: only files that are used
+
+    @property
+    def missing_roles(self) -> tuple[str, ...]:
+        return tuple(role for role, status in self.shown.roles.items() if not status.ok)
+
+
+def scan_for_setup(folder: Path, settings: Settings) -> FolderScan:
+    """Runs on a pool thread: walking a big ComfyUI tree takes seconds."""
+    found = scan.scan(folder)
+    merged = {**settings.model_files, **selection.chosen_files(found)}
+    combined = selection.check(settings.models_dir, merged)
+    used = {
+        role: tuple(paths)
+        for role, paths in merged.items()
+        if combined.roles[role].ok and combined.roles[role].paths == list(paths)
+    }
+    seen = {path for path, _ in found.rejected}
+    rejected = found.rejected + [(p, m) for p, m in combined.rejected if p not in seen]
+    # a wrong file in the chosen folder says more than "missing" from the models folder
+    roles = {
+        role: status if status.ok or not found.roles[role].paths else found.roles[role]
+        for role, status in combined.roles.items()
+    }
+    shown = dataclasses.replace(
+        combined,
+        roles=roles,
+        folder=folder,
+        rejected=rejected,
+        stopped_early=found.stopped_early,
+        files_examined=found.files_examined,
+    )
+    return FolderScan(folder, found, shown, used)
+
+
+class ExistingFilesPage(QWidget):
+    back_requested = Signal()
+    use_requested = Signal(object)  # ChosenFiles: everything is there
+    download_missing_requested = Signal(object, object)  # ChosenFiles, roles still missing
+
+    def __init__(self, settings: Settings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.settings = settings
+        self.result: FolderScan | None = None
+        self.scanning = False
+        title = QLabel(self.tr("Use existing files"))
+        title.setStyleSheet("font-size: 18px; font-weight: bold;")
+        intro = QLabel(
+            self.tr(
+                "Choose the folder where you keep FLUX files: a ComfyUI or Forge folder (or its "
+                "models folder), a ModelScope or Hugging Face cache, or any folder. Everything "
+                "inside it is looked at; files are recognised by their contents, not their "
+                "names, and used where they are: nothing is copied."
+            )
+        )
+        intro.setWordWrap(True)
+        self.folder = QLineEdit()
+        self.folder.setReadOnly(True)
+        self.folder.setPlaceholderText(self.tr("No folder chosen yet"))
+        self.choose_button = QPushButton(self.tr("Choose folder…"))
+        self.choose_button.clicked.connect(self.choose_folder)
+        folder_row = QHBoxLayout()
+        folder_row.addWidget(QLabel(self.tr("Folder")))
+        folder_row.addWidget(self.folder, 1)
+        folder_row.addWidget(self.choose_button)
+        self.busy = QProgressBar()
+        self.busy.setRange(0, 0)
+        self.busy.setMaximumHeight(6)
+        self.busy.setTextVisible(False)
+        self.busy.hide()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.report = ReportTable()
+        self.back_button = QPushButton(self.tr("Back"))
+        self.back_button.clicked.connect(self.back_requested)
+        self.download_button = QPushButton(self.tr("Download the missing files…"))
+        self.download_button.clicked.connect(self._download_missing)
+        self.use_button = QPushButton(self.tr("Use these files"))
+        self.use_button.setDefault(True)
+        self.use_button.clicked.connect(self._use)
+        buttons = QHBoxLayout()
+        buttons.addWidget(self.back_button)
+        buttons.addStretch(1)
+        buttons.addWidget(self.download_button)
+        buttons.addWidget(self.use_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(24, 16, 24, 16)
+        layout.addWidget(title)
+        layout.addWidget(intro)
+        layout.addLayout(folder_row)
+        layout.addWidget(self.busy)
+        layout.addWidget(self.status)
+        layout.addWidget(self.report, 1)
+        layout.addLayout(buttons)
+        self._show_result(None)
+
+    def set_settings(self, settings: Settings) -> None:
+        self.settings = settings
+
+    def choose_folder(self) -> None:
+        start = self.folder.text() or str(Path.home())
+        folder = QFileDialog.getExistingDirectory(
+            self, self.tr("Choose the folder with the model files"), start
+        )
+        if folder:
+            self.scan_folder(Path(folder))
+
+    def scan_folder(self, folder: Path) -> None:
+        if self.scanning:
+            return
+        self.scanning = True
+        self.folder.setText(str(folder))
+        self.status.setStyleSheet("")
+        self.status.setText(self.tr("Looking at the files in {folder}…").format(folder=folder))
+        self.busy.show()
+        self.report.clear()
+        for button in (self.choose_button, self.use_button, self.download_button):
+            button.setEnabled(False)
+        settings = self.settings
+        run_in_background(
+            lambda: scan_for_setup(folder, settings), self._scanned, self._scan_failed
+        )
+
+    def _scanned(self, result: FolderScan) -> None:
+        self.scanning = False
+        self.busy.hide()
+        self.choose_button.setEnabled(True)
+        self._show_result(result)
+
+    def _scan_failed(self, exc: Exception) -> None:
+        self.scanning = False
+        self.busy.hide()
+        self.choose_button.setEnabled(True)
+        self._show_result(None)
+        self.status.setStyleSheet(f"color: {theme.DANGER};")
+        self.status.setText(failure_message(exc))
+
+    def _show_result(self, result: FolderScan | None) -> None:
+        self.result = result
+        self.use_button.setEnabled(result is not None and result.shown.complete)
+        self.download_button.setVisible(result is not None and not result.shown.complete)
+        self.download_button.setEnabled(True)
+        if result is None:
+            self.status.setText(self.tr("Choose a folder to see what it holds."))
+            return
+        self.report.show_report(result.shown)
+        found = sum(status.ok for status in result.found.roles.values())
+        lines = [
+            self.tr(
+                "{folder}: {found} of {total} required files found ({count} model files looked at)."
+            ).format(
+                folder=result.folder,
+                found=found,
+                total=len(result.found.roles),
+                count=result.found.files_examined,
+            )
+        ]
+        if result.shown.complete:
+            lines.append(
+                self.tr("Everything is there. “Use these files” loads them where they are.")
+            )
+        else:
+            titles = ", ".join(role_title(role) for role in result.missing_roles)
+            lines.append(
+                self.tr(
+                    "Still missing: {titles}. Choose another folder, or download only the "
+                    "missing files."
+                ).format(titles=titles)
+            )
+        self.status.setText("\n".join(lines))
+
+    def _use(self) -> None:
+        if self.result is not None and self.result.shown.complete:
+            self.use_requested.emit(self.result.chosen)
+
+    def _download_missing(self) -> None:
+        if self.result is not None:
+            self.download_missing_requested.emit(self.result.chosen, self.result.missing_roles)

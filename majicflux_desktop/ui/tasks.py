@@ -1,0 +1,62 @@
+"""Short work off the UI thread (scanning a folder, sizing files), its outcome back on the UI thread.
+
+The work runs on Qt's global thread pool, never on the engine's thread: a scan must not wait
+behind a model load, and a slow disk must not hold up the window. The outcome is handed to the
+UI thread by one long-lived dispatcher; a callback whose widget is gone by then (the window was
+rebuilt in another language) is skipped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+import shiboken6
+from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
+
+from majicflux_desktop.core.i18n import UserError
+
+log = logging.getLogger("majicflux.ui.tasks")
+
+
+class _Dispatcher(QObject):
+    deliver = Signal(object)  # (callback, value)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.deliver.connect(self._call, Qt.ConnectionType.QueuedConnection)
+
+    def _call(self, item: tuple[Callable[[Any], None], Any]) -> None:
+        callback, value = item
+        owner = getattr(callback, "__self__", None)
+        if isinstance(owner, QObject) and not shiboken6.isValid(owner):
+            return
+        callback(value)
+
+
+_dispatcher: _Dispatcher | None = None
+
+
+def run_in_background(
+    work: Callable[[], Any],
+    on_success: Callable[[Any], None],
+    on_failure: Callable[[Exception], None],
+) -> None:
+    """Run `work` on a pool thread; then `on_success(result)` or `on_failure(exception)` on the
+    UI thread. Call from the UI thread."""
+    global _dispatcher
+    if _dispatcher is None:
+        _dispatcher = _Dispatcher()  # here, so it belongs to the UI thread
+    dispatcher = _dispatcher
+
+    def task() -> None:
+        try:
+            result = work()
+        except Exception as exc:
+            log.info("background work failed: %s", exc, exc_info=not isinstance(exc, UserError))
+            dispatcher.deliver.emit((on_failure, exc))
+        else:
+            dispatcher.deliver.emit((on_success, result))
+
+    QThreadPool.globalInstance().start(task)
