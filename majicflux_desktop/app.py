@@ -9,6 +9,7 @@ import argparse
 import dataclasses
 import logging
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -17,13 +18,16 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from majicflux_desktop import APP_NAME, __version__
 from majicflux_desktop.core.i18n import UserError
+from majicflux_desktop.core.instance import InstanceLock
 from majicflux_desktop.core.jobs import Job
 from majicflux_desktop.core.library import Library
 from majicflux_desktop.core.logs import make_stdio_safe, setup_logging
 from majicflux_desktop.core.paths import AppPaths
+from majicflux_desktop.core.recovery import recover
 from majicflux_desktop.core.settings import Settings, load_settings, save_settings
 from majicflux_desktop.engine.memory import GIB, VramProbe
 from majicflux_desktop.ui import theme
+from majicflux_desktop.ui.downloads import DownloadService
 from majicflux_desktop.ui.main_window import MainWindow
 from majicflux_desktop.ui.resources import app_icon
 from majicflux_desktop.ui.startup import announce_start
@@ -52,17 +56,26 @@ class DesktopApp(QObject):
         self.settings, self.settings_notes = load_settings(paths.settings_file, paths)
         self.translations = Translations(paths.data_dir / "i18n")
         self.translations.install(resolve_language(self.settings.language))
+        # after the translator, so that "already running" is said in the user's language
+        self.instance = InstanceLock.acquire(paths.lock_file)  # InstanceLocked: one is running
         self._default_font = qapp.font()
         self._apply_look()
         qapp.setWindowIcon(app_icon())
-        self.library, self.library_notes = Library.open(
-            paths.library_file, self.settings.output_dir, paths.trash_dir
-        )
+        try:
+            self.library, self.library_notes = Library.open(
+                paths.library_file, self.settings.output_dir, paths.trash_dir
+            )
+        except BaseException:
+            self.instance.release(clean=not self.instance.unclean_before)
+            raise
+        if self.instance.unclean_before:  # killed or crashed last time
+            self.library_notes += recover(self.library, paths.data_dir).notes()
         self.interrupted: list[Job] = self.library.reconcile_after_crash()
         self.left_in_queue: list[Job] = self.library.queued()
         self.probe = VramProbe()
         self.host = EngineHost(self.library, self.probe)
         self.worker = self.host.worker
+        self.downloads = DownloadService()  # outlives a window rebuilt in another language
         self.window: MainWindow | None = None
         self._last_news: dict[str, tuple[object, ...]] = {}
         self._remember_news()
@@ -86,8 +99,10 @@ class DesktopApp(QObject):
         self._stopped = True
         if self.window is not None:
             self.window.detach()
+        self.downloads.shutdown()
         self.host.shutdown()
         self.library.close()
+        self.instance.release()
         self.translations.uninstall()
 
     def load_models(self) -> None:
@@ -102,13 +117,24 @@ class DesktopApp(QObject):
             )
         budget = None if s.vram_budget_gb is None else int(s.vram_budget_gb * GIB)
         return ModelSource(
-            s.models_dir, s.memory_plan, budget, s.fp8_matmul, device=self.options.device
+            s.models_dir,
+            s.model_files,
+            s.memory_plan,
+            budget,
+            s.fp8_matmul,
+            device=self.options.device,
         )
 
     # -- the window --------------------------------------------------------------------------------
     def _make_window(self) -> MainWindow:
         window = MainWindow(
-            self.paths, self.settings, self.library, self.worker, self.probe, self.demo
+            self.paths,
+            self.settings,
+            self.library,
+            self.worker,
+            self.probe,
+            self.demo,
+            self.downloads,
         )
         window.settings_edited.connect(self.change_settings)
         window.theme_chosen.connect(
@@ -121,7 +147,7 @@ class DesktopApp(QObject):
             lambda locked: self._save(dataclasses.replace(self.settings, seed_locked=locked))
         )
         window.demo_requested.connect(self.start_demo)
-        window.models_folder_chosen.connect(self.use_models_folder)
+        window.setup_finished.connect(self.finish_setup)
         window.check_models_requested.connect(self.load_models)
         window.closing.connect(self.shutdown)
         self.window = window
@@ -190,7 +216,7 @@ class DesktopApp(QObject):
             self.translations.install(resolve_language(new.language))
             self._apply_look()
             self._rebuild_window()
-        engine_fields = ("models_dir", "memory_plan", "vram_budget_gb", "fp8_matmul")
+        engine_fields = ("models_dir", "model_files", "memory_plan", "vram_budget_gb", "fp8_matmul")
         if not self.demo and any(getattr(new, f) != getattr(old, f) for f in engine_fields):
             self.load_models()
         if new.output_dir != old.output_dir and self.window is not None:
@@ -202,11 +228,12 @@ class DesktopApp(QObject):
         theme.apply_theme(self.qapp, self.settings.theme)
         theme.apply_font(self.qapp, self.translations.language, self._default_font)
 
-    def use_models_folder(self, folder: Path) -> None:
+    def finish_setup(self, settings: Settings) -> None:
+        """Model setup chose files (found or downloaded): keep them, leave the demo, load."""
         self.demo = False
         if self.window is not None:
             self.window.set_demo(False)
-        self.change_settings(dataclasses.replace(self.settings, models_dir=folder))
+        self._save(settings)
         self.load_models()
 
     def start_demo(self) -> None:
@@ -231,6 +258,7 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
     make_stdio_safe()
     paths = AppPaths.portable(args.data_dir) if args.data_dir else AppPaths.for_user()
     paths.ensure()
+    paths.keep_tool_caches_here()
     setup_logging(paths.log_file)
     log.info("MajicFlux %s starting on %s", __version__, paths.data_dir)
     QApplication.setApplicationName(APP_NAME)
@@ -238,8 +266,9 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
     qapp = QApplication(argv)
     try:
         desktop = DesktopApp(qapp, paths, Options(args.demo, args.start_queue, args.device))
-    except UserError as exc:  # the library is locked by another program
+    except UserError as exc:  # another instance runs, or the library is locked by a program
         log.error("cannot start: %s", exc)
+        print(f"MajicFlux: {exc.text()}", file=sys.stderr)  # for terminals and scripts
         QMessageBox.critical(None, APP_NAME, exc.text())
         return 1
     window = desktop.start()

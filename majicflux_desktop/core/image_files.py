@@ -57,7 +57,7 @@ def unique_path(wanted: Path, taken: Callable[[Path], bool]) -> Path:
 def write_image_file(target: Path, data: bytes) -> None:
     """Write atomically (temp, fsync, rename); a failure becomes a UserError naming the fix."""
     try:
-        atomic_write_bytes(target, data)
+        atomic_write_bytes(target, data, fault="png-write")
     except OSError as exc:
         if exc.errno == errno.ENOSPC:
             template = QT_TRANSLATE_NOOP(

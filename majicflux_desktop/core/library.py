@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from majicflux_desktop.core import metadata
+from majicflux_desktop.core import faults, metadata
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message
 from majicflux_desktop.core.image_files import (
     image_file_name,
@@ -203,6 +203,7 @@ class Library(JobQueue):
                         db.execute(
                             "UPDATE jobs SET images_done = images_done + 1 WHERE id = ?", (job_id,)
                         )
+                    faults.point("db-commit")
                     return self._image_by_id(db, image_id)
             except BaseException:
                 with contextlib.suppress(OSError):
@@ -341,6 +342,18 @@ class Library(JobQueue):
                     report.adopted.append(self._image_by_id(db, image_id))
         log.info("adopted %d orphan images", len(report.adopted))
         return report
+
+    def attach_to_job(self, image_id: int, job_id: int) -> bool:
+        """Count an adopted image for the running job that made it (a crash came mid-save), so
+        that resuming the job does not make that image twice. False if either is not there."""
+        with self._write() as db:
+            cursor = db.execute(
+                "UPDATE images SET job_id = ? WHERE id = ? AND job_id IS NULL", (job_id, image_id)
+            )
+            if cursor.rowcount != 1:
+                return False
+            db.execute("UPDATE jobs SET images_done = images_done + 1 WHERE id = ?", (job_id,))
+            return True
 
     def missing_files(self) -> list[ImageRecord]:
         """Rows whose file is gone (after finishing any trash move a crash interrupted)."""

@@ -10,7 +10,10 @@ from pathlib import Path
 
 import platformdirs
 
+from majicflux_desktop.core import faults
+
 APP_DIR_NAME = "MajicFlux"
+TEMP_SUFFIX = ".tmp"
 
 
 @dataclass(frozen=True)
@@ -59,18 +62,44 @@ class AppPaths:
     def lock_file(self) -> Path:
         return self.data_dir / "instance.lock"
 
+    @property
+    def tool_cache_dir(self) -> Path:
+        return self.data_dir / "cache"
+
+    def keep_tool_caches_here(self) -> None:
+        """Point the caches torch, Triton and CUDA write on their own into the data folder.
+
+        Importing diffsynth compiles a function, which makes torch create its inductor cache
+        under the system temp folder; on a GPU, Triton and the CUDA JIT write under the home
+        folder. Set before torch is imported; a value the user set is kept.
+        """
+        for variable, name in (
+            ("TORCHINDUCTOR_CACHE_DIR", "torchinductor"),
+            ("TRITON_CACHE_DIR", "triton"),
+            ("CUDA_CACHE_PATH", "cuda"),
+        ):
+            os.environ.setdefault(variable, str(self.tool_cache_dir / name))
+
     def ensure(self) -> AppPaths:
         for folder in (self.data_dir, self.log_dir):
             folder.mkdir(parents=True, exist_ok=True)
         return self
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    """Write `data` to `path` so that a crash leaves the old file or the new one, never a mix."""
+def atomic_write_bytes(path: Path, data: bytes, fault: str | None = None) -> None:
+    """Write `data` to `path` so that a crash leaves the old file or the new one, never a mix.
+
+    A crash can leave the hidden temp file (`is_stale_temp_file`); start-up recovery removes it.
+    `fault` names the core.faults point that a test may stop this write at, halfway.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
+            if fault is not None and faults.reached(fault):
+                handle.write(data[: len(data) // 2])
+                handle.flush()
+                faults.crash()
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
@@ -80,6 +109,11 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+
+
+def is_stale_temp_file(name: str) -> bool:
+    """A temp file of `atomic_write_bytes` (`.<name>.<random>.tmp`): what a crash mid-write leaves."""
+    return name.startswith(".") and name.endswith(TEMP_SUFFIX) and name.count(".") >= 3
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -104,7 +104,7 @@ def schema_version() -> int:
 
 def save_settings(path: Path, settings: Settings) -> None:
     text = json.dumps(settings_to_dict(settings, path.parent), ensure_ascii=False, indent=2)
-    atomic_write_bytes(path, (text + "\n").encode("utf-8"))
+    atomic_write_bytes(path, (text + "\n").encode("utf-8"), fault="settings-save")
 
 
 def settings_to_dict(settings: Settings, base: Path) -> dict[str, Any]:

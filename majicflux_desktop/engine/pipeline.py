@@ -30,6 +30,7 @@ os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True")
 import torch
 from PIL import Image
 
+from majicflux_desktop.core import faults
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.core.logs import prints_to_log
 from majicflux_desktop.core.request import GenerationRequest, random_seed
@@ -131,8 +132,7 @@ class Engine:
     def load(
         self, paths: ModelPaths, plan: str = "auto", budget_bytes: int | None = None
     ) -> LoadReport:
-        for path in paths.weight_files():
-            catalog.read_header(path)  # refuses pickles, truncated and bogus files before diffsynth
+        refuse_unusable_files(paths)  # before diffsynth opens anything
         self.unload()  # before reading free memory: the old pipeline's memory is ours to reuse
         reason = None
         if plan == "auto":
@@ -364,6 +364,7 @@ class Engine:
             items = list(timesteps)
             phase.mark("denoise_start")
             for index, item in enumerate(items):
+                faults.point("generation-step")
                 if cancel is not None and cancel.is_set():
                     raise Cancelled()
                 if on_step is not None:
@@ -436,6 +437,25 @@ class Engine:
                 self.pipe.load_models_to_device([])
         finally:
             self._free_memory()
+
+
+def refuse_unusable_files(paths: ModelPaths) -> None:
+    """Raise a UserError naming the file and the fix unless each file is what its role needs.
+
+    Headers only: pickles (which could run code), truncated or bogus files and another model's
+    files are refused before any weight is read.
+    """
+    roles = (
+        (catalog.DIT, (paths.dit,)),
+        (catalog.CLIP, (paths.clip,)),
+        (catalog.T5, paths.t5),
+        (catalog.VAE, (paths.vae,)),
+    )
+    for role, files in roles:
+        for path in files:
+            problem = catalog.identity_problem(catalog.identify(path), catalog.SPECS[role])
+            if problem is not None:
+                raise UserError(problem)
 
 
 def lean_vae_attention(decoder: Any) -> None:

@@ -24,6 +24,7 @@ from PySide6.QtCore import (
 
 from majicflux_desktop.core.library import ImageRecord, Library
 from majicflux_desktop.core.library_search import split_search
+from majicflux_desktop.ui.plain_text import plain_tooltip
 from majicflux_desktop.ui.thumbnails import ThumbnailCache
 
 PAGE_SIZE = 240  # a full screen of tiles on a 4K monitor, several on a laptop
@@ -247,4 +248,4 @@ class GalleryModel(QAbstractListModel):
 def _tooltip(record: ImageRecord) -> str:
     prompt = record.prompt if len(record.prompt) <= 300 else record.prompt[:300] + "…"
     when = record.created_at.astimezone().strftime("%Y-%m-%d %H:%M")
-    return f"{prompt}\n\n{record.seed} · {record.width}×{record.height} · {when}"
+    return plain_tooltip(f"{prompt}\n\n{record.seed} · {record.width}×{record.height} · {when}")

@@ -34,6 +34,7 @@ class Notice(QFrame):
             "background: palette(alternate-base); border-radius: 3px; }"
         )
         self.label = QLabel(text)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # texts quote file names and metadata
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         layout = QHBoxLayout(self)

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 from majicflux_desktop.core.jobs import Job, JobState
 from majicflux_desktop.core.library import Library
 from majicflux_desktop.ui.eta import EtaEstimator, format_clock
+from majicflux_desktop.ui.plain_text import plain_tooltip
 from majicflux_desktop.ui.worker import StepTiming
 
 ENDED_SHOWN = 20
@@ -165,7 +166,7 @@ class QueuePanel(QWidget):
         lines = [job.request.prompt, self._state_name(job.state)]
         if job.error:
             lines.append(job.error)
-        return "\n".join(lines)
+        return plain_tooltip("\n".join(lines))
 
     def _state_name(self, state: JobState) -> str:
         return {

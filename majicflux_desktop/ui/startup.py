@@ -16,7 +16,9 @@ translate = QCoreApplication.translate
 
 
 def announce_start(app: DesktopApp, window: MainWindow) -> None:
-    for note in (*app.settings_notes, *app.library_notes):
+    if app.settings_notes:  # one notice: a hand-edited file can have many, and notices are few
+        window.notices.add("\n".join(note.text() for note in app.settings_notes), "warning")
+    for note in app.library_notes:
         window.notices.add(note.text(), "warning")
     if app.demo:
         window.notices.add(

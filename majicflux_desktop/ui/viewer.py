@@ -230,6 +230,7 @@ class ViewerWindow(QWidget):
         self.parameters.setMinimumWidth(280)
         self.parameters.hide()
         self.title = QLabel(self)
+        self.title.setTextFormat(Qt.TextFormat.PlainText)  # it shows the prompt
         self.zoom_label = QLabel(self)
         self.fit_button = _button(self, self.tr("Fit"), self.tr("Fit to window (F)"))
         self.fit_button.clicked.connect(self.canvas.fit)

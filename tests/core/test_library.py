@@ -481,7 +481,7 @@ def test_an_unwritable_output_folder_gives_a_message_naming_it(
 
 
 def test_a_full_disk_says_so(lib: Library, monkeypatch: pytest.MonkeyPatch) -> None:
-    def full(path: Path, data: bytes) -> None:
+    def full(path: Path, data: bytes, **options: object) -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(image_files, "atomic_write_bytes", full)

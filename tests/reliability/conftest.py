@@ -1,0 +1,89 @@
+"""Reliability: the real app under crashes, bad files, bad input and a hostile environment.
+
+The window tests reuse tests/ui's helpers (the real window on the tiny random-weight model,
+offscreen). The subprocess runs are started together by `background_runs` (see runs.py) so that
+their imports of torch overlap on the CI machine's two cores.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PySide6.QtWidgets import QApplication
+
+sys.path.insert(0, str(Path(__file__).parent.parent / "ui"))  # ui_helpers
+
+import runs
+from ui_helpers import Launch, make_data_dir, wait_ready
+
+from fakehub import FakeHub, serve
+from majicflux_desktop.app import DesktopApp, Options
+from majicflux_desktop.core.paths import AppPaths
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, tiny_models: Path) -> Path:
+    return make_data_dir(tmp_path / "data", tiny_models)
+
+
+@pytest.fixture
+def launch(qapp: QApplication, qtbot) -> Iterator[Launch]:
+    """Start the app on a data folder, as a person would; close it afterwards.
+
+    `wait`: until the engine is ready (demo) or the models check is done (`demo=False`).
+    """
+    started: list[DesktopApp] = []
+
+    def start(
+        folder: Path, *, demo: bool = True, start_queue: bool = False, wait: bool = True
+    ) -> DesktopApp:
+        desktop = DesktopApp(
+            qapp, AppPaths.portable(folder), Options(demo, start_queue, device="cpu")
+        )
+        started.append(desktop)
+        desktop.start()
+        if wait and demo:
+            wait_ready(qtbot, desktop)
+        return desktop
+
+    yield start
+    for desktop in started:
+        if desktop.window is not None:
+            desktop.window.close()
+        desktop.shutdown()
+
+
+@pytest.fixture(scope="session")
+def served_hub() -> Iterator[FakeHub]:
+    """The model hub of tests/fakehub.py on 127.0.0.1, for the download runs."""
+    with serve(FakeHub()) as hub:
+        yield hub
+
+
+@pytest.fixture(scope="session")
+def background_runs(
+    tmp_path_factory: pytest.TempPathFactory, tiny_models: Path, served_hub: FakeHub
+) -> dict[str, runs.Run]:
+    """Every subprocess run of the suite, started at once, all finished on return."""
+    root = tmp_path_factory.mktemp("runs")
+
+    def data(name: str) -> Path:
+        return make_data_dir(root / name / "data", tiny_models)
+
+    steps = runs.CRASH_STEPS
+    started = [
+        # the 3rd image's first step: two images are saved by then
+        runs.crash_run(
+            "generation", data("generation"), f"generation-step:{2 * steps + 1}",
+            "killed while generating", 3,
+        ),
+        runs.crash_run("png-write", data("png-write"), "png-write:2", "killed while writing", 2),
+        runs.crash_run("db-commit", data("db-commit"), "db-commit:2", "killed committing", 3),
+        runs.settings_run(data("settings")),
+        runs.download_run(root / "download", served_hub.url),
+        runs.clean_run(root / "clean"),
+    ]  # fmt: skip
+    return runs.run_all(started)
