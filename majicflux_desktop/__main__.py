@@ -27,12 +27,22 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run the jobs left in the queue at once instead of waiting for a click",
     )
+    parser.add_argument(
+        "--self-test",
+        action="store_true",
+        help="start the window offscreen on the demo model in a temporary folder (inside "
+        "--data-dir if given), make one image, check it, and exit 0 if all is well",
+    )
     parser.add_argument("--device", choices=("cpu", "cuda"), help=argparse.SUPPRESS)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.self_test:
+        from majicflux_desktop.selftest import run_self_test
+
+        return run_self_test(args, sys.argv[:1])
     from majicflux_desktop.app import run  # Qt loads here, after --help and --version
 
     return run(args, sys.argv[:1])

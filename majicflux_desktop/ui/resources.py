@@ -1,4 +1,9 @@
-"""Where the app's resources (icon, translations) are: the source tree, or a frozen bundle."""
+"""Where the app's resources (icon, translations) are: the source tree, or a frozen bundle.
+
+A PyInstaller build carries `resources/` as data files (packaging/majicflux.spec): a one-folder
+build unpacks nothing and puts them in its contents folder, which is `sys._MEIPASS`
+(`_internal/` beside the executable since PyInstaller 6, the executable's own folder before).
+"""
 
 from __future__ import annotations
 
@@ -11,12 +16,27 @@ from PySide6.QtGui import QIcon
 _SOURCE_TREE = Path(__file__).resolve().parents[2] / "resources"
 
 
+def is_frozen() -> bool:
+    return bool(getattr(sys, "frozen", False))
+
+
+def bundle_dirs() -> list[Path]:
+    """The frozen app's contents folders, most likely first; empty when running from source."""
+    if not is_frozen():
+        return []
+    folders = []
+    bundle = getattr(sys, "_MEIPASS", None)
+    if bundle:
+        folders.append(Path(bundle))
+    executable = Path(sys.executable).resolve().parent
+    folders += [executable / "_internal", executable]
+    return folders
+
+
 def resources_dir() -> Path:
     override = os.environ.get("MAJICFLUX_RESOURCES")
     candidates = [Path(override)] if override else []
-    bundle = getattr(sys, "_MEIPASS", None)  # PyInstaller unpacks data files here
-    if bundle:
-        candidates.append(Path(bundle) / "resources")
+    candidates += [folder / "resources" for folder in bundle_dirs()]
     candidates.append(_SOURCE_TREE)
     return next((c for c in candidates if c.is_dir()), _SOURCE_TREE)
 

@@ -1,9 +1,10 @@
 """The UI language: Qt translators for our strings, for Qt's own dialogs, and for core's messages.
 
 The `.ts` sources live in resources/i18n. A build step may compile them to `.qm` beside them
-(scripts/build-translations); otherwise they are compiled on first start into the data folder
-with the `lrelease` that ships with PySide6. If that fails the `.ts` file is read directly, so a
-missing tool never leaves the window in the wrong language.
+(scripts/build-translations; a frozen build always carries them, as it has no lrelease);
+otherwise they are compiled on first start into the data folder with the `lrelease` that ships
+with PySide6. If that fails the `.ts` file is read directly, so a missing tool never leaves the
+window in the wrong language.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import PySide6
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from majicflux_desktop.core import i18n
-from majicflux_desktop.ui.resources import translations_dir
+from majicflux_desktop.ui.resources import is_frozen, translations_dir
 
 log = logging.getLogger("majicflux.ui.translations")
 
@@ -71,6 +72,8 @@ def compile_ts(ts: Path, qm: Path) -> bool:
 def compiled_qm(ts: Path, cache_dir: Path) -> Path | None:
     """A `.qm` at least as new as `ts`: the one built beside it, or one compiled into the cache."""
     beside, cached = ts.with_suffix(".qm"), cache_dir / ts.with_suffix(".qm").name
+    if is_frozen() and beside.is_file():
+        return beside  # built with the bundle, whose copy need not keep the files' times
     for candidate in (beside, cached):
         if candidate.is_file() and candidate.stat().st_mtime >= ts.stat().st_mtime:
             return candidate
