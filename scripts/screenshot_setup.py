@@ -15,29 +15,26 @@ import json
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtWidgets import QApplication
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from screenshot_tour import pause, place, shoot, wait_for  # the same camera as the tour
+
 from helpers import write_header_only
 from majicflux_desktop.app import DesktopApp, Options
 from majicflux_desktop.core.logs import setup_logging
 from majicflux_desktop.core.paths import AppPaths, atomic_write_bytes
 from majicflux_desktop.engine import catalog, download, layouts
 from majicflux_desktop.engine.transfer import PartFile
-from majicflux_desktop.ui.main_window import MainWindow
 from majicflux_desktop.ui.worker import EngineState
 
-SIZE = (1600, 1000)
 GB, MB = 1024**3, 1024**2
 PUBLISHED = {  # the sizes the hubs list for the real files, roughly
     (catalog.MODELSCOPE_MAJICFLUS, "majicflus_v134.safetensors"): int(11.9 * GB),
@@ -147,27 +144,6 @@ def comfyui_tree(root: Path) -> Path:
     return root
 
 
-def pause(seconds: float) -> None:
-    loop = QEventLoop()
-    QTimer.singleShot(int(seconds * 1000), loop.quit)
-    loop.exec()
-
-
-def wait_for(condition: Callable[[], bool], timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise TimeoutError("the app did not get there in time")
-        pause(0.1)
-
-
-def shoot(folder: Path, name: str) -> None:
-    pause(0.6)  # let the last repaint reach the X server
-    target = f"PNG8:{folder / name}"
-    subprocess.run(["import", "-window", "root", "+dither", "-colors", "256", target], check=True)
-    print("saved", folder / name)
-
-
 def leave_a_part(models: Path) -> None:
     """What an interrupted run leaves: the transformer's first 3.1 GB as a `.part` (sparse)."""
     plan = download.fetch_plan(models, download.modelscope(), roles=("dit",))
@@ -225,11 +201,6 @@ class _NoSpeed:
 
 
 _NO_SPEED = _NoSpeed()
-
-
-def place(window: MainWindow) -> None:
-    window.move(0, 0)
-    window.resize(*SIZE)
 
 
 def main() -> None:

@@ -12,48 +12,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
 
 sys.path.insert(0, str(Path(__file__).parent.parent / "ui"))  # ui_helpers
 
 import runs
-from ui_helpers import Launch, make_data_dir, wait_ready
+from ui_helpers import data_dir, launch, make_data_dir
 
 from fakehub import FakeHub, serve
-from majicflux_desktop.app import DesktopApp, Options
-from majicflux_desktop.core.paths import AppPaths
 
-
-@pytest.fixture
-def data_dir(tmp_path: Path, tiny_models: Path) -> Path:
-    return make_data_dir(tmp_path / "data", tiny_models)
-
-
-@pytest.fixture
-def launch(qapp: QApplication, qtbot) -> Iterator[Launch]:
-    """Start the app on a data folder, as a person would; close it afterwards.
-
-    `wait`: until the engine is ready (demo) or the models check is done (`demo=False`).
-    """
-    started: list[DesktopApp] = []
-
-    def start(
-        folder: Path, *, demo: bool = True, start_queue: bool = False, wait: bool = True
-    ) -> DesktopApp:
-        desktop = DesktopApp(
-            qapp, AppPaths.portable(folder), Options(demo, start_queue, device="cpu")
-        )
-        started.append(desktop)
-        desktop.start()
-        if wait and demo:
-            wait_ready(qtbot, desktop)
-        return desktop
-
-    yield start
-    for desktop in started:
-        if desktop.window is not None:
-            desktop.window.close()
-        desktop.shutdown()
+__all__ = ["data_dir", "launch"]  # the window fixtures of tests/ui
 
 
 @pytest.fixture(scope="session")

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import json
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from majicflux_desktop.app import DEMO_MODELS, DesktopApp
+import pytest
+from PySide6.QtWidgets import QApplication
+
+from majicflux_desktop.app import DEMO_MODELS, DesktopApp, Options
+from majicflux_desktop.core.paths import AppPaths
 from majicflux_desktop.core.request import GenerationRequest
 from majicflux_desktop.ui.main_window import MainWindow
 from majicflux_desktop.ui.worker import EngineState
@@ -46,3 +50,39 @@ def wait_ready(qtbot, desktop: DesktopApp) -> None:
 def window_of(desktop: DesktopApp) -> MainWindow:
     assert desktop.window is not None
     return desktop.window
+
+
+# -- fixtures, imported by tests/ui/conftest.py and tests/reliability/conftest.py ----------------
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path, tiny_models: Path) -> Path:
+    return make_data_dir(tmp_path / "data", tiny_models)
+
+
+@pytest.fixture
+def launch(qapp: QApplication, qtbot) -> Iterator[Launch]:
+    """Start the app on a data folder, as a person would; close it afterwards.
+
+    `wait`: until the engine is ready (demo only: without the demo, the models are checked and
+    the test waits for what it expects to see).
+    """
+    started: list[DesktopApp] = []
+
+    def start(
+        folder: Path, *, demo: bool = True, start_queue: bool = False, wait: bool = True
+    ) -> DesktopApp:
+        desktop = DesktopApp(
+            qapp, AppPaths.portable(folder), Options(demo, start_queue, device="cpu")
+        )
+        started.append(desktop)
+        desktop.start()
+        if wait and demo:
+            wait_ready(qtbot, desktop)
+        return desktop
+
+    yield start
+    for desktop in started:
+        if desktop.window is not None:
+            desktop.window.close()
+        desktop.shutdown()
