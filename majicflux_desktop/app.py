@@ -13,11 +13,11 @@ import sys
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QCoreApplication, QObject, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 from majicflux_desktop import APP_NAME, __version__
-from majicflux_desktop.core.i18n import UserError
+from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.core.instance import InstanceLock
 from majicflux_desktop.core.jobs import Job
 from majicflux_desktop.core.library import Library
@@ -65,13 +65,13 @@ class DesktopApp(QObject):
             self.library, self.library_notes = Library.open(
                 paths.library_file, self.settings.output_dir, paths.trash_dir
             )
+            if self.instance.unclean_before:  # killed or crashed last time
+                self.library_notes += self._recover()
+            self.interrupted: list[Job] = self.library.reconcile_after_crash()
+            self.left_in_queue: list[Job] = self.library.queued()
         except BaseException:
             self.instance.release(clean=not self.instance.unclean_before)
             raise
-        if self.instance.unclean_before:  # killed or crashed last time
-            self.library_notes += recover(self.library, paths.data_dir).notes()
-        self.interrupted: list[Job] = self.library.reconcile_after_crash()
-        self.left_in_queue: list[Job] = self.library.queued()
         self.probe = VramProbe()
         self.host = EngineHost(self.library, self.probe)
         self.worker = self.host.worker
@@ -80,6 +80,25 @@ class DesktopApp(QObject):
         self._last_news: dict[str, tuple[object, ...]] = {}
         self._remember_news()
         self._stopped = False
+
+    def _recover(self) -> list[Message]:
+        """Tidy up after an unclean end; a failure here must not stop every later start."""
+        try:
+            return recover(self.library, self.paths.data_dir).notes()
+        except Exception as exc:
+            log.exception("start-up recovery failed")
+            return [
+                Message(
+                    "recovery",
+                    QT_TRANSLATE_NOOP(
+                        "recovery",
+                        "MajicFlux could not finish tidying up after the last session ({error}). "
+                        "Your images are safe; it tries again at the next start. Details are in "
+                        "the log (Help ▸ Open log folder).",
+                    ),
+                    {"error": exc},
+                )
+            ]
 
     # -- life cycle ------------------------------------------------------------------------------
     def start(self) -> MainWindow:
@@ -98,10 +117,13 @@ class DesktopApp(QObject):
             return
         self._stopped = True
         if self.window is not None:
+            self.window.hide()  # called from closeEvent: the window goes now, the rest follows
             self.window.detach()
-        self.downloads.shutdown()
+        downloads_stopped = self.downloads.shutdown()
         self.host.shutdown()
         self.library.close()
+        if not downloads_stopped:  # a thread still writing a .part: never hand the folder over
+            self.downloads.shutdown(-1)
         self.instance.release()
         self.translations.uninstall()
 
@@ -267,15 +289,27 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
     try:
         desktop = DesktopApp(qapp, paths, Options(args.demo, args.start_queue, args.device))
     except UserError as exc:  # another instance runs, or the library is locked by a program
-        log.error("cannot start: %s", exc)
-        print(f"MajicFlux: {exc.text()}", file=sys.stderr)  # for terminals and scripts
-        QMessageBox.critical(None, APP_NAME, exc.text())
-        return 1
+        return _cannot_start(exc.text())
+    except Exception as exc:  # never a traceback dialog: what failed, and where the details are
+        log.exception("cannot start")
+        return _cannot_start(
+            QCoreApplication.translate(
+                "app",
+                "MajicFlux could not start ({error}). The details are in the log: {log}",
+            ).format(error=exc, log=paths.log_file)
+        )
     window = desktop.start()
     QTimer.singleShot(0, lambda: _log_shown(window))
     code = qapp.exec()
     desktop.shutdown()
     return code
+
+
+def _cannot_start(text: str) -> int:
+    log.error("cannot start: %s", text)
+    print(f"MajicFlux: {text}", file=sys.stderr)  # for terminals and scripts
+    QMessageBox.critical(None, APP_NAME, text)
+    return 1
 
 
 def _log_shown(window: MainWindow) -> None:

@@ -76,7 +76,10 @@ class FakeHub:
 
     `faults[path]` is a queue consumed by the content requests of that file: ("drop", n) sends
     n bytes then closes, ("corrupt",) flips a byte, ("status", code) answers with an error,
-    ("ignore_range",) answers 200 to a Range request, ("body", data) sends other bytes.
+    ("ignore_range",) answers 200 to a Range request, ("body", data) sends other bytes,
+    ("stall", n) sends n bytes then nothing more (the connection stays open), ("hang",) never
+    answers; `hang_listings` makes every file listing hang. A stall sets `stalled` and lasts
+    until `release` is set (when the hub stops).
     """
 
     repos: dict[str, dict[str, bytes]] = field(default_factory=tiny_repos)
@@ -84,9 +87,12 @@ class FakeHub:
     listed: dict[str, dict[str, Any]] = field(default_factory=dict)  # path -> listing overrides
     gated: dict[str, str] = field(default_factory=dict)  # repo -> the token that opens it
     page_size: int = 1000
+    hang_listings: bool = False
     throttle_s: float = 0.0  # per 16 KiB of content, to let a test interrupt a transfer
     seen: list[Seen] = field(default_factory=list)
     served: dict[str, int] = field(default_factory=dict)  # content bytes sent per file path
+    stalled: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
     url: str = ""
 
     def content_requests(self, path: str) -> list[Seen]:
@@ -152,6 +158,9 @@ def make_handler(hub: FakeHub) -> type[http.server.BaseHTTPRequestHandler]:
 
         def modelscope_listing(self, query: dict[str, str], repo: str) -> None:
             assert query == {"Revision": "master", "Recursive": "True"}
+            if hub.hang_listings:
+                self.stall()
+                return
             files = [{"Name": "text_encoder", "Path": "text_encoder", "Type": "tree", "Size": 0}]
             for path, data, extra in self.entries(repo):
                 sha = extra.get("sha256", hashlib.sha256(data).hexdigest())
@@ -161,6 +170,9 @@ def make_handler(hub: FakeHub) -> type[http.server.BaseHTTPRequestHandler]:
 
         def hf_listing(self, query: dict[str, str], repo: str) -> None:
             assert query.get("recursive") == "true"
+            if hub.hang_listings:
+                self.stall()
+                return
             entries: list[dict[str, Any]] = [{"type": "directory", "path": "tokenizer", "oid": "0", "size": 0}]  # fmt: skip
             for path, data, extra in self.entries(repo):
                 size = extra.get("size", len(data))
@@ -197,6 +209,9 @@ def make_handler(hub: FakeHub) -> type[http.server.BaseHTTPRequestHandler]:
         def content(self, query: dict[str, str], repo: str, path: str) -> None:
             data = hub.repos[repo][path]
             fault = hub.faults.get(path, []).pop(0) if hub.faults.get(path) else ("none",)
+            if fault[0] == "hang":
+                self.stall()
+                return
             if fault[0] == "status":
                 self.send_response(fault[1])
                 self.send_header("Content-Length", "0")
@@ -223,7 +238,7 @@ def make_handler(hub: FakeHub) -> type[http.server.BaseHTTPRequestHandler]:
             self.send_header("Content-Length", str(len(data) - start))
             self.end_headers()
             body = data[start:]
-            if fault[0] == "drop":
+            if fault[0] in ("drop", "stall"):
                 body = body[: fault[1]]
             for offset in range(0, len(body), 16384):
                 if hub.throttle_s:
@@ -233,7 +248,14 @@ def make_handler(hub: FakeHub) -> type[http.server.BaseHTTPRequestHandler]:
                 except OSError:
                     return
                 hub.served[path] = hub.served.get(path, 0) + len(body[offset : offset + 16384])
+            if fault[0] == "stall":
+                self.wfile.flush()
+                self.stall()
             self.close_connection = True
+
+        def stall(self) -> None:
+            hub.stalled.set()
+            hub.release.wait(60)
 
     return Handler
 
@@ -249,6 +271,7 @@ def serve(hub: FakeHub) -> Iterator[FakeHub]:
     try:
         yield hub
     finally:
+        hub.release.set()
         server.shutdown()
         server.server_close()
 

@@ -36,17 +36,22 @@ def translate(context: str, text: str) -> str:
 
 @dataclass(frozen=True)
 class Message:
-    """An English template with `{name}` fields, translated when it is shown."""
+    """An English template with `{name}` fields, translated when it is shown.
+
+    A field may be a Message itself (a model's name inside a sentence): it is translated too.
+    """
 
     context: str
     template: str
     params: Mapping[str, Any] = field(default_factory=dict)
 
     def text(self) -> str:
-        return translate(self.context, self.template).format(**self.params)
+        params = {k: v.text() if isinstance(v, Message) else v for k, v in self.params.items()}
+        return translate(self.context, self.template).format(**params)
 
     def english(self) -> str:
-        return self.template.format(**self.params)
+        params = {k: v.english() if isinstance(v, Message) else v for k, v in self.params.items()}
+        return self.template.format(**params)
 
     def __str__(self) -> str:
         return self.text()

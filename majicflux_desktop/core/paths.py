@@ -13,6 +13,10 @@ import platformdirs
 from majicflux_desktop.core import faults
 
 APP_DIR_NAME = "MajicFlux"
+# Temp files of atomic writes: `.majicflux-<name>.<random>.tmp`. The prefix is ours alone, so that
+# start-up recovery never takes another program's temp file (a sync tool's, in a shared output
+# folder) for one of ours.
+TEMP_PREFIX = ".majicflux-"
 TEMP_SUFFIX = ".tmp"
 
 
@@ -93,7 +97,9 @@ def atomic_write_bytes(path: Path, data: bytes, fault: str | None = None) -> Non
     `fault` names the core.faults point that a test may stop this write at, halfway.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent)
+    fd, tmp = tempfile.mkstemp(
+        prefix=f"{TEMP_PREFIX}{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent
+    )
     try:
         with os.fdopen(fd, "wb") as handle:
             if fault is not None and faults.reached(fault):
@@ -112,8 +118,8 @@ def atomic_write_bytes(path: Path, data: bytes, fault: str | None = None) -> Non
 
 
 def is_stale_temp_file(name: str) -> bool:
-    """A temp file of `atomic_write_bytes` (`.<name>.<random>.tmp`): what a crash mid-write leaves."""
-    return name.startswith(".") and name.endswith(TEMP_SUFFIX) and name.count(".") >= 3
+    """A temp file of `atomic_write_bytes`: what a crash mid-write leaves."""
+    return name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX)
 
 
 def _fsync_dir(folder: Path) -> None:

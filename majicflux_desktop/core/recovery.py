@@ -104,7 +104,7 @@ def _count_for_running_jobs(library: Library, adopted: list[ImageRecord]) -> Non
 
 
 def remove_stale_temp_files(folder: Path, recursive: bool) -> list[Path]:
-    """Delete the hidden temp files atomic writes leave when killed (`.<name>.<random>.tmp`)."""
+    """Delete the hidden temp files our atomic writes leave when killed (`core.paths`), no others."""
     removed: list[Path] = []
     if not folder.is_dir():
         return removed

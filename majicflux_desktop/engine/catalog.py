@@ -44,6 +44,16 @@ class FileSpec:
     def is_folder(self) -> bool:
         return self.role in (TOKENIZER_CLIP, TOKENIZER_T5)
 
+    @property
+    def label(self) -> Message:
+        """The title as a field of a message: translated with it."""
+        return model_name(self.title)
+
+
+def model_name(name: str) -> Message:
+    """A model's name in the UI language (the "models" context of the translations)."""
+    return Message("models", name)
+
 
 REQUIRED: tuple[FileSpec, ...] = (
     FileSpec(
@@ -88,7 +98,7 @@ def t5_single_file(layout: layouts.Layout) -> layouts.Layout:
     return {**layout, "encoder.embed_tokens.weight": layout["shared.weight"]}
 
 
-T5_SINGLE_FILE = "T5-XXL text encoder (single file)"
+T5_SINGLE_FILE = QT_TRANSLATE_NOOP("models", "T5-XXL text encoder (single file)")
 
 
 def _known_layouts() -> dict[str, KnownLayout]:
@@ -98,7 +108,7 @@ def _known_layouts() -> dict[str, KnownLayout]:
         if spec.layout_hash
     }
     known[layouts.layout_hash(layouts.flux_dit(prefix=""))] = KnownLayout(
-        DIT, "FLUX.1-dev transformer"
+        DIT, QT_TRANSLATE_NOOP("models", "FLUX.1-dev transformer")
     )
     known[layouts.layout_hash(t5_single_file(layouts.t5_encoder()))] = KnownLayout(
         T5, T5_SINGLE_FILE
@@ -340,24 +350,26 @@ def identify(path: str | os.PathLike[str], *, check_suffix: bool = True) -> Iden
 def guess_family(layout: dict[str, tuple[int, ...]]) -> str:
     names = list(layout)
     if any("lora_" in n or ".lora." in n or n.endswith(".alpha") for n in names[:2000]):
-        return "LoRA"
+        return QT_TRANSLATE_NOOP("catalog", "LoRA")
     if any(n.startswith("model.diffusion_model.input_blocks.") for n in names):
         if any(n.startswith("conditioner.embedders.1") for n in names):
-            return "SDXL checkpoint"
-        return "Stable Diffusion checkpoint"
+            return QT_TRANSLATE_NOOP("catalog", "SDXL checkpoint")
+        return QT_TRANSLATE_NOOP("catalog", "Stable Diffusion checkpoint")
     flux = any(
         n.startswith(("double_blocks.", "model.diffusion_model.double_blocks.")) for n in names
     )
     if flux and any(n.startswith(("text_encoders.", "vae.", "first_stage_model.")) for n in names):
-        return "FLUX all-in-one checkpoint (transformer, text encoders and VAE in one file)"
+        return QT_TRANSLATE_NOOP(
+            "catalog", "FLUX all-in-one checkpoint (transformer, text encoders and VAE in one file)"
+        )
     if flux:
-        return "FLUX-type transformer with a different layout"
+        return QT_TRANSLATE_NOOP("catalog", "FLUX-type transformer with a different layout")
     if any(n.startswith("encoder.block.") for n in names):
-        return "T5 text encoder with a different layout"
+        return QT_TRANSLATE_NOOP("catalog", "T5 text encoder with a different layout")
     if any(n.startswith("text_model.") for n in names):
-        return "CLIP text encoder with a different layout"
+        return QT_TRANSLATE_NOOP("catalog", "CLIP text encoder with a different layout")
     if any(n.startswith(("decoder.up.", "first_stage_model.")) for n in names):
-        return "VAE with a different layout"
+        return QT_TRANSLATE_NOOP("catalog", "VAE with a different layout")
     return ""
 
 
@@ -365,14 +377,14 @@ def identity_problem(identity: Identity, expected: FileSpec) -> Message | None:
     """Why a readable file cannot serve as `expected`, or None if it can."""
     if identity.role == expected.role:
         return None
-    params = {"file": str(identity.path), "expected": expected.title}
+    params = {"file": str(identity.path), "expected": expected.label}
     if identity.role is not None:
         return Message(
             "catalog",
             QT_TRANSLATE_NOOP(
                 "catalog", "{file} is a {found}, not the {expected}. Choose the right file."
             ),
-            {**params, "found": identity.name},
+            {**params, "found": model_name(identity.name)},
         )
     if identity.family:
         return Message(
@@ -382,7 +394,7 @@ def identity_problem(identity: Identity, expected: FileSpec) -> Message | None:
                 "{file} looks like a {family}, not the {expected}. MajicFlux needs the files listed "
                 "in Model setup.",
             ),
-            {**params, "family": identity.family},
+            {**params, "family": Message("catalog", identity.family)},
         )
     return Message(
         "catalog",

@@ -116,7 +116,20 @@ class DownloadPlan:
         return sum(f.size - part_size(f) for f in self.files if not f.present)
 
     def free_bytes(self) -> int:
-        return shutil.disk_usage(_existing_ancestor(self.models_dir)).free
+        try:
+            return shutil.disk_usage(_existing_ancestor(self.models_dir)).free
+        except OSError as exc:  # a drive letter with no drive behind it, a network share gone
+            raise UserError(
+                _msg(
+                    QT_TRANSLATE_NOOP(
+                        "download",
+                        "Cannot read the free space of the drive for {folder} ({reason}). Check "
+                        "that the drive is connected, or choose a models folder on another drive.",
+                    ),
+                    folder=str(self.models_dir),
+                    reason=exc.strerror or str(exc),
+                )
+            ) from exc
 
     def check_space(self) -> None:
         free, needed = self.free_bytes(), self.remaining_bytes
@@ -160,7 +173,8 @@ def fetch_plan(
     repository the source does not carry come from `fallback` (ModelScope), with a note.
     `control` lets the UI cancel while the listing is being retried.
     """
-    sleep = sleep or (control or DownloadControl()).sleep
+    control = control or DownloadControl()
+    sleep = sleep or control.sleep
     models_dir = Path(models_dir)
     source = source or modelscope()
     fallback = fallback or modelscope()
@@ -168,7 +182,7 @@ def fetch_plan(
     unknown = wanted - set(catalog.SPECS)
     if unknown:
         raise ValueError(f"unknown roles: {sorted(unknown)}")
-    clients = {source: HubClient(source, token)}
+    clients = {source: HubClient(source, token, connections=control.connections)}
     listings: dict[tuple[Source, str], dict[str, RemoteFile]] = {}
     files: list[PlannedFile] = []
     notes: list[Message] = []
@@ -179,7 +193,9 @@ def fetch_plan(
         if source.api == HUGGINGFACE and spec.repo not in ON_HUGGINGFACE:
             origin = fallback
             notes.append(_fallback_note(spec, source, fallback))
-        client = clients.setdefault(origin, HubClient(origin))
+        if origin not in clients:
+            clients[origin] = HubClient(origin, connections=control.connections)
+        client = clients[origin]
         key = (origin, spec.repo)
         if key not in listings:
             listing = functools.partial(client.list_files, spec.repo)
@@ -322,7 +338,9 @@ class Downloader:
     def _client(self, source: Source) -> HubClient:
         if source not in self._clients:
             token = self._token if source == self.plan.source else None
-            self._clients[source] = HubClient(source, token, self._timeout_s)
+            self._clients[source] = HubClient(
+                source, token, self._timeout_s, self.control.connections
+            )
         return self._clients[source]
 
     # one file, checked, with one more try after a failed check
@@ -364,6 +382,7 @@ class Downloader:
                 try:
                     self._stream(index, file, part)
                 except Transient as exc:
+                    self.control.check()  # a cancel cuts the connection: not a failure to retry
                     failures = 1 if part.size > before else failures + 1
                     if failures >= self.retry.attempts:
                         raise unreachable(file.source.host, str(exc), failures) from exc
@@ -474,7 +493,13 @@ class Downloader:
                 )
             ) from None
         if identity.role != file.role:
-            found = identity.name or identity.family or f"layout {identity.layout_hash[:12]}"
+            found: Message | str = f"layout {identity.layout_hash[:12]}"
+            if identity.name or identity.family:
+                found = (
+                    catalog.model_name(identity.name)
+                    if identity.name
+                    else Message("catalog", identity.family)
+                )
             raise _Rejected(_not_layout(file, found))
 
     def _promote(self, file: PlannedFile) -> None:
@@ -513,7 +538,7 @@ class Downloader:
                             "The parts of the {title} do not fit together (files: {files}). "
                             "Delete them and download again.",
                         ),
-                        title=spec.title,
+                        title=spec.label,
                         files=", ".join(str(t) for t in targets),
                     )
                 )
@@ -596,11 +621,11 @@ def _bad_hash(file: PlannedFile, kind: str) -> Message:
     )
 
 
-def _not_layout(file: PlannedFile, found: str) -> Message:
+def _not_layout(file: PlannedFile, found: Message | str) -> Message:
     return _msg(
         QT_TRANSLATE_NOOP("download", "{file} is not the {expected}: its content is {found}."),
         file=file.path,
-        expected=file.title,
+        expected=catalog.SPECS[file.role].label,
         found=found,
     )
 

@@ -25,9 +25,13 @@ import http.client
 import json
 import os
 import re
+import socket
+import threading
 import urllib.error
 import urllib.parse
 import urllib.request
+import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -88,7 +92,21 @@ def parse_source(text: str) -> Source:
         return huggingface()
     if word == "hf-mirror":
         return Source(HUGGINGFACE, HF_MIRROR, "hf-mirror.com")
-    parts = urllib.parse.urlsplit(text.strip())
+    try:
+        parts = urllib.parse.urlsplit(text.strip())
+        _ = parts.port  # a port that is not a number raises here, not on the first request
+    except ValueError as exc:
+        raise UserError(
+            _msg(
+                QT_TRANSLATE_NOOP(
+                    "download",
+                    "{source} is not a valid web address ({reason}). Type the mirror's address "
+                    "as https:// and its host name, for example https://hf-mirror.com.",
+                ),
+                source=text,
+                reason=str(exc),
+            )
+        ) from None
     if parts.scheme in ("http", "https") and parts.netloc:
         api = MODELSCOPE if "modelscope" in (parts.hostname or "") else HUGGINGFACE
         return Source(api, text.strip().rstrip("/"), parts.netloc)
@@ -133,6 +151,91 @@ class RangeRefused(Exception):
     """HTTP 416: the server has nothing after the offset we asked for."""
 
 
+class Connections:
+    """The sockets of one download's HTTP connections, so that another thread can cut them.
+
+    A read from a stalled server blocks until the socket times out (30 s); a cancel must not wait
+    that long, nor may closing the app. `cut` shuts every socket down, which makes a blocked
+    read return at once, and cuts every connection made after it as soon as it is made.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._sockets: weakref.WeakSet[socket.socket] = weakref.WeakSet()
+        self._cut = False
+
+    def add(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.add(sock)
+            cut = self._cut
+        if cut:
+            _shut_down(sock)
+
+    def cut(self) -> None:
+        with self._lock:
+            self._cut = True
+            sockets = list(self._sockets)
+        for sock in sockets:
+            _shut_down(sock)
+
+
+def _shut_down(sock: socket.socket) -> None:
+    # the plain socket's shutdown, also for TLS: SSLSocket.shutdown drops its SSL object, and a
+    # read under way in another thread would fail with ValueError instead of seeing the end
+    with contextlib.suppress(OSError):
+        socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
+
+class _WatchedHTTPConnection(http.client.HTTPConnection):
+    connections: Connections
+
+    def connect(self) -> None:
+        super().connect()
+        self.connections.add(self.sock)
+
+
+class _WatchedHTTPSConnection(http.client.HTTPSConnection):
+    connections: Connections
+
+    def connect(self) -> None:
+        super().connect()  # self.sock is the TLS socket from here on
+        self.connections.add(self.sock)
+
+
+def _watched(
+    kind: type[_WatchedHTTPConnection | _WatchedHTTPSConnection], connections: Connections
+) -> Callable[..., http.client.HTTPConnection]:
+    def connection(host: str, **options: Any) -> http.client.HTTPConnection:
+        made = kind(host, **options)
+        made.connections = connections
+        return made
+
+    return connection
+
+
+class _WatchedHTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, connections: Connections):
+        super().__init__()
+        self.connections = connections
+
+    def do_open(
+        self, http_class: Any, req: urllib.request.Request, **options: Any
+    ) -> http.client.HTTPResponse:
+        return super().do_open(_watched(_WatchedHTTPConnection, self.connections), req, **options)
+
+
+class _WatchedHTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, connections: Connections):
+        super().__init__()
+        self.connections = connections
+
+    def do_open(
+        self, http_class: Any, req: urllib.request.Request, **options: Any
+    ) -> http.client.HTTPResponse:
+        # options: the TLS context (and check_hostname before Python 3.12), as https_open gives
+        return super().do_open(_watched(_WatchedHTTPSConnection, self.connections), req, **options)
+
+
 class _SameHostAuth(urllib.request.HTTPRedirectHandler):
     """Follows redirects, sending the token only to the host it was given for.
 
@@ -159,11 +262,20 @@ class _SameHostAuth(urllib.request.HTTPRedirectHandler):
 class HubClient:
     """One source's URL shapes, its file listing and file streams, and what its errors mean."""
 
-    def __init__(self, source: Source, token: str | None = None, timeout_s: float = 30.0):
+    def __init__(
+        self,
+        source: Source,
+        token: str | None = None,
+        timeout_s: float = 30.0,
+        connections: Connections | None = None,
+    ):
         self.source = source
         self.token = (token or "").strip() or None
         self.timeout_s = timeout_s
-        self._opener = urllib.request.build_opener(_SameHostAuth())
+        connections = connections or Connections()
+        self._opener = urllib.request.build_opener(
+            _SameHostAuth(), _WatchedHTTPHandler(connections), _WatchedHTTPSHandler(connections)
+        )
 
     def listing_url(self, repo: str) -> str:
         rev = urllib.parse.quote(self.source.revision, safe="")
@@ -262,8 +374,9 @@ class HubClient:
             template = QT_TRANSLATE_NOOP(
                 "download",
                 "ModelScope refused access to {repo} (HTTP {status}). Sign in at {page}, accept the "
-                "model's terms if the page asks you to, then paste a ModelScope access token "
-                "(Account settings, Access Token) into the token field.",
+                "model's terms if the page asks you to, then set the environment variable "
+                "MODELSCOPE_API_TOKEN to a ModelScope access token (Account settings, Access "
+                "Token) and start MajicFlux again.",
             )
         elif self.token is None:
             template = QT_TRANSLATE_NOOP(

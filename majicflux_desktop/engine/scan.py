@@ -31,6 +31,7 @@ from majicflux_desktop.engine.catalog import (
     Identity,
     identify,
     identity_problem,
+    model_name,
     read_header,
 )
 
@@ -221,7 +222,7 @@ def scan(
                     "catalog",
                     QT_TRANSLATE_NOOP("catalog", "Missing: {title} ({files} from {repo})."),
                     {
-                        "title": status.spec.title,
+                        "title": status.spec.label,
                         "files": ", ".join(status.spec.files),
                         "repo": status.spec.repo,
                     },
@@ -283,7 +284,7 @@ def _renamed_sft_problem(identity: Identity) -> Message:
         ),
         {
             "file": str(identity.path),
-            "found": identity.name,
+            "found": model_name(identity.name),
             "name": identity.path.with_suffix(".safetensors").name,
         },
     )

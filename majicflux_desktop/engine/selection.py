@@ -38,8 +38,13 @@ def check(models_dir: str | os.PathLike[str], chosen: ChosenFiles | None = None)
 
 
 def chosen_files(report: CheckReport) -> dict[str, tuple[Path, ...]]:
-    """The roles a scan found usable files for, as they are stored in the settings."""
-    return {role: tuple(status.paths) for role, status in report.roles.items() if status.ok}
+    """The roles a report has usable files for, as they are stored in the settings: absolute, so
+    they mean the same files whatever the current folder or the models folder is later."""
+    return {
+        role: tuple(Path(path).absolute() for path in status.paths)
+        for role, status in report.roles.items()
+        if status.ok
+    }
 
 
 def check_role(role: str, paths: Sequence[Path]) -> RoleStatus:
@@ -49,7 +54,7 @@ def check_role(role: str, paths: Sequence[Path]) -> RoleStatus:
     if spec.is_folder:
         test = scan.is_clip_tokenizer if role == TOKENIZER_CLIP else scan.is_t5_tokenizer
         if not (len(paths) == 1 and test(paths[0])):
-            status.problems.append(_chosen_unusable(spec.title, paths))
+            status.problems.append(_chosen_unusable(spec.label, paths))
         return status
     try:
         identities = [catalog.identify(path) for path in paths]
@@ -59,7 +64,7 @@ def check_role(role: str, paths: Sequence[Path]) -> RoleStatus:
     if role == T5 and len(identities) > 1:
         return _check_t5_parts(status, identities)
     if len(identities) != 1:
-        status.problems.append(_chosen_unusable(spec.title, paths))
+        status.problems.append(_chosen_unusable(spec.label, paths))
         return status
     problem = catalog.identity_problem(identities[0], spec)
     if problem is not None:
@@ -90,7 +95,7 @@ def _check_t5_parts(status: RoleStatus, parts: list[catalog.Identity]) -> RoleSt
     return status
 
 
-def _chosen_unusable(title: str, paths: Sequence[Path]) -> Message:
+def _chosen_unusable(title: Message, paths: Sequence[Path]) -> Message:
     return Message(
         "catalog",
         QT_TRANSLATE_NOOP(

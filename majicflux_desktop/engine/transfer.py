@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.core.paths import atomic_write_bytes
-from majicflux_desktop.engine.hub import CTX, Transient
+from majicflux_desktop.engine.hub import CTX, Connections, Transient
 
 if TYPE_CHECKING:
     from majicflux_desktop.engine.download import PlannedFile
@@ -106,12 +106,18 @@ class DownloadCancelled(UserError):
 
 
 class DownloadControl:
-    """Pause, resume and cancel, called from any thread (the UI's) while `run` works in another."""
+    """Pause, resume and cancel, called from any thread (the UI's) while `run` works in another.
+
+    Pause is seen between chunks. Cancel also cuts the HTTP connections (`connections`, which
+    the HubClients of the download register with), so a read blocked on a stalled server ends at
+    once rather than after the socket's timeout.
+    """
 
     def __init__(self) -> None:
         self._cancelled = threading.Event()
         self._running = threading.Event()
         self._running.set()
+        self.connections = Connections()
 
     def pause(self) -> None:
         self._running.clear()
@@ -122,6 +128,7 @@ class DownloadControl:
     def cancel(self) -> None:
         self._cancelled.set()
         self._running.set()  # wakes a paused download so it can stop
+        self.connections.cut()
 
     @property
     def paused(self) -> bool:

@@ -6,6 +6,7 @@ The details (the exception and its traceback) go to the log file; these words go
 from __future__ import annotations
 
 import errno
+from enum import Enum
 
 from PySide6.QtCore import QCoreApplication
 
@@ -50,6 +51,47 @@ def load_failure_message(exc: BaseException) -> str:
         "The models could not be loaded ({error}). Check the files with Models ▸ Check model "
         "files.",
     )
+    return f"{text.format(error=type(exc).__name__)} {log_hint()}"
+
+
+class SetupStep(Enum):
+    SCANNING_FOLDER = "scanning-folder"  # "Use existing files": the chosen folder
+    CHECKING_MODELS = "checking-models"  # the start page: the models folder, the chosen files
+    CHECKING_DOWNLOAD = "checking-download"  # the file list from the source, the free space
+    DOWNLOADING = "downloading"
+
+
+def setup_failure_message(exc: BaseException, step: SetupStep) -> str:
+    """Why a step of Model setup failed, naming the step (not an image: failure_message)."""
+    if isinstance(exc, UserError):
+        return exc.text()
+    if isinstance(exc, OSError) and exc.errno == errno.ENOSPC:
+        return translate(
+            "failures",
+            "The disk is full. Free some space, or choose a models folder on another drive.",
+        )
+    if isinstance(exc, PermissionError):
+        return translate(
+            "failures",
+            "MajicFlux may not open “{path}”. Check its permissions, or choose another folder.",
+        ).format(path=exc.filename or "")
+    text = {
+        SetupStep.SCANNING_FOLDER: translate(
+            "failures", "The folder could not be scanned ({error})."
+        ),
+        SetupStep.CHECKING_MODELS: translate(
+            "failures", "The model files could not be checked ({error})."
+        ),
+        SetupStep.CHECKING_DOWNLOAD: translate(
+            "failures",
+            "The download could not be prepared: asking the source for the file list or "
+            "reading the free space of the drive failed ({error}).",
+        ),
+        SetupStep.DOWNLOADING: translate(
+            "failures",
+            "The download stopped ({error}). Finished files are kept; start it again to continue.",
+        ),
+    }[step]
     return f"{text.format(error=type(exc).__name__)} {log_hint()}"
 
 

@@ -286,8 +286,8 @@ class MainWindow(QMainWindow):
 
     def open_settings(self) -> None:
         dialog = SettingsDialog(self.settings, self)
-        if dialog.exec():
-            self.settings_edited.emit(dialog.result_settings())
+        if dialog.exec():  # a modal loop: a download may finish setup meanwhile
+            self.settings_edited.emit(dialog.result_settings(self.settings))
 
     def show_model_setup(self) -> None:
         self.setup_open = True

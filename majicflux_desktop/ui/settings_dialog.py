@@ -178,9 +178,14 @@ class SettingsDialog(QDialog):
         self.cfg.setValue(g.cfg_scale)
         self.count.setValue(g.count)
 
-    def result_settings(self) -> Settings:
-        """The settings as edited (only meaningful after the dialog was accepted)."""
-        s = self._settings
+    def result_settings(self, current: Settings) -> Settings:
+        """`current` (the settings as they are now) with what the user changed in the dialog.
+
+        Only the fields edited here are taken: anything else that changed while the dialog was
+        open (Model setup finishing a download, the seed lock) is kept, not reverted to the
+        copy the dialog was opened with.
+        """
+        shown = self._settings
         generation = GenerationDefaults(
             steps=self.steps.value(),
             aspect_ratio=str(self.aspect.currentData()),
@@ -189,17 +194,23 @@ class SettingsDialog(QDialog):
             cfg_scale=self.cfg.value(),
             count=self.count.value(),
         )
-        return dataclasses.replace(
-            s,
+        edited = dataclasses.replace(
+            shown,
             language=str(self.language.currentData()),
             theme=str(self.theme.currentData()),
-            output_dir=_folder(self.output_dir, s.output_dir),
-            models_dir=_folder(self.models_dir, s.models_dir),
+            output_dir=_folder(self.output_dir, shown.output_dir),
+            models_dir=_folder(self.models_dir, shown.models_dir),
             memory_plan=str(self.plan.currentData()),
             vram_budget_gb=None if self.auto_budget.isChecked() else self.budget.value(),
             fp8_matmul=str(self.fp8_matmul.currentData()),
             generation=generation,
         )
+        changes = {
+            f.name: getattr(edited, f.name)
+            for f in dataclasses.fields(edited)
+            if getattr(edited, f.name) != getattr(shown, f.name)
+        }
+        return dataclasses.replace(current, **changes)
 
 
 def _select(combo: QComboBox, data: object) -> None:

@@ -4,6 +4,7 @@ Start downloads with progress, pause, resume and cancel. The work is the Downloa
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -25,11 +26,12 @@ from majicflux_desktop.core.i18n import UserError
 from majicflux_desktop.core.settings import Settings
 from majicflux_desktop.engine import catalog
 from majicflux_desktop.engine.hub import HF_MIRROR, huggingface, modelscope, parse_source
+from majicflux_desktop.engine.hub import HUGGINGFACE as HUGGINGFACE_API
 from majicflux_desktop.engine.transfer import DownloadCancelled, Progress, format_bytes
 from majicflux_desktop.ui import theme
 from majicflux_desktop.ui.download_progress import DownloadProgressView
 from majicflux_desktop.ui.downloads import DownloadRequest, DownloadService, Phase, PlanSummary
-from majicflux_desktop.ui.failures import failure_message
+from majicflux_desktop.ui.failures import SetupStep, setup_failure_message
 from majicflux_desktop.ui.setup_report import role_title
 
 MODELSCOPE, HUGGINGFACE = "modelscope", "huggingface"  # as settings.download_source keeps them
@@ -44,6 +46,7 @@ class DownloadPage(QWidget):
         self.service = service
         self.settings = settings
         self.roles: tuple[str, ...] | None = None  # None: every required file
+        self.keep: dict[str, tuple[Path, ...]] = {}  # the other roles, served from elsewhere
         self.summary: PlanSummary | None = None
         title = QLabel(self.tr("Download"))
         title.setStyleSheet("font-size: 18px; font-weight: bold;")
@@ -173,16 +176,23 @@ class DownloadPage(QWidget):
         if self.service.busy or (unchanged and self.folder.text()):
             return  # keep what the user is typing
         self.folder.setText(str(settings.models_dir))
-        source = settings.download_source
-        button = {MODELSCOPE: self.modelscope, HUGGINGFACE: self.huggingface}.get(source)
+        self._show_source(settings.download_source)
+
+    def _show_source(self, setting: str) -> None:
+        button = {MODELSCOPE: self.modelscope, HUGGINGFACE: self.huggingface}.get(setting)
         if button is None:
-            self.mirror_url.setText(source)
+            self.mirror_url.setText(setting)
             button = self.mirror
         button.setChecked(True)
 
-    def set_roles(self, roles: tuple[str, ...] | None) -> None:
-        """Download only these (the rest is used from existing files); None: everything."""
+    def set_roles(
+        self,
+        roles: tuple[str, ...] | None,
+        keep: Mapping[str, tuple[Path, ...]] | None = None,
+    ) -> None:
+        """Download only these, and use `keep` (role: files) for the rest; None: everything."""
         self.roles = roles if roles and set(roles) != set(catalog.SPECS) else None
+        self.keep = {} if self.roles is None else dict(keep or {})
         if self.roles is None:
             self.scope.setText(
                 self.tr(
@@ -211,19 +221,24 @@ class DownloadPage(QWidget):
                 setting = "https://" + setting
             source = parse_source(setting)
         folder = Path(self.folder.text().strip() or self.settings.models_dir).expanduser()
-        token = self.token.text().strip() or None
-        return DownloadRequest(folder, source, setting, token, self.roles)
+        # a Hugging Face token is for Hugging Face and its mirrors: never sent to ModelScope
+        token = (self.token.text().strip() or None) if source.api == HUGGINGFACE_API else None
+        return DownloadRequest(folder, source, setting, token, self.roles, self.keep)
 
     def _attach(self) -> None:
-        """A download already under way (the window was rebuilt): show it."""
-        summary, progress = self.service.last_summary, self.service.last_progress
-        if self.service.phase is Phase.DOWNLOADING and summary is not None:
-            self.summary = summary
-            self.folder.setText(str(summary.request.models_dir))
-            self._planned(summary)
-            if progress is not None:
-                self._progressed(progress)
+        """A check or download already under way (the window was rebuilt): show it."""
+        request, summary = self.service.request, self.service.last_summary
+        if self.service.busy and request is not None:
+            self.set_roles(request.roles, request.keep)
+            self._show_source(request.source_setting)
+            self.folder.setText(str(request.models_dir))
+            if summary is not None and summary.request is request:
+                self._planned(summary)
+                if self.service.last_progress is not None:
+                    self._progressed(self.service.last_progress)
         self._phase_changed(self.service.phase.value)
+        if self.service.phase is Phase.DOWNLOADING:
+            self.pause_button.setChecked(self.service.paused)
 
     # -- actions ---------------------------------------------------------------------------------
     def check(self) -> None:
@@ -245,10 +260,22 @@ class DownloadPage(QWidget):
         if self.service.busy:
             return None
         try:
-            return self.request()
+            request = self.request()
         except UserError as exc:
             self._show_message(exc.text(), error=True)
             return None
+        if not request.models_dir.is_absolute():
+            # relative to what? The current folder now, the data folder after a restart
+            self._show_message(
+                self.tr(
+                    "“{folder}” is not a full path. Choose the folder with “Choose…”, or type "
+                    "its full path, such as {example}."
+                ).format(folder=request.models_dir, example=self.settings.models_dir),
+                error=True,
+            )
+            self.folder.setFocus()
+            return None
+        return request
 
     def _pause_toggled(self, paused: bool) -> None:
         self.pause_button.setText(self.tr("Resume") if paused else self.tr("Pause"))
@@ -266,6 +293,7 @@ class DownloadPage(QWidget):
 
     def _form_changed(self, *_: object) -> None:
         self.licence.setVisible(not self.modelscope.isChecked())
+        self.token.setEnabled(not self.modelscope.isChecked())  # it would not be sent there
         if not self.service.busy:
             self.summary = None
             self.summary_text.clear()
@@ -320,13 +348,16 @@ class DownloadPage(QWidget):
         )
         self.completed.emit(request)
 
-    def _failed(self, exc: Exception) -> None:
+    def _failed(self, exc: Exception, phase: str) -> None:
         if self.summary is None:
             self.summary_text.clear()  # "Asking … for the file list" is over
         if isinstance(exc, DownloadCancelled):
             self._show_message(exc.text(), error=False)
         else:
-            self._show_message(failure_message(exc), error=True)
+            step = SetupStep.CHECKING_DOWNLOAD
+            if Phase(phase) is Phase.DOWNLOADING:
+                step = SetupStep.DOWNLOADING
+            self._show_message(setup_failure_message(exc, step), error=True)
             if isinstance(exc, UserError) and "HTTP 40" in exc.detail:
                 self.token.setFocus()  # a gate or a refused token: the fix starts there
 

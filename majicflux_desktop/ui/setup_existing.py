@@ -2,7 +2,9 @@
 
 The files found are used where they are (nothing is copied): they go into settings.model_files by
 role, on top of the files chosen before. What the page shows is what the engine will load: the
-chosen files, and the models folder for the roles the folder lacks.
+chosen files, and the models folder for the roles the folder lacks. Every role it shows as found
+is stored by its absolute paths, those of the models folder too: "Download the missing files" may
+then save into another folder, and what was found before must still be used after.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from majicflux_desktop.core.settings import Settings
 from majicflux_desktop.engine import scan, selection
 from majicflux_desktop.engine.scan import CheckReport
 from majicflux_desktop.ui import theme
-from majicflux_desktop.ui.failures import failure_message
+from majicflux_desktop.ui.failures import SetupStep, setup_failure_message
 from majicflux_desktop.ui.setup_report import ReportTable, role_title
 from majicflux_desktop.ui.tasks import run_in_background
 
@@ -41,7 +43,7 @@ class FolderScan:
     shown: (
         CheckReport  # what the engine would load: the chosen files, the models folder for the rest
     )
-    chosen: ChosenFiles  # settings.model_files to store: only files that are used
+    chosen: ChosenFiles  # settings.model_files to store: every role `shown` serves
 
     @property
     def missing_roles(self) -> tuple[str, ...]:
@@ -49,15 +51,10 @@ class FolderScan:
 
 
 def scan_for_setup(folder: Path, settings: Settings) -> FolderScan:
-    """Runs on a pool thread: walking a big ComfyUI tree takes seconds."""
+    """Runs on a background thread: walking a big ComfyUI tree takes seconds."""
     found = scan.scan(folder)
     merged = {**settings.model_files, **selection.chosen_files(found)}
     combined = selection.check(settings.models_dir, merged)
-    used = {
-        role: tuple(paths)
-        for role, paths in merged.items()
-        if combined.roles[role].ok and combined.roles[role].paths == list(paths)
-    }
     seen = {path for path, _ in found.rejected}
     rejected = found.rejected + [(p, m) for p, m in combined.rejected if p not in seen]
     # a wrong file in the chosen folder says more than "missing" from the models folder
@@ -73,7 +70,7 @@ def scan_for_setup(folder: Path, settings: Settings) -> FolderScan:
         stopped_early=found.stopped_early,
         files_examined=found.files_examined,
     )
-    return FolderScan(folder, found, shown, used)
+    return FolderScan(folder, found, shown, selection.chosen_files(shown))
 
 
 class ExistingFilesPage(QWidget):
@@ -176,7 +173,7 @@ class ExistingFilesPage(QWidget):
         self.choose_button.setEnabled(True)
         self._show_result(None)
         self.status.setStyleSheet(f"color: {theme.DANGER};")
-        self.status.setText(failure_message(exc))
+        self.status.setText(setup_failure_message(exc, SetupStep.SCANNING_FOLDER))
 
     def _show_result(self, result: FolderScan | None) -> None:
         self.result = result

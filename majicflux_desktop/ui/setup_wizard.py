@@ -27,11 +27,12 @@ from majicflux_desktop.engine.scan import CheckReport
 from majicflux_desktop.engine.transfer import format_bytes
 from majicflux_desktop.ui import theme
 from majicflux_desktop.ui.downloads import DownloadRequest, DownloadService
-from majicflux_desktop.ui.failures import failure_message
+from majicflux_desktop.ui.failures import SetupStep, setup_failure_message
 from majicflux_desktop.ui.setup_download import DownloadPage
 from majicflux_desktop.ui.setup_existing import ChosenFiles, ExistingFilesPage
 from majicflux_desktop.ui.setup_report import ReportTable
 from majicflux_desktop.ui.tasks import run_in_background
+from majicflux_desktop.ui.worker import EngineState
 
 
 @dataclasses.dataclass(frozen=True)
@@ -41,7 +42,7 @@ class ModelsState:
 
 
 def look_at_models(settings: Settings) -> ModelsState:
-    """Runs on a pool thread: what the engine would load now, and what a download left."""
+    """Runs on a background thread: what the engine would load now, and what a download left."""
     report = selection.check(settings.models_dir, settings.model_files)
     return ModelsState(report, download.interrupted_bytes(settings.models_dir))
 
@@ -59,8 +60,8 @@ class SetupWizard(QWidget):
         self.settings = settings
         self.downloads = downloads
         self.report: CheckReport | None = None
-        self.chosen: ChosenFiles | None = None  # picked on the way to downloading the rest
         self.can_leave = False  # the engine has what it needs: the workspace is usable
+        self.engine_state = EngineState.STARTING
         self.existing = ExistingFilesPage(settings)
         self.download = DownloadPage(downloads, settings)
         self.stack = QStackedWidget()
@@ -180,7 +181,6 @@ class SetupWizard(QWidget):
         self.refresh()
 
     def show_start(self) -> None:
-        self.chosen = None
         self.stack.setCurrentWidget(self.start_page)
 
     def show_existing(self) -> None:
@@ -189,19 +189,21 @@ class SetupWizard(QWidget):
             self.existing.choose_folder()
 
     def show_download(self) -> None:
-        self.chosen = None
-        self.download.set_roles(self._roles_to_download())
+        self.download.set_roles(*self._roles_to_download())
         self.stack.setCurrentWidget(self.download)
 
     def set_can_leave(self, can_leave: bool) -> None:
         self.can_leave = can_leave
         self.leave_button.setVisible(can_leave)
 
+    def set_engine_state(self, state: EngineState) -> None:
+        self.engine_state = state
+
     def _recheck(self) -> None:
-        if self.can_leave:
+        if self.engine_state in (EngineState.READY, EngineState.BUSY):
             self.refresh()  # the engine runs: look again without reloading it
         else:
-            self.recheck_requested.emit()  # the engine loads as soon as the files are there
+            self.recheck_requested.emit()  # missing files, or a failed load: load again
 
     def set_settings(self, settings: Settings) -> None:
         self.settings = settings
@@ -236,7 +238,7 @@ class SetupWizard(QWidget):
         self.show_report(state.report)
 
     def _look_failed(self, exc: Exception) -> None:
-        self.status.setText(failure_message(exc))
+        self.status.setText(setup_failure_message(exc, SetupStep.CHECKING_MODELS))
 
     def _show_interrupted(self, size: int) -> None:
         self.interrupted.setText(
@@ -247,20 +249,20 @@ class SetupWizard(QWidget):
         )
         self.interrupted.setVisible(size > 0)
 
-    def _roles_to_download(self) -> tuple[str, ...] | None:
-        """Everything but the roles served by files chosen in "Use existing files"."""
+    def _roles_to_download(self) -> tuple[tuple[str, ...] | None, ChosenFiles]:
+        """Everything but the roles served by files chosen in "Use existing files", and those."""
         report = self.report
         if report is None:
-            return None
+            return None, {}
         served = {
-            role
+            role: tuple(paths)
             for role, paths in self.settings.model_files.items()
             if role in report.roles
             and report.roles[role].ok
             and report.roles[role].paths == list(paths)
         }
         roles = tuple(spec.role for spec in catalog.REQUIRED if spec.role not in served)
-        return None if len(roles) == len(catalog.REQUIRED) else roles
+        return (None, {}) if len(roles) == len(catalog.REQUIRED) else (roles, served)
 
     # -- the ways out ------------------------------------------------------------------------------
     def _use_files(self, chosen: ChosenFiles) -> None:
@@ -268,16 +270,14 @@ class SetupWizard(QWidget):
         self.finished.emit(dataclasses.replace(self.settings, model_files=chosen))
 
     def _download_missing(self, chosen: ChosenFiles, roles: tuple[str, ...]) -> None:
-        self.download.set_roles(roles)
+        self.download.set_roles(roles, chosen)
         self.stack.setCurrentWidget(self.download)
-        self.chosen = chosen
 
     def _downloaded(self, request: DownloadRequest) -> None:
-        files = self.settings.model_files if self.chosen is None else self.chosen
         # the downloaded roles now come from the models folder; the others stay where they are
         kept: dict[str, tuple[Path, ...]] = {
             role: tuple(paths)
-            for role, paths in files.items()
+            for role, paths in request.keep.items()
             if request.roles is not None and role not in request.roles
         }
         self.show_start()

@@ -1,19 +1,22 @@
 """Short work off the UI thread (scanning a folder, sizing files), its outcome back on the UI thread.
 
-The work runs on Qt's global thread pool, never on the engine's thread: a scan must not wait
-behind a model load, and a slow disk must not hold up the window. The outcome is handed to the
-UI thread by one long-lived dispatcher; a callback whose widget is gone by then (the window was
-rebuilt in another language) is skipped.
+The work runs on a daemon thread of its own, never on the engine's thread: a scan must not wait
+behind a model load, and a slow disk must not hold up the window. Nor Qt's global thread pool:
+the application object waits for that pool when it goes, so a scan of a network drive that
+stopped answering would keep the app from ever closing; a daemon thread is left behind. The
+outcome is handed to the UI thread by one long-lived dispatcher; a callback whose widget is gone
+by then (the window was rebuilt in another language) is skipped.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
 import shiboken6
-from PySide6.QtCore import QObject, Qt, QThreadPool, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 
 from majicflux_desktop.core.i18n import UserError
 
@@ -43,8 +46,8 @@ def run_in_background(
     on_success: Callable[[Any], None],
     on_failure: Callable[[Exception], None],
 ) -> None:
-    """Run `work` on a pool thread; then `on_success(result)` or `on_failure(exception)` on the
-    UI thread. Call from the UI thread."""
+    """Run `work` on a daemon thread; then `on_success(result)` or `on_failure(exception)` on
+    the UI thread. Call from the UI thread."""
     global _dispatcher
     if _dispatcher is None:
         _dispatcher = _Dispatcher()  # here, so it belongs to the UI thread
@@ -59,4 +62,4 @@ def run_in_background(
         else:
             dispatcher.deliver.emit((on_success, result))
 
-    QThreadPool.globalInstance().start(task)
+    threading.Thread(target=task, name="majicflux-background", daemon=True).start()

@@ -57,6 +57,7 @@ class WorkerNews(QObject):
             return
         w = self.window
         w.engine_state = EngineState(state)
+        w.setup_wizard.set_engine_state(w.engine_state)
         w.show_page_for_engine()
         loading = w.engine_state in LOADING_STATES
         failed = w.engine_state is EngineState.FAILED

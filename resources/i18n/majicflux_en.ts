@@ -99,6 +99,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>“{folder}” is not a full path. Choose the folder with “Choose…”, or type its full path, such as {example}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Resume</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1265,6 +1269,13 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
+    <name>app</name>
+    <message>
+        <source>MajicFlux could not start ({error}). The details are in the log: {log}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>catalog</name>
     <message>
         <source>{file} is a folder, not a model file. Choose the .safetensors file inside it.</source>
@@ -1296,6 +1307,38 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
     <message>
         <source>{file} is incomplete: {have} of {need} bytes. The download was interrupted; download it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SDXL checkpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stable Diffusion checkpoint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FLUX all-in-one checkpoint (transformer, text encoders and VAE in one file)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FLUX-type transformer with a different layout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>T5 text encoder with a different layout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>CLIP text encoder with a different layout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>VAE with a different layout</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1342,6 +1385,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
 <context>
     <name>download</name>
     <message>
+        <source>Cannot read the free space of the drive for {folder} ({reason}). Check that the drive is connected, or choose a models folder on another drive.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Not enough free space: the download needs {need} more, and the drive holding {folder} has {free} free. Free up {short}, or choose a models folder on another drive.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1382,6 +1429,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{source} is not a valid web address ({reason}). Type the mirror&apos;s address as https:// and its host name, for example https://hf-mirror.com.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Unknown download source {source}. Use modelscope, huggingface, hf-mirror, or the address of a Hugging Face mirror starting with https://.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1394,7 +1445,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>ModelScope refused access to {repo} (HTTP {status}). Sign in at {page}, accept the model&apos;s terms if the page asks you to, then paste a ModelScope access token (Account settings, Access Token) into the token field.</source>
+        <source>ModelScope refused access to {repo} (HTTP {status}). Sign in at {page}, accept the model&apos;s terms if the page asks you to, then set the environment variable MODELSCOPE_API_TOKEN to a ModelScope access token (Account settings, Access Token) and start MajicFlux again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1488,6 +1539,30 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
     <message>
         <source>The models could not be loaded ({error}). Check the files with Models ▸ Check model files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The disk is full. Free some space, or choose a models folder on another drive.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MajicFlux may not open “{path}”. Check its permissions, or choose another folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The folder could not be scanned ({error}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The model files could not be checked ({error}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The download could not be prepared: asking the source for the file list or reading the free space of the drive failed ({error}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The download stopped ({error}). Finished files are kept; start it again to continue.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1693,6 +1768,14 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>T5 tokenizer</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>T5-XXL text encoder (single file)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FLUX.1-dev transformer</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>plan</name>
@@ -1733,6 +1816,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
     <message>
         <source>{count} image(s) in the library have no file any more (moved or deleted outside MajicFlux), for example “{example}”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MajicFlux could not finish tidying up after the last session ({error}). Your images are safe; it tries again at the next start. Details are in the log (Help ▸ Open log folder).</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

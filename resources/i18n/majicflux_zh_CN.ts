@@ -99,6 +99,10 @@
         <translation>正在向 {source} 获取文件列表…</translation>
     </message>
     <message>
+        <source>“{folder}” is not a full path. Choose the folder with “Choose…”, or type its full path, such as {example}.</source>
+        <translation>“{folder}” 不是完整路径。请用“选择…”选择文件夹，或输入完整路径，例如 {example}。</translation>
+    </message>
+    <message>
         <source>Resume</source>
         <translation>继续</translation>
     </message>
@@ -1270,6 +1274,13 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
+    <name>app</name>
+    <message>
+        <source>MajicFlux could not start ({error}). The details are in the log: {log}</source>
+        <translation>MajicFlux 无法启动（{error}）。详细信息见日志：{log}</translation>
+    </message>
+</context>
+<context>
     <name>catalog</name>
     <message>
         <source>{file} is a folder, not a model file. Choose the .safetensors file inside it.</source>
@@ -1302,6 +1313,38 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     <message>
         <source>{file} is incomplete: {have} of {need} bytes. The download was interrupted; download it again.</source>
         <translation>{file} 不完整：只有 {have} / {need} 字节。下载曾被中断，请重新下载。</translation>
+    </message>
+    <message>
+        <source>LoRA</source>
+        <translation>LoRA</translation>
+    </message>
+    <message>
+        <source>SDXL checkpoint</source>
+        <translation>SDXL 模型（checkpoint）</translation>
+    </message>
+    <message>
+        <source>Stable Diffusion checkpoint</source>
+        <translation>Stable Diffusion 模型（checkpoint）</translation>
+    </message>
+    <message>
+        <source>FLUX all-in-one checkpoint (transformer, text encoders and VAE in one file)</source>
+        <translation>FLUX 整合包模型（主模型、文本编码器和 VAE 在同一个文件中）</translation>
+    </message>
+    <message>
+        <source>FLUX-type transformer with a different layout</source>
+        <translation>结构不同的 FLUX 类主模型</translation>
+    </message>
+    <message>
+        <source>T5 text encoder with a different layout</source>
+        <translation>结构不同的 T5 文本编码器</translation>
+    </message>
+    <message>
+        <source>CLIP text encoder with a different layout</source>
+        <translation>结构不同的 CLIP 文本编码器</translation>
+    </message>
+    <message>
+        <source>VAE with a different layout</source>
+        <translation>结构不同的 VAE</translation>
     </message>
     <message>
         <source>{file} is a {found}, not the {expected}. Choose the right file.</source>
@@ -1347,6 +1390,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
 <context>
     <name>download</name>
     <message>
+        <source>Cannot read the free space of the drive for {folder} ({reason}). Check that the drive is connected, or choose a models folder on another drive.</source>
+        <translation>无法读取 {folder} 所在磁盘的剩余空间（{reason}）。请检查该磁盘是否已连接，或选择其他磁盘上的模型文件夹。</translation>
+    </message>
+    <message>
         <source>Not enough free space: the download needs {need} more, and the drive holding {folder} has {free} free. Free up {short}, or choose a models folder on another drive.</source>
         <translation>磁盘空间不足：下载还需要 {need}，而 {folder} 所在的磁盘只剩 {free}。请腾出 {short}，或选择其他磁盘上的模型文件夹。</translation>
     </message>
@@ -1387,6 +1434,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>{reason} 第二次下载后仍然失败，因此没有使用；最后一份副本已另存为 {corrupt}。请尝试其他下载源，或稍后再试。</translation>
     </message>
     <message>
+        <source>{source} is not a valid web address ({reason}). Type the mirror&apos;s address as https:// and its host name, for example https://hf-mirror.com.</source>
+        <translation>{source} 不是有效的网址（{reason}）。请以 https:// 加主机名的形式输入镜像地址，例如 https://hf-mirror.com。</translation>
+    </message>
+    <message>
         <source>Unknown download source {source}. Use modelscope, huggingface, hf-mirror, or the address of a Hugging Face mirror starting with https://.</source>
         <translation>未知的下载源 {source}。请使用 modelscope、huggingface、hf-mirror，或以 https:// 开头的 Hugging Face 镜像地址。</translation>
     </message>
@@ -1399,8 +1450,8 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>{source} 对 {url} 返回了 HTTP {status}（{reason}）。</translation>
     </message>
     <message>
-        <source>ModelScope refused access to {repo} (HTTP {status}). Sign in at {page}, accept the model&apos;s terms if the page asks you to, then paste a ModelScope access token (Account settings, Access Token) into the token field.</source>
-        <translation>魔搭 ModelScope 拒绝访问 {repo}（HTTP {status}）。请在 {page} 登录，如页面要求则同意模型条款，然后把魔搭访问令牌（账号设置 → 访问令牌）粘贴到令牌栏中。</translation>
+        <source>ModelScope refused access to {repo} (HTTP {status}). Sign in at {page}, accept the model&apos;s terms if the page asks you to, then set the environment variable MODELSCOPE_API_TOKEN to a ModelScope access token (Account settings, Access Token) and start MajicFlux again.</source>
+        <translation>魔搭 ModelScope 拒绝访问 {repo}（HTTP {status}）。请在 {page} 登录，如页面要求则同意模型条款，然后将环境变量 MODELSCOPE_API_TOKEN 设为魔搭访问令牌（账号设置 → 访问令牌），再重新启动 MajicFlux。</translation>
     </message>
     <message>
         <source>{repo} on Hugging Face is a gated repository: its authors ask everyone to accept their licence (for FLUX.1-dev, the FLUX.1 [dev] Non-Commercial License) before downloading. To download it from Hugging Face: sign in at {page}, accept the licence on that page, create an access token with read access (Settings, Access Tokens) and paste it into the token field. Or download from ModelScope, which needs neither.</source>
@@ -1494,6 +1545,30 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     <message>
         <source>The models could not be loaded ({error}). Check the files with Models ▸ Check model files.</source>
         <translation>模型加载失败（{error}）。请用“模型 ▸ 检查模型文件”检查文件。</translation>
+    </message>
+    <message>
+        <source>The disk is full. Free some space, or choose a models folder on another drive.</source>
+        <translation>磁盘已满。请释放一些空间，或选择其他磁盘上的模型文件夹。</translation>
+    </message>
+    <message>
+        <source>MajicFlux may not open “{path}”. Check its permissions, or choose another folder.</source>
+        <translation>MajicFlux 无权打开“{path}”。请检查其权限，或选择其他文件夹。</translation>
+    </message>
+    <message>
+        <source>The folder could not be scanned ({error}).</source>
+        <translation>无法扫描该文件夹（{error}）。</translation>
+    </message>
+    <message>
+        <source>The model files could not be checked ({error}).</source>
+        <translation>无法检查模型文件（{error}）。</translation>
+    </message>
+    <message>
+        <source>The download could not be prepared: asking the source for the file list or reading the free space of the drive failed ({error}).</source>
+        <translation>无法准备下载：向下载源获取文件列表或读取磁盘剩余空间时失败（{error}）。</translation>
+    </message>
+    <message>
+        <source>The download stopped ({error}). Finished files are kept; start it again to continue.</source>
+        <translation>下载已停止（{error}）。已完成的文件会保留；再次开始即可继续。</translation>
     </message>
     <message>
         <source>The computer ran out of memory (RAM). Close other programs, choose a smaller size, or choose the fp8-stream memory plan in Settings.</source>
@@ -1698,6 +1773,14 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>T5 tokenizer</source>
         <translation>T5 分词器</translation>
     </message>
+    <message>
+        <source>T5-XXL text encoder (single file)</source>
+        <translation>T5-XXL 文本编码器（单文件）</translation>
+    </message>
+    <message>
+        <source>FLUX.1-dev transformer</source>
+        <translation>FLUX.1-dev 主模型</translation>
+    </message>
 </context>
 <context>
     <name>plan</name>
@@ -1739,6 +1822,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     <message>
         <source>{count} image(s) in the library have no file any more (moved or deleted outside MajicFlux), for example “{example}”.</source>
         <translation>图库中有 {count} 张图片的文件已不存在（在 MajicFlux 之外被移动或删除），例如“{example}”。</translation>
+    </message>
+    <message>
+        <source>MajicFlux could not finish tidying up after the last session ({error}). Your images are safe; it tries again at the next start. Details are in the log (Help ▸ Open log folder).</source>
+        <translation>MajicFlux 未能完成上次会话的善后整理（{error}）。你的图片是安全的；下次启动时会再试一次。详细信息见日志（帮助 ▸ 打开日志文件夹）。</translation>
     </message>
 </context>
 <context>

@@ -344,6 +344,21 @@ def test_free_space_is_checked_before_any_byte(
     assert not [s for s in hub.seen if s.path.startswith("/cdn/")]
 
 
+def test_a_missing_drive_is_said_plainly(
+    hub: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = prepare(hub, tmp_path / "models")
+
+    def no_drive(path: Path) -> Any:
+        raise FileNotFoundError(errno.ENOENT, "The system cannot find the path specified", "X:\\")
+
+    monkeypatch.setattr(download.shutil, "disk_usage", no_drive)
+    with pytest.raises(UserError, match="Cannot read the free space") as info:
+        run.downloader.run()
+    assert str(tmp_path / "models") in info.value.text()
+    assert "Check that the drive is connected" in info.value.text()
+
+
 def test_disk_full_midway_keeps_the_part_for_later(
     hub: FakeHub, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -436,6 +451,63 @@ def test_cancel_from_another_thread_wakes_a_paused_download(hub: FakeHub, tmp_pa
     with pytest.raises(DownloadCancelled):
         prepare(hub, tmp_path, roles=("vae",), control=control).downloader.run()
     assert time.monotonic() - started < 5
+
+
+@pytest.mark.parametrize(
+    ("fault", "kept"), [(("stall", 16384), 16384), (("hang",), 0)], ids=["mid-body", "no-answer"]
+)
+def test_cancel_cuts_a_stalled_connection_at_once(
+    hub: FakeHub, tmp_path: Path, fault: tuple[Any, ...], kept: int
+) -> None:
+    hub.faults["ae.safetensors"] = [fault]
+    control = DownloadControl()
+    run = prepare(hub, tmp_path, roles=("vae",), control=control)
+    outcome: list[BaseException] = []
+
+    def download() -> None:
+        try:
+            run.downloader.run()
+        except BaseException as exc:
+            outcome.append(exc)
+
+    thread = threading.Thread(target=download, daemon=True)
+    thread.start()
+    assert hub.stalled.wait(10)
+    deadline = time.monotonic() + 10
+    while run.downloader.snapshot().files[0].done_bytes < kept and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.2)  # the download thread is now blocked in a read, for up to the 30 s timeout
+    cancelled_at = time.monotonic()
+    control.cancel()
+    thread.join(10)
+    assert not thread.is_alive() and time.monotonic() - cancelled_at < 3
+    assert len(outcome) == 1 and isinstance(outcome[0], DownloadCancelled)
+    assert run.sleeps == []  # ended as cancelled, not retried as a dropped connection
+    assert run.downloader.snapshot().files[0].state is FileState.WAITING
+    part = target(tmp_path, FLUX, "ae.safetensors.part")
+    assert part.stat().st_size == kept  # kept, to continue from next time
+
+
+def test_cancel_cuts_a_stalled_file_listing(hub: FakeHub, tmp_path: Path) -> None:
+    hub.hang_listings = True
+    control = DownloadControl()
+    errors: list[BaseException] = []
+
+    def plan() -> None:
+        try:
+            download.fetch_plan(tmp_path, hub.modelscope(), roles=("vae",), control=control)
+        except BaseException as exc:
+            errors.append(exc)
+
+    thread = threading.Thread(target=plan, daemon=True)
+    thread.start()
+    assert hub.stalled.wait(10)
+    time.sleep(0.2)
+    cancelled_at = time.monotonic()
+    control.cancel()
+    thread.join(10)
+    assert not thread.is_alive() and time.monotonic() - cancelled_at < 3
+    assert len(errors) == 1 and isinstance(errors[0], DownloadCancelled)
 
 
 # -- access ---------------------------------------------------------------------------------------

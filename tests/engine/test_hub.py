@@ -25,6 +25,14 @@ def test_parse_source(monkeypatch: pytest.MonkeyPatch) -> None:
         hub.parse_source("ftp://x")
 
 
+@pytest.mark.parametrize("address", ["https://[x", "https://mirror.example:80a"])
+def test_a_malformed_mirror_address_is_named_with_the_fix(address: str) -> None:
+    with pytest.raises(UserError) as info:
+        hub.parse_source(address)
+    assert f"{address} is not a valid web address" in info.value.text()
+    assert "for example https://hf-mirror.com" in info.value.text()
+
+
 def test_url_shapes_follow_the_hub_clients() -> None:
     ms = hub.HubClient(Source(MODELSCOPE, "https://modelscope.cn", "ModelScope"))
     assert ms.listing_url(FLUX) == "https://modelscope.cn/api/v1/models/black-forest-labs/FLUX.1-dev/repo/files?Revision=master&Recursive=True"  # fmt: skip

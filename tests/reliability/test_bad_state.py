@@ -226,3 +226,26 @@ def test_the_lock_is_given_back_when_the_library_cannot_open(
         DesktopApp(qapp, AppPaths.portable(data_dir), Options(demo=True, device="cpu"))
     lock = InstanceLock.acquire(AppPaths.portable(data_dir).lock_file)
     lock.release()
+
+
+def test_a_failing_recovery_is_said_and_the_app_starts(
+    qtbot, launch: Launch, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The last session was killed, and tidying up after it fails (a file held open by an image
+    viewer on Windows, a read-only folder). The user sees "MajicFlux could not finish tidying up
+    after the last session (…). Your images are safe; it tries again at the next start…" and the
+    app works; the next start tries again, and a clean exit ends the retries."""
+    import majicflux_desktop.app as app_module
+
+    def fail(*_: object) -> None:
+        raise PermissionError(13, "held open by another program")
+
+    paths = AppPaths.portable(data_dir)
+    paths.lock_file.write_text("pid 999999 since yesterday\n")  # a killed session's lock file
+    monkeypatch.setattr(app_module, "recover", fail)
+    desktop = launch(data_dir)
+    assert "held open by another program" in notice_with(desktop, "could not finish tidying").text
+    with qtbot.waitSignal(desktop.worker.job_finished, timeout=60_000):
+        window_of(desktop).enqueue(small_request("after a failed recovery", seed=1))
+    window_of(desktop).close()
+    assert not paths.lock_file.exists()  # a clean exit: the next start is a normal one

@@ -154,7 +154,8 @@ def test_settings_dialog_edits_every_setting(qtbot, tmp_path) -> None:
     from majicflux_desktop.core.settings import Settings
     from majicflux_desktop.ui.settings_dialog import SettingsDialog
 
-    dialog = SettingsDialog(Settings(output_dir=tmp_path / "out", models_dir=tmp_path / "models"))
+    shown = Settings(output_dir=tmp_path / "out", models_dir=tmp_path / "models")
+    dialog = SettingsDialog(shown)
     qtbot.addWidget(dialog)
     dialog.language.setCurrentIndex(dialog.language.findData("zh_CN"))
     dialog.theme.setCurrentIndex(dialog.theme.findData("light"))
@@ -165,9 +166,31 @@ def test_settings_dialog_edits_every_setting(qtbot, tmp_path) -> None:
     dialog.models_dir.setText(str(tmp_path / "comfy"))
     dialog.steps.setValue(28)
     dialog.aspect.setCurrentIndex(dialog.aspect.findData("16:9"))
-    edited = dialog.result_settings()
+    edited = dialog.result_settings(shown)
     assert (edited.language, edited.theme, edited.memory_plan) == ("zh_CN", "light", "fp8-stream")
     assert edited.vram_budget_gb == 6.5 and edited.fp8_matmul == "off"
     assert edited.models_dir == Path(tmp_path / "comfy")
     assert edited.generation.steps == 28 and edited.generation.aspect_ratio == "16:9"
     assert edited.output_dir == tmp_path / "out"
+
+
+def test_settings_dialog_keeps_what_changed_while_it_was_open(qtbot, tmp_path) -> None:
+    """A download finishes Model setup while Settings is open: OK takes only the fields edited in
+    the dialog and keeps the new models folder and chosen files."""
+    import dataclasses
+
+    from majicflux_desktop.core.settings import Settings
+    from majicflux_desktop.ui.settings_dialog import SettingsDialog
+
+    shown = Settings(output_dir=tmp_path / "out", models_dir=tmp_path / "old models")
+    dialog = SettingsDialog(shown)
+    qtbot.addWidget(dialog)
+    dialog.theme.setCurrentIndex(dialog.theme.findData("light"))
+    chosen = {"dit": (tmp_path / "comfy" / "majicflus_v134.safetensors",)}
+    now = dataclasses.replace(
+        shown, models_dir=tmp_path / "downloaded", model_files=chosen, seed_locked=True
+    )
+    edited = dialog.result_settings(now)
+    assert edited.theme == "light"
+    assert edited.models_dir == tmp_path / "downloaded" and edited.model_files == chosen
+    assert edited.seed_locked

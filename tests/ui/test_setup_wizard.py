@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,6 +20,7 @@ from majicflux_desktop.core.paths import AppPaths
 from majicflux_desktop.core.settings import load_settings
 from majicflux_desktop.engine import catalog, download, layouts, scan
 from majicflux_desktop.engine.transfer import format_bytes
+from majicflux_desktop.ui import downloads, setup_existing
 from majicflux_desktop.ui.downloads import Phase
 from majicflux_desktop.ui.main_window import MainWindow
 from majicflux_desktop.ui.worker import EngineState
@@ -106,7 +109,7 @@ def test_existing_files_show_what_is_found_missing_and_wrong(
     assert window.setup_wizard.stack.currentWidget() is download_page
     assert download_page.roles == ("t5", "vae", "tokenizer", "tokenizer_2")
     assert "Only the files still missing: T5-XXL text encoder" in download_page.scope.text()
-    assert window.setup_wizard.chosen == {
+    assert download_page.keep == {
         "dit": (models / "unet/majicflus_v134.safetensors",),
         "clip": (models / "clip/clip_l.safetensors",),
     }
@@ -304,3 +307,203 @@ def test_a_download_goes_on_while_the_window_changes_language(
     hub.throttle_s = 0
     wait_ready(qtbot, desktop)
     assert chinese.pages.currentWidget() is chinese.workspace
+
+
+def split_models(tiny_models: Path, models: Path, picked: Path) -> None:
+    """The tiny set split in three: the DiT in `picked`, the VAE nowhere, the rest in `models`."""
+    shutil.copytree(tiny_models, models)
+    picked.mkdir(parents=True)
+    dit = scan.check(models).paths().dit
+    shutil.move(dit, picked / dit.name)
+    (models / "ae.safetensors").unlink()
+
+
+def test_files_found_before_are_kept_when_the_rest_goes_to_another_folder(
+    qtbot,
+    launch: Launch,
+    tmp_path: Path,
+    tiny_models: Path,
+    hub: FakeHub,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data, picked, elsewhere = tmp_path / "data", tmp_path / "picked", tmp_path / "elsewhere"
+    split_models(tiny_models, data / "models", picked)
+    desktop = start_without_models(qtbot, launch, data)
+    window = window_of(desktop)
+    scan_existing(qtbot, window, monkeypatch, picked)
+    click(qtbot, window.setup_wizard.existing.download_button)
+    page = window.setup_wizard.download
+    assert page.roles == ("vae",)
+    page.folder.setText(str(elsewhere))  # not the models folder that serves CLIP, T5, tokenizers
+    check_plan(qtbot, window)
+    click(qtbot, page.start_button)
+    qtbot.waitUntil(lambda: desktop.settings.models_dir == elsewhere, timeout=20_000)
+    served = desktop.settings.model_files
+    assert set(served) == {"dit", "clip", "t5", "tokenizer", "tokenizer_2"}
+    assert served["dit"] == (picked / scan.check(tiny_models).paths().dit.name,)
+    assert served["clip"] == (data / "models/text_encoder/model.safetensors",)
+    assert all(path.is_absolute() for paths in served.values() for path in paths)
+    wait_ready(qtbot, desktop)
+    assert (elsewhere / FLUX / "ae.safetensors").is_file()
+
+
+def test_a_rebuilt_window_keeps_the_files_found_and_the_pause(
+    qtbot,
+    launch: Launch,
+    tmp_path: Path,
+    tiny_models: Path,
+    hub: FakeHub,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data, picked = tmp_path / "data", tmp_path / "picked"
+    split_models(tiny_models, tmp_path / "unused", picked)  # only the DiT is found: picked
+    desktop = start_without_models(qtbot, launch, data)
+    window = window_of(desktop)
+    scan_existing(qtbot, window, monkeypatch, picked)
+    click(qtbot, window.setup_wizard.existing.download_button)
+    page = window.setup_wizard.download
+    roles, keep = page.roles, page.keep
+    assert set(keep) == {"dit"}
+    check_plan(qtbot, window)
+    hub.throttle_s = 0.02
+    click(qtbot, page.start_button)
+    qtbot.waitUntil(lambda: inside(window, "ae.safetensors"), timeout=20_000)
+    click(qtbot, page.pause_button)
+    qtbot.waitUntil(lambda: "paused" in page.progress.file_states(), timeout=10_000)
+
+    window.language_chosen.emit("zh_CN")
+    chinese = window_of(desktop)
+    assert chinese is not window
+    page = chinese.setup_wizard.download
+    assert (page.roles, page.keep) == (roles, keep)
+    assert page.pause_button.isChecked() and page.service.paused
+    assert page.pause_button.text() != "Pause"  # says Resume, in Chinese
+    hub.throttle_s = 0
+    click(qtbot, page.pause_button)
+    wait_ready(qtbot, desktop)
+    assert desktop.settings.model_files == keep
+    assert desktop.settings.models_dir == data / "models"
+
+
+def test_a_hugging_face_token_is_not_sent_to_modelscope(
+    qtbot, launch: Launch, tmp_path: Path, hub: FakeHub
+) -> None:
+    window = window_of(start_without_models(qtbot, launch, tmp_path / "data"))
+    open_download(qtbot, window)
+    page = window.setup_wizard.download
+    assert not page.token.isEnabled()  # ModelScope, the default
+    page.huggingface.setChecked(True)
+    assert page.token.isEnabled()
+    qtbot.keyClicks(page.token, "hf_secret")
+    page.modelscope.setChecked(True)
+    assert not page.token.isEnabled()
+    assert page.request().token is None
+    check_plan(qtbot, window)
+    assert page.summary is not None
+    listings = [s for s in hub.seen if "/repo/files" in s.path]
+    assert listings and not any("Authorization" in s.headers for s in listings)
+    assert not any("hf_secret" in str(s.headers) for s in hub.seen)
+
+
+def test_a_relative_save_to_folder_is_refused(
+    qtbot, launch: Launch, tmp_path: Path, hub: FakeHub
+) -> None:
+    data = tmp_path / "data"
+    window = window_of(start_without_models(qtbot, launch, data))
+    open_download(qtbot, window)
+    page = window.setup_wizard.download
+    page.folder.setText("models-here")
+    click(qtbot, page.check_button)
+    assert page.service.phase is Phase.IDLE and page.message.isVisible()
+    assert "“models-here” is not a full path" in page.message.text()
+    assert str(data / "models") in page.message.text()  # an example of a full path
+    assert not hub.seen
+
+
+def test_a_malformed_mirror_address_is_said_on_check(
+    qtbot, launch: Launch, tmp_path: Path, hub: FakeHub
+) -> None:
+    window = window_of(start_without_models(qtbot, launch, tmp_path / "data"))
+    open_download(qtbot, window)
+    page = window.setup_wizard.download
+    qtbot.keyClicks(page.mirror_url, "https://[x")
+    assert page.mirror.isChecked()
+    click(qtbot, page.check_button)
+    assert page.message.isVisible()
+    assert "https://[x is not a valid web address" in page.message.text()
+
+
+def test_unexpected_setup_errors_name_the_step_not_an_image(
+    qtbot, launch: Launch, tmp_path: Path, hub: FakeHub, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = window_of(start_without_models(qtbot, launch, tmp_path / "data"))
+
+    def broken(*args: object, **kwargs: object) -> None:
+        raise ValueError("a bug")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(setup_existing.scan, "scan", broken)
+        choose_folder(patch, tmp_path)
+        click(qtbot, window.setup_wizard.existing_choice)
+        existing = window.setup_wizard.existing
+        qtbot.waitUntil(lambda: not existing.scanning, timeout=20_000)
+    text = existing.status.text()
+    assert "The folder could not be scanned (ValueError)" in text
+    assert "Help ▸ Open log folder" in text and "image" not in text
+
+    click(qtbot, existing.back_button)
+    open_download(qtbot, window)
+    page = window.setup_wizard.download
+    check_plan(qtbot, window)
+    monkeypatch.setattr(downloads.Downloader, "run", broken)
+    click(qtbot, page.start_button)
+    qtbot.waitUntil(lambda: page.message.isVisible(), timeout=20_000)
+    text = page.message.text()
+    assert "The download stopped (ValueError)" in text
+    assert "Help ▸ Open log folder" in text and "image" not in text
+
+
+def test_check_again_reloads_after_a_failed_load(qtbot, launch: Launch, data_dir: Path) -> None:
+    desktop = launch(data_dir)  # the demo: ready
+    window = window_of(desktop)
+    window.show_model_setup()
+    wizard = window.setup_wizard
+    with qtbot.assertNotEmitted(wizard.recheck_requested, wait=100):
+        click(qtbot, wizard.recheck_button)  # the engine runs: only a fresh look
+    desktop.worker.engine_state_changed.emit(EngineState.FAILED.value, "Out of GPU memory")
+    qtbot.waitUntil(lambda: window.engine_state is EngineState.FAILED)
+    window.show_model_setup()
+    with qtbot.waitSignal(wizard.recheck_requested, timeout=1000):
+        click(qtbot, wizard.recheck_button)
+    wait_ready(qtbot, desktop)  # loaded again
+
+
+def test_closing_during_a_stalled_download_stops_at_once(
+    qtbot, launch: Launch, tmp_path: Path, hub: FakeHub
+) -> None:
+    data = tmp_path / "data"
+    desktop = start_without_models(qtbot, launch, data)
+    window = window_of(desktop)
+    open_download(qtbot, window)
+    check_plan(qtbot, window)
+    hub.faults["ae.safetensors"] = [("stall", 16384)]
+    click(qtbot, window.setup_wizard.download.start_button)
+    assert hub.stalled.wait(20)
+    service = desktop.downloads
+    closing, heard = False, []
+
+    def hear(name: str) -> None:
+        if closing:
+            heard.append(name)
+
+    for name in ("phase_changed", "planned", "progressed", "finished", "failed"):
+        getattr(service, name).connect(
+            lambda *args, n=name: hear(n), Qt.ConnectionType.DirectConnection
+        )
+    qtbot.wait(300)  # the download thread is blocked in a read now, for up to the 30 s timeout
+    closing, started = True, time.monotonic()
+    assert service.shutdown()
+    assert time.monotonic() - started < 3
+    assert heard == []  # nothing said to windows that may be gone
+    part = data / "models" / FLUX / "ae.safetensors.part"
+    assert part.stat().st_size == 16384  # kept, to continue next time
