@@ -33,7 +33,7 @@ import urllib.request
 import weakref
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 from majicflux_desktop import __version__
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
@@ -213,18 +213,11 @@ def _watched(
     return connection
 
 
-class _WatchedHTTPHandler(urllib.request.HTTPHandler):
-    def __init__(self, connections: Connections):
-        super().__init__()
-        self.connections = connections
+class _Watching:
+    """Opens its connections through `_watched`, so that `Connections.cut` reaches them."""
 
-    def do_open(
-        self, http_class: Any, req: urllib.request.Request, **options: Any
-    ) -> http.client.HTTPResponse:
-        return super().do_open(_watched(_WatchedHTTPConnection, self.connections), req, **options)
+    connection_class: type[_WatchedHTTPConnection | _WatchedHTTPSConnection]
 
-
-class _WatchedHTTPSHandler(urllib.request.HTTPSHandler):
     def __init__(self, connections: Connections):
         super().__init__()
         self.connections = connections
@@ -233,7 +226,18 @@ class _WatchedHTTPSHandler(urllib.request.HTTPSHandler):
         self, http_class: Any, req: urllib.request.Request, **options: Any
     ) -> http.client.HTTPResponse:
         # options: the TLS context (and check_hostname before Python 3.12), as https_open gives
-        return super().do_open(_watched(_WatchedHTTPSConnection, self.connections), req, **options)
+        opened = super().do_open(  # type: ignore[misc]
+            _watched(self.connection_class, self.connections), req, **options
+        )
+        return cast(http.client.HTTPResponse, opened)
+
+
+class _WatchedHTTPHandler(_Watching, urllib.request.HTTPHandler):
+    connection_class = _WatchedHTTPConnection
+
+
+class _WatchedHTTPSHandler(_Watching, urllib.request.HTTPSHandler):
+    connection_class = _WatchedHTTPSConnection
 
 
 class _SameHostAuth(urllib.request.HTTPRedirectHandler):
