@@ -221,7 +221,7 @@ def cmd_models_download(args: argparse.Namespace) -> int:
 
 
 def _print_plan(plan: download.DownloadPlan) -> None:
-    from majicflux_desktop.engine.transfer import format_bytes
+    from majicflux_desktop.core.units import format_bytes
 
     print(f"downloading from {plan.source.name} into {plan.models_dir}")
     for file in plan.files:
@@ -275,7 +275,7 @@ class DownloadBar:
             self._status(progress)
 
     def _status(self, progress: transfer.Progress) -> None:
-        from majicflux_desktop.engine.transfer import format_bytes
+        from majicflux_desktop.core.units import format_bytes
 
         current = progress.current_file
         speed = progress.bytes_per_second

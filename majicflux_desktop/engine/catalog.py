@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
+from majicflux_desktop.core.units import format_bytes
 from majicflux_desktop.engine import layouts
 
 MODELSCOPE_MAJICFLUS = "MAILAND/majicflus_v1"
@@ -288,12 +289,12 @@ def read_header(path: Path, *, check_suffix: bool = True) -> Header:
         raise _problem(
             QT_TRANSLATE_NOOP(
                 "catalog",
-                "{file} is incomplete: {have} of {need} bytes. The download was interrupted; "
+                "{file} is incomplete: {have} of {need}. The download was interrupted; "
                 "download it again.",
             ),
             path,
-            have=size,
-            need=data_end + 8 + header_len,
+            have=format_bytes(size),
+            need=format_bytes(data_end + 8 + header_len),
         )
     return Header(tensors, data_end, size, {str(k): str(v) for k, v in dict(metadata).items()})
 

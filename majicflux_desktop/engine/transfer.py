@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.core.paths import atomic_write_bytes
+from majicflux_desktop.core.units import format_bytes
 from majicflux_desktop.engine.hub import CTX, Connections, Transient
 
 if TYPE_CHECKING:
@@ -31,14 +32,6 @@ T = TypeVar("T")
 
 def _msg(template: str, **params: Any) -> Message:
     return Message(CTX, template, params)
-
-
-def format_bytes(count: float) -> str:
-    for unit in ("B", "KB", "MB", "GB"):
-        if abs(count) < 1024 or unit == "GB":
-            return f"{count:.0f} {unit}" if unit == "B" else f"{count:.1f} {unit}"
-        count /= 1024
-    return f"{count:.1f} GB"
 
 
 # -- progress, control, retries --------------------------------------------------------------------

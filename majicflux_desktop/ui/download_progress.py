@@ -12,12 +12,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from majicflux_desktop.core.units import format_bytes
 from majicflux_desktop.engine.download import DownloadPlan, PlannedFile
 from majicflux_desktop.engine.transfer import (
     FileProgress,
     FileState,
     Progress,
-    format_bytes,
     part_size,
 )
 from majicflux_desktop.ui.eta import format_clock

@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
 
 from majicflux_desktop.core.i18n import UserError
 from majicflux_desktop.core.settings import Settings
+from majicflux_desktop.core.units import format_bytes
 from majicflux_desktop.engine import catalog
 from majicflux_desktop.engine.hub import HF_MIRROR, huggingface, modelscope, parse_source
 from majicflux_desktop.engine.hub import HUGGINGFACE as HUGGINGFACE_API
-from majicflux_desktop.engine.transfer import DownloadCancelled, Progress, format_bytes
+from majicflux_desktop.engine.transfer import DownloadCancelled, Progress
 from majicflux_desktop.ui import theme
 from majicflux_desktop.ui.download_progress import DownloadProgressView
 from majicflux_desktop.ui.downloads import DownloadRequest, DownloadService, Phase, PlanSummary

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from majicflux_desktop.core.units import format_bytes
 from majicflux_desktop.engine.scan import CheckReport, RoleStatus
-from majicflux_desktop.engine.transfer import format_bytes
 from majicflux_desktop.ui import theme
 
 MAX_REJECTED_SHOWN = 20

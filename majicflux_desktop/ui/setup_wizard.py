@@ -22,9 +22,9 @@ from PySide6.QtWidgets import (
 )
 
 from majicflux_desktop.core.settings import Settings
+from majicflux_desktop.core.units import format_bytes
 from majicflux_desktop.engine import catalog, download, selection
 from majicflux_desktop.engine.scan import CheckReport
-from majicflux_desktop.engine.transfer import format_bytes
 from majicflux_desktop.ui import theme
 from majicflux_desktop.ui.downloads import DownloadRequest, DownloadService
 from majicflux_desktop.ui.failures import SetupStep, setup_failure_message

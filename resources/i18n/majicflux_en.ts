@@ -1306,7 +1306,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{file} is incomplete: {have} of {need} bytes. The download was interrupted; download it again.</source>
+        <source>{file} is incomplete: {have} of {need}. The download was interrupted; download it again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -1311,8 +1311,8 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>{file} 不是有效的 safetensors 文件（文件头无法读取）。它可能是被改名为 .safetensors 的其他格式，或者已损坏。请重新下载。</translation>
     </message>
     <message>
-        <source>{file} is incomplete: {have} of {need} bytes. The download was interrupted; download it again.</source>
-        <translation>{file} 不完整：只有 {have} / {need} 字节。下载曾被中断，请重新下载。</translation>
+        <source>{file} is incomplete: {have} of {need}. The download was interrupted; download it again.</source>
+        <translation>{file} 不完整：只有 {have} / {need}。下载曾被中断，请重新下载。</translation>
     </message>
     <message>
         <source>LoRA</source>

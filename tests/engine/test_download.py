@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from fakehub import FLUX, MAJIC, FakeHub, serve
+from majicflux_desktop.core import units
 from majicflux_desktop.core.i18n import UserError
 from majicflux_desktop.engine import download, scan, transfer
 from majicflux_desktop.engine.download import Downloader
@@ -559,6 +560,6 @@ def test_missing_repository_file_is_named(hub: FakeHub, tmp_path: Path) -> None:
 
 
 def test_format_bytes() -> None:
-    assert transfer.format_bytes(512) == "512 B"
-    assert transfer.format_bytes(335_304_388) == "319.8 MB"
-    assert transfer.format_bytes(23 * 1024**3) == "23.0 GB"
+    assert units.format_bytes(512) == "512 B"
+    assert units.format_bytes(335_304_388) == "319.8 MB"
+    assert units.format_bytes(23 * 1024**3) == "23.0 GB"

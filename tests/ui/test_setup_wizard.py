@@ -18,8 +18,8 @@ from helpers import write_header_only
 from majicflux_desktop.app import DesktopApp
 from majicflux_desktop.core.paths import AppPaths
 from majicflux_desktop.core.settings import load_settings
+from majicflux_desktop.core.units import format_bytes
 from majicflux_desktop.engine import catalog, download, layouts, scan
-from majicflux_desktop.engine.transfer import format_bytes
 from majicflux_desktop.ui import downloads, setup_existing
 from majicflux_desktop.ui.downloads import Phase
 from majicflux_desktop.ui.main_window import MainWindow
