@@ -24,6 +24,11 @@ case "$(uname -s)" in
     *) WINDOWS=0; EXE=MajicFlux; VENV_PY=.venv/bin/python ;;
 esac
 if [ -z "${PYTHON:-}" ]; then
+    if [ "$WINDOWS" = 1 ] && [ ! -x "$VENV_PY" ]; then
+        # PyPI's Windows torch is CPU-only: a venv made here would ship an app without CUDA
+        echo "on Windows, install the CUDA torch first and set PYTHON (see README, Windows installer)" >&2
+        exit 2
+    fi
     [ -x "$VENV_PY" ] || python3 -m venv .venv
     PYTHON=$VENV_PY
 fi
@@ -49,7 +54,8 @@ files=$(find "$BUNDLE" -type f | wc -l)
 echo "bundle: $BUNDLE, $size in $files files, built in $((built - started)) s"
 
 echo "== the frozen app's self-test (from another working directory)"
-(cd "${TMPDIR:-/tmp}" && "$APP" --self-test)
+# a bound: a broken windowed build can stop at a dialog that nobody will click
+(cd "${TMPDIR:-/tmp}" && timeout 1800 "$APP" --self-test)
 tested=$(date +%s)
 
 echo "== the frozen app under a windowed app's conditions (tests/packaging/test_selftest.py)"

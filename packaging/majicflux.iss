@@ -58,7 +58,8 @@ LZMAUseSeparateProcess=yes
 ; two blocks at a time, each with its two match-finder threads: the 4 cores of a GitHub runner
 LZMANumBlockThreads=2
 DiskSpanning=yes
-DiskSliceSize=max
+; slices under 2 GB: each must fit a GitHub release asset (2 GiB) and older Inno Setup limits
+DiskSliceSize=2000000000
 
 [Languages]
 Name: "en"; MessagesFile: "compiler:Default.isl"
@@ -116,6 +117,12 @@ begin
   if CompareText(ExpandConstant('{param:DELETEUSERDATA|no}'), 'yes') = 0 then
   begin
     Result := True;
+    Exit;
+  end;
+  if UninstallSilent then
+  begin
+    { /SILENT without /SUPPRESSMSGBOXES (winget, management tools) must not stop at a question }
+    Result := False;
     Exit;
   end;
   Question := FmtMessage(CustomMessage('DeleteUserData'), [UserDataDir, UserImagesDir]);

@@ -11,7 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
-from majicflux_desktop.core.paths import atomic_write_bytes
+from majicflux_desktop.core.paths import atomic_write_bytes, replace_file
 
 MAX_SLUG_CHARS = 40  # 40 CJK characters are 120 UTF-8 bytes: far below every file system's limit
 MAX_COUNTER = 100_000
@@ -81,7 +81,7 @@ def move_if_present(source: Path, target: Path) -> bool:
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
     try:
-        os.replace(source, target)
+        replace_file(source, target)
     except OSError as exc:
         if exc.errno != errno.EXDEV:
             raise

@@ -112,8 +112,12 @@ def _same_file(handle: IO[bytes], path: Path) -> bool:
 if sys.platform == "win32":
     import msvcrt
 
+    # Windows locks byte ranges, and a locked byte cannot be read by others: lock one far past
+    # the owner line, so a second start can still read who holds the folder.
+    _LOCKED_BYTE = 1 << 30
+
     def _try_lock(handle: IO[bytes]) -> bool:
-        handle.seek(0)
+        handle.seek(_LOCKED_BYTE)
         try:
             msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
         except OSError:
@@ -121,7 +125,7 @@ if sys.platform == "win32":
         return True
 
     def _unlock(handle: IO[bytes]) -> None:
-        handle.seek(0)
+        handle.seek(_LOCKED_BYTE)
         msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
 
 else:

@@ -13,7 +13,6 @@ nothing to open or close per thread.
 from __future__ import annotations
 
 import contextlib
-import os
 import sqlite3
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, user_error
+from majicflux_desktop.core.paths import replace_file
 
 Migration = Callable[[sqlite3.Connection], None]
 _D = TypeVar("_D", bound="Database")
@@ -263,10 +263,10 @@ def set_aside(path: Path) -> Path:
     while backup.exists():
         counter += 1
         backup = path.with_name(f"{path.name}.corrupt-{stamp}-{counter}")
-    os.replace(path, backup)
+    replace_file(path, backup)
     wal = path.with_name(path.name + "-wal")
     if wal.exists():
-        os.replace(wal, backup.with_name(backup.name + "-wal"))
+        replace_file(wal, backup.with_name(backup.name + "-wal"))
     with contextlib.suppress(FileNotFoundError):
         path.with_name(path.name + "-shm").unlink()  # only an index of the WAL, rebuilt on open
     return backup

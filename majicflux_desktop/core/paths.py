@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -109,12 +110,35 @@ def atomic_write_bytes(path: Path, data: bytes, fault: str | None = None) -> Non
             handle.write(data)
             handle.flush()
             os.fsync(handle.fileno())
-        os.replace(tmp, path)
+        replace_file(tmp, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+
+
+# Windows refuses to replace a file another program holds open without FILE_SHARE_DELETE
+# (access denied, sharing or lock violation): indexers, anti-virus scanners, sync tools and image
+# viewers do so for moments at a time.
+_BUSY_WINERRORS = {5, 32, 33}
+REPLACE_RETRY_S = 2.0
+
+
+def replace_file(source: str | Path, target: str | Path) -> None:
+    """`os.replace`, retried for up to two seconds on Windows while the file is busy."""
+    delay, waited = 0.02, 0.0
+    while True:
+        try:
+            os.replace(source, target)
+            return
+        except PermissionError as exc:
+            busy = getattr(exc, "winerror", None) in _BUSY_WINERRORS
+            if not busy or waited >= REPLACE_RETRY_S:
+                raise
+        time.sleep(delay)
+        waited += delay
+        delay = min(delay * 2, 0.25)
 
 
 def is_stale_temp_file(name: str) -> bool:

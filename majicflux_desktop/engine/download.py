@@ -26,6 +26,7 @@ from typing import Any
 
 from majicflux_desktop.core import faults
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
+from majicflux_desktop.core.paths import replace_file
 from majicflux_desktop.engine import catalog, layouts
 from majicflux_desktop.engine.hub import (
     CTX,
@@ -504,7 +505,7 @@ class Downloader:
 
     def _promote(self, file: PlannedFile) -> None:
         try:
-            os.replace(file.part, file.target)
+            replace_file(file.part, file.target)
             file.state_file.unlink(missing_ok=True)
             file.corrupt.unlink(missing_ok=True)  # the earlier bad copy is no longer needed
         except OSError as exc:
@@ -514,7 +515,7 @@ class Downloader:
     def _set_aside(self, file: PlannedFile) -> None:
         with contextlib.suppress(OSError):
             if file.part.stat().st_size:
-                os.replace(file.part, file.corrupt)
+                replace_file(file.part, file.corrupt)
             else:
                 file.part.unlink()  # refused from the headers: nothing worth keeping
         with contextlib.suppress(OSError):

@@ -21,6 +21,8 @@ from pathlib import Path
 from PySide6.QtCore import QObject, QSize, Qt, QThreadPool, Signal
 from PySide6.QtGui import QImage, QImageReader, QPixmap
 
+from majicflux_desktop.core.paths import replace_file
+
 log = logging.getLogger("majicflux.gallery")
 
 STORED_SIDE = 256  # device pixels kept on disk: crisp at 150 % scaling with the default tile
@@ -104,7 +106,7 @@ def _store(image: QImage, image_id: int, target: Path) -> None:
             image = image.convertToFormat(QImage.Format.Format_RGB32)
         # PySide6's stubs ask for bytes here, but only a str format is accepted at run time.
         if image.save(str(temp), "JPG", JPEG_QUALITY):  # type: ignore[call-overload]
-            os.replace(temp, target)
+            replace_file(temp, target)
     except OSError:
         pass
     with contextlib.suppress(OSError):

@@ -10,7 +10,6 @@ window in the wrong language.
 from __future__ import annotations
 
 import logging
-import os
 import subprocess
 import sys
 import xml.etree.ElementTree as ElementTree
@@ -20,6 +19,7 @@ import PySide6
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from majicflux_desktop.core import i18n
+from majicflux_desktop.core.paths import replace_file
 from majicflux_desktop.ui.resources import is_frozen, translations_dir
 
 log = logging.getLogger("majicflux.ui.translations")
@@ -65,7 +65,7 @@ def compile_ts(ts: Path, qm: Path) -> bool:
     if run.returncode != 0 or not partial.is_file():
         log.warning("lrelease failed on %s: %s", ts, run.stderr.strip())
         return False
-    os.replace(partial, qm)
+    replace_file(partial, qm)
     return True
 
 

@@ -174,7 +174,8 @@ def test_the_windows_workflow_parses_and_runs_every_step() -> None:
     scripts = "\n".join(step.get("run", "") for step in steps)
     for needed in (
         '--index-url "$TORCH_INDEX_URL" "$TORCH" "$TORCHVISION"',
-        "choco install innosetup",
+        "innosetup-6.5.4.exe",
+        "Get-FileHash",
         "packaging/build.sh --installer",
         "/VERYSILENT",
         "/CURRENTUSER",
