@@ -68,6 +68,17 @@ def _msg(template: str, **params: Any) -> Message:
 
 # -- the plan: what comes from where, and where it goes -----------------------------------------------
 
+PART, STATE = ".part", ".part.json"  # a file on its way in, and what it was started from
+
+
+def _beside(target: Path, ending: str) -> Path:
+    return target.with_name(target.name + ending)
+
+
+def target_path(models_dir: Path, spec: catalog.FileSpec, path: str) -> Path:
+    """Where a repository file lands: <models_dir>/<repo>/<its path in the repository>."""
+    return models_dir.joinpath(*spec.repo.split("/"), *path.split("/"))
+
 
 @dataclass(frozen=True)
 class PlannedFile:
@@ -85,15 +96,15 @@ class PlannedFile:
 
     @property
     def part(self) -> Path:
-        return self.target.with_name(self.target.name + ".part")
+        return _beside(self.target, PART)
 
     @property
     def state_file(self) -> Path:
-        return self.target.with_name(self.target.name + ".part.json")
+        return _beside(self.target, STATE)
 
     @property
     def corrupt(self) -> Path:
-        return self.target.with_name(self.target.name + ".corrupt")
+        return _beside(self.target, ".corrupt")
 
     @property
     def title(self) -> str:
@@ -216,7 +227,7 @@ def fetch_plan(
                         source=origin.name,
                     )
                 )
-            target = models_dir.joinpath(*spec.repo.split("/"), *path.split("/"))
+            target = target_path(models_dir, spec, path)
             planned = PlannedFile(spec.role, spec.repo, path, origin, remote, target)
             files.append(replace(planned, present=_already_there(planned)))
     return DownloadPlan(models_dir, source, tuple(files), tuple(notes))
@@ -227,8 +238,8 @@ def interrupted_bytes(models_dir: str | os.PathLike[str]) -> int:
     total = 0
     for spec in catalog.REQUIRED:
         for path in spec.files:
-            target = Path(models_dir).joinpath(*spec.repo.split("/"), *path.split("/"))
-            part, sidecar = (target.with_name(target.name + end) for end in (".part", ".part.json"))
+            target = target_path(Path(models_dir), spec, path)
+            part, sidecar = _beside(target, PART), _beside(target, STATE)
             with contextlib.suppress(OSError):
                 if sidecar.is_file():
                     total += part.stat().st_size

@@ -34,7 +34,7 @@ from majicflux_desktop.core import faults
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.core.logs import prints_to_log
 from majicflux_desktop.core.request import GenerationRequest, random_seed
-from majicflux_desktop.engine import catalog, memory, placement, streaming
+from majicflux_desktop.engine import catalog, memory, placement, selection, streaming
 from majicflux_desktop.engine.scan import ModelPaths
 
 log = logging.getLogger("majicflux.engine")
@@ -442,20 +442,14 @@ class Engine:
 def refuse_unusable_files(paths: ModelPaths) -> None:
     """Raise a UserError naming the file and the fix unless each file is what its role needs.
 
-    Headers only: pickles (which could run code), truncated or bogus files and another model's
-    files are refused before any weight is read.
+    Headers only, with Model setup's own check (selection.check_role): pickles (which could run
+    code), truncated or bogus files and another model's files are refused before any weight is
+    read.
     """
-    roles = (
-        (catalog.DIT, (paths.dit,)),
-        (catalog.CLIP, (paths.clip,)),
-        (catalog.T5, paths.t5),
-        (catalog.VAE, (paths.vae,)),
-    )
-    for role, files in roles:
-        for path in files:
-            problem = catalog.identity_problem(catalog.identify(path), catalog.SPECS[role])
-            if problem is not None:
-                raise UserError(problem)
+    for role, files in paths.weights_by_role().items():
+        status = selection.check_role(role, files)
+        if status.problems:
+            raise UserError(status.problems[0])
 
 
 def lean_vae_attention(decoder: Any) -> None:

@@ -48,8 +48,11 @@ class ModelPaths:
     tokenizer_t5: Path
     tiny: bool = False
 
+    def weights_by_role(self) -> dict[str, tuple[Path, ...]]:
+        return {DIT: (self.dit,), CLIP: (self.clip,), T5: self.t5, VAE: (self.vae,)}
+
     def weight_files(self) -> list[Path]:
-        return [self.dit, self.clip, *self.t5, self.vae]
+        return [path for files in self.weights_by_role().values() for path in files]
 
 
 @dataclass

@@ -35,18 +35,6 @@ from majicflux_desktop.ui.tasks import run_in_background
 from majicflux_desktop.ui.worker import EngineState
 
 
-@dataclasses.dataclass(frozen=True)
-class ModelsState:
-    report: CheckReport
-    interrupted_bytes: int  # `.part` files an earlier download left in the models folder
-
-
-def look_at_models(settings: Settings) -> ModelsState:
-    """Runs on a background thread: what the engine would load now, and what a download left."""
-    report = selection.check(settings.models_dir, settings.model_files)
-    return ModelsState(report, download.interrupted_bytes(settings.models_dir))
-
-
 class SetupWizard(QWidget):
     finished = Signal(object)  # Settings: save them and load the models they name
     demo_requested = Signal()
@@ -214,10 +202,15 @@ class SetupWizard(QWidget):
     # -- what is there -----------------------------------------------------------------------------
     def refresh(self) -> None:
         settings = self.settings
-        run_in_background(lambda: look_at_models(settings), self._looked, self._look_failed)
+        run_in_background(
+            lambda: selection.check(settings.models_dir, settings.model_files),
+            self.show_report,
+            self._look_failed,
+        )
 
     def show_report(self, report: CheckReport) -> None:
-        """The engine's own check (it comes before every load)."""
+        """What the engine would load (its own check before every load, or `refresh`'s), and
+        what an earlier download left to continue."""
         self.report = report
         self.report_table.show_report(report)
         if report.complete:
@@ -233,9 +226,6 @@ class SetupWizard(QWidget):
         run_in_background(
             lambda: download.interrupted_bytes(folder), self._show_interrupted, self._look_failed
         )
-
-    def _looked(self, state: ModelsState) -> None:
-        self.show_report(state.report)
 
     def _look_failed(self, exc: Exception) -> None:
         self.status.setText(setup_failure_message(exc, SetupStep.CHECKING_MODELS))
