@@ -157,19 +157,22 @@ class Fp8Linear(torch.nn.Linear):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         shape = x.shape
         rows = x.reshape(-1, shape[-1])
-        # One reduction and one scaled cast: the activation passes dominate at small sizes.
-        amax = torch.linalg.vector_norm(
-            rows, ord=float("inf"), dim=1, keepdim=True, dtype=torch.float32
-        )
-        scale = amax.clamp(min=1e-12) / FP8_MAX
-        quantised = (rows * (1.0 / scale).to(rows.dtype)).to(FP8)
+        # Passes over the activations are what float8 maths costs beyond the matmul, so: the
+        # row maximum in the activations' own dtype (a max is exact in any dtype; asking for
+        # float32 here reads a float32 copy), one multiply and one cast. The scale handed to
+        # the matmul is the exact inverse of the factor applied, rounding included.
+        amax = torch.linalg.vector_norm(rows, ord=float("inf"), dim=1, keepdim=True)
+        factor = (FP8_MAX / amax.float().clamp_(min=1e-12)).to(rows.dtype)
+        quantised = (rows * factor).to(FP8)
         out = torch._scaled_mm(
             quantised,
             self.weight.t(),
-            scale_a=scale,
+            scale_a=factor.float().reciprocal_(),
             scale_b=self.weight_scale,
             bias=self.bias,
             out_dtype=x.dtype,
+            # Hopper's faster accumulation: 4-5% off a step, no measurable error (bench/README.md).
+            use_fast_accum=True,
         )
         return out.reshape(*shape[:-1], out.shape[-1])
 
