@@ -81,7 +81,7 @@ def table(results: list[tuple[str, dict]], size: str) -> str:
     lines = [
         f"### {size}×{size}, 20 steps",
         "",
-        "| configuration | GPU peak nvml / torch reserved (GB) | s/step | × bf16 | s/image warm | × baseline "
+        "| configuration | GPU peak: process (NVML) / torch reserved (GB) | s/step | × bf16 | s/image warm | × baseline "
         "| text encode s | decode s | re-roll s | load s | first image s | host RSS peak GB |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
@@ -94,7 +94,9 @@ def table(results: list[tuple[str, dict]], size: str) -> str:
         ratio_bf16 = run["s_step_median"] / bf16["s_step_median"] if bf16 else float("nan")
         ratio_base = run["s_image"] / base["s_image"] if base else float("nan")
         lines.append(
-            f"| {label} | {run['nvml_peak_gb']:.1f} / {run['torch_peak_reserved_gb']:.1f} "
+            # NVML counts the whole card: less what was in use before this process started.
+            f"| {label} | {run['nvml_peak_gb'] - result.get('nvml_baseline_gb', 0):.1f} "
+            f"/ {run['torch_peak_reserved_gb']:.1f} "
             f"| {run['s_step_median']:.3f} | {ratio_bf16:.2f} | {run['s_image']:.2f} | {ratio_base:.2f} "
             f"| {run['text_encode_s']:.2f} | {run['decode_s']:.2f} "
             f"| {reroll['s_image'] if reroll else '–'} | {result['load_s']} | {result.get('time_to_first_image_s', '–')} "
@@ -109,7 +111,13 @@ def main() -> None:
     parser.add_argument("--sizes", default="1024,512")
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--cases", help="comma-separated case numbers to run (0 = the baseline)")
+    parser.add_argument("--report", type=Path, help="print the table of a saved results.json")
     args = parser.parse_args()
+    if args.report:
+        saved = json.loads(args.report.read_text())
+        results = [(entry.pop("label"), entry) for entry in saved]
+        print("\n\n".join(table(results, size) for size in args.sizes.split(",")))
+        return
     from bench import fixtures
 
     started = time.perf_counter()

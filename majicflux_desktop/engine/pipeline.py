@@ -187,6 +187,7 @@ class Engine:
         def config(path: Any, role: str) -> ModelConfig:
             return ModelConfig(path=path, **plan.diffsynth_fields(role, self.device))
 
+        streaming.keep_loading_lean()
         total = self.reading().total if self.device == "cuda" else 0
         t5_config = config([str(p) for p in paths.t5], "t5")
         with prints_to_log("majicflux.diffsynth"):

@@ -10,7 +10,9 @@ by then (the window was rebuilt in another language) is skipped.
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -53,13 +55,21 @@ def run_in_background(
         _dispatcher = _Dispatcher()  # here, so it belongs to the UI thread
     dispatcher = _dispatcher
 
+    def hand_over(item: tuple[Callable[[Any], None], Any]) -> None:
+        # Work can outlive the window, the application and even the interpreter (a daemon
+        # thread): then there is no one left to tell, and touching Qt could crash the exit.
+        if sys.is_finalizing() or not shiboken6.isValid(dispatcher):
+            return
+        with contextlib.suppress(RuntimeError):  # deleted between the check and the emit
+            dispatcher.deliver.emit(item)
+
     def task() -> None:
         try:
             result = work()
         except Exception as exc:
             log.info("background work failed: %s", exc, exc_info=not isinstance(exc, UserError))
-            dispatcher.deliver.emit((on_failure, exc))
+            hand_over((on_failure, exc))
         else:
-            dispatcher.deliver.emit((on_success, result))
+            hand_over((on_success, result))
 
     threading.Thread(target=task, name="majicflux-background", daemon=True).start()

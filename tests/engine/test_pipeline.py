@@ -145,6 +145,22 @@ def test_every_plan_runs_on_cpu_and_gives_the_same_image(tiny_paths, plan: str) 
         assert np.array_equal(image, expected)
 
 
+def test_small_budgets_decode_in_tiles_with_the_same_picture(tiny_paths) -> None:
+    # At 1024x1024 the VAE's whole-image activations (2.1 GB) would not fit a 4 GB budget.
+    request = GenerationRequest("a tree", seed=12, width=1024, height=1024, steps=1)
+    images, tiled = [], []
+    for budget in (None, 4 * memory.GIB):
+        engine = Engine(device="cpu")
+        engine.load(tiny_paths, "fp8", budget_bytes=budget)
+        engine.pipe.vae_decoder.register_forward_pre_hook(
+            lambda module, args, kwargs: tiled.append(bool(kwargs.get("tiled"))), with_kwargs=True
+        )
+        images.append(pixels(engine.generate(request)).astype(int))
+    assert tiled == [False, True]
+    whole, tiles = images
+    assert np.abs(whole - tiles).mean() < 3 and not np.array_equal(whole, tiles)
+
+
 def test_out_of_memory_falls_back_once_and_says_so(tiny_paths, monkeypatch) -> None:
     monkeypatch.setenv("MAJICFLUX_INJECT_OOM", "bf16")
     engine = Engine(device="cpu")

@@ -177,6 +177,19 @@ def test_float8_maths_matches_exact_maths_on_the_same_weights() -> None:
     assert float(error.mean()) > 1e-4  # it did quantise (bf16 maths would be ~0.2%)
 
 
+def test_float8_maths_is_used_only_where_it_runs(monkeypatch) -> None:
+    from majicflux_desktop.engine import streaming
+
+    assert not streaming.fp8_matmul_supported("cpu")  # a GPU feature
+    assert streaming.scaled_mm_runs(torch.device("cpu"))  # the probe's own call is sound
+
+    def missing_kernel(*args, **kwargs):
+        raise RuntimeError("Row-wise scaling is not supported on this device")
+
+    monkeypatch.setattr(torch, "_scaled_mm", missing_kernel)
+    assert not streaming.scaled_mm_runs(torch.device("cpu"))
+
+
 def test_bf16_storage_streams_without_upcast() -> None:
     model = Stack(4, seed=4)
     x = torch.randn(1, 3, 32, dtype=torch.bfloat16)
