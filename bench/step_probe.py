@@ -29,64 +29,53 @@ def _rows(x: torch.Tensor) -> torch.Tensor:
     return x.reshape(-1, x.shape[-1])
 
 
+def _product(self, x, quantised, scale_a, scale_b, fast=False):
+    out = torch._scaled_mm(
+        quantised,
+        self.weight.t(),
+        scale_a=scale_a,
+        scale_b=scale_b,
+        bias=self.bias,
+        out_dtype=x.dtype,
+        use_fast_accum=fast,
+    )
+    return out.reshape(*x.shape[:-1], out.shape[-1])
+
+
 current = streaming.Fp8Linear.forward
 
 
-def previous(self, x):  # the quantiser before 2026-11-30, for comparison
-    shape, rows = x.shape, _rows(x)
+def previous(self, x):  # the quantiser before fa2eea3, for comparison
+    rows = _rows(x)
     amax = torch.linalg.vector_norm(
         rows, ord=float("inf"), dim=1, keepdim=True, dtype=torch.float32
     )
     scale = amax.clamp(min=1e-12) / 448.0
     quantised = (rows * (1.0 / scale).to(rows.dtype)).to(FP8)
-    out = torch._scaled_mm(
-        quantised,
-        self.weight.t(),
-        scale_a=scale,
-        scale_b=self.weight_scale,
-        bias=self.bias,
-        out_dtype=x.dtype,
-    )
-    return out.reshape(*shape[:-1], out.shape[-1])
+    return _product(self, x, quantised, scale, self.weight_scale)
+
+
+def _divide_and_cast(rows, amax):
+    scale = amax.float().clamp_(min=1e-12).mul_(1.0 / 448.0)
+    quantised = torch.empty_like(rows, dtype=FP8)
+    torch.div(rows, scale, out=quantised)  # one kernel, but torch's dynamic-cast path
+    return quantised, scale
 
 
 def rowwise(self, x, fast=False):
-    shape, rows = x.shape, _rows(x)
+    rows = _rows(x)
     amax = torch.linalg.vector_norm(rows, ord=float("inf"), dim=1, keepdim=True)
-    scale = amax.float().clamp_(min=1e-12).mul_(1.0 / 448.0)
-    quantised = torch.empty_like(rows, dtype=FP8)
-    torch.div(rows, scale, out=quantised)
-    out = torch._scaled_mm(
-        quantised,
-        self.weight.t(),
-        scale_a=scale,
-        scale_b=self.weight_scale,
-        bias=self.bias,
-        out_dtype=x.dtype,
-        use_fast_accum=fast,
-    )
-    return out.reshape(*shape[:-1], out.shape[-1])
+    quantised, scale = _divide_and_cast(rows, amax)
+    return _product(self, x, quantised, scale, self.weight_scale, fast)
 
 
 def tensorwise(self, x, fast=False):
-    shape, rows = x.shape, _rows(x)
-    amax = torch.linalg.vector_norm(rows, ord=float("inf"))
-    scale = amax.float().clamp_(min=1e-12).mul_(1.0 / 448.0)
-    quantised = torch.empty_like(rows, dtype=FP8)
-    torch.div(rows, scale, out=quantised)
+    rows = _rows(x)
+    quantised, scale = _divide_and_cast(rows, torch.linalg.vector_norm(rows, ord=float("inf")))
     one = getattr(self, "_one", None)
     if one is None:
         one = self._one = torch.ones((), device=x.device)
-    out = torch._scaled_mm(
-        quantised,
-        self.weight.t(),
-        scale_a=scale,
-        scale_b=one,
-        bias=self.bias,
-        out_dtype=x.dtype,
-        use_fast_accum=fast,
-    )
-    return out.reshape(*shape[:-1], out.shape[-1])
+    return _product(self, x, quantised, scale, one, fast)
 
 
 def upcast(self, x):  # bf16 maths on the float8 weight, for reference
