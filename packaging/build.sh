@@ -68,7 +68,9 @@ MAJICFLUX_FROZEN_APP=$APP "$PYTHON" -m pytest -q -p no:cacheprovider -m frozen \
     echo "build: $((built - started)) s"
     echo "self-test: $((tested - built)) s"
     echo "largest parts:"
-    du -s "$BUNDLE"/_internal/* | sort -rn | head -12 | awk '{printf "  %6d MB  %s\n", $1 / 1024, $2}'
+    # awk reads to the end: `head` would close the pipe early, and under pipefail sort's
+    # SIGPIPE (exit 141) failed the build at random.
+    du -s "$BUNDLE"/_internal/* | sort -rn | awk 'NR <= 12 {printf "  %6d MB  %s\n", $1 / 1024, $2}'
     echo "left out (packaging/bundle_contents.py), with the size each has installed here:"
     "$PYTHON" packaging/bundle_contents.py savings
 } | tee build/bundle-report.txt
