@@ -23,6 +23,7 @@ from majicflux_desktop.engine import catalog, download, layouts, scan
 from majicflux_desktop.ui import downloads, setup_existing
 from majicflux_desktop.ui.downloads import Phase
 from majicflux_desktop.ui.main_window import MainWindow
+from majicflux_desktop.ui.setup_download import DownloadPage
 from majicflux_desktop.ui.worker import EngineState
 
 SDXL = {
@@ -148,9 +149,10 @@ def test_tiny_models_as_existing_files_load_and_generate(
 # -- download -------------------------------------------------------------------------------------
 
 
-def open_download(qtbot, window: MainWindow) -> None:
+def open_download(qtbot, window: MainWindow) -> DownloadPage:
     click(qtbot, window.setup_wizard.download_choice)
     assert window.setup_wizard.stack.currentWidget() is window.setup_wizard.download
+    return window.setup_wizard.download
 
 
 def check_plan(qtbot, window: MainWindow) -> None:
@@ -178,8 +180,7 @@ def test_download_shows_progress_pauses_resumes_and_loads(
     data = tmp_path / "data"
     desktop = start_without_models(qtbot, launch, data)
     window = window_of(desktop)
-    open_download(qtbot, window)
-    page = window.setup_wizard.download
+    page = open_download(qtbot, window)
     assert page.modelscope.isChecked() and not page.licence.isVisible()
     assert page.folder.text() == str(data / "models")
     check_plan(qtbot, window)
@@ -216,8 +217,7 @@ def test_cancel_keeps_the_part_and_a_restart_resumes_it(
 ) -> None:
     data = tmp_path / "data"
     window = window_of(start_without_models(qtbot, launch, data))
-    open_download(qtbot, window)
-    page = window.setup_wizard.download
+    page = open_download(qtbot, window)
     check_plan(qtbot, window)
     hub.throttle_s = 0.02
     click(qtbot, page.start_button)
@@ -255,8 +255,7 @@ def test_gated_repository_explains_the_licence_and_takes_a_token(
 ) -> None:
     hub.gated[FLUX] = "hf_good"
     window = window_of(start_without_models(qtbot, launch, tmp_path / "data"))
-    open_download(qtbot, window)
-    page = window.setup_wizard.download
+    page = open_download(qtbot, window)
     page.huggingface.setChecked(True)
     assert page.licence.isVisible() and "Non-Commercial License" in page.licence.text()
     check_plan(qtbot, window)
@@ -278,8 +277,7 @@ def test_not_enough_disk_space_is_said_before_any_byte(
     window = window_of(start_without_models(qtbot, launch, tmp_path / "data"))
     usage = type("Usage", (), {"total": 10**12, "used": 0, "free": 1000})
     monkeypatch.setattr(download.shutil, "disk_usage", lambda path: usage)
-    open_download(qtbot, window)
-    page = window.setup_wizard.download
+    page = open_download(qtbot, window)
     check_plan(qtbot, window)
     assert "Not enough free space" in page.message.text()
     assert "choose a models folder on another drive" in page.message.text()
@@ -389,8 +387,7 @@ def test_a_hugging_face_token_is_not_sent_to_modelscope(
     qtbot, launch: Launch, tmp_path: Path, hub: FakeHub
 ) -> None:
     window = window_of(start_without_models(qtbot, launch, tmp_path / "data"))
-    open_download(qtbot, window)
-    page = window.setup_wizard.download
+    page = open_download(qtbot, window)
     assert not page.token.isEnabled()  # ModelScope, the default
     page.huggingface.setChecked(True)
     assert page.token.isEnabled()
@@ -410,8 +407,7 @@ def test_a_relative_save_to_folder_is_refused(
 ) -> None:
     data = tmp_path / "data"
     window = window_of(start_without_models(qtbot, launch, data))
-    open_download(qtbot, window)
-    page = window.setup_wizard.download
+    page = open_download(qtbot, window)
     page.folder.setText("models-here")
     click(qtbot, page.check_button)
     assert page.service.phase is Phase.IDLE and page.message.isVisible()
@@ -424,8 +420,7 @@ def test_a_malformed_mirror_address_is_said_on_check(
     qtbot, launch: Launch, tmp_path: Path, hub: FakeHub
 ) -> None:
     window = window_of(start_without_models(qtbot, launch, tmp_path / "data"))
-    open_download(qtbot, window)
-    page = window.setup_wizard.download
+    page = open_download(qtbot, window)
     qtbot.keyClicks(page.mirror_url, "https://[x")
     assert page.mirror.isChecked()
     click(qtbot, page.check_button)
@@ -452,8 +447,7 @@ def test_unexpected_setup_errors_name_the_step_not_an_image(
     assert "Help ▸ Open log folder" in text and "image" not in text
 
     click(qtbot, existing.back_button)
-    open_download(qtbot, window)
-    page = window.setup_wizard.download
+    page = open_download(qtbot, window)
     check_plan(qtbot, window)
     monkeypatch.setattr(downloads.Downloader, "run", broken)
     click(qtbot, page.start_button)
