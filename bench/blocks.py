@@ -13,6 +13,8 @@ os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True")
 
 import torch
 
+from bench.case import stand_in_for_card
+
 
 def main() -> None:
     parser = argparse.ArgumentParser()
@@ -21,10 +23,7 @@ def main() -> None:
     parser.add_argument("--even", action="store_true", help="spread resident blocks evenly instead")
     parser.add_argument("--fp8-matmul", default="auto")
     args = parser.parse_args()
-    budget = int(args.budget_gb * 2**30)
-    torch.cuda.set_per_process_memory_fraction(
-        budget / torch.cuda.get_device_properties(0).total_memory
-    )
+    budget = stand_in_for_card(args.budget_gb)
     from majicflux_desktop.core.request import GenerationRequest
     from majicflux_desktop.engine import memory, scan
     from majicflux_desktop.engine.pipeline import Engine

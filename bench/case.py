@@ -63,6 +63,25 @@ PROMPTS = [
 ]
 
 
+def stand_in_for_card(budget_gb: float | None) -> int | None:
+    """Make this process see a card of `budget_gb` GiB: the budget in bytes (None: the whole card).
+
+    On a real card the CUDA context takes its share of the same memory, so torch's allocator
+    can reserve the budget less the context, and no more: that is where its cap goes. (Capping it
+    at the whole budget let the process's NVML figure end up the context's size over it.)
+    """
+    if budget_gb is None:
+        return None
+    import torch
+
+    from majicflux_desktop.engine import memory
+
+    budget = int(budget_gb * 2**30)
+    total = torch.cuda.get_device_properties(0).total_memory
+    torch.cuda.set_per_process_memory_fraction((budget - memory.CUDA_CONTEXT) / total)
+    return budget
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--models", required=True)
@@ -82,12 +101,7 @@ def main() -> None:
     imported_torch = time.perf_counter() - STARTED
     sampler = Sampler()
     sampler.start()
-    total = torch.cuda.get_device_properties(0).total_memory
-    budget = None
-    if args.budget_gb is not None:
-        budget = int(args.budget_gb * 2**30)
-        # Stand in for a smaller card: the allocator refuses to grow past the budget.
-        torch.cuda.set_per_process_memory_fraction(budget / total)
+    budget = stand_in_for_card(args.budget_gb)
 
     from majicflux_desktop.core.request import GenerationRequest
     from majicflux_desktop.engine import scan

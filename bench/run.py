@@ -118,10 +118,10 @@ def main() -> None:
         results = [(entry.pop("label"), entry) for entry in saved]
         print("\n\n".join(table(results, size) for size in args.sizes.split(",")))
         return
-    from bench import fixtures
-
     started = time.perf_counter()
-    fixtures.ensure(args.fixtures)
+    # In a process of its own: it makes the random weights on the GPU, and the memory it would
+    # keep cached there would sit beside every case's NVML figures.
+    subprocess.run([sys.executable, "-m", "bench.fixtures", str(args.fixtures)], check=True)
     print(f"fixtures ready in {time.perf_counter() - started:.0f} s", file=sys.stderr, flush=True)
     results = []
     chosen = {int(c) for c in args.cases.split(",")} if args.cases else set(range(len(CASES)))

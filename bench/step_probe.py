@@ -20,6 +20,7 @@ os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True")
 
 import torch
 
+from bench.case import stand_in_for_card
 from majicflux_desktop.engine import streaming
 
 FP8 = torch.float8_e4m3fn
@@ -106,11 +107,7 @@ def main() -> None:
     parser.add_argument("--copy-ahead", type=int, default=None)
     parser.add_argument("--size", type=int, default=1024)
     args = parser.parse_args()
-    total = torch.cuda.get_device_properties(0).total_memory
-    budget = None
-    if args.budget_gb is not None:
-        budget = int(args.budget_gb * 2**30)
-        torch.cuda.set_per_process_memory_fraction(budget / total)
+    budget = stand_in_for_card(args.budget_gb)
     from majicflux_desktop.core.request import GenerationRequest
     from majicflux_desktop.engine import placement, scan
     from majicflux_desktop.engine.pipeline import Engine
