@@ -91,6 +91,9 @@ def table(results: list[tuple[str, dict]], size: str) -> str:
             lines.append(f"| {label} | failed: {result.get('error')} |" + " |" * 10)
             continue
         reroll = next((r for r in result["sizes"][size] if r["label"] == "reroll"), None)
+        broken = [r["label"] for r in result["sizes"][size] if r.get("finite") is False]
+        if broken:  # an image whose latents were not finite (a black image): never pass it over
+            label = f"{label} **NaN: {', '.join(broken)} image**"
         ratio_bf16 = run["s_step_median"] / bf16["s_step_median"] if bf16 else float("nan")
         ratio_base = run["s_image"] / base["s_image"] if base else float("nan")
         lines.append(

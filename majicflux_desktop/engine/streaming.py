@@ -456,6 +456,7 @@ class BlockStreamer:
                 self._slot(0)
             if model in self._streaming_models:
                 self._staging_buffer(0)
+            self._side_streams_follow()
             self._prepare(index)
         kind, buffer, ready = self._prepared.pop(index)
         if ready is not None:
@@ -470,6 +471,20 @@ class BlockStreamer:
             kind, buffer = self._bound[self._index[id(module)]]
             events = self._slot_free if kind == "slot" else self._staging_free
             events[buffer].record(torch.cuda.current_stream(self.device))
+
+    def _side_streams_follow(self) -> None:
+        """Order the copy and upcast streams after all work queued so far on the compute stream.
+
+        Buffers just taken on the compute stream may be memory that the allocator has handed back
+        from tensors whose kernels are still queued there (the CPU runs ahead of the GPU): the
+        compute stream itself runs in order, but a side stream writing into them would overwrite
+        what those kernels still read. Measured on the H200 at a 12 GB budget: the first image's
+        latents were NaN whenever the allocator ran near its cap, and never after this.
+        """
+        if self.cuda:
+            compute = torch.cuda.current_stream(self.device)
+            self._copy_stream.wait_stream(compute)
+            self._upcast_stream.wait_stream(compute)
 
     def reset(self) -> None:
         """Forget the lookahead (first use, another model's turn, or a run that was cancelled)."""
