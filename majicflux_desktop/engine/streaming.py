@@ -478,8 +478,9 @@ class BlockStreamer:
         Buffers just taken on the compute stream may be memory that the allocator has handed back
         from tensors whose kernels are still queued there (the CPU runs ahead of the GPU): the
         compute stream itself runs in order, but a side stream writing into them would overwrite
-        what those kernels still read. Measured on the H200 at a 12 GB budget: the first image's
-        latents were NaN whenever the allocator ran near its cap, and never after this.
+        what those kernels still read. On the H200 at a 12 GB budget the first image's latents
+        were NaN in 4 of 6 processes before this (where the allocator ran near its cap), and
+        finite in both since (bench/README.md).
         """
         if self.cuda:
             compute = torch.cuda.current_stream(self.device)
