@@ -223,3 +223,29 @@ def test_when_nothing_loads_the_message_names_the_fix(tiny_paths, monkeypatch) -
     with pytest.raises(UserError, match="do not fit this card") as info:
         engine.load(tiny_paths, "bf16")
     assert "VRAM budget in Settings" in info.value.text()
+
+
+def test_a_repeated_prompt_skips_both_text_encoders_and_gives_the_same_image(
+    engine: Engine,
+) -> None:
+    calls: list[str] = []
+    encoders = {"clip": engine.pipe.text_encoder_1, "t5": engine.pipe.text_encoder_2}
+    hooks = [
+        module.register_forward_hook(lambda *args, name=name: calls.append(name))
+        for name, module in encoders.items()
+    ]
+    try:
+        request = GenerationRequest("a prompt only this test uses 只此一次", seed=7, **SMALL)
+        first = engine.generate(request)
+        assert set(calls) == {"clip", "t5"}
+        calls.clear()
+        again = engine.generate(request)
+        assert calls == []
+        assert np.array_equal(pixels(first), pixels(again))
+        engine.generate(request.with_seed(8))  # a re-roll: another seed, the same prompt
+        assert calls == []
+        engine.generate(GenerationRequest("another prompt 另一个", seed=7, **SMALL))
+        assert set(calls) == {"clip", "t5"}
+    finally:
+        for hook in hooks:
+            hook.remove()
