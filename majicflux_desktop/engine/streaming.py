@@ -166,23 +166,18 @@ def fp8_matmul_supported(device: torch.device | str) -> bool:
 
 
 def scaled_mm_runs(device: torch.device) -> bool:
-    """Whether `Fp8Linear`'s call (row-wise scales, bias, fast accumulation) runs here.
+    """Whether `Fp8Linear` itself (row-wise scales, bias, fast accumulation) runs here, and right.
 
     Row-wise scaling came to Ada in later torch builds than to Hopper, and a build may lack
     kernels for a card: a small product at load time decides, instead of a failed first image.
     """
+    probe = Fp8Linear(32, 16, device=device, dtype=torch.bfloat16)
+    probe._parameters["weight"] = torch.ones(16, 32, device=device).to(FP8)  # type: ignore[assignment]
+    probe.weight_scale = torch.ones(1, 16, device=device)
     try:
-        a = torch.ones(16, 32, device=device).to(FP8)
-        b = torch.ones(16, 32, device=device).to(FP8)
-        out = torch._scaled_mm(
-            a,
-            b.t(),
-            scale_a=torch.ones(16, 1, device=device),
-            scale_b=torch.ones(1, 16, device=device),
-            bias=torch.zeros(16, device=device, dtype=torch.bfloat16),
-            out_dtype=torch.bfloat16,
-            use_fast_accum=True,
-        )
+        with torch.no_grad():
+            probe.bias.zero_()
+            out = probe(torch.ones(16, 32, device=device, dtype=torch.bfloat16))
     except (RuntimeError, NotImplementedError) as exc:
         log.warning("float8 matmuls do not run here (%s); multiplying in bf16", exc)
         return False
