@@ -22,8 +22,7 @@ import torch
 
 from bench.case import stand_in_for_card
 from majicflux_desktop.engine import streaming
-
-FP8 = torch.float8_e4m3fn
+from majicflux_desktop.engine.streaming import FP8, FP8_MAX
 
 
 def _rows(x: torch.Tensor) -> torch.Tensor:
@@ -51,13 +50,13 @@ def previous(self, x):  # the quantiser before fa2eea3, for comparison
     amax = torch.linalg.vector_norm(
         rows, ord=float("inf"), dim=1, keepdim=True, dtype=torch.float32
     )
-    scale = amax.clamp(min=1e-12) / 448.0
+    scale = amax.clamp(min=1e-12) / FP8_MAX
     quantised = (rows * (1.0 / scale).to(rows.dtype)).to(FP8)
     return _product(self, x, quantised, scale, self.weight_scale)
 
 
 def _divide_and_cast(rows, amax):
-    scale = amax.float().clamp_(min=1e-12).mul_(1.0 / 448.0)
+    scale = amax.float().clamp_(min=1e-12).mul_(1.0 / FP8_MAX)
     quantised = torch.empty_like(rows, dtype=FP8)
     torch.div(rows, scale, out=quantised)  # one kernel, but torch's dynamic-cast path
     return quantised, scale

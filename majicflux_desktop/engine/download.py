@@ -506,12 +506,10 @@ class Downloader:
             ) from None
         if identity.role != file.role:
             found: Message | str = f"layout {identity.layout_hash[:12]}"
-            if identity.name or identity.family:
-                found = (
-                    catalog.model_name(identity.name)
-                    if identity.name
-                    else Message("catalog", identity.family)
-                )
+            if identity.name:
+                found = catalog.model_name(identity.name)
+            elif identity.family:
+                found = Message("catalog", identity.family)
             raise _Rejected(_not_layout(file, found))
 
     def _promote(self, file: PlannedFile) -> None:
