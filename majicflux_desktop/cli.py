@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import datetime
 import sys
 import time
 from pathlib import Path
@@ -15,14 +14,16 @@ from majicflux_desktop.core.i18n import UserError
 from majicflux_desktop.core.logs import make_stdio_safe, setup_logging
 from majicflux_desktop.core.paths import AppPaths, atomic_write_bytes
 from majicflux_desktop.core.request import GenerationRequest, RequestError
+from majicflux_desktop.core.results import Phase, Progress
 from majicflux_desktop.engine import catalog, memory, scan
+from majicflux_desktop.engine.memory import GIB
 
 if TYPE_CHECKING:
     from majicflux_desktop.engine import download, transfer
 
 
 class ProgressBar:
-    """One line on a terminal: step, bar, elapsed and ETA. Silent when not a terminal."""
+    """One line on a terminal: phase or step, bar, elapsed and ETA. Silent when not a terminal."""
 
     def __init__(self, stream: TextIO, width: int = 24):
         self.stream = stream
@@ -30,13 +31,18 @@ class ProgressBar:
         self.started = time.perf_counter()
         self.enabled = stream.isatty()
 
-    def __call__(self, step: int, total: int, eta_s: float | None) -> None:
+    def __call__(self, progress: Progress) -> None:
         if not self.enabled:
             return
-        filled = round(self.width * step / total)
-        eta = "?" if eta_s is None else _clock(eta_s)
+        filled = round(self.width * progress.step / max(1, progress.total))
+        eta = "?" if progress.eta_s is None else _clock(progress.eta_s)
+        what = {
+            Phase.ENCODING: "reading the prompt",
+            Phase.DENOISING: f"step {progress.step:>3}/{progress.total}",
+            Phase.DECODING: "decoding the image",
+        }[progress.phase]
         line = (
-            f"\rstep {step + 1:>3}/{total} [{'#' * filled}{'.' * (self.width - filled)}] "
+            f"\r{what:<18} [{'#' * filled}{'.' * (self.width - filled)}] "
             f"{_clock(time.perf_counter() - self.started)} elapsed, ETA {eta}  "
         )
         self.stream.write(line)
@@ -77,7 +83,7 @@ def _paths(args: argparse.Namespace) -> AppPaths:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     width, height = args.size
-    request = GenerationRequest(
+    job = GenerationRequest(
         prompt=args.prompt,
         negative_prompt=args.negative or "",
         seed=args.seed,
@@ -87,7 +93,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         guidance=args.guidance,
         cfg_scale=args.cfg,
     ).checked()
-    for warning in request.warnings():
+    for warning in job.warnings():
         print(f"note: {warning.message.text()}", file=sys.stderr)
     out = Path(args.out)
     if out.suffix.lower() != ".png":
@@ -104,27 +110,16 @@ def cmd_generate(args: argparse.Namespace) -> int:
         print(f"plan: {load.reason.text()}", file=sys.stderr)
     bar = ProgressBar(sys.stderr)
     try:
-        result = engine.generate(request, on_step=bar)
+        result = engine.generate(next(job.single_images()), on_progress=bar)
     finally:
         bar.close()
     for note in result.notes:
         print(f"note: {note.text()}", file=sys.stderr)
-    meta = metadata.ImageMetadata(
-        request=result.request,
-        model=engine.model_name,
-        model_hash=engine.model_hash,
-        plan=result.plan,
-        app_version=__version__,
-        created=datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-        duration_s=round(result.timings["total"], 3),
-        peak_vram_gb=None
-        if result.peak_vram_bytes is None
-        else round(result.peak_vram_bytes / memory.GIB, 2),
-    )
+    meta = metadata.ImageMetadata.from_result(result)
     atomic_write_bytes(out, metadata.encode_png(result.image, meta))
-    peak = "" if meta.peak_vram_gb is None else f", peak {meta.peak_vram_gb:.1f} GB"
+    peak = "" if meta.peak_vram_bytes is None else f", peak {meta.peak_vram_bytes / GIB:.1f} GB"
     print(
-        f"saved {out} (seed {result.seed}, {result.timings['total']:.1f} s, plan {result.plan}{peak})"
+        f"saved {out} (seed {result.seed}, {result.timings.total:.1f} s, plan {result.plan}{peak})"
     )
     return 0
 

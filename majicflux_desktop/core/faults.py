@@ -1,4 +1,5 @@
-"""Fault injection for the reliability tests: the process kills itself at a named point.
+"""Fault injection for the reliability tests: the process dies at a named point, or the engine
+runs out of GPU memory under a named plan.
 
 `MAJICFLUX_CRASH_AT=<point>[:<n>]` makes the n-th pass (default the first) through `point(name)`
 end the process at once with SIGKILL (TerminateProcess on Windows): no `finally`, no atexit, no
@@ -13,6 +14,12 @@ The points, where they are and what a kill there leaves:
 - `settings-save` (core/settings.py): half of the new settings are in a hidden temp file.
 - `download-chunk` (engine/download.py): a chunk of a model file was written to its `.part`.
 
+`MAJICFLUX_INJECT_OOM=<plan>[,<plan>…]` makes the engine raise torch's out-of-memory error for an
+image made under one of these memory plans, as a card too small for it would (the fallback to a
+leaner plan and the messages are then tested on any machine); `load:<plan>` does the same while the
+models load with that plan. It is read each time, so a test can clear it to stand for another
+program letting go of the GPU.
+
 Unset (always, for users) a point costs one dictionary lookup.
 """
 
@@ -24,6 +31,7 @@ import threading
 from typing import NoReturn
 
 ENV = "MAJICFLUX_CRASH_AT"
+OOM_ENV = "MAJICFLUX_INJECT_OOM"
 POINTS = ("generation-step", "png-write", "db-commit", "settings-save", "download-chunk")
 
 _passes: dict[str, int] = {}
@@ -47,6 +55,13 @@ def reached(name: str) -> bool:
     with _lock:
         _passes[name] = _passes.get(name, 0) + 1
         return _passes[name] == wanted
+
+
+def out_of_memory(plan: str, loading: bool = False) -> bool:
+    """True if MAJICFLUX_INJECT_OOM names this memory plan (`load:<plan>` while loading)."""
+    setting = os.environ.get(OOM_ENV)
+    wanted = f"load:{plan}" if loading else plan
+    return bool(setting) and wanted in setting.split(",")
 
 
 def crash() -> NoReturn:

@@ -7,53 +7,88 @@ file: sizes are capped, every value is checked, and whatever could not be used b
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import io
 import json
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 from PIL import Image, PngImagePlugin
 
+from majicflux_desktop import __version__
+from majicflux_desktop.core import codec
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message
 from majicflux_desktop.core.request import (
     DEFAULT_GUIDANCE,
-    MAX_CFG,
-    MAX_SEED,
     MAX_SIDE,
-    MAX_STEPS,
-    MIN_CFG,
     MIN_SIDE,
-    MIN_STEPS,
+    EditMode,
     GenerationRequest,
+    LoraUse,
     snap_to_step,
 )
+from majicflux_desktop.core.results import AppliedLora, GenerationResult
 
 OUR_KEY = "majicflux"
 A1111_KEY = "parameters"
-SCHEMA = 1
 MAX_CHUNK_CHARS = 1_000_000  # a real parameters block is a few KB; anything this big is hostile
+GIB = 1024**3
+
+
+def _metadata_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    # 0.1.0 wrote the peak rounded to 0.01 GB and a "schema" key; the library's migration puts
+    # the exact bytes from its own column back into the rows it holds.
+    data.pop("schema", None)
+    gigabytes = data.pop("peak_vram_gb", None)
+    if isinstance(gigabytes, (int, float)) and not isinstance(gigabytes, bool):
+        data["peak_vram_bytes"] = round(gigabytes * GIB)
+    return data
 
 
 @dataclass(frozen=True)
 class ImageMetadata:
     """Everything needed to make the same image again, plus how it was made."""
 
+    VERSION: ClassVar[int] = 2
+    UPGRADES: ClassVar[tuple[Any, ...]] = (_metadata_v1_to_v2,)
+
     request: GenerationRequest
     model: str = ""
     model_hash: str = ""
     plan: str = ""
     app_version: str = ""
-    created: str = ""
+    created: str = ""  # local time with its offset, ISO 8601
     duration_s: float | None = None
-    peak_vram_gb: float | None = None
+    peak_vram_bytes: int | None = None
+    loras: tuple[AppliedLora, ...] = ()  # as applied: hashes and layers matched
+
+    @classmethod
+    def from_result(
+        cls, result: GenerationResult, created: datetime.datetime | None = None
+    ) -> ImageMetadata:
+        moment = (created or datetime.datetime.now()).astimezone()
+        return cls(
+            request=result.request,
+            model=result.model_name,
+            model_hash=result.model_hash,
+            plan=result.plan,
+            app_version=__version__,
+            created=moment.isoformat(timespec="seconds"),
+            duration_s=round(result.timings.total, 3),
+            peak_vram_bytes=result.peak_vram_bytes,
+            loras=result.loras,
+        )
 
     def to_json(self) -> str:
-        data = dataclasses.asdict(self)
-        data["schema"] = SCHEMA
-        return json.dumps(data, ensure_ascii=False, sort_keys=True)
+        return codec.dumps(self)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> ImageMetadata:
+        """Our own stored JSON (strict: the library wrote it); DecodeError if it is damaged."""
+        return codec.loads(cls, text)
 
 
 @dataclass
@@ -71,11 +106,13 @@ class ReadResult:
 
 
 def a1111_parameters(meta: ImageMetadata) -> str:
+    """The text A1111 and Forge write and read, with our LoRAs and edit as they write theirs."""
     r = meta.request
-    lines = [r.prompt]
+    active = [lora for lora in r.loras if lora.enabled]
+    lines = [r.prompt + "".join(f" <lora:{lora.name}:{_number(lora.weight)}>" for lora in active)]
     if r.negative_prompt:
         lines.append(f"Negative prompt: {r.negative_prompt}")
-    fields = {
+    fields: dict[str, object] = {
         "Steps": r.steps,
         "Sampler": "Euler",
         "Schedule type": "Simple",
@@ -85,8 +122,17 @@ def a1111_parameters(meta: ImageMetadata) -> str:
         "Size": f"{r.width}x{r.height}",
         "Model hash": meta.model_hash,
         "Model": meta.model,
-        "Version": f"MajicFlux {meta.app_version}".strip(),
     }
+    if r.edit is not None:
+        fields["Denoising strength"] = _number(r.edit.strength)
+        if r.edit.mode is EditMode.UPSCALE:
+            fields["Hires upscale"] = _number(r.edit.upscale)
+    hashes = {lora.name: lora.autov2 for lora in meta.loras} or {
+        lora.name: lora.autov2 for lora in active if lora.sha256
+    }
+    if hashes:
+        fields["Lora hashes"] = ", ".join(f"{name}: {short}" for name, short in hashes.items())
+    fields["Version"] = f"MajicFlux {meta.app_version}".strip()
     lines.append(", ".join(f"{k}: {_quote(v)}" for k, v in fields.items() if v not in (None, "")))
     return "\n".join(lines)
 
@@ -168,18 +214,12 @@ def _read_ours(chunks: Mapping[str, str], result: ReadResult) -> dict[str, Any] 
     data = json.loads(chunks[OUR_KEY])
     if not isinstance(data, dict) or not isinstance(data.get("request"), dict):
         raise ValueError("no request")
-    values = dict(data["request"])
-    result.metadata = ImageMetadata(
-        request=GenerationRequest(prompt=""),  # replaced below once the values are checked
-        model=str(data.get("model", "")),
-        model_hash=str(data.get("model_hash", "")),
-        plan=str(data.get("plan", "")),
-        app_version=str(data.get("app_version", "")),
-        created=str(data.get("created", "")),
-        duration_s=_float_or_none(data.get("duration_s")),
-        peak_vram_gb=_float_or_none(data.get("peak_vram_gb")),
-    )
-    return values
+    issues: list[codec.Issue] = []
+    without_request = {key: value for key, value in data.items() if key != "request"}
+    without_request["request"] = {"prompt": ""}  # checked on its own, below, field by field
+    result.metadata = codec.decode(ImageMetadata, without_request, issues)
+    _note_issues(result, issues)
+    return dict(data["request"])
 
 
 _A1111_FIELD = re.compile(r'\s*([\w ]+):\s*("(?:\\.|[^\\"])+"|[^,]*)(?:,|$)')
@@ -207,10 +247,26 @@ def _read_a1111(chunks: Mapping[str, str], result: ReadResult) -> dict[str, Any]
         if value.startswith('"') and value.endswith('"'):
             value = json.loads(value)
         fields[key.strip()] = value
+    prompt, loras = split_lora_tags("\n".join(prompt_lines).strip())
     values: dict[str, Any] = {
-        "prompt": "\n".join(prompt_lines).strip(),
+        "prompt": prompt,
         "negative_prompt": "\n".join(negative_lines).strip(),
     }
+    if loras:
+        hashes = _lora_hashes(fields.get("Lora hashes", ""))
+        values["loras"] = [
+            {"name": lora.name, "weight": lora.weight, "sha256": hashes.get(lora.name, "")}
+            for lora in loras
+        ]
+    if "Denoising strength" in fields:
+        result.note(
+            QT_TRANSLATE_NOOP(
+                "metadata",
+                "This image was made from another picture (denoising strength {strength}); only "
+                "its text-to-image parameters are used.",
+            ),
+            strength=fields["Denoising strength"],
+        )
     if "Seed" in fields:
         values["seed"] = fields["Seed"]
     if "Steps" in fields:
@@ -366,71 +422,99 @@ def _float_or_none(value: Any) -> float | None:
         return None
 
 
-def _to_request(values: Mapping[str, Any], result: ReadResult) -> GenerationRequest:
-    """A usable request from untrusted values: each bad value is replaced by its default, with a note."""
-    defaults = GenerationRequest(prompt="")
-    kwargs: dict[str, Any] = {}
+_NUMBERS = ("seed", "steps", "width", "height", "guidance", "cfg_scale", "count")
 
-    def unusable(name: str, value: Any) -> None:
+
+def _to_request(values: Mapping[str, Any], result: ReadResult) -> GenerationRequest:
+    """A usable request from untrusted values: each bad value is replaced by its default, with a note.
+
+    The values go through the one serializer (lenient) and then the request's own checks, so a
+    file can never bring in what the prompt panel would refuse.
+    """
+    data = {key: value for key, value in values.items() if value is not None and value != ""}
+    for name in _NUMBERS:  # other apps write numbers as text
+        if isinstance(data.get(name), str):
+            number = _float_or_none(data[name])
+            if number is not None:
+                data[name] = number
+    for name in ("seed", "steps", "width", "height", "count"):
+        number = data.get(name)
+        if isinstance(number, float) and number.is_integer():
+            data[name] = int(number)
+    for side in ("width", "height"):
+        value = data.get(side)
+        if isinstance(value, int) and not isinstance(value, bool) and 64 <= value <= 8192:
+            snapped = max(MIN_SIDE, min(MAX_SIDE, snap_to_step(value)))
+            if snapped != value:
+                result.note(
+                    QT_TRANSLATE_NOOP("metadata", "{field} {value} was adjusted to {snapped}."),
+                    field=side,
+                    value=value,
+                    snapped=snapped,
+                )
+            data[side] = snapped
+    data.pop("count", None)  # a file describes one image
+    issues: list[codec.Issue] = []
+    try:
+        request = codec.decode(GenerationRequest, data, issues)
+    except codec.DecodeError:
+        request = GenerationRequest(prompt="")
+        issues.append(codec.Issue("request", str(values)[:40]))
+    defaults = GenerationRequest(prompt="")
+    for problem in request.problems():
+        if problem.field in ("prompt",):
+            continue  # an empty prompt is for the reader to judge (a drop keeps the typed one)
+        default = (
+            getattr(defaults, problem.field, None) if hasattr(defaults, problem.field) else None
+        )
+        if hasattr(request, problem.field):
+            issues.append(codec.Issue(problem.field, str(getattr(request, problem.field))[:40]))
+            request = dataclasses.replace(request, **{problem.field: default})
+        elif request.edit is not None:
+            issues.append(codec.Issue("edit", problem.message.english()[:40]))
+            request = dataclasses.replace(request, edit=None)
+    _note_issues(result, issues)
+    if result.metadata is not None:
+        result.metadata = dataclasses.replace(result.metadata, request=request)
+    return request
+
+
+def _note_issues(result: ReadResult, issues: list[codec.Issue]) -> None:
+    for issue in issues:
         result.note(
             QT_TRANSLATE_NOOP(
                 "metadata", "Could not use {field} = {value}; kept the current default."
             ),
-            field=name,
-            value=str(value)[:40],
+            field=issue.field,
+            value=issue.value,
         )
 
-    for name in ("prompt", "negative_prompt"):
-        value = values.get(name)
-        if value is None:
-            continue
-        if isinstance(value, str):
-            kwargs[name] = value
-        else:
-            unusable(name, value)
 
-    def integer(name: str, low: int, high: int) -> int | None:
-        value = values.get(name)
-        if value is None or value == "":
-            return None
-        try:
-            number = int(float(value)) if not isinstance(value, bool) else None
-        except (TypeError, ValueError, OverflowError):
-            number = None
-        if number is None or not low <= number <= high:
-            unusable(name, value)
-            return None
-        return number
+# -- <lora:name:weight> in prompts, as A1111 and Forge write them -----------------------------------
 
-    seed = integer("seed", 0, MAX_SEED)
-    if seed is not None:
-        kwargs["seed"] = seed
-    steps = integer("steps", MIN_STEPS, MAX_STEPS)
-    if steps is not None:
-        kwargs["steps"] = steps
-    for side in ("width", "height"):
-        value = integer(side, 64, 8192)
-        if value is None:
-            continue
-        snapped = snap_to_step(value)
-        if snapped != value:
-            result.note(
-                QT_TRANSLATE_NOOP("metadata", "{field} {value} was adjusted to {snapped}."),
-                field=side,
-                value=value,
-                snapped=snapped,
-            )
-        kwargs[side] = max(MIN_SIDE, min(MAX_SIDE, snapped))
-    for name, low, high in (("guidance", 0.0, 20.0), ("cfg_scale", MIN_CFG, MAX_CFG)):
-        value = values.get(name)
-        if value is None:
-            continue
-        number = _float_or_none(value)
-        if number is None or not low <= number <= high:
-            unusable(name, value)
-        else:
-            kwargs[name] = number
-    request = dataclasses.replace(defaults, **kwargs)
-    if result.metadata is not None:
-        result.metadata = dataclasses.replace(result.metadata, request=request)
-    return request
+_LORA_TAG = re.compile(r"<lora:([^:<>]+?)(?::(-?\d+(?:\.\d+)?|-?\.\d+))?>", re.IGNORECASE)
+
+
+def split_lora_tags(prompt: str) -> tuple[str, list[LoraUse]]:
+    """The prompt without its `<lora:name:weight>` tags, and the LoRAs they name (weight 1 if
+    left out), in order; a name given twice keeps its last weight."""
+    found: dict[str, LoraUse] = {}
+    for match in _LORA_TAG.finditer(prompt):
+        name = match.group(1).strip()
+        weight = float(match.group(2)) if match.group(2) else 1.0
+        found.pop(name.casefold(), None)
+        found[name.casefold()] = LoraUse(name=name, weight=weight)
+    text = _LORA_TAG.sub("", prompt)
+    text = re.sub(r"[ \t]{2,}", " ", text).strip()
+    text = re.sub(r"\s*,(\s*,)+", ",", text).strip(" ,")
+    return text, list(found.values())
+
+
+def _lora_hashes(text: str) -> dict[str, str]:
+    """`name: abcdef0123, other: …` (A1111's "Lora hashes") as a dict."""
+    hashes = {}
+    for part in str(text).split(","):
+        name, _, short = part.rpartition(":")
+        if name.strip() and re.fullmatch(r"[0-9a-fA-F]{8,64}", short.strip()):
+            hashes[name.strip()] = short.strip().lower()
+    return hashes

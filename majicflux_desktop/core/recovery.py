@@ -21,8 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message
-from majicflux_desktop.core.jobs import JobState
-from majicflux_desktop.core.library import ImageRecord, Library
+from majicflux_desktop.core.library import ImageRecord, JobState, Library
 from majicflux_desktop.core.paths import is_stale_temp_file
 
 log = logging.getLogger("majicflux.recovery")
@@ -88,7 +87,7 @@ def _count_for_running_jobs(library: Library, adopted: list[ImageRecord]) -> Non
     """An adopted image that is exactly the next image of a job left running was being saved
     when the process died: count it for that job, so that Resume does not make it again."""
     counted: set[int] = set()
-    for job in library.jobs(JobState.RUNNING):
+    for job in library.jobs.jobs(JobState.RUNNING):
         expected = next(job.pending_requests(), None)
         if expected is None:
             continue

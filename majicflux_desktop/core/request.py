@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import enum
 import re
 import secrets
 import unicodedata
 from collections.abc import Iterator
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message
 
@@ -27,6 +28,16 @@ T5_TOKEN_LIMIT = 512
 DEFAULT_STEPS = 20
 DEFAULT_SIZE = 1024
 DEFAULT_GUIDANCE = 3.5
+
+MAX_LORAS = 6
+MIN_LORA_WEIGHT, MAX_LORA_WEIGHT = -2.0, 2.0
+MIN_STRENGTH, MAX_STRENGTH = 0.05, 1.0
+DEFAULT_STRENGTH = 0.6
+DEFAULT_UPSCALE_STRENGTH = 0.35
+UPSCALE_FACTORS = (1.5, 2.0)
+MAX_OUTPAINT = 1024  # pixels added on one side
+MAX_FEATHER = 128
+MAX_PADDING = 512
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200b\u2028\u2029\ufeff]")
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -82,9 +93,82 @@ class Problem:
     message: Message
 
 
+class EditMode(str, enum.Enum):
+    IMAGE_TO_IMAGE = "img2img"
+    INPAINT = "inpaint"
+    OUTPAINT = "outpaint"
+    UPSCALE = "upscale"
+
+
+class Resize(str, enum.Enum):
+    """How a source of another size meets the chosen size (image to image)."""
+
+    FIT = "fit"  # the whole source, scaled to the size; the rest is filled from its edges
+    FILL = "fill"  # the size covered, the source cropped to it
+    KEEP = "keep"  # the source's own size, snapped to 16
+
+
+class InpaintArea(str, enum.Enum):
+    MASKED = "masked"  # crop around the mask, generate at full resolution, paste back
+    WHOLE = "whole"  # the whole picture at its size
+
+
+@dataclass(frozen=True)
+class StoredImage:
+    """A picture kept in the library by its content (a source, a mask): nothing depends on a file
+    the user may move."""
+
+    sha256: str
+    width: int
+    height: int
+
+
+@dataclass(frozen=True)
+class Edit:
+    """What turns a text-to-image request into an edit of an existing picture."""
+
+    mode: EditMode
+    source: StoredImage
+    strength: float = DEFAULT_STRENGTH
+    mask: StoredImage | None = None  # white repaints; outpaint makes its own from `outpaint`
+    resize: Resize = Resize.FIT
+    area: InpaintArea = InpaintArea.MASKED
+    padding: int = 32  # context kept around the mask when the masked area is generated alone
+    feather: int = 8  # pixels over which the repainted area blends into the original
+    outpaint: tuple[int, int, int, int] = (0, 0, 0, 0)  # pixels added: left, top, right, bottom
+    upscale: float = 1.0
+    parent_image: int | None = None  # the gallery image it was made from, if it was
+
+
+@dataclass(frozen=True)
+class LoraUse:
+    """One LoRA of a request: found again by its hash first, then by its name."""
+
+    name: str  # the file's stem, as `<lora:name:weight>` names it
+    weight: float = 1.0
+    sha256: str = ""
+    enabled: bool = True
+
+    @property
+    def autov2(self) -> str:
+        """The short hash A1111, Forge and Civitai show (the SHA-256's first 10 hex digits)."""
+        return self.sha256[:10]
+
+
+def _request_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    return data  # version 2 added `loras` and `edit`, both with defaults
+
+
 @dataclass(frozen=True)
 class GenerationRequest:
-    """One job's parameters. `seed=None` means: pick a random seed when the image is made."""
+    """One job's parameters. `seed=None` means: pick a random seed when the image is made.
+
+    Stored and written only through `core.codec`: a new field with a default needs no change in
+    any store, file format or message between the prompt panel and the engine.
+    """
+
+    VERSION: ClassVar[int] = 2
+    UPGRADES: ClassVar[tuple[Any, ...]] = (_request_v1_to_v2,)
 
     prompt: str
     negative_prompt: str = ""
@@ -95,6 +179,8 @@ class GenerationRequest:
     guidance: float = DEFAULT_GUIDANCE
     cfg_scale: float = 1.0
     count: int = 1
+    loras: tuple[LoraUse, ...] = field(default_factory=tuple)
+    edit: Edit | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "prompt", clean_text(self.prompt))
@@ -216,6 +302,9 @@ class GenerationRequest:
                 high=MAX_COUNT,
                 value=self.count,
             )
+        found += _lora_problems(self.loras)
+        if self.edit is not None:
+            found += _edit_problems(self.edit)
         return found
 
     def warnings(self) -> list[Problem]:
@@ -286,11 +375,122 @@ class GenerationRequest:
             seed = random_seed() if self.seed is None else (self.seed + index) % (MAX_SEED + 1)
             yield dataclasses.replace(self, seed=seed, count=1)
 
-    # -- serialisation -----------------------------------------------------------------------
-    def to_dict(self) -> dict[str, Any]:
-        return dataclasses.asdict(self)
 
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> GenerationRequest:
-        names = {f.name for f in dataclasses.fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in names})
+def _problem(field_name: str, text: str, **params: Any) -> Problem:
+    return Problem(field_name, Message("request", text, params))
+
+
+def _lora_problems(loras: tuple[LoraUse, ...]) -> list[Problem]:
+    found = []
+    if len(loras) > MAX_LORAS:
+        found.append(
+            _problem(
+                "loras",
+                QT_TRANSLATE_NOOP(
+                    "request", "At most {limit} LoRAs can be used at once (got {count})."
+                ),
+                limit=MAX_LORAS,
+                count=len(loras),
+            )
+        )
+    for lora in loras:
+        if not lora.name.strip():
+            found.append(_problem("loras", QT_TRANSLATE_NOOP("request", "A LoRA has no name.")))
+        elif not MIN_LORA_WEIGHT <= lora.weight <= MAX_LORA_WEIGHT:
+            found.append(
+                _problem(
+                    "loras",
+                    QT_TRANSLATE_NOOP(
+                        "request",
+                        "The weight of the LoRA “{name}” must be between {low} and {high} "
+                        "(got {value}); 1 is typical.",
+                    ),
+                    name=lora.name,
+                    low=MIN_LORA_WEIGHT,
+                    high=MAX_LORA_WEIGHT,
+                    value=lora.weight,
+                )
+            )
+    names = [lora.name.casefold() for lora in loras]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        found.append(
+            _problem(
+                "loras",
+                QT_TRANSLATE_NOOP(
+                    "request", "The LoRA “{name}” is in the list twice. Keep one of them."
+                ),
+                name=name,
+            )
+        )
+    return found
+
+
+def _edit_problems(edit: Edit) -> list[Problem]:
+    found = []
+    if not MIN_STRENGTH <= edit.strength <= MAX_STRENGTH:
+        found.append(
+            _problem(
+                "strength",
+                QT_TRANSLATE_NOOP(
+                    "request",
+                    "Strength must be between {low} and {high} (got {value}): low keeps more of "
+                    "the source, 1 repaints it completely.",
+                ),
+                low=MIN_STRENGTH,
+                high=MAX_STRENGTH,
+                value=edit.strength,
+            )
+        )
+    if edit.mode is EditMode.INPAINT and edit.mask is None:
+        found.append(
+            _problem(
+                "mask",
+                QT_TRANSLATE_NOOP(
+                    "request",
+                    "Inpainting needs a mask: paint over the part of the picture to repaint.",
+                ),
+            )
+        )
+    if edit.mode is EditMode.OUTPAINT and (
+        not any(edit.outpaint) or any(not 0 <= side <= MAX_OUTPAINT for side in edit.outpaint)
+    ):
+        found.append(
+            _problem(
+                "outpaint",
+                QT_TRANSLATE_NOOP(
+                    "request",
+                    "Outpainting adds 1 to {limit} pixels on at least one side (got {sides}).",
+                ),
+                limit=MAX_OUTPAINT,
+                sides=", ".join(str(side) for side in edit.outpaint),
+            )
+        )
+    if edit.mode is EditMode.UPSCALE and edit.upscale not in UPSCALE_FACTORS:
+        found.append(
+            _problem(
+                "upscale",
+                QT_TRANSLATE_NOOP("request", "Upscaling goes ×1.5 or ×2 (got ×{value})."),
+                value=edit.upscale,
+            )
+        )
+    if not 0 <= edit.feather <= MAX_FEATHER or not 0 <= edit.padding <= MAX_PADDING:
+        found.append(
+            _problem(
+                "feather",
+                QT_TRANSLATE_NOOP(
+                    "request",
+                    "Feather must be 0 to {feather} pixels and padding 0 to {padding} pixels.",
+                ),
+                feather=MAX_FEATHER,
+                padding=MAX_PADDING,
+            )
+        )
+    source = edit.source
+    if min(source.width, source.height) < 1 or len(source.sha256) != 64:
+        found.append(
+            _problem(
+                "source",
+                QT_TRANSLATE_NOOP("request", "The source picture is missing. Choose it again."),
+            )
+        )
+    return found

@@ -128,10 +128,11 @@ class MemoryPlan:
     streamed: bool = False
     lower: str = ""  # the plan to fall back to after an out-of-memory
 
-    def diffsynth_fields(self, role: str, device: str) -> dict[str, Any]:
+    def diffsynth_fields(self, role: str, device: str, compute: Any = None) -> dict[str, Any]:
+        """diffsynth's ModelConfig fields for `role`; `compute` replaces bf16 (float32 on a CPU)."""
         import torch
 
-        dtypes = {"bf16": torch.bfloat16, "fp8": torch.float8_e4m3fn}
+        dtypes = {"bf16": compute or torch.bfloat16, "fp8": torch.float8_e4m3fn}
         placement = self.placements.get(role)
         if not placement:
             return {}
@@ -253,7 +254,7 @@ def plan_label(plan: str, budget: int | None) -> str:
 
 # Peak activation memory of a transformer step and of the VAE decode per 1k image tokens
 # (1024x1024 = 4096 tokens), measured on the device's H100 (bench/README.md): 0.61 GiB and
-# 2.13 GiB at 1024x1024. The VAE's attention runs in chunks (pipeline.lean_vae_attention).
+# 2.13 GiB at 1024x1024. The VAE's attention runs in chunks (patches.lean_vae_attention).
 DIT_ACTIVATION_PER_1K_TOKENS = 0.16 * GIB
 VAE_ACTIVATION_PER_1K_TOKENS = 0.55 * GIB
 TEXT_ENCODE_ACTIVATION = int(0.3 * GIB)

@@ -14,7 +14,6 @@ import os
 import threading
 import time
 import traceback
-from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,49 +32,34 @@ from PIL import Image
 from majicflux_desktop.core import faults
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.core.logs import prints_to_log
-from majicflux_desktop.core.request import GenerationRequest, random_seed
-from majicflux_desktop.engine import catalog, memory, placement, selection, streaming
+from majicflux_desktop.core.request import GenerationRequest, StoredImage
+from majicflux_desktop.core.results import (
+    AppliedLora,
+    Cancelled,
+    GenerationResult,
+    LoadReport,
+    Phase,
+    Progress,
+    Timings,
+)
+from majicflux_desktop.engine import catalog, memory, patches, placement, selection, streaming
+from majicflux_desktop.engine.preview import latent_preview
 from majicflux_desktop.engine.scan import ModelPaths
 
 log = logging.getLogger("majicflux.engine")
 
-StepCallback = Callable[[int, int, float | None], None]
+ProgressCallback = Callable[[Progress], None]
 PreviewCallback = Callable[[int, Image.Image], None]
-
-
-class Cancelled(Exception):
-    """The run was cancelled by the user; the engine is ready for the next one."""
-
-
-@dataclass(frozen=True)
-class GenerationResult:
-    image: Image.Image
-    request: GenerationRequest  # with the seed actually used
-    plan: str
-    timings: dict[str, float]  # seconds: text_encode, denoise, decode, total; s_per_step
-    peak_vram_bytes: int | None  # torch allocator peak on the GPU; None on the CPU
-    notes: tuple[Message, ...] = ()  # e.g. the plan was lowered after running out of memory
-
-    @property
-    def seed(self) -> int:
-        assert self.request.seed is not None
-        return self.request.seed
-
-
-@dataclass(frozen=True)
-class LoadReport:
-    plan: str
-    reason: Message | None
-    device: str
-    seconds: float
-    model_hash: str
-    model_name: str
-    budget_bytes: int | None = None
-    notes: tuple[Message, ...] = ()  # e.g. the plan was lowered because it did not fit
+PictureSource = Callable[[StoredImage], Image.Image]  # an edit's stored source or mask
+SizeKey = tuple[
+    int, int, bool
+]  # width, height, CFG on: what a step's and a decode's time depend on
 
 
 @dataclass
-class _Phase:
+class _Clock:
+    """When one image's phases began and ended."""
+
     started: float = field(default_factory=time.perf_counter)
     marks: dict[str, float] = field(default_factory=dict)
 
@@ -87,19 +71,10 @@ def default_device() -> str:
     return "cuda" if torch.cuda.is_available() else "cpu"
 
 
-def _install_cpu_shims() -> None:
-    # diffsynth calls these for its device type; the CPU module lacks them.
-    if not hasattr(torch.cpu, "empty_cache"):
-        torch.cpu.empty_cache = lambda: None  # type: ignore[attr-defined]
-    if not hasattr(torch.cpu, "mem_get_info"):
-
-        def mem_get_info(device: object = None) -> tuple[int, int]:
-            import psutil
-
-            ram = psutil.virtual_memory()
-            return ram.available, ram.total
-
-        torch.cpu.mem_get_info = mem_get_info  # type: ignore[attr-defined]
+def compute_dtype(device: str) -> torch.dtype:
+    """bf16 on the GPU; float32 on the CPU, where most processors have no bf16 units and bf16
+    maths runs tens of times slower (a bf16 conv2d 38× on this project's CI machine)."""
+    return torch.bfloat16 if torch.device(device).type == "cuda" else torch.float32
 
 
 class Engine:
@@ -120,9 +95,9 @@ class Engine:
         self.budget_bytes: int | None = None
         self.model_hash = ""
         self.model_name = ""
-        self._seconds_per_step: dict[tuple[int, int, bool], float] = {}
-        self._inject_oom = {p for p in os.environ.get("MAJICFLUX_INJECT_OOM", "").split(",") if p}
-        _install_cpu_shims()
+        self.dtype = compute_dtype(self.device)
+        self._learned: dict[SizeKey, Timings] = {}  # the last image of each kind, for the ETA
+        patches.install_cpu_shims()
 
     # -- loading ----------------------------------------------------------------------------------
     @property
@@ -185,14 +160,16 @@ class Engine:
         from diffsynth.pipelines.flux_image import FluxImagePipeline
 
         def config(path: Any, role: str) -> ModelConfig:
-            return ModelConfig(path=path, **plan.diffsynth_fields(role, self.device))
+            return ModelConfig(path=path, **plan.diffsynth_fields(role, self.device, self.dtype))
 
+        if faults.out_of_memory(plan.name, loading=True):
+            raise torch.OutOfMemoryError(f"injected while loading {plan.name} ({faults.OOM_ENV})")
         streaming.keep_loading_lean()
         total = self.reading().total if self.device == "cuda" else 0
         t5_config = config([str(p) for p in paths.t5], "t5")
         with prints_to_log("majicflux.diffsynth"):
             pipe = FluxImagePipeline.from_pretrained(
-                torch_dtype=torch.bfloat16,
+                torch_dtype=self.dtype,
                 device=self.device,
                 model_configs=[
                     config(str(paths.dit), "dit"),
@@ -216,11 +193,12 @@ class Engine:
                     self.device,
                     lambda: _load_t5(pipe, t5_config),
                     t5_layout,
+                    compute_dtype=self.dtype,
                     fp8_matmul=self.fp8_matmul != "off"
                     and streaming.fp8_matmul_supported(self.device),
                 )
-        install_prompt_cache(pipe)
-        lean_vae_attention(pipe.vae_decoder)
+        patches.install_prompt_cache(pipe)
+        patches.lean_vae_attention(pipe.vae_decoder)
         return pipe
 
     def unload(self) -> None:
@@ -247,16 +225,25 @@ class Engine:
     def generate(
         self,
         request: GenerationRequest,
-        on_step: StepCallback | None = None,
+        on_progress: ProgressCallback | None = None,
         cancel: threading.Event | None = None,
         on_preview: PreviewCallback | None = None,
+        pictures: PictureSource | None = None,
     ) -> GenerationResult:
+        """Make the image of a single-image request whose seed is set (`single_images`).
+
+        `pictures` opens an edit's stored source and mask (the library's `SourceStore.open`).
+
+        The request was validated when it was queued (`JobStore.enqueue`) or built (the CLI).
+        Out of GPU memory, the plan is lowered once and the image made again.
+        """
         if self.pipe is None or self.paths is None:
             raise RuntimeError("engine not loaded")
-        request = request.checked()
-        if request.seed is None:
-            request = request.with_seed(random_seed())
-        failure = _attempt(lambda: self._generate_once(request, on_step, cancel, on_preview, ()))
+        if request.seed is None or request.count != 1:
+            raise ValueError("generate makes one image of a known seed: use single_images()")
+        failure = _attempt(
+            lambda: self._generate_once(request, on_progress, cancel, on_preview, pictures, ())
+        )
         if not isinstance(failure, torch.OutOfMemoryError):
             return failure
         failed_plan = self.plan
@@ -268,7 +255,9 @@ class Engine:
         note = self._lowered(failed_plan, lower, budget)
         report = self.load(self.paths, lower, budget)
         again = _attempt(
-            lambda: self._generate_once(request, on_step, cancel, on_preview, (note, *report.notes))
+            lambda: self._generate_once(
+                request, on_progress, cancel, on_preview, pictures, (note, *report.notes)
+            )
         )
         if isinstance(again, torch.OutOfMemoryError):
             self._free_memory()
@@ -348,33 +337,42 @@ class Engine:
     def _generate_once(
         self,
         request: GenerationRequest,
-        on_step: StepCallback | None,
+        on_progress: ProgressCallback | None,
         cancel: threading.Event | None,
         on_preview: PreviewCallback | None,
+        pictures: PictureSource | None,
         notes: tuple[Message, ...],
     ) -> GenerationResult:
         pipe = self.pipe
-        phase = _Phase()
+        clock = _Clock()
         key = (request.width, request.height, request.cfg_scale != 1.0)
+        learned = self._learned.get(key)
         if self.device == "cuda":
             torch.cuda.reset_peak_memory_stats()
-        if self.plan in self._inject_oom:
-            raise torch.OutOfMemoryError(f"injected for plan {self.plan} (MAJICFLUX_INJECT_OOM)")
+        if faults.out_of_memory(self.plan):
+            raise torch.OutOfMemoryError(f"injected for plan {self.plan} ({faults.OOM_ENV})")
+
+        def tell(phase: Phase, step: int, total: int, eta: float | None) -> None:
+            if on_progress is not None:
+                on_progress(Progress(phase, step, total, eta))
 
         def steps(timesteps: Iterable[Any]) -> Iterator[Any]:
             items = list(timesteps)
-            phase.mark("denoise_start")
+            clock.mark("denoise_start")
             for index, item in enumerate(items):
                 faults.point("generation-step")
                 if cancel is not None and cancel.is_set():
                     raise Cancelled()
-                if on_step is not None:
-                    on_step(index, len(items), self._eta(phase, index, len(items), key))
+                tell(Phase.DENOISING, index, len(items), _eta(clock, index, len(items), learned))
                 yield item
-            phase.mark("denoise_end")
+            clock.mark("denoise_end")
             if cancel is not None and cancel.is_set():
                 raise Cancelled()
+            tell(Phase.DECODING, len(items), len(items), learned.decode if learned else None)
 
+        tell(Phase.ENCODING, 0, request.steps, learned.total if learned else None)
+        applied = self._apply_loras(request)
+        edit_inputs = self._edit_inputs(request, pictures)
         original_step = pipe.step
         if on_preview is not None:
 
@@ -396,6 +394,7 @@ class Engine:
                     seed=request.seed,
                     num_inference_steps=request.steps,
                     progress_bar_cmd=steps,
+                    **edit_inputs,
                 )
         except BaseException:
             self._reset_after_abort()
@@ -404,31 +403,45 @@ class Engine:
             if on_preview is not None:
                 del pipe.step  # back to the class's method
         done = time.perf_counter()
-        start, marks = phase.started, phase.marks
-        denoise = marks["denoise_end"] - marks["denoise_start"]
-        timings = {
-            "text_encode": marks["denoise_start"] - start,
-            "denoise": denoise,
-            "decode": done - marks["denoise_end"],
-            "total": done - start,
-            "s_per_step": denoise / request.steps,
-        }
-        self._seconds_per_step[key] = timings["s_per_step"]
+        marks = clock.marks
+        timings = Timings(
+            text_encode=marks["denoise_start"] - clock.started,
+            denoise=marks["denoise_end"] - marks["denoise_start"],
+            decode=done - marks["denoise_end"],
+            total=done - clock.started,
+            steps=request.steps,
+        )
+        self._learned[key] = timings
         peak = torch.cuda.max_memory_reserved() if self.device == "cuda" else None
         if self.device == "cuda":
             # Hand the decoder's activations back between jobs: the GPU is shared with the
             # desktop and other apps, and the gauge should show the idle level again.
             torch.cuda.empty_cache()
-        return GenerationResult(image, request, self.plan, timings, peak, notes)
+        return GenerationResult(
+            image,
+            request,
+            self.plan,
+            timings,
+            peak,
+            model_name=self.model_name,
+            model_hash=self.model_hash,
+            loras=applied,
+            notes=notes,
+        )
 
-    def _eta(
-        self, phase: _Phase, index: int, total: int, key: tuple[int, int, bool]
-    ) -> float | None:
-        if index == 0:
-            known = self._seconds_per_step.get(key)
-            return None if known is None else known * total
-        elapsed = time.perf_counter() - phase.marks["denoise_start"]
-        return elapsed / index * (total - index)
+    def _apply_loras(self, request: GenerationRequest) -> tuple[AppliedLora, ...]:
+        """Put the request's LoRAs on the transformer (side branches; the float8 weights stay)."""
+        if any(lora.enabled for lora in request.loras):
+            raise NotImplementedError("LoRAs: engine/loras (issue 14)")
+        return ()
+
+    def _edit_inputs(
+        self, request: GenerationRequest, pictures: PictureSource | None
+    ) -> dict[str, Any]:
+        """diffsynth's inputs for an edit (source image, strength, tiling)."""
+        if request.edit is not None:
+            raise NotImplementedError("edits: engine/edit (issue 15)")
+        return {}
 
     def _reset_after_abort(self) -> None:
         try:
@@ -438,6 +451,15 @@ class Engine:
                 self.pipe.load_models_to_device([])
         finally:
             self._free_memory()
+
+
+def _eta(clock: _Clock, index: int, total: int, learned: Timings | None) -> float | None:
+    """Seconds left of this image at step `index`: the steps left, then the decode."""
+    decode = learned.decode if learned else None
+    if index == 0:
+        return None if learned is None else learned.seconds_per_step * total + learned.decode
+    elapsed = time.perf_counter() - clock.marks["denoise_start"]
+    return elapsed / index * (total - index) + (decode or 0.0)
 
 
 def refuse_unusable_files(paths: ModelPaths) -> None:
@@ -451,63 +473,6 @@ def refuse_unusable_files(paths: ModelPaths) -> None:
         status = selection.check_role(role, files)
         if status.problems:
             raise UserError(status.problems[0])
-
-
-def lean_vae_attention(decoder: Any) -> None:
-    """Let the VAE's single attention layer attend in query chunks (same result, less memory).
-
-    At 1024x1024 its 16k x 16k attention matrix takes 1 GiB at once (head size 512 has no
-    flash kernel); in chunks of 4096 queries it takes 128 MiB.
-    """
-    from diffsynth.models.flux_vae import ConvAttention
-
-    for module in decoder.modules():
-        if type(module) is ConvAttention:
-            module.__class__ = ChunkedConvAttention
-
-
-def _chunked_attention_class() -> type:
-    from diffsynth.models.flux_vae import ConvAttention
-    from einops import rearrange
-
-    class Chunked(ConvAttention):
-        CHUNK = 4096
-
-        def forward(
-            self, hidden_states: Any, encoder_hidden_states: Any = None, attn_mask: Any = None
-        ) -> Any:
-            if (
-                hidden_states.shape[1] <= self.CHUNK
-                or encoder_hidden_states is not None
-                or attn_mask is not None
-            ):
-                return super().forward(hidden_states, encoder_hidden_states, attn_mask)
-            batch = hidden_states.shape[0]
-            conv_input = rearrange(hidden_states, "B L C -> B C L 1")
-
-            def project(layer: Any) -> Any:
-                out = rearrange(layer(conv_input)[:, :, :, 0], "B C L -> B L C")
-                return out.view(batch, -1, self.num_heads, self.head_dim).transpose(1, 2)
-
-            q, k, v = project(self.to_q), project(self.to_k), project(self.to_v)
-            attended = torch.cat(
-                [
-                    torch.nn.functional.scaled_dot_product_attention(
-                        q[:, :, i : i + self.CHUNK], k, v
-                    )
-                    for i in range(0, q.shape[2], self.CHUNK)
-                ],
-                dim=2,
-            )
-            attended = (
-                attended.transpose(1, 2)
-                .reshape(batch, -1, self.num_heads * self.head_dim)
-                .to(q.dtype)
-            )
-            out = self.to_out(rearrange(attended, "B L C -> B C L 1"))
-            return rearrange(out[:, :, :, 0], "B C L -> B L C")
-
-    return Chunked
 
 
 def _attempt(work: Callable[..., Any], *args: Any) -> Any:
@@ -527,58 +492,3 @@ def _load_t5(pipe: Any, config: Any) -> Any:
     pool = pipe.download_and_load_models([config])
     pipe.text_encoder_2 = pool.fetch_model("flux_text_encoder_t5")
     return pipe.text_encoder_2
-
-
-def install_prompt_cache(pipe: Any, size: int = 8) -> None:
-    """Replace diffsynth's prompt unit by one that remembers recent prompts' embeddings.
-
-    A re-roll or a batch of the same prompt then skips both text encoders entirely.
-    """
-    from diffsynth.pipelines.flux_image import FluxImageUnit_PromptEmbedder
-
-    class CachedPromptEmbedder(FluxImageUnit_PromptEmbedder):
-        def __init__(self) -> None:
-            super().__init__()
-            self.cache: OrderedDict[tuple[str, int], dict[str, Any]] = OrderedDict()
-            self.hits = 0
-
-        def process(self, pipe: Any, prompt: str, t5_sequence_length: int, positive: bool) -> dict:
-            key = (prompt, t5_sequence_length)
-            if key in self.cache:
-                self.cache.move_to_end(key)
-                self.hits += 1
-                return self.cache[key]
-            result = super().process(pipe, prompt, t5_sequence_length, positive)
-            self.cache[key] = result
-            while len(self.cache) > size:
-                self.cache.popitem(last=False)
-            return result
-
-    pipe.units = [
-        CachedPromptEmbedder() if isinstance(unit, FluxImageUnit_PromptEmbedder) else unit
-        for unit in pipe.units
-    ]
-
-
-# Flux latent -> RGB, a linear map good enough for a live preview (no VAE run).
-_FLUX_LATENT_RGB = [
-    [-0.0346, 0.0244, 0.0681], [0.0034, 0.0210, 0.0687], [0.0275, -0.0668, -0.0433],
-    [-0.0174, 0.0160, 0.0617], [0.0859, 0.0721, 0.0329], [0.0004, 0.0383, 0.0115],
-    [0.0405, 0.0861, 0.0915], [-0.0236, -0.0185, -0.0259], [-0.0245, 0.0250, 0.1180],
-    [0.1008, 0.0755, -0.0421], [-0.0515, 0.0201, 0.0011], [0.0428, -0.0012, -0.0036],
-    [0.0817, 0.0765, 0.0749], [-0.1264, -0.0522, -0.1103], [-0.0280, -0.0881, -0.0499],
-    [-0.1262, -0.0982, -0.0778],
-]  # fmt: skip
-_FLUX_LATENT_BIAS = [-0.0329, -0.0718, -0.0851]
-
-
-def latent_preview(latents: torch.Tensor) -> Image.Image:
-    factors = torch.tensor(_FLUX_LATENT_RGB, dtype=torch.float32)
-    bias = torch.tensor(_FLUX_LATENT_BIAS, dtype=torch.float32)
-    sample = latents[0].detach().float().cpu()  # (16, H/8, W/8)
-    rgb = torch.einsum("chw,cr->hwr", sample, factors) + bias
-    pixels = ((rgb + 1) * 127.5).clamp(0, 255).to(torch.uint8).numpy()
-    return Image.fromarray(pixels, "RGB")
-
-
-ChunkedConvAttention = _chunked_attention_class()

@@ -83,6 +83,7 @@ def stream_pipeline(
     t5_layout: dict[str, tuple[int, ...]],
     size: tuple[int, int] = (1024, 1024),
     copy_ahead: int = 4,
+    compute_dtype: torch.dtype = torch.bfloat16,
     fp8_matmul: bool = False,
 ) -> BlockStreamer:
     """Put a freshly loaded pipeline (all models in host RAM) under a BlockStreamer.
@@ -90,14 +91,14 @@ def stream_pipeline(
     The transformer is packed first and its resident blocks leave host RAM before T5 is loaded,
     so the peak host memory stays near the larger of the two models, not their sum.
     """
-    streamer = BlockStreamer(device, copy_ahead=copy_ahead)
+    streamer = BlockStreamer(device, compute_dtype, copy_ahead=copy_ahead)
     dit = unwrap_vram_management(pipe.dit)
     clip = unwrap_vram_management(pipe.text_encoder_1)
     vae = unwrap_vram_management(pipe.vae_decoder)
     pipe.vae_encoder = None  # text-to-image never encodes an image; frees host RAM
     dit_blocks = [*dit.blocks, *dit.single_blocks]
     t5_fp8 = plan.storage_dtype("t5") == "fp8"
-    t5_storage = FP8 if t5_fp8 else torch.bfloat16
+    t5_storage = FP8 if t5_fp8 else compute_dtype
     dit_units = [linear_numel(b) for b in dit_blocks]  # float8: one byte each
     t5_numels, t5_fixed = t5_sizes(t5_layout)
     t5_units = [n * (1 if t5_fp8 else 2) for n in t5_numels]

@@ -1,8 +1,6 @@
-"""The library database: schema, numbered migrations, opening, and the shared connection.
+"""The library database: opening, migrating, and the one connection the stores share.
 
-`PRAGMA user_version` holds the number of migrations applied. Migration N is `MIGRATIONS[N - 1]`;
-a schema change is a new function appended to the list, never an edit of an old one (users'
-databases were made by the old ones).
+`PRAGMA user_version` holds the number of migrations applied (`store.migrations`).
 
 Threads: one connection (`check_same_thread=False`) behind one re-entrant lock, shared by the UI
 thread (gallery, queue panel) and the worker thread (job states, saved images). Every call takes
@@ -22,101 +20,11 @@ from typing import TypeVar
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, user_error
 from majicflux_desktop.core.paths import replace_file
+from majicflux_desktop.core.store.migrations import MIGRATIONS, Migration
 
-Migration = Callable[[sqlite3.Connection], None]
 _D = TypeVar("_D", bound="Database")
 
 SQLITE_BUSY, SQLITE_LOCKED, SQLITE_CORRUPT, SQLITE_NOTADB = 5, 6, 11, 26
-
-SCHEMA_V1 = """
-CREATE TABLE meta (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE jobs (
-    id          INTEGER PRIMARY KEY,
-    created_at  TEXT NOT NULL,
-    request     TEXT NOT NULL,
-    state       TEXT NOT NULL CHECK (state IN
-                    ('queued', 'running', 'finished', 'cancelled', 'failed', 'interrupted')),
-    position    INTEGER,
-    error       TEXT NOT NULL DEFAULT '',
-    started_at  TEXT,
-    finished_at TEXT,
-    images_done INTEGER NOT NULL DEFAULT 0
-);
-CREATE INDEX jobs_by_state ON jobs (state, position, id);
-CREATE TABLE images (
-    id              INTEGER PRIMARY KEY,
-    job_id          INTEGER REFERENCES jobs (id) ON DELETE SET NULL,
-    path            TEXT NOT NULL UNIQUE,
-    created_at      TEXT NOT NULL,
-    prompt          TEXT NOT NULL,
-    negative_prompt TEXT NOT NULL DEFAULT '',
-    seed            INTEGER NOT NULL,
-    steps           INTEGER NOT NULL,
-    width           INTEGER NOT NULL,
-    height          INTEGER NOT NULL,
-    guidance        REAL NOT NULL,
-    cfg_scale       REAL NOT NULL,
-    model           TEXT NOT NULL DEFAULT '',
-    model_hash      TEXT NOT NULL DEFAULT '',
-    plan            TEXT NOT NULL DEFAULT '',
-    duration_s      REAL,
-    peak_vram_bytes INTEGER,
-    favourite       INTEGER NOT NULL DEFAULT 0,
-    trashed_at      TEXT,
-    trash_path      TEXT,
-    metadata        TEXT NOT NULL
-);
-CREATE INDEX images_by_time ON images (trashed_at, created_at, id);
-CREATE INDEX images_by_job ON images (job_id);
-CREATE INDEX images_favourites ON images (trashed_at, created_at, id) WHERE favourite = 1;
-CREATE VIRTUAL TABLE images_fts USING fts5 (
-    prompt, negative_prompt, content = 'images', content_rowid = 'id', tokenize = 'trigram'
-);
-CREATE TRIGGER images_fts_insert AFTER INSERT ON images BEGIN
-    INSERT INTO images_fts (rowid, prompt, negative_prompt)
-    VALUES (new.id, new.prompt, new.negative_prompt);
-END;
-CREATE TRIGGER images_fts_delete AFTER DELETE ON images BEGIN
-    INSERT INTO images_fts (images_fts, rowid, prompt, negative_prompt)
-    VALUES ('delete', old.id, old.prompt, old.negative_prompt);
-END;
-CREATE TRIGGER images_fts_update AFTER UPDATE OF prompt, negative_prompt ON images BEGIN
-    INSERT INTO images_fts (images_fts, rowid, prompt, negative_prompt)
-    VALUES ('delete', old.id, old.prompt, old.negative_prompt);
-    INSERT INTO images_fts (rowid, prompt, negative_prompt)
-    VALUES (new.id, new.prompt, new.negative_prompt);
-END;
-"""
-
-
-def run_script(conn: sqlite3.Connection, script: str) -> None:
-    """Run each statement of `script` inside the caller's transaction.
-
-    `executescript` would COMMIT first, so a failing migration could leave half a schema behind.
-    """
-    for statement in _statements(script):
-        conn.execute(statement)
-
-
-def _statements(script: str) -> Iterator[str]:
-    pending = ""
-    for piece in script.split(";"):
-        pending += piece + ";"
-        # A trigger body holds semicolons: wait until SQLite agrees the statement is complete.
-        if sqlite3.complete_statement(pending):
-            if pending.strip(" \n\t;"):
-                yield pending
-            pending = ""
-
-
-def _migration_1(conn: sqlite3.Connection) -> None:
-    run_script(conn, SCHEMA_V1)
-
-
-MIGRATIONS: list[Migration] = [_migration_1]
 
 
 class NewerSchemaError(Exception):
@@ -292,7 +200,11 @@ def from_db(text: str | None) -> datetime | None:
 
 
 class Database:
-    """One connection for all threads, behind a lock; every write in an explicit transaction."""
+    """One connection for all threads, behind a lock; every write in an explicit transaction.
+
+    The stores (jobs, image records) share one Database: `write()` and `read()` hand out the
+    connection under the lock, `now()` the time every store stamps its rows with.
+    """
 
     def __init__(
         self, path: Path, *, busy_timeout_s: float, clock: Callable[[], datetime] = utc_now
@@ -314,7 +226,7 @@ class Database:
         self.close()
 
     @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
+    def write(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             # IMMEDIATE takes the write lock up front: two readers upgrading cannot deadlock.
             self._conn.execute("BEGIN IMMEDIATE")
@@ -327,11 +239,14 @@ class Database:
                 raise
 
     @contextlib.contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
+    def read(self) -> Iterator[sqlite3.Connection]:
         with self._lock:
             yield self._conn
 
-    def _now(self) -> str:
+    def clock(self) -> datetime:
+        return self._clock()
+
+    def now(self) -> str:
         return to_db(self._clock())
 
 

@@ -1,4 +1,8 @@
-"""Image files on disk: names made from prompts (valid on Windows too), safe writes and moves."""
+"""Image files on disk: names made from prompts (valid on Windows too), safe writes and moves.
+
+`ImageFileStore` knows the output and trash folders and nothing of the database; the library
+facade (`core.library`) puts a file and its row together.
+"""
 
 from __future__ import annotations
 
@@ -104,3 +108,39 @@ def pngs_under(folder: Path, skip: Path | None = None) -> Iterator[Path]:
 
 def modified_at(path: Path) -> datetime:
     return datetime.fromtimestamp(path.stat().st_mtime, timezone.utc)
+
+
+class ImageFileStore:
+    """The image files: where a new one goes, where a trashed one waits, what lies on disk."""
+
+    def __init__(self, output_dir: Path, trash_dir: Path) -> None:
+        self.output_dir = Path(output_dir).absolute()
+        self.trash_dir = Path(trash_dir).absolute()
+
+    def new_path(
+        self, created: datetime, seed: int, prompt: str, taken: Callable[[Path], bool]
+    ) -> Path:
+        folder = image_folder(self.output_dir, created)
+        return unique_path(folder / image_file_name(created, seed, prompt), taken)
+
+    def write(self, target: Path, data: bytes) -> None:
+        write_image_file(target, data)
+
+    def trash_location(self, image_id: int, path: Path) -> Path:
+        # Deterministic, so a move a crash interrupted can be found again.
+        return self.trash_dir / f"{image_id}-{path.name}"
+
+    def stored(self, path: Path) -> str:
+        """A path as the database keeps it: relative inside the output folder, so the whole
+        folder can move (portable use)."""
+        try:
+            return path.relative_to(self.output_dir).as_posix()
+        except ValueError:
+            return str(path)
+
+    def resolve(self, stored: str) -> Path:
+        path = Path(stored)
+        return path if path.is_absolute() else self.output_dir / path
+
+    def pngs(self) -> Iterator[Path]:
+        return pngs_under(self.output_dir, skip=self.trash_dir)

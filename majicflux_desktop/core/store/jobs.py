@@ -8,7 +8,6 @@ resumed: they go back to the end of the queue and make only the images they stil
 from __future__ import annotations
 
 import itertools
-import json
 import sqlite3
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -16,8 +15,9 @@ from datetime import datetime
 from enum import Enum
 from typing import Any
 
-from majicflux_desktop.core.library_db import Database, from_db, row_id
+from majicflux_desktop.core import codec
 from majicflux_desktop.core.request import GenerationRequest
+from majicflux_desktop.core.store.database import Database, from_db, row_id
 
 
 class JobState(str, Enum):
@@ -59,28 +59,35 @@ class Job:
         return itertools.islice(self.request.single_images(), self.images_done, None)
 
 
-class JobQueue(Database):
-    """The job half of the library (`Library` adds the images)."""
+class JobStore:
+    """The queue and the history of jobs. Every change returns the job as it now is (an immutable
+    snapshot), which is what the window shows: it never has to read the database to stay current.
+
+    `enqueue` is where a request is validated: nothing unchecked reaches the queue or the engine.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
 
     def enqueue(self, request: GenerationRequest) -> Job:
         request = request.checked()
-        with self._write() as db:
+        with self._db.write() as db:
             position = db.execute(_NEXT_POSITION).fetchone()[0]
             cursor = db.execute(
                 "INSERT INTO jobs (created_at, request, state, position) VALUES (?, ?, ?, ?)",
-                (self._now(), _request_json(request), JobState.QUEUED.value, position),
+                (self._db.now(), _request_json(request), JobState.QUEUED.value, position),
             )
             return _job_by_id(db, row_id(cursor))
 
     def job(self, job_id: int) -> Job | None:
-        with self._read() as db:
+        with self._db.read() as db:
             row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return None if row is None else _job(row)
 
     def jobs(self, *states: JobState, limit: int = 1000) -> list[Job]:
         """Jobs in these states (all if none): queued ones in queue order, then newest first."""
         where = f"WHERE state IN ({', '.join('?' * len(states))})" if states else ""
-        with self._read() as db:
+        with self._db.read() as db:
             rows = db.execute(
                 f"SELECT * FROM jobs {where} ORDER BY position IS NULL, position, id DESC LIMIT ?",
                 (*(s.value for s in states), limit),
@@ -96,48 +103,48 @@ class JobQueue(Database):
 
     def claim_next(self) -> Job | None:
         """The first queued job, already marked running: next_queued + mark_running at once."""
-        with self._write() as db:
+        with self._db.write() as db:
             row = db.execute(_QUEUE_ORDER + " LIMIT 1").fetchone()
             if row is None:
                 return None
             _set_state(db, row["id"], JobState.RUNNING, (JobState.QUEUED,), **self._started())
             return _job_by_id(db, row["id"])
 
-    def mark_running(self, job_id: int) -> bool:
-        """False if the job is no longer queued (cancelled from the UI meanwhile, say)."""
+    def mark_running(self, job_id: int) -> Job | None:
+        """None if the job is no longer queued (cancelled from the UI meanwhile, say)."""
         return self._transition(job_id, JobState.RUNNING, (JobState.QUEUED,), **self._started())
 
-    def mark_finished(self, job_id: int) -> bool:
+    def mark_finished(self, job_id: int) -> Job | None:
         return self._transition(
-            job_id, JobState.FINISHED, (JobState.RUNNING,), finished_at=self._now()
+            job_id, JobState.FINISHED, (JobState.RUNNING,), finished_at=self._db.now()
         )
 
-    def mark_failed(self, job_id: int, message: str) -> bool:
+    def mark_failed(self, job_id: int, message: str) -> Job | None:
         return self._transition(
             job_id, JobState.FAILED, (JobState.RUNNING, JobState.QUEUED), **self._ended(message)
         )
 
-    def mark_cancelled(self, job_id: int) -> bool:
+    def mark_cancelled(self, job_id: int) -> Job | None:
         return self._transition(
             job_id, JobState.CANCELLED, (JobState.RUNNING, JobState.QUEUED), **self._ended()
         )
 
-    def cancel_queued(self, job_id: int) -> bool:
+    def cancel_queued(self, job_id: int) -> Job | None:
         return self._transition(job_id, JobState.CANCELLED, (JobState.QUEUED,), **self._ended())
 
     def clear_queue(self) -> int:
         """Cancel every queued job (not the running one); returns how many."""
-        with self._write() as db:
+        with self._db.write() as db:
             cursor = db.execute(
                 "UPDATE jobs SET state = 'cancelled', position = NULL, finished_at = ? "
                 "WHERE state = 'queued'",
-                (self._now(),),
+                (self._db.now(),),
             )
             return cursor.rowcount
 
     def move(self, job_id: int, delta: int) -> bool:
         """Move a queued job `delta` places (negative: towards the front). False if not queued."""
-        with self._write() as db:
+        with self._db.write() as db:
             order = [row["id"] for row in db.execute(_QUEUE_ORDER)]
             if job_id not in order:
                 return False
@@ -155,14 +162,14 @@ class JobQueue(Database):
         A job whose every image was saved before the crash is finished instead. Call it once at
         start-up, before the worker runs (the instance lock keeps other app instances out).
         """
-        with self._write() as db:
+        with self._db.write() as db:
             running = [
                 _job(row) for row in db.execute("SELECT * FROM jobs WHERE state = 'running'")
             ]
             interrupted = []
             for job in running:
                 to = JobState.INTERRUPTED if job.remaining else JobState.FINISHED
-                _set_state(db, job.id, to, (JobState.RUNNING,), finished_at=self._now())
+                _set_state(db, job.id, to, (JobState.RUNNING,), finished_at=self._db.now())
                 if to is JobState.INTERRUPTED:
                     interrupted.append(_job_by_id(db, job.id))
             return interrupted
@@ -173,7 +180,7 @@ class JobQueue(Database):
         It keeps `images_done`, so only the missing images are made (`Job.pending_requests`).
         None if there is no such job or it cannot be resumed (queued, running, finished).
         """
-        with self._write() as db:
+        with self._db.write() as db:
             row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
             if row is None or JobState(row["state"]) not in RESUMABLE:
                 return None
@@ -195,15 +202,23 @@ class JobQueue(Database):
 
     def _transition(
         self, job_id: int, to: JobState, sources: tuple[JobState, ...], **values: Any
-    ) -> bool:
-        with self._write() as db:
-            return _set_state(db, job_id, to, sources, **values)
+    ) -> Job | None:
+        """The job after the change, or None if it was in none of `sources` (nothing changed)."""
+        with self._db.write() as db:
+            if not _set_state(db, job_id, to, sources, **values):
+                return None
+            return _job_by_id(db, job_id)
+
+    @staticmethod
+    def count_image(db: sqlite3.Connection, job_id: int) -> None:
+        """One more image of the job is saved: inside the caller's transaction, with its row."""
+        db.execute("UPDATE jobs SET images_done = images_done + 1 WHERE id = ?", (job_id,))
 
     def _started(self) -> dict[str, Any]:
-        return {"started_at": self._now(), "position": None, "error": ""}
+        return {"started_at": self._db.now(), "position": None, "error": ""}
 
     def _ended(self, error: str = "") -> dict[str, Any]:
-        return {"finished_at": self._now(), "position": None, "error": error}
+        return {"finished_at": self._db.now(), "position": None, "error": error}
 
 
 def _set_state(
@@ -224,14 +239,14 @@ def _set_state(
 
 
 def _request_json(request: GenerationRequest) -> str:
-    return json.dumps(request.to_dict(), ensure_ascii=False)
+    return codec.dumps(request)
 
 
 def _job(row: sqlite3.Row) -> Job:
     return Job(
         id=row["id"],
         created_at=datetime.fromisoformat(row["created_at"]),
-        request=GenerationRequest.from_dict(json.loads(row["request"])),
+        request=codec.loads(GenerationRequest, row["request"]),
         state=JobState(row["state"]),
         position=row["position"],
         error=row["error"],
