@@ -113,7 +113,7 @@ def main() -> None:
     pump(2, "idle after job 1")
     after_job = log[-1][3]
     steps_seen: list[int] = []
-    worker.step_progressed.connect(lambda job, step, total, eta: steps_seen.append(step))
+    worker.progressed.connect(lambda job, step, total, eta: steps_seen.append(step))
     window.enqueue(request.with_seed(43))
     pump(120, "job 2 (cancelled at step 8)", lambda: len(steps_seen) >= 8)
     window.cancel_running()

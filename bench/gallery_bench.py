@@ -23,6 +23,8 @@ from collections.abc import Callable
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from majicflux_desktop.core.library import ImageQuery
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PIL import Image, ImageDraw
@@ -31,9 +33,9 @@ from PySide6.QtWidgets import QApplication
 from majicflux_desktop.core.library import Library
 from majicflux_desktop.core.metadata import ImageMetadata, encode_png
 from majicflux_desktop.core.request import GenerationRequest
-from majicflux_desktop.ui.gallery import GalleryPanel
-from majicflux_desktop.ui.gallery_model import THUMBNAIL_ROLE
-from majicflux_desktop.ui.thumbnails import TileState, make_thumbnail
+from majicflux_desktop.ui.gallery.gallery_model import THUMBNAIL_ROLE
+from majicflux_desktop.ui.gallery.gallery_panel import GalleryPanel
+from majicflux_desktop.ui.gallery.thumbnails import TileState, make_thumbnail
 
 SUBJECTS = [
     "一只橘猫坐在窗台上",
@@ -218,7 +220,7 @@ def run(folder: Path, rows: int) -> None:
     results.append(("open again: construct + first page + first paint", reopened * 1000, ""))
     warm = pump(app, lambda: visible_thumbnails_ready(again))
     results.append(("first screen of thumbnails, disk cache", warm * 1000, ""))
-    oldest = library.images(limit=1, newest_first=False)[0]
+    oldest = library.records.images(ImageQuery(newest_first=False), limit=1)[0]
     jump = _timed(lambda: again.select_image(oldest.id))
     results.append(("jump to the oldest image (fetches every page)", jump * 1000, ""))
     memory = _timed(

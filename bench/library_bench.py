@@ -22,7 +22,7 @@ from typing import Any
 
 from PIL import Image
 
-from majicflux_desktop.core.library import Library
+from majicflux_desktop.core.library import ImageQuery, Library
 from majicflux_desktop.core.metadata import ImageMetadata, encode_png
 from majicflux_desktop.core.request import GenerationRequest
 
@@ -82,8 +82,8 @@ def run(folder: Path, rows: int, repeat: int) -> None:
     began = time.perf_counter()
     adopted = len(lib.adopt_orphans().adopted)
     build_s = time.perf_counter() - began
-    for record in lib.images(limit=rows)[::20]:
-        lib.set_favourite(record.id, True)
+    for record in lib.records.images(limit=rows)[::20]:
+        lib.records.set_favourite(record.id, True)
     lib.close()
     print(f"adopted {adopted} images in {build_s:.1f} s", file=sys.stderr)
 
@@ -93,18 +93,18 @@ def run(folder: Path, rows: int, repeat: int) -> None:
 
     lib = Library(db_path, output_dir)
     cases: list[tuple[str, Callable[[], Any], int]] = [
-        ("first page, newest first (200)", lambda: lib.images(limit=200), repeat),
-        ("page deep in the list (offset 9000)", lambda: lib.images(limit=200, offset=9000), repeat),
-        ("count all", lambda: lib.count_images(), repeat),
-        ("FTS search, Chinese “橘猫坐” (200)", lambda: lib.images("橘猫坐"), repeat),
-        ("FTS count, Chinese “橘猫坐”", lambda: lib.count_images("橘猫坐"), repeat),
-        ("FTS search, English “windowsill”", lambda: lib.images("windowsill"), repeat),
-        ("FTS search, two words", lambda: lib.images("fisherman 电影质感"), repeat),
-        ("LIKE fallback, 1 char “猫” (200)", lambda: lib.images("猫"), repeat),
-        ("LIKE count, 1 char “猫”", lambda: lib.count_images("猫"), repeat),
-        ("favourites only (200)", lambda: lib.images(favourites_only=True), repeat),
-        ("favourites count", lambda: lib.count_images(favourites_only=True), repeat),
-        ("one image by id", lambda: [lib.image(rows // 2)], repeat),
+        ("first page, newest first (200)", lambda: lib.records.images(limit=200), repeat),
+        ("page deep in the list (offset 9000)", lambda: lib.records.images(limit=200, offset=9000), repeat),
+        ("count all", lambda: lib.records.count(), repeat),
+        ("FTS search, Chinese “橘猫坐” (200)", lambda: lib.records.images(ImageQuery(search="橘猫坐")), repeat),
+        ("FTS count, Chinese “橘猫坐”", lambda: lib.records.count(ImageQuery(search="橘猫坐")), repeat),
+        ("FTS search, English “windowsill”", lambda: lib.records.images(ImageQuery(search="windowsill")), repeat),
+        ("FTS search, two words", lambda: lib.records.images(ImageQuery(search="fisherman 电影质感")), repeat),
+        ("LIKE fallback, 1 char “猫” (200)", lambda: lib.records.images(ImageQuery(search="猫")), repeat),
+        ("LIKE count, 1 char “猫”", lambda: lib.records.count(ImageQuery(search="猫")), repeat),
+        ("favourites only (200)", lambda: lib.records.images(ImageQuery(favourites_only=True)), repeat),
+        ("favourites count", lambda: lib.records.count(ImageQuery(favourites_only=True)), repeat),
+        ("one image by id", lambda: [lib.records.image(rows // 2)], repeat),
         ("open library (migrate + quick_check)", reopen, max(3, repeat // 3)),
         ("adopt_orphans, nothing new (start-up)", lambda: lib.adopt_orphans().adopted, 3),
         ("missing_files (stat every file)", lib.missing_files, 3),

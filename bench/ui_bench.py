@@ -75,7 +75,7 @@ def gauge_poll_ms(polls: int = 2000) -> dict[str, object]:
     from PySide6.QtWidgets import QApplication
 
     from majicflux_desktop.engine.memory import VramProbe
-    from majicflux_desktop.ui.vram_gauge import VramGauge
+    from majicflux_desktop.ui.window.vram_gauge import VramGauge
 
     app = QApplication.instance() or QApplication([])
     probe = VramProbe()

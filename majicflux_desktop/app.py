@@ -19,19 +19,18 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from majicflux_desktop import APP_NAME, __version__
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.core.instance import InstanceLock
-from majicflux_desktop.core.jobs import Job
-from majicflux_desktop.core.library import Library
+from majicflux_desktop.core.library import Job, Library
 from majicflux_desktop.core.logs import make_stdio_safe, setup_logging
 from majicflux_desktop.core.paths import AppPaths
 from majicflux_desktop.core.recovery import recover
 from majicflux_desktop.core.settings import Settings, load_settings, save_settings
 from majicflux_desktop.engine.memory import GIB, VramProbe
-from majicflux_desktop.ui import theme
-from majicflux_desktop.ui.downloads import DownloadService
-from majicflux_desktop.ui.main_window import MainWindow
-from majicflux_desktop.ui.resources import app_icon
-from majicflux_desktop.ui.startup import announce_start
-from majicflux_desktop.ui.translations import Translations, resolve_language
+from majicflux_desktop.ui.common import theme
+from majicflux_desktop.ui.common.resources import app_icon
+from majicflux_desktop.ui.common.translations import Translations, resolve_language
+from majicflux_desktop.ui.setup.downloads import DownloadService
+from majicflux_desktop.ui.window.main_window import MainWindow
+from majicflux_desktop.ui.window.startup_notices import StartupNews, announce_start
 from majicflux_desktop.ui.worker import EngineHost, EngineState, ModelSource
 
 log = logging.getLogger("majicflux.app")
@@ -67,13 +66,13 @@ class DesktopApp(QObject):
             )
             if self.instance.unclean_before:  # killed or crashed last time
                 self.library_notes += self._recover()
-            self.interrupted: list[Job] = self.library.reconcile_after_crash()
-            self.left_in_queue: list[Job] = self.library.queued()
+            self.interrupted: list[Job] = self.library.jobs.reconcile_after_crash()
+            self.left_in_queue: list[Job] = self.library.jobs.queued()
         except BaseException:
             self.instance.release(clean=not self.instance.unclean_before)
             raise
         self.probe = VramProbe()
-        self.host = EngineHost(self.library, self.probe)
+        self.host = EngineHost(self.library.jobs, self.library, self.library.sources, self.probe)
         self.worker = self.host.worker
         self.downloads = DownloadService()  # outlives a window rebuilt in another language
         self.window: MainWindow | None = None
@@ -107,10 +106,32 @@ class DesktopApp(QObject):
         paused = bool(self.left_in_queue) and not self.options.start_queue
         self.worker.set_paused(paused)
         window.queue.set_paused(paused)
-        announce_start(self, window)
+        announce_start(
+            StartupNews(
+                self.settings_notes,
+                self.library_notes,
+                self.demo,
+                self.probe.has_gpu,
+                self.interrupted,
+                len(self.left_in_queue) if paused else 0,
+                resume=self.resume_interrupted,
+                start_queue=lambda: self.window.queue.set_paused(False) if self.window else None,
+            ),
+            window.notices,
+        )
         # after the first paint: importing torch in the worker holds the GIL for a while
         QTimer.singleShot(100, self.load_models)
         return window
+
+    def resume_interrupted(self) -> None:
+        """Put the jobs a crash or a close cut short back in the queue, and start it."""
+        resumed = [self.library.jobs.resume(job.id) for job in self.interrupted]
+        if self.window is not None:
+            for job in resumed:
+                if job is not None:
+                    self.window.queue.enqueued(job)
+            self.window.queue.set_paused(False)
+        self.worker.wake()
 
     def shutdown(self) -> None:
         if self._stopped:
@@ -177,7 +198,11 @@ class DesktopApp(QObject):
         return window
 
     def _rebuild_window(self) -> None:
-        """Build the window again in the new language, keeping what the user had typed."""
+        """Build the window again in the new language, keeping what the user had on screen.
+
+        The one place a language switch happens: typed text and sizes, the selection, the
+        queue as shown, the open notices (worded again), the status bar and the engine's state.
+        """
         old = self.window
         assert old is not None
         state = old.capture_state()
@@ -187,11 +212,8 @@ class DesktopApp(QObject):
         maximized = old.isMaximized()
         old.save_geometry()
         window = self._make_window()
-        window.restore_state(state)
+        window.restore_state(state, old.notices)
         window.setGeometry(geometry)
-        running = self.worker.current_job
-        if running is not None:
-            window.news.on_job_started(running)
         window.showMaximized() if maximized else window.show()
         old.close()
         old.deleteLater()
@@ -207,12 +229,13 @@ class DesktopApp(QObject):
             signal.connect(lambda *args, n=name: self._last_news.__setitem__(n, args))
 
     def _replay_news(self, window: MainWindow) -> None:
+        presenter = window.presenter
         if "checked" in self._last_news:
-            window.news.on_models_checked(*self._last_news["checked"])  # type: ignore[arg-type]
+            presenter.on_models_checked(*self._last_news["checked"])  # type: ignore[arg-type]
         if "loaded" in self._last_news:
-            window.news.on_models_loaded(*self._last_news["loaded"])
-        state, message = self._last_news.get("state", (EngineState.STARTING.value, ""))
-        window.news.on_engine_state(str(state), str(message))
+            presenter.on_models_loaded(*self._last_news["loaded"])  # type: ignore[arg-type]
+        state, message = self._last_news.get("state", (EngineState.STARTING, ""))
+        presenter.on_engine_state(state, str(message))  # type: ignore[arg-type]
 
     # -- settings ----------------------------------------------------------------------------------
     def _save(self, settings: Settings) -> None:

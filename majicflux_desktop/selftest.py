@@ -283,8 +283,8 @@ class SelfTest:
     def check_resources(self) -> None:
         from PySide6.QtCore import QCoreApplication, QLibraryInfo, QTranslator
 
-        from majicflux_desktop.ui import translations
-        from majicflux_desktop.ui.resources import app_icon, resources_dir, translations_dir
+        from majicflux_desktop.ui.common import translations
+        from majicflux_desktop.ui.common.resources import app_icon, resources_dir, translations_dir
 
         if app_icon().isNull():
             raise SelfTestFailed(f"the app icon was not found in {resources_dir()}")
@@ -324,7 +324,7 @@ class SelfTest:
 
         from majicflux_desktop.core import metadata
 
-        stored = desktop.library.image(record.id)
+        stored = desktop.library.records.image(record.id)
         if stored is None or stored.path != record.path:
             raise SelfTestFailed("the image is not in the library")
         if not record.path.is_file() or not record.path.resolve().is_relative_to(

@@ -23,7 +23,7 @@ from majicflux_desktop.app import DesktopApp, Options
 from majicflux_desktop.core.logs import setup_logging
 from majicflux_desktop.core.paths import AppPaths
 from majicflux_desktop.core.request import GenerationRequest
-from majicflux_desktop.ui.main_window import MainWindow
+from majicflux_desktop.ui.window.main_window import MainWindow
 from majicflux_desktop.ui.worker import EngineState
 
 SIZE = (1600, 1000)
@@ -92,7 +92,7 @@ def tour(out: Path, data: Path) -> None:
         )
     )
     wait_for(
-        lambda: desktop.library.count_images() >= 10 and desktop.worker.current_job is None, 600
+        lambda: desktop.library.records.count() >= 10 and desktop.worker.current_job is None, 600
     )
     pause(1.5)  # thumbnails
     shoot(out, "03-gallery-with-seeds.png")

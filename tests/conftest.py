@@ -2,11 +2,13 @@ from __future__ import annotations
 
 import importlib.util
 import os
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from helpers import NETBLOCK
+from helpers import NETBLOCK, Clock
+from majicflux_desktop.core.library import Library
 
 # Every test runs offline: the same blocker the subprocess tests load through PYTHONPATH.
 _spec = importlib.util.spec_from_file_location("majicflux_netblock", NETBLOCK / "sitecustomize.py")
@@ -37,3 +39,28 @@ def engine(tiny_paths):
     engine = Engine(device="cpu")
     engine.load(tiny_paths, "bf16")
     return engine
+
+
+# -- the library: one empty library per test, on a clock that moves a second per reading -----------
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "library.sqlite3"
+
+
+@pytest.fixture
+def out(tmp_path: Path) -> Path:
+    return tmp_path / "images"
+
+
+@pytest.fixture
+def library(db_path: Path, out: Path, clock: Clock) -> Iterator[Library]:
+    library = Library(db_path, out, clock=clock)
+    yield library
+    library.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import struct
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 NETBLOCK = Path(__file__).parent / "netblock"
@@ -48,3 +49,16 @@ def subprocess_env(**extra: str) -> dict[str, str]:
     env["QT_QPA_PLATFORM"] = "offscreen"
     env.update(extra)
     return env
+
+
+class Clock:
+    """A clock that moves one second per reading, so every row has its own time."""
+
+    def __init__(self, start: datetime = datetime(2026, 3, 1, 4, 5, 6, tzinfo=timezone.utc)):
+        self.now = start
+        self.step = timedelta(seconds=1)
+
+    def __call__(self) -> datetime:
+        moment = self.now
+        self.now += self.step
+        return moment

@@ -59,9 +59,9 @@ def reached(name: str) -> bool:
 
 def out_of_memory(plan: str, loading: bool = False) -> bool:
     """True if MAJICFLUX_INJECT_OOM names this memory plan (`load:<plan>` while loading)."""
-    setting = os.environ.get(OOM_ENV)
+    setting = os.environ.get(OOM_ENV, "")
     wanted = f"load:{plan}" if loading else plan
-    return bool(setting) and wanted in setting.split(",")
+    return wanted in setting.split(",")
 
 
 def crash() -> NoReturn:

@@ -52,6 +52,7 @@ __all__ = [
     "ImageRecord",
     "Job",
     "JobState",
+    "JobStore",
     "Library",
 ]
 

@@ -10,6 +10,7 @@ import dataclasses
 import datetime
 import io
 import json
+import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -199,6 +200,14 @@ def read(source: str | Path | bytes) -> ReadResult:
                 source=name,
             )
             continue
+        if values is not None and name == "A1111" and not _looks_like_parameters(name, chunks):
+            result.note(
+                QT_TRANSLATE_NOOP(
+                    "metadata",
+                    "The image's “parameters” text is not generation parameters; it was ignored.",
+                )
+            )
+            continue
         if values is not None:
             result.source = name
             result.request = _to_request(values, result)
@@ -206,6 +215,44 @@ def read(source: str | Path | bytes) -> ReadResult:
     if not result.notes:
         result.note(QT_TRANSLATE_NOOP("metadata", "This image carries no generation parameters."))
     return result
+
+
+def read_parameters_text(text: str) -> ReadResult:
+    """Parameters pasted as text: A1111/Forge's `parameters` block, or our own JSON."""
+    result = ReadResult()
+    text = text.strip()
+    if not text or len(text) > MAX_CHUNK_CHARS:
+        result.note(QT_TRANSLATE_NOOP("metadata", "The clipboard holds no generation parameters."))
+        return result
+    chunks = {OUR_KEY: text} if text.startswith("{") else {A1111_KEY: text}
+    for name, reader in _READERS:
+        try:
+            values = reader(chunks, result)
+        except (ValueError, TypeError, KeyError, AttributeError, IndexError, RecursionError):
+            continue
+        if values is not None and _looks_like_parameters(name, chunks):
+            result.source = name
+            result.request = _to_request(values, result)
+            return result
+    result.note(
+        QT_TRANSLATE_NOOP(
+            "metadata",
+            "The text is not generation parameters. Copy them from A1111, Forge or MajicFlux "
+            "(the block that ends with “Steps: …, Seed: …”).",
+        )
+    )
+    return result
+
+
+def _looks_like_parameters(source: str, chunks: Mapping[str, str]) -> bool:
+    """Our JSON, or text whose last line holds A1111's settings (Steps, Seed, Size…)."""
+    if source == "MajicFlux":
+        return True
+    if source != "A1111":
+        return False
+    last = chunks[A1111_KEY].strip().split("\n")[-1]
+    keys = {key.strip() for key, _ in _A1111_FIELD.findall(last)}
+    return len(keys & {"Steps", "Seed", "Size", "Sampler", "CFG scale"}) >= 2
 
 
 def _read_ours(chunks: Mapping[str, str], result: ReadResult) -> dict[str, Any] | None:
@@ -400,6 +447,15 @@ def _read_comfyui(chunks: Mapping[str, str], result: ReadResult) -> dict[str, An
         if "guidance" in guidance:
             values["guidance"] = literal(guidance.get("guidance"))
     if not values.get("prompt"):
+        # No sampler or guider links the text (a graph saved half-built, or a custom sampler):
+        # the first text encoder's text is the prompt.
+        for node_id, node in nodes.items():
+            if "CLIPTextEncode" in str(node.get("class_type", "")):
+                text = text_of([node_id, 0])
+                if text:
+                    values["prompt"] = text
+                    break
+    if not values.get("prompt"):
         result.note(
             QT_TRANSLATE_NOOP("metadata", "The ComfyUI workflow has no prompt text we could find.")
         )
@@ -432,10 +488,10 @@ def _to_request(values: Mapping[str, Any], result: ReadResult) -> GenerationRequ
     file can never bring in what the prompt panel would refuse.
     """
     data = {key: value for key, value in values.items() if value is not None and value != ""}
-    for name in _NUMBERS:  # other apps write numbers as text
+    for name in _NUMBERS:  # other apps write numbers as text; a note quotes the text as found
         if isinstance(data.get(name), str):
             number = _float_or_none(data[name])
-            if number is not None:
+            if number is not None and math.isfinite(number):
                 data[name] = number
     for name in ("seed", "steps", "width", "height", "count"):
         number = data.get(name)
@@ -462,15 +518,13 @@ def _to_request(values: Mapping[str, Any], result: ReadResult) -> GenerationRequ
         issues.append(codec.Issue("request", str(values)[:40]))
     defaults = GenerationRequest(prompt="")
     for problem in request.problems():
-        if problem.field in ("prompt",):
+        if problem.field == "prompt":
             continue  # an empty prompt is for the reader to judge (a drop keeps the typed one)
-        default = (
-            getattr(defaults, problem.field, None) if hasattr(defaults, problem.field) else None
-        )
         if hasattr(request, problem.field):
             issues.append(codec.Issue(problem.field, str(getattr(request, problem.field))[:40]))
-            request = dataclasses.replace(request, **{problem.field: default})
-        elif request.edit is not None:
+            reset: dict[str, Any] = {problem.field: getattr(defaults, problem.field)}
+            request = dataclasses.replace(request, **reset)
+        elif request.edit is not None:  # a field of the edit: the edit cannot be used
             issues.append(codec.Issue("edit", problem.message.english()[:40]))
             request = dataclasses.replace(request, edit=None)
     _note_issues(result, issues)

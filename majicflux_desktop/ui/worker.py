@@ -8,7 +8,6 @@ directly: the worker's thread is busy inside the pipeline, so a queued signal wo
 
 from __future__ import annotations
 
-import datetime
 import logging
 import threading
 import time
@@ -16,22 +15,25 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, SignalInstance, Slot
 from PySide6.QtGui import QImage
 
-from majicflux_desktop import __version__
 from majicflux_desktop.core import metadata
-from majicflux_desktop.core.jobs import Job
-from majicflux_desktop.core.library import ImageRecord, Library
+from majicflux_desktop.core.library import ImageRecord, Job, JobStore
+from majicflux_desktop.core.metadata import ImageMetadata
+from majicflux_desktop.core.results import Cancelled, LoadReport, Progress, StepTiming
+from majicflux_desktop.core.store.sources import SourceStore
 from majicflux_desktop.engine import memory, selection
-from majicflux_desktop.ui.failures import failure_message, load_failure_message
+from majicflux_desktop.engine.scan import CheckReport
+from majicflux_desktop.ui.common.error_messages import failure_message, load_failure_message
 
 if TYPE_CHECKING:
     from PIL import Image
 
-    from majicflux_desktop.engine.pipeline import Engine, GenerationResult
+    from majicflux_desktop.core.results import GenerationResult
+    from majicflux_desktop.engine.pipeline import Engine
 
 log = logging.getLogger("majicflux.ui.worker")
 
@@ -61,35 +63,42 @@ class ModelSource:
     device: str | None = None  # None: CUDA when there is one
 
 
-@dataclass(frozen=True)
-class StepTiming:
-    """How long one image took, for the queue's ETA."""
+class ImageSaver(Protocol):
+    """What the worker needs of the library to keep an image: the file, then its row."""
 
-    width: int
-    height: int
-    cfg: bool
-    seconds_per_step: float
-    overhead_s: float  # text encoding and decoding
+    def save_image(
+        self, job_id: int | None, png_bytes: bytes, meta: ImageMetadata
+    ) -> ImageRecord: ...
 
 
 class EngineWorker(QObject):
-    engine_state_changed = Signal(str, str)  # EngineState value, message in the UI language
-    models_checked = Signal(object)  # scan.CheckReport
-    models_loaded = Signal(object)  # pipeline.LoadReport
-    job_started = Signal(int)
-    step_progressed = Signal(int, int, int, float)  # job id, step (1-based), total, ETA s or -1
-    preview_ready = Signal(int, QImage)
-    image_saved = Signal(object)  # ImageRecord: each image of a job as soon as it is saved
-    job_finished = Signal(int, object)  # job id, the last ImageRecord (None if nothing was left)
-    job_failed = Signal(int, str)  # job id, message in the UI language naming the fix
-    job_cancelled = Signal(int)
-    timing_measured = Signal(object)  # StepTiming
-    notice = Signal(str)  # e.g. the memory plan was lowered after running out of memory
-    _poke = Signal()
+    """Runs the queue. Every change of a job leaves as `job_changed` with the job as it now is, so
+    the window never has to read the database to stay current."""
 
-    def __init__(self, library: Library, probe: memory.VramProbe):
+    engine_state_changed = Signal(EngineState, str)  # the state, a message in the UI language
+    models_checked = Signal(CheckReport)
+    models_loaded = Signal(LoadReport)
+    job_changed = Signal(Job)  # any change of state or of images done
+    job_started = Signal(Job)
+    progressed = Signal(int, Progress)  # job id, where its current image stands
+    preview_ready = Signal(int, QImage)
+    image_saved = Signal(ImageRecord)  # each image of a job as soon as it is saved
+    job_finished = Signal(Job, ImageRecord)  # the last image (None if nothing was left to make)
+    job_failed = Signal(Job, str)  # message in the UI language naming the fix
+    job_cancelled = Signal(Job)
+    timing_measured = Signal(StepTiming)
+    notice = Signal(str)  # e.g. the memory plan was lowered after running out of memory
+    caught_up = Signal()  # everything asked of the worker before `catch_up()` has been handled
+    _poke = Signal()
+    _ping = Signal()
+
+    def __init__(
+        self, jobs: JobStore, images: ImageSaver, sources: SourceStore, probe: memory.VramProbe
+    ):
         super().__init__()
-        self._library = library
+        self._jobs = jobs
+        self._images = images
+        self._sources = sources
         self._probe = probe
         self._engine: Engine | None = None
         self._lock = threading.Lock()
@@ -100,6 +109,7 @@ class EngineWorker(QObject):
         self._paused = threading.Event()
         self._last_preview = 0.0
         self._poke.connect(self._work, Qt.ConnectionType.QueuedConnection)
+        self._ping.connect(self.caught_up, Qt.ConnectionType.QueuedConnection)
 
     # -- called from the UI thread -------------------------------------------------------------
     def load(self, source: ModelSource) -> None:
@@ -135,6 +145,11 @@ class EngineWorker(QObject):
                 self._cancel.set()
             return self._current_job
 
+    def catch_up(self) -> None:
+        """Emit `caught_up` once the worker's thread has handled every earlier request (their
+        events run in order): how a caller knows a wake-up found the queue paused, say."""
+        self._ping.emit()
+
     def stop(self) -> None:
         """The app is closing: cancel what runs and take nothing new."""
         self._stopping.set()
@@ -164,14 +179,14 @@ class EngineWorker(QObject):
 
     def _claim(self) -> Job | None:
         with self._lock:
-            job = self._library.claim_next()
+            job = self._jobs.claim_next()
             if job is not None:
                 self._current_job = job.id
                 self._cancel.clear()
             return job
 
     def _set_state(self, state: EngineState, message: str = "") -> None:
-        self.engine_state_changed.emit(state.value, message)
+        self.engine_state_changed.emit(state, message)
 
     def _load(self, source: ModelSource) -> None:
         try:
@@ -214,44 +229,44 @@ class EngineWorker(QObject):
     def _run(self, job: Job) -> None:
         """Make the job's missing images. Nothing raised here leaves the worker: a failure becomes
         job_failed with a message naming the fix, and the details go to the log."""
-        self.job_started.emit(job.id)
+        self.job_started.emit(job)
+        self.job_changed.emit(job)
         self._set_state(EngineState.BUSY)
         try:
             news = self._outcome(job)
         except Exception:  # even recording the outcome failed (the database went away)
             log.exception("job %d: could not record how it ended", job.id)
-            news = (self.job_failed, (job.id, failure_message(RuntimeError())))
+            news = (self.job_failed, (job, failure_message(RuntimeError())))
         finally:
             with self._lock:
                 self._current_job = None
         # after clearing current_job: whoever hears the news finds the worker free
         if news is not None:
             signal, args = news
+            ended = args[0]
+            assert isinstance(ended, Job)
+            self.job_changed.emit(ended)
             signal.emit(*args)
 
     def _outcome(self, job: Job) -> tuple[SignalInstance, tuple[object, ...]] | None:
-        from majicflux_desktop.engine.pipeline import Cancelled
-
         try:
             last = self._make_images(job)
-            self._library.mark_finished(job.id)
-            return self.job_finished, (job.id, last)
+            ended = self._jobs.mark_finished(job.id) or self._jobs.job(job.id) or job
+            return self.job_finished, (ended, last)
         except Cancelled:
             if self._stopping.is_set():
                 # left "running": the next start reports it as interrupted, with Resume
                 log.info("job %d stopped by closing the app", job.id)
                 return None
-            self._library.mark_cancelled(job.id)
-            return self.job_cancelled, (job.id,)
+            ended = self._jobs.mark_cancelled(job.id) or job
+            return self.job_cancelled, (ended,)
         except Exception as exc:
             log.exception("job %d failed", job.id)
             message = failure_message(exc)
-            self._library.mark_failed(job.id, message)
-            return self.job_failed, (job.id, message)
+            ended = self._jobs.mark_failed(job.id, message) or job
+            return self.job_failed, (ended, message)
 
     def _make_images(self, job: Job) -> ImageRecord | None:
-        from majicflux_desktop.engine.pipeline import Cancelled
-
         assert self._engine is not None
         last: ImageRecord | None = None
         for request in job.pending_requests():
@@ -259,34 +274,25 @@ class EngineWorker(QObject):
                 raise Cancelled()
             result = self._engine.generate(
                 request,
-                on_step=lambda step, total, eta: self.step_progressed.emit(
-                    job.id, step + 1, total, -1.0 if eta is None else float(eta)
-                ),
+                on_progress=lambda progress: self.progressed.emit(job.id, progress),
                 cancel=self._cancel,
                 on_preview=lambda step, image: self._preview(job.id, image),
+                pictures=self._sources.open,
             )
             last = self._save(job.id, result)
             self.image_saved.emit(last)
-            self.timing_measured.emit(_timing(result))
+            now = self._jobs.job(job.id)
+            if now is not None:
+                self.job_changed.emit(now)
+            self.timing_measured.emit(StepTiming.of(result.request, result.timings))
             for note in result.notes:
                 self.notice.emit(note.text())
         return last
 
     def _save(self, job_id: int, result: GenerationResult) -> ImageRecord:
-        assert self._engine is not None
-        peak = result.peak_vram_bytes
-        meta = metadata.ImageMetadata(
-            request=result.request,
-            model=self._engine.model_name,
-            model_hash=self._engine.model_hash,
-            plan=result.plan,
-            app_version=__version__,
-            created=datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
-            duration_s=round(result.timings["total"], 3),
-            peak_vram_gb=None if peak is None else round(peak / memory.GIB, 2),
-        )
+        meta = ImageMetadata.from_result(result)
         png = metadata.encode_png(result.image, meta)
-        return self._library.save_image(job_id, png, meta, peak_vram_bytes=peak)
+        return self._images.save_image(job_id, png, meta)
 
     def _preview(self, job_id: int, image: Image.Image) -> None:
         now = time.monotonic()
@@ -303,20 +309,15 @@ def to_qimage(image: Image.Image) -> QImage:
     return QImage(data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
 
 
-def _timing(result: GenerationResult) -> StepTiming:
-    r, t = result.request, result.timings
-    return StepTiming(
-        r.width, r.height, r.cfg_scale != 1.0, t["s_per_step"], t["total"] - t["denoise"]
-    )
-
-
 class EngineHost:
     """The worker and its thread, started once and stopped once."""
 
-    def __init__(self, library: Library, probe: memory.VramProbe):
+    def __init__(
+        self, jobs: JobStore, images: ImageSaver, sources: SourceStore, probe: memory.VramProbe
+    ):
         self.thread = QThread()
         self.thread.setObjectName("engine")
-        self.worker = EngineWorker(library, probe)
+        self.worker = EngineWorker(jobs, images, sources, probe)
         self.worker.moveToThread(self.thread)
         self.thread.finished.connect(self.worker.deleteLater)
         self.thread.start()

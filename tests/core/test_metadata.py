@@ -42,7 +42,7 @@ def sample_meta() -> ImageMetadata:
         app_version="0.1.0",
         created="2026-11-24T12:00:00+08:00",
         duration_s=4.2,
-        peak_vram_gb=7.3,
+        peak_vram_bytes=7_838_315_315,
     )
 
 

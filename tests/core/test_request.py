@@ -5,8 +5,12 @@ import pytest
 from majicflux_desktop.core.i18n import set_translator
 from majicflux_desktop.core.request import (
     MAX_SEED,
+    Edit,
+    EditMode,
     GenerationRequest,
+    LoraUse,
     RequestError,
+    StoredImage,
     clean_text,
     estimate_t5_tokens,
     snap_to_step,
@@ -114,12 +118,23 @@ def test_no_seed_gives_independent_random_seeds() -> None:
     assert len(set(seeds)) > 1
 
 
-def test_dict_round_trip() -> None:
-    request = GenerationRequest(
-        "橘猫", "模糊", seed=5, steps=8, width=512, height=768, guidance=4.0, cfg_scale=2.0
-    )
-    assert GenerationRequest.from_dict(request.to_dict()) == request
-    assert GenerationRequest.from_dict({**request.to_dict(), "unknown": 1}) == request
+def test_lora_and_edit_fields_are_checked_with_the_rest() -> None:
+    source = StoredImage("a" * 64, 512, 512)
+    loras = tuple(LoraUse(f"style{i}") for i in range(7))
+    fields = {p.field for p in GenerationRequest("a", loras=loras).problems()}
+    assert fields == {"loras"}  # seven is one too many
+    bad_weight = GenerationRequest("a", loras=(LoraUse("x", weight=2.5), LoraUse("X")))
+    texts = [p.message.text() for p in bad_weight.problems()]
+    assert any("between -2.0 and 2.0" in t for t in texts) and any("twice" in t for t in texts)
+    inpaint = Edit(EditMode.INPAINT, source, strength=1.5)
+    fields = {p.field for p in GenerationRequest("a", edit=inpaint).problems()}
+    assert fields == {"strength", "mask"}
+    outpaint = Edit(EditMode.OUTPAINT, source, outpaint=(0, 0, 0, 0))
+    assert {p.field for p in GenerationRequest("a", edit=outpaint).problems()} == {"outpaint"}
+    upscale = Edit(EditMode.UPSCALE, source, strength=0.35, upscale=3.0)
+    assert {p.field for p in GenerationRequest("a", edit=upscale).problems()} == {"upscale"}
+    fine = Edit(EditMode.INPAINT, source, 0.5, mask=StoredImage("b" * 64, 512, 512))
+    assert GenerationRequest("a", loras=(LoraUse("x", 0.5),), edit=fine).problems() == []
 
 
 def test_snap_to_step() -> None:

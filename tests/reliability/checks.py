@@ -12,10 +12,11 @@ from ui_helpers import window_of
 
 from majicflux_desktop.app import DesktopApp
 from majicflux_desktop.core import metadata
-from majicflux_desktop.core.image_files import pngs_under
-from majicflux_desktop.core.jobs import JobState
+from majicflux_desktop.core.metadata import ImageMetadata
 from majicflux_desktop.core.paths import is_stale_temp_file
-from majicflux_desktop.ui.notices import Notice
+from majicflux_desktop.core.store.files import pngs_under
+from majicflux_desktop.core.store.jobs import JobState
+from majicflux_desktop.ui.common.notices import Notice
 
 
 def assert_nothing_lost(qtbot, desktop: DesktopApp, rows_before: list[dict[str, Any]]) -> None:
@@ -23,14 +24,10 @@ def assert_nothing_lost(qtbot, desktop: DesktopApp, rows_before: list[dict[str, 
     metadata; every row has a whole file; every image file has a row; no half-written file is left.
     """
     library = desktop.library
-    records = {record.id: record for record in library.images(limit=100_000)}
+    records = {record.id: record for record in library.records.images(limit=100_000)}
     for row in rows_before:
         record = records[row["id"]]
-        assert (record.seed, record.prompt, record.steps) == (
-            row["seed"],
-            row["prompt"],
-            row["steps"],
-        )
+        assert record.meta == ImageMetadata.from_json(row["metadata"])  # every parameter kept
     for record in records.values():
         assert record.file.is_file(), record.file
         with Image.open(record.file) as image:
@@ -68,6 +65,6 @@ def resume_from_notice(qtbot, desktop: DesktopApp, job_id: int) -> None:
     assert notice.action_button is not None
     qtbot.mouseClick(notice.action_button, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(
-        lambda: desktop.library.job(job_id).state is JobState.FINISHED,  # type: ignore[union-attr]
+        lambda: desktop.library.jobs.job(job_id).state is JobState.FINISHED,  # type: ignore[union-attr]
         timeout=60_000,
     )

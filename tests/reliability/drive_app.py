@@ -19,7 +19,7 @@ from PySide6.QtCore import QTimer
 from majicflux_desktop.__main__ import main
 from majicflux_desktop.app import DesktopApp
 from majicflux_desktop.core.request import GenerationRequest
-from majicflux_desktop.ui.main_window import MainWindow
+from majicflux_desktop.ui.window.main_window import MainWindow
 
 PROMPT = "a lantern in the fog, 雾中的灯笼"
 

@@ -84,7 +84,7 @@ def queue_job(folder: Path, prompt: str, count: int) -> int:
         request = GenerationRequest(
             prompt, seed=CRASH_SEED, count=count, steps=CRASH_STEPS, width=256, height=256
         )
-        return library.enqueue(request).id
+        return library.jobs.enqueue(request).id
     finally:
         library.close()
 

@@ -10,7 +10,7 @@ from ui_helpers import Launch, window_of
 
 from majicflux_desktop.app import DesktopApp
 from majicflux_desktop.core import metadata
-from majicflux_desktop.core.library import ImageRecord
+from majicflux_desktop.core.library import ImageQuery, ImageRecord, Library
 from majicflux_desktop.core.request import (
     MAX_PROMPT_CHARS,
     MAX_SEED,
@@ -60,7 +60,7 @@ def test_empty_and_huge_prompts_are_refused_in_the_panel(qtbot, launch: Launch, 
         assert not panel.try_generate()
         assert time.perf_counter() - started < 3
         assert words in panel.messages.text() and panel.messages.isVisible()
-    assert desktop.library.jobs() == []
+    assert desktop.library.jobs.jobs() == []
 
 
 def test_odd_prompts_generate_and_round_trip(qtbot, launch: Launch, data_dir) -> None:
@@ -77,7 +77,9 @@ def test_odd_prompts_generate_and_round_trip(qtbot, launch: Launch, data_dir) ->
         assert read.source == "MajicFlux" and read.request is not None
         assert read.request.prompt == kept, case
         word = max(kept.split(), key=len)
-        assert record.id in [r.id for r in desktop.library.images(search=word)], case
+        assert record.id in [
+            r.id for r in desktop.library.records.images(ImageQuery(search=word))
+        ], case
     assert window_of(desktop).gallery.model.rowCount() == len(ODD_PROMPTS)
 
 
@@ -98,7 +100,7 @@ def test_seeds_at_the_edges(qtbot, launch: Launch, data_dir) -> None:
     panel.seed.clear()
     qtbot.keyClicks(panel.seed, "-1")
     assert panel.seed.text() == "1"  # the field takes digits only
-    assert len(desktop.library.jobs()) == 2
+    assert len(desktop.library.jobs.jobs()) == 2
 
 
 def test_sizes_and_steps_beyond_the_limits_are_clamped_in_the_panel(
@@ -140,16 +142,18 @@ def test_sizes_and_steps_beyond_the_limits_are_clamped_in_the_panel(
         ({"count": 0}, "Count must be between 1 and 64 (got 0)"),
     ],
 )
-def test_the_engine_refuses_bad_requests_before_running(
-    engine: Engine, changes: dict[str, object], words: str
+def test_the_queue_refuses_bad_requests_before_storing_them(
+    library: Library, changes: dict[str, object], words: str
 ) -> None:
-    """The same limits hold below the window (the CLI, a hand-edited queue): the engine refuses
-    the request before any work, with the message the panel shows."""
+    """The same limits hold below the window (the queue is the one gate every request passes,
+    from the panel, a re-roll, a dropped PNG or the CLI): a bad request is refused with the
+    message the panel shows, and nothing is stored."""
     values: dict[str, object] = {"prompt": "a cat", "width": 256, "height": 256, "steps": 1}
     values.update(changes)
     with pytest.raises(RequestError) as refused:
-        engine.generate(GenerationRequest(**values))  # type: ignore[arg-type]
+        library.jobs.enqueue(GenerationRequest(**values))  # type: ignore[arg-type]
     assert words in str(refused.value)
+    assert library.jobs.jobs() == []
 
 
 def test_the_engine_makes_images_at_the_lower_limits(engine: Engine) -> None:

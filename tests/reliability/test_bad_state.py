@@ -46,7 +46,8 @@ def library_with_images(folder: Path, count: int) -> list[dict[str, object]]:
             None, metadata.encode_png(Image.new("RGB", (32, 32), "teal"), meta), meta
         )
     rows = [
-        {"id": r.id, "seed": r.seed, "prompt": r.prompt, "steps": r.steps} for r in library.images()
+        {"id": r.id, "seed": r.seed, "prompt": r.prompt, "steps": r.steps}
+        for r in library.records.images()
     ]
     library.close()
     # PNGs that are not ours, or not images, in the output folder: left alone, never adopted
@@ -76,7 +77,7 @@ def test_a_damaged_library_is_kept_aside_and_rebuilt_from_the_pngs(
     (backup,) = data_dir.glob("library.sqlite3.corrupt-*")
     assert backup.read_bytes() == bad and str(backup) in notice.text
     rebuilt = {r["prompt"]: r["seed"] for r in rows}
-    assert {r.prompt: r.seed for r in desktop.library.images()} == rebuilt
+    assert {r.prompt: r.seed for r in desktop.library.records.images()} == rebuilt
     images = desktop.library.output_dir
     assert (images / "someone-elses.png").is_file() and (images / "broken.png").is_file()
     model = window_of(desktop).gallery.model
@@ -109,7 +110,7 @@ def test_a_library_locked_by_another_program_is_named_and_left_untouched(
         holder.wait()
     assert list(data_dir.glob("library.sqlite3.corrupt-*")) == []
     desktop = launch(data_dir, wait=False)
-    assert [r.id for r in desktop.library.images()] == [r["id"] for r in rows]
+    assert [r.id for r in desktop.library.records.images()] == [r["id"] for r in rows]
 
 
 LOCK_AND_WAIT = """
@@ -196,7 +197,7 @@ def test_a_second_instance_on_the_same_data_folder_is_refused(
     window_of(first).close()
     assert not AppPaths.portable(data_dir).lock_file.exists()  # a clean end removes it
     again = launch(data_dir, wait=False)
-    assert not again.instance.unclean_before and again.library.count_images() == 1
+    assert not again.instance.unclean_before and again.library.records.count() == 1
 
 
 def test_a_lock_left_by_a_killed_instance_does_not_block(tmp_path: Path) -> None:

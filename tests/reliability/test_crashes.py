@@ -15,9 +15,9 @@ from runs import CRASH_SEED, Run, download_command, hub_env, image_rows, job_row
 from ui_helpers import Launch, window_of
 
 from majicflux_desktop.app import DesktopApp
-from majicflux_desktop.core.jobs import JobState
 from majicflux_desktop.core.paths import AppPaths, is_stale_temp_file
 from majicflux_desktop.core.settings import load_settings
+from majicflux_desktop.core.store.jobs import JobState
 from majicflux_desktop.engine import scan
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
@@ -43,13 +43,13 @@ def restart_and_resume(qtbot, launch: Launch, run: Run, saved_before: int) -> De
     desktop = launch(run.folder)
     assert desktop.instance.unclean_before
     assert_nothing_lost(qtbot, desktop, rows)
-    job = desktop.library.job(run.extra["job_id"])
+    job = desktop.library.jobs.job(run.extra["job_id"])
     assert job is not None and job.state is JobState.INTERRUPTED
     assert run.extra["prompt"] in notice_with(desktop, "did not finish").text
     resume_from_notice(qtbot, desktop, job.id)
     assert_nothing_lost(qtbot, desktop, rows)
     count = run.extra["count"]
-    seeds = sorted(r.seed for r in desktop.library.images())
+    seeds = sorted(r.seed for r in desktop.library.records.images())
     assert seeds == list(range(CRASH_SEED, CRASH_SEED + count))
     return desktop
 

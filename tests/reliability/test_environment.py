@@ -15,7 +15,6 @@ from types import ModuleType
 from typing import Any
 
 import pytest
-import torch
 from checks import assert_nothing_lost, half_written, notice_with
 from runs import Run, image_rows
 from ui_helpers import Launch, small_request, window_of
@@ -23,9 +22,8 @@ from ui_helpers import Launch, small_request, window_of
 from majicflux_desktop.app import DesktopApp
 from majicflux_desktop.core import metadata
 from majicflux_desktop.core import paths as core_paths
-from majicflux_desktop.core.image_files import pngs_under
 from majicflux_desktop.core.paths import AppPaths
-from majicflux_desktop.engine.pipeline import Engine
+from majicflux_desktop.core.store.files import pngs_under
 from majicflux_desktop.ui.worker import EngineState
 
 
@@ -161,7 +159,7 @@ def test_out_of_memory_while_generating_falls_back_and_says_so(
     monkeypatch.setenv("MAJICFLUX_INJECT_OOM", "bf16")
     desktop = launch(data_dir)
     kind, record = make(qtbot, desktop, "too big for bf16", 4)
-    assert kind == "finished" and record.plan == "fp8"
+    assert kind == "finished" and record.meta.plan == "fp8"
     notice = notice_with(desktop, "Out of GPU memory with the bf16 plan; switched to fp8")
     assert notice.level == "warning"
 
@@ -179,9 +177,7 @@ def test_out_of_memory_with_every_plan_says_what_to_do_and_the_app_stays_usable(
     assert kind == "failed" and "Out of GPU memory: the fp8 plan does not fit 256×256" in message
     assert "pick the fp8-stream plan in Settings" in message
     assert message in window_of(desktop).notices.texts()
-    engine = desktop.worker._engine
-    assert engine is not None
-    engine._inject_oom.clear()  # the other program let go of the GPU
+    monkeypatch.delenv("MAJICFLUX_INJECT_OOM")  # the other program let go of the GPU
     assert make(qtbot, desktop, "room again", 6)[0] == "finished"
 
 
@@ -192,23 +188,15 @@ def test_out_of_memory_while_loading_falls_back_or_says_what_to_do(
     "… switched to fp8 …". With every plan: the window says "Out of GPU memory: the models do not
     fit this card …" in place of "Ready", and after the memory is free, checking the models again
     loads them and an image is made."""
-    real_build = Engine._build
-
-    def build(self: Engine, paths: Any, plan: Any, budget: Any) -> Any:
-        if plan.name in failing:
-            raise torch.OutOfMemoryError("CUDA out of memory (simulated while loading)")
-        return real_build(self, paths, plan, budget)
-
-    failing = {"bf16"}
-    monkeypatch.setattr(Engine, "_build", build)
+    monkeypatch.setenv("MAJICFLUX_INJECT_OOM", "load:bf16")
     desktop = launch(data_dir)
     window = window_of(desktop)
     assert "switched to fp8" in notice_with(desktop, "Out of GPU memory with the bf16 plan").text
-    failing.update({"fp8", "fp8-offload", "fp8-stream"})
+    monkeypatch.setenv("MAJICFLUX_INJECT_OOM", "load:bf16,load:fp8,load:fp8-offload,load:fp8-stream")
     desktop.load_models()
     qtbot.waitUntil(lambda: window.engine_state is EngineState.FAILED, timeout=60_000)
-    assert "the models do not fit this card" in window.engine_banner.text()
-    failing.clear()
+    assert "the models do not fit this card" in window.status.engine_banner.text()
+    monkeypatch.delenv("MAJICFLUX_INJECT_OOM")
     desktop.load_models()
     qtbot.waitUntil(lambda: window.engine_state is EngineState.READY, timeout=60_000)
     assert make(qtbot, desktop, "loaded at last", 7)[0] == "finished"

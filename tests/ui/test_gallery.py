@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import struct
-from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
@@ -15,13 +13,13 @@ from PySide6.QtWidgets import QApplication, QMenu
 from pytestqt.qtbot import QtBot
 
 from majicflux_desktop.core import metadata
-from majicflux_desktop.core.library import ImageRecord, Library
+from majicflux_desktop.core.library import ImageQuery, ImageRecord, Library
 from majicflux_desktop.core.metadata import ImageMetadata, encode_png
 from majicflux_desktop.core.request import GenerationRequest
-from majicflux_desktop.ui import record_actions
-from majicflux_desktop.ui.gallery import GalleryPanel
-from majicflux_desktop.ui.gallery_model import RECORD_ROLE, THUMBNAIL_ROLE, GalleryModel
-from majicflux_desktop.ui.thumbnails import ThumbnailCache, TileState
+from majicflux_desktop.ui.gallery import image_actions as record_actions
+from majicflux_desktop.ui.gallery.gallery_model import RECORD_ROLE, THUMBNAIL_ROLE, GalleryModel
+from majicflux_desktop.ui.gallery.gallery_panel import GalleryPanel
+from majicflux_desktop.ui.gallery.thumbnails import ThumbnailCache, TileState
 
 # (prompt, colour) in the order the images are made: the last one is the newest.
 PICTURES = [
@@ -34,17 +32,6 @@ PICTURES = [
 FIRST_SEED = 1000
 
 
-class Clock:
-    """Each reading is one minute later, so the images have a clear order."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 5, 1, 8, 0, tzinfo=timezone.utc)
-
-    def __call__(self) -> datetime:
-        self.now += timedelta(minutes=1)
-        return self.now
-
-
 def meta_for(prompt: str, seed: int) -> ImageMetadata:
     request = GenerationRequest(prompt, negative_prompt="模糊，低质量", seed=seed, steps=20)
     return ImageMetadata(
@@ -54,33 +41,31 @@ def meta_for(prompt: str, seed: int) -> ImageMetadata:
         plan="fp8",
         app_version="0.1.0",
         duration_s=4.8,
-        peak_vram_gb=7.3,
+        peak_vram_bytes=7_838_315_315,
     )
 
 
 def save_picture(library: Library, prompt: str, seed: int, colour: str = "orange") -> ImageRecord:
     meta = meta_for(prompt, seed)
     png = encode_png(Image.new("RGB", (96, 64), colour), meta)
-    return library.save_image(None, png, meta, peak_vram_bytes=int(7.3 * 1024**3))
+    return library.save_image(None, png, meta)
 
 
-def make_library(folder: Path, pictures: list[tuple[str, str]] = PICTURES) -> Library:
-    library = Library(folder / "data" / "library.sqlite3", folder / "images", clock=Clock())
+def fill(library: Library, pictures: list[tuple[str, str]] = PICTURES) -> Library:
     for i, (prompt, colour) in enumerate(pictures):
         save_picture(library, prompt, FIRST_SEED + i, colour)
     return library
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> Iterator[Library]:
-    library = make_library(tmp_path)
-    yield library
-    library.close()
+def library(library: Library) -> Library:
+    """The shared empty library (tests/conftest.py), with the pictures above in it."""
+    return fill(library)
 
 
 @pytest.fixture
 def panel(qtbot: QtBot, library: Library, tmp_path: Path) -> GalleryPanel:
-    panel = GalleryPanel(library, tmp_path / "thumbnails")
+    panel = GalleryPanel(library.records, library, tmp_path / "thumbnails")
     qtbot.addWidget(panel)
     panel.resize(900, 600)
     panel.show()
@@ -147,7 +132,8 @@ def test_thumbnails_appear_newest_first_with_their_seeds(
     qtbot: QtBot, panel: GalleryPanel, tmp_path: Path
 ) -> None:
     assert seeds(panel) == [1004, 1003, 1002, 1001, 1000]
-    assert panel.model.index(0).data(Qt.ItemDataRole.DisplayRole) == "1004"
+    # the seed and the start of the prompt: two prompts with one seed must not look alike
+    assert panel.model.index(0).data(Qt.ItemDataRole.DisplayRole) == "1004 · portrait of a…"
     wait_for_thumbnails(qtbot, panel)
     assert all(isinstance(thumbnail(panel, r), QPixmap) for r in range(5))
     assert len(list((tmp_path / "thumbnails").rglob("*.jpg"))) == 5
@@ -163,7 +149,7 @@ def test_the_disk_cache_serves_a_second_panel(
     qtbot: QtBot, panel: GalleryPanel, library: Library, tmp_path: Path
 ) -> None:
     wait_for_thumbnails(qtbot, panel)
-    again = GalleryPanel(library, tmp_path / "thumbnails")
+    again = GalleryPanel(library.records, library, tmp_path / "thumbnails")
     qtbot.addWidget(again)
     again.show()
     wait_for_thumbnails(qtbot, again)
@@ -177,8 +163,8 @@ def test_sort_oldest_first(qtbot: QtBot, panel: GalleryPanel) -> None:
 
 
 def test_an_empty_library_teaches_how_to_start(qtbot: QtBot, tmp_path: Path) -> None:
-    library = make_library(tmp_path, [])
-    panel = GalleryPanel(library, tmp_path / "thumbnails")
+    library = Library(tmp_path / "empty" / "library.sqlite3", tmp_path / "empty" / "images")
+    panel = GalleryPanel(library.records, library, tmp_path / "thumbnails")
     qtbot.addWidget(panel)
     panel.show()
     assert panel.pages.currentWidget() is panel.empty
@@ -222,7 +208,7 @@ def test_favourites_filter(qtbot: QtBot, panel: GalleryPanel, library: Library) 
     with qtbot.waitSignal(panel.favourite_toggled) as toggled:
         menu_action(panel, "favourite")
     assert toggled.args[0].seed == 1002 and toggled.args[1] is True
-    assert library.image(toggled.args[0].id).favourite
+    assert library.records.image(toggled.args[0].id).favourite
     panel.favourites.setChecked(True)
     assert seeds(panel) == [1002]
     assert panel.model.records()[0].favourite
@@ -303,7 +289,7 @@ def test_delete_moves_to_trash_and_ctrl_z_brings_it_back(
         qtbot.keyClick(panel.view, Qt.Key.Key_Delete)
     assert "Ctrl+Z" in status.args[0]
     assert not record.path.exists()
-    trashed = library.image(record.id)
+    trashed = library.records.image(record.id)
     assert trashed is not None and trashed.trashed and trashed.file.exists()
     assert seeds(panel) == [1004, 1002, 1001, 1000]
     assert panel.current_record() is not None and panel.current_record().seed == 1002
@@ -338,10 +324,10 @@ def test_export_without_metadata_writes_a_clean_png(
 def test_a_missing_or_broken_file_shows_a_tile_not_an_error(
     qtbot: QtBot, library: Library, tmp_path: Path
 ) -> None:
-    records = library.images()
+    records = library.records.images()
     records[0].file.unlink()
     records[1].file.write_bytes(b"\x89PNG\r\n\x1a\nnot really")
-    panel = GalleryPanel(library, tmp_path / "thumbnails")
+    panel = GalleryPanel(library.records, library, tmp_path / "thumbnails")
     qtbot.addWidget(panel)
     panel.show()
     wait_for_thumbnails(qtbot, panel)
@@ -401,7 +387,7 @@ def test_the_model_fetches_pages_and_skips_rows_it_already_has(
     qtbot: QtBot, library: Library, tmp_path: Path
 ) -> None:
     cache = ThumbnailCache(tmp_path / "thumbnails", 64)
-    model = GalleryModel(library, cache, page_size=2)
+    model = GalleryModel(library.records, cache, page_size=2)
     model.reload()
     assert [r.seed for r in model.records()] == [1004, 1003]
     assert model.canFetchMore(QModelIndex())
@@ -410,7 +396,7 @@ def test_the_model_fetches_pages_and_skips_rows_it_already_has(
     model.fetchMore(QModelIndex())
     assert [r.seed for r in model.records()] == [1004, 1003, 1002]
     assert model.insert(late) == 0
-    assert model.find_row(library.images(newest_first=False)[0].id) == 5
+    assert model.find_row(library.records.images(ImageQuery(newest_first=False))[0].id) == 5
     assert not model.canFetchMore(QModelIndex())
     assert model.total == 6
     cache.shutdown()
@@ -422,7 +408,7 @@ def test_select_image_and_neighbours_reach_beyond_the_first_page(
     panel.model.page_size = 2
     panel.refresh()
     assert panel.model.rowCount() == 2
-    oldest = library.images(newest_first=False)[0]
+    oldest = library.records.images(ImageQuery(newest_first=False))[0]
     assert panel.select_image(oldest.id)
     assert panel.current_record() is not None and panel.current_record().id == oldest.id
     before = panel.neighbour(oldest.id, -1)

@@ -13,9 +13,9 @@ from PySide6.QtCore import Qt
 from ui_helpers import Launch, make_data_dir, small_request, window_of
 
 from helpers import subprocess_env
-from majicflux_desktop.core.jobs import JobState
 from majicflux_desktop.core.library import Library
 from majicflux_desktop.core.paths import AppPaths
+from majicflux_desktop.core.store.jobs import JobState
 
 
 def test_restart_finds_history_and_queue_intact(qtbot, launch: Launch, data_dir: Path) -> None:
@@ -37,17 +37,20 @@ def test_restart_finds_history_and_queue_intact(qtbot, launch: Launch, data_dir:
     # geometry restored (the offscreen platform's frame may shift it by a few pixels)
     assert abs(window.height() - size[1]) <= 10 and (data_dir / "window.ini").is_file()
     qtbot.waitUntil(lambda: window.gallery.model.rowCount() == 1)
-    assert second.library.image(made.id) is not None
-    assert [job.request.prompt for job in second.library.queued()] == ["waiting one", "waiting two"]
-    rows = [window.queue.list.item(i).text() for i in range(window.queue.list.count())]
+    assert second.library.records.image(made.id) is not None
+    assert [job.request.prompt for job in second.library.jobs.queued()] == [
+        "waiting one",
+        "waiting two",
+    ]
+    rows = window.queue.row_texts()
     assert any("waiting one" in row for row in rows) and any("waiting two" in row for row in rows)
     assert second.worker.paused and window.queue.pause_button.isChecked()
     notice = next(n for n in window.notices.notices() if "waiting in the queue" in n.text)
     assert notice.action_button is not None
     qtbot.mouseClick(notice.action_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: second.library.count_images() == 3, timeout=30_000)
+    qtbot.waitUntil(lambda: second.library.records.count() == 3, timeout=30_000)
     assert not second.worker.paused
-    assert second.library.queued() == []
+    assert second.library.jobs.queued() == []
 
 
 def test_closing_while_generating_stops_cleanly_and_offers_resume(
@@ -55,7 +58,7 @@ def test_closing_while_generating_stops_cleanly_and_offers_resume(
 ) -> None:
     first = launch(data_dir)
     window = window_of(first)
-    with qtbot.waitSignal(first.worker.step_progressed, timeout=30_000) as step:
+    with qtbot.waitSignal(first.worker.progressed, timeout=30_000) as step:
         window.enqueue(small_request("closed mid-job", count=64, steps=4))
     job_id = step.args[0]
     started = time.monotonic()
@@ -84,7 +87,7 @@ def test_killed_mid_job_then_reported_as_interrupted_and_resumable(
     folder = make_data_dir(tmp_path / "killed", tiny_models)
     paths = AppPaths.portable(folder).ensure()
     library = Library(paths.library_file, paths.default_output_dir)
-    job = library.enqueue(small_request("killed mid-job", count=40, steps=4))
+    job = library.jobs.enqueue(small_request("killed mid-job", count=40, steps=4))
     library.close()
     app = subprocess.Popen(
         [
@@ -121,11 +124,13 @@ def test_killed_mid_job_then_reported_as_interrupted_and_resumable(
     desktop = launch(folder)
     window = window_of(desktop)
     assert [j.id for j in desktop.interrupted] == [job.id]
-    assert desktop.library.job(job.id).state is JobState.INTERRUPTED
-    assert desktop.library.count_images() == done  # every finished image is there
+    assert desktop.library.jobs.job(job.id).state is JobState.INTERRUPTED
+    assert desktop.library.records.count() == done  # every finished image is there
     assert desktop.library.missing_files() == []
     notice = next(n for n in window.notices.notices() if "did not finish" in n.text)
     assert "killed mid-job" in notice.text and notice.action_button is not None
     qtbot.mouseClick(notice.action_button, Qt.MouseButton.LeftButton)
-    qtbot.waitUntil(lambda: desktop.library.job(job.id).state is JobState.FINISHED, timeout=60_000)
-    assert desktop.library.count_images() == 40  # only the missing ones were made
+    qtbot.waitUntil(
+        lambda: desktop.library.jobs.job(job.id).state is JobState.FINISHED, timeout=60_000
+    )
+    assert desktop.library.records.count() == 40  # only the missing ones were made

@@ -20,10 +20,11 @@ from majicflux_desktop.core.paths import AppPaths
 from majicflux_desktop.core.settings import load_settings
 from majicflux_desktop.core.units import format_bytes
 from majicflux_desktop.engine import catalog, download, layouts, scan
-from majicflux_desktop.ui import downloads, setup_existing
-from majicflux_desktop.ui.downloads import Phase
-from majicflux_desktop.ui.main_window import MainWindow
-from majicflux_desktop.ui.setup_download import DownloadPage
+from majicflux_desktop.ui.setup import downloads
+from majicflux_desktop.ui.setup import existing_files as setup_existing
+from majicflux_desktop.ui.setup.download_page import DownloadPage
+from majicflux_desktop.ui.setup.downloads import Phase
+from majicflux_desktop.ui.window.main_window import MainWindow
 from majicflux_desktop.ui.worker import EngineState
 
 SDXL = {
@@ -464,7 +465,7 @@ def test_check_again_reloads_after_a_failed_load(qtbot, launch: Launch, data_dir
     wizard = window.setup_wizard
     with qtbot.assertNotEmitted(wizard.recheck_requested, wait=100):
         click(qtbot, wizard.recheck_button)  # the engine runs: only a fresh look
-    desktop.worker.engine_state_changed.emit(EngineState.FAILED.value, "Out of GPU memory")
+    desktop.worker.engine_state_changed.emit(EngineState.FAILED, "Out of GPU memory")
     qtbot.waitUntil(lambda: window.engine_state is EngineState.FAILED)
     window.show_model_setup()
     with qtbot.waitSignal(wizard.recheck_requested, timeout=1000):

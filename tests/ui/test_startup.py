@@ -9,8 +9,8 @@ from pathlib import Path
 from ui_helpers import make_data_dir
 
 from helpers import subprocess_env
-from majicflux_desktop.ui import translations
-from majicflux_desktop.ui.resources import translations_dir
+from majicflux_desktop.ui.common import translations
+from majicflux_desktop.ui.common.resources import translations_dir
 
 SHOW_WINDOW_WITHOUT_TORCH = """
 import sys

@@ -13,7 +13,7 @@ NEVER_ENDING = textwrap.dedent(
     import threading
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
-    from majicflux_desktop.ui.tasks import run_in_background
+    from majicflux_desktop.ui.common.background import run_in_background
 
     app = QApplication([])
     # a scan of a network drive that stopped answering
@@ -32,7 +32,7 @@ FINISHING_LATE = textwrap.dedent(
     import shiboken6
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication
-    from majicflux_desktop.ui import tasks
+    from majicflux_desktop.ui.common import background as tasks
 
     app = QApplication([])
     for delay in (0.2, 0.3, 0.45, 0.6):  # after the app, after the dispatcher, during exit

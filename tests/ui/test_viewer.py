@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -10,23 +9,23 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
-from test_gallery import PICTURES, make_library
+from test_gallery import PICTURES, fill
 
-from majicflux_desktop.core.library import ImageRecord, Library
-from majicflux_desktop.ui.gallery import GalleryPanel
-from majicflux_desktop.ui.viewer import ImageDetails, ViewerWindow
+from majicflux_desktop.core.library import ImageQuery, ImageRecord, Library
+from majicflux_desktop.ui.gallery.gallery_panel import GalleryPanel
+from majicflux_desktop.ui.gallery.image_details import ImageDetails
+from majicflux_desktop.ui.gallery.viewer import ViewerWindow
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> Iterator[Library]:
-    library = make_library(tmp_path)
-    yield library
-    library.close()
+def library(library: Library) -> Library:
+    """The shared empty library (tests/conftest.py), with the gallery's pictures in it."""
+    return fill(library)
 
 
 @pytest.fixture
 def newest(library: Library) -> ImageRecord:
-    return library.images()[0]
+    return library.records.images()[0]
 
 
 @pytest.fixture
@@ -139,15 +138,15 @@ def test_a_live_preview_is_enlarged_and_marked_generating(
 def test_details_and_gallery_share_the_favourite(
     qtbot: QtBot, details: ImageDetails, library: Library, tmp_path: Path
 ) -> None:
-    panel = GalleryPanel(library, tmp_path / "thumbnails")
+    panel = GalleryPanel(library.records, library, tmp_path / "thumbnails")
     qtbot.addWidget(panel)
     panel.selection_changed.connect(details.show_record)
     details.favourite_toggled.connect(lambda r, on: panel.set_favourite(r.id, on))
-    newest = library.images()[0]
+    newest = library.records.images()[0]
     panel.select_image(newest.id)
     assert details.current_record() == newest
     details.favourite.click()
-    assert library.image(newest.id).favourite
+    assert library.records.image(newest.id).favourite
     assert details.current_record() is not None and details.current_record().favourite
 
 
@@ -156,14 +155,14 @@ def test_details_and_gallery_share_the_favourite(
 
 @pytest.fixture
 def gallery(qtbot: QtBot, library: Library, tmp_path: Path) -> GalleryPanel:
-    panel = GalleryPanel(library, tmp_path / "thumbnails")
+    panel = GalleryPanel(library.records, library, tmp_path / "thumbnails")
     qtbot.addWidget(panel)
     return panel
 
 
 @pytest.fixture
 def viewer(qtbot: QtBot, library: Library) -> ViewerWindow:
-    viewer = ViewerWindow(library)
+    viewer = ViewerWindow(library.records)
     qtbot.addWidget(viewer)
     viewer.resize(800, 600)
     return viewer
@@ -190,7 +189,7 @@ def test_arrows_move_through_the_gallerys_order(
 def test_open_ids_follows_the_given_order(
     qtbot: QtBot, viewer: ViewerWindow, library: Library
 ) -> None:
-    ids = [r.id for r in library.images(newest_first=False)]
+    ids = [r.id for r in library.records.images(ImageQuery(newest_first=False))]
     assert viewer.open_ids(ids, ids[-2], full_screen=False)
     assert viewer.step(1)
     assert viewer.current_record() is not None and viewer.current_record().id == ids[-1]

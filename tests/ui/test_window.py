@@ -11,8 +11,8 @@ from PySide6.QtWidgets import QMenu
 from ui_helpers import Launch, small_request, window_of
 
 from majicflux_desktop.core import metadata
-from majicflux_desktop.core.jobs import JobState
-from majicflux_desktop.ui.main_window import MainWindow
+from majicflux_desktop.core.store.jobs import JobState
+from majicflux_desktop.ui.window.main_window import MainWindow
 
 
 def type_prompt(qtbot, window: MainWindow, text: str) -> None:
@@ -45,7 +45,7 @@ def test_typed_prompt_is_generated_and_shown_with_its_seed(qtbot, launch: Launch
     assert read.source == "MajicFlux" and read.request.seed == seed
     qtbot.waitUntil(
         lambda: (
-            "finished" in window.queue.list.item(0).text() if window.queue.list.count() else False
+            "finished" in window.queue.row_texts()[0] if window.queue.row_texts() else False
         )
     )
 
@@ -90,14 +90,14 @@ def test_reuse_all_parameters_fills_the_panel(qtbot, launch: Launch, data_dir) -
 def test_escape_cancels_the_running_job(qtbot, launch: Launch, data_dir) -> None:
     desktop = launch(data_dir)
     window = window_of(desktop)
-    with qtbot.waitSignal(desktop.worker.step_progressed, timeout=30_000):
+    with qtbot.waitSignal(desktop.worker.progressed, timeout=30_000):
         window.enqueue(small_request("a long batch", count=64, steps=4))
     with qtbot.waitSignal(desktop.worker.job_cancelled, timeout=30_000) as cancelled:
         qtbot.keyClick(window, Qt.Key.Key_Escape)
-    job = desktop.library.job(cancelled.args[0])
-    assert job is not None and job.state is JobState.CANCELLED
+    job = cancelled.args[0]
+    assert job == desktop.library.jobs.job(job.id) and job.state is JobState.CANCELLED
     assert job.images_done < 64
-    assert desktop.library.count_images() == job.images_done
+    assert desktop.library.records.count() == job.images_done
     assert desktop.worker.current_job is None
 
 
@@ -113,25 +113,27 @@ def test_queued_jobs_can_be_reordered_cancelled_and_cleared(
         assert window.enqueue(small_request(prompt))
 
     def order() -> list[str]:
-        return [job.request.prompt for job in desktop.library.queued()]
+        return [job.request.prompt for job in desktop.library.jobs.queued()]
 
     def shown() -> list[str]:
-        return [queue.list.item(i).text().split("\n")[0][2:] for i in range(queue.list.count())]
+        return [row.split("\n")[0][2:] for row in queue.row_texts()]
 
     assert order() == shown() == ["one", "two", "three"]
-    queue.list.setCurrentRow(2)
+    queue.list.setCurrentIndex(queue.model.index(2))
     qtbot.mouseClick(queue.up_button, Qt.MouseButton.LeftButton)
     assert order() == ["one", "three", "two"]
     assert shown()[:3] == ["one", "three", "two"]
-    assert queue.selected_job_id() == desktop.library.queued()[1].id  # the moved job stays selected
-    queue.list.setCurrentRow(0)
+    assert (
+        queue.selected_job_id() == desktop.library.jobs.queued()[1].id
+    )  # the moved job stays selected
+    queue.list.setCurrentIndex(queue.model.index(0))
     qtbot.mouseClick(queue.cancel_button, Qt.MouseButton.LeftButton)
     assert order() == ["three", "two"]
     qtbot.mouseClick(queue.clear_button, Qt.MouseButton.LeftButton)
     assert order() == []
-    states = {job.request.prompt: job.state for job in desktop.library.jobs()}
+    states = {job.request.prompt: job.state for job in desktop.library.jobs.jobs()}
     assert states == dict.fromkeys(("one", "two", "three"), JobState.CANCELLED)
-    assert desktop.library.count_images() == 0  # paused: nothing ran
+    assert desktop.library.records.count() == 0  # paused: nothing ran
 
 
 def a1111_png(path: Path) -> Path:
@@ -213,3 +215,25 @@ def test_language_switches_to_chinese_at_once(qtbot, launch: Launch, data_dir) -
         zh.enqueue(small_request("after the switch"))
     zh.language_chosen.emit("en")
     assert window_of(desktop).prompt_panel.generate_button.text() == "Generate"
+
+
+def test_a_new_image_leaves_a_user_browsing_older_ones_where_they_are(
+    qtbot, launch: Launch, data_dir
+) -> None:
+    """Through the wired window: the worker's news must not pull the selection to a new image
+    while the user looks at an older one (0.1.0's window did, although the gallery alone did not)."""
+    desktop = launch(data_dir)
+    window = window_of(desktop)
+    with qtbot.waitSignal(desktop.worker.job_finished, timeout=30_000) as made:
+        window.enqueue(small_request("two to browse", seed=20, count=2))
+    newest = made.args[1]
+    older = next(r for r in window.gallery.model.records() if r.id != newest.id)
+    assert window.gallery.current_record().id == newest.id  # not browsing: the new one shows
+    window.gallery.select_image(older.id)
+    with qtbot.waitSignal(desktop.worker.job_finished, timeout=30_000) as third:
+        window.enqueue(small_request("made while browsing", seed=30))
+    qtbot.waitUntil(lambda: window.gallery.model.records()[0].id == third.args[1].id)
+    assert window.gallery.current_record().id == older.id
+    # the live preview gives the image view back to the user's choice when the job ends
+    qtbot.waitUntil(lambda: not window.details.showing_preview)
+    assert window.details.current_record().id == older.id

@@ -9,22 +9,15 @@ from pathlib import Path
 import pytest
 from ui_helpers import small_request
 
-from majicflux_desktop.core.jobs import JobState
 from majicflux_desktop.core.library import Library
+from majicflux_desktop.core.store.jobs import JobState
 from majicflux_desktop.engine.memory import VramProbe
 from majicflux_desktop.ui.worker import EngineHost, EngineState, ModelSource
 
 
 @pytest.fixture
-def library(tmp_path: Path) -> Iterator[Library]:
-    library = Library(tmp_path / "library.sqlite3", tmp_path / "images")
-    yield library
-    library.close()
-
-
-@pytest.fixture
 def host(library: Library) -> Iterator[EngineHost]:
-    host = EngineHost(library, VramProbe())
+    host = EngineHost(library.jobs, library, library.sources, VramProbe())
     yield host
     host.shutdown()
 
@@ -36,16 +29,16 @@ def load(qtbot, host: EngineHost, folder: Path) -> None:
 
 def test_runs_queued_jobs_and_saves_every_image(qtbot, host, library, tiny_models) -> None:
     load(qtbot, host, tiny_models)
-    job = library.enqueue(small_request("three of them", seed=10, count=3))
+    job = library.jobs.enqueue(small_request("three of them", seed=10, count=3))
     saved = []
     host.worker.image_saved.connect(saved.append)
     with qtbot.waitSignal(host.worker.job_finished, timeout=30_000) as finished:
         host.worker.wake()
-    assert finished.args[0] == job.id
-    qtbot.waitUntil(lambda: len(saved) == 3)
+    assert finished.args[0].id == job.id and finished.args[0].state is JobState.FINISHED
+    assert finished.args[1] == saved[-1]
     assert [record.seed for record in saved] == [10, 11, 12]
     assert all(record.path.is_file() for record in saved)
-    assert library.job(job.id).state is JobState.FINISHED
+    assert library.jobs.job(job.id).state is JobState.FINISHED
 
 
 def test_a_failing_job_reports_the_fix_and_the_next_one_runs(
@@ -58,45 +51,64 @@ def test_a_failing_job_reports_the_fix_and_the_next_one_runs(
         raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(library, "save_image", disk_full)
-    failing = library.enqueue(small_request("no room"))
+    failing = library.jobs.enqueue(small_request("no room"))
     with qtbot.waitSignal(host.worker.job_failed, timeout=30_000) as failed:
         host.worker.wake()
-    assert failed.args[0] == failing.id
+    assert failed.args[0].id == failing.id
     assert "disk is full" in failed.args[1]
-    assert library.job(failing.id).state is JobState.FAILED
+    assert library.jobs.job(failing.id).state is JobState.FAILED
     monkeypatch.setattr(library, "save_image", real_save)
     with qtbot.waitSignal(host.worker.job_finished, timeout=30_000):
-        library.enqueue(small_request("room again"))
+        library.jobs.enqueue(small_request("room again"))
         host.worker.wake()
 
 
 def test_missing_models_are_reported_not_raised(qtbot, host, tmp_path) -> None:
-    states: list[str] = []
+    states: list[EngineState] = []
     host.worker.engine_state_changed.connect(lambda state, message: states.append(state))
     with qtbot.waitSignal(host.worker.models_checked, timeout=10_000) as checked:
         host.worker.load(ModelSource(tmp_path / "empty", device="cpu"))
     assert not checked.args[0].complete
-    qtbot.waitUntil(lambda: EngineState.MISSING.value in states)
+    qtbot.waitUntil(lambda: EngineState.MISSING in states)
 
 
 def test_cancel_stops_the_job_between_steps(qtbot, host, library, tiny_models) -> None:
     load(qtbot, host, tiny_models)
-    job = library.enqueue(small_request("long", count=64, steps=4))
-    with qtbot.waitSignal(host.worker.step_progressed, timeout=30_000):
+    job = library.jobs.enqueue(small_request("long", count=64, steps=4))
+    with qtbot.waitSignal(host.worker.progressed, timeout=30_000):
         host.worker.wake()
     assert host.worker.current_job == job.id
     with qtbot.waitSignal(host.worker.job_cancelled, timeout=30_000):
         assert host.worker.cancel_current() == job.id
-    assert library.job(job.id).state is JobState.CANCELLED
+    assert library.jobs.job(job.id).state is JobState.CANCELLED
     assert host.worker.cancel_current() is None  # idle: nothing to cancel
 
 
 def test_pause_holds_the_next_job(qtbot, host, library, tiny_models) -> None:
     load(qtbot, host, tiny_models)
     host.worker.set_paused(True)
-    job = library.enqueue(small_request("held"))
-    host.worker.wake()
-    qtbot.wait(300)
-    assert library.job(job.id).state is JobState.QUEUED
+    job = library.jobs.enqueue(small_request("held"))
+    with qtbot.waitSignal(host.worker.caught_up, timeout=10_000):
+        host.worker.wake()
+        host.worker.catch_up()  # the wake-up has been handled, and found the queue paused
+    assert library.jobs.job(job.id).state is JobState.QUEUED
     with qtbot.waitSignal(host.worker.job_finished, timeout=30_000):
         host.worker.set_paused(False)
+
+
+def test_every_change_of_a_job_is_told_as_a_snapshot(qtbot, host, library, tiny_models) -> None:
+    """The queue panel lives on these: it never reads the database while jobs run."""
+    load(qtbot, host, tiny_models)
+    changes = []
+    host.worker.job_changed.connect(changes.append)
+    job = library.jobs.enqueue(small_request("two", seed=1, count=2))
+    with qtbot.waitSignal(host.worker.job_finished, timeout=30_000):
+        host.worker.wake()
+    assert [(c.state, c.images_done) for c in changes] == [
+        (JobState.RUNNING, 0),
+        (JobState.RUNNING, 1),
+        (JobState.RUNNING, 2),
+        (JobState.FINISHED, 2),
+    ]
+    assert all(c.id == job.id for c in changes)
+    assert changes[-1] == library.jobs.job(job.id)

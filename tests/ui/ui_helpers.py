@@ -13,7 +13,7 @@ from PySide6.QtWidgets import QApplication
 from majicflux_desktop.app import DEMO_MODELS, DesktopApp, Options
 from majicflux_desktop.core.paths import AppPaths
 from majicflux_desktop.core.request import GenerationRequest
-from majicflux_desktop.ui.main_window import MainWindow
+from majicflux_desktop.ui.window.main_window import MainWindow
 from majicflux_desktop.ui.worker import EngineState
 
 Launch = Callable[..., DesktopApp]
@@ -41,7 +41,7 @@ def wait_ready(qtbot, desktop: DesktopApp) -> None:
     def ready() -> None:
         assert desktop.window is not None
         state = desktop.window.engine_state
-        assert state is not EngineState.FAILED, desktop.window.engine_banner.text()
+        assert state is not EngineState.FAILED, desktop.window.status.engine_banner.text()
         assert state is EngineState.READY
 
     qtbot.waitUntil(ready, timeout=LOAD_TIMEOUT_MS)

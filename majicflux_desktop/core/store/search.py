@@ -11,12 +11,31 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from datetime import datetime
+from typing import Protocol
 
-from majicflux_desktop.core.request import clean_text
+from majicflux_desktop.core.request import GenerationRequest, clean_text
+from majicflux_desktop.core.results import AppliedLora
 
-if TYPE_CHECKING:
-    from majicflux_desktop.core.store.records import ImageRecord
+
+class Searchable(Protocol):
+    """What the filter looks at in an image record (`store.records.ImageRecord`)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def parent_id(self) -> int | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def favourite(self) -> bool: ...
+    @property
+    def trashed(self) -> bool: ...
+    @property
+    def request(self) -> GenerationRequest: ...
+    @property
+    def loras(self) -> tuple[AppliedLora, ...]: ...
+
 
 MIN_TRIGRAM_CHARS = 3
 
@@ -60,7 +79,7 @@ class ImageQuery:
             or self.family_of is not None
         )
 
-    def matches(self, record: ImageRecord, in_family: Callable[[int], bool] | None = None) -> bool:
+    def matches(self, record: Searchable, in_family: Callable[[int], bool] | None = None) -> bool:
         """The filter in Python, for a record the gallery inserts itself (a new image).
 
         `in_family(image_id)` tells whether an image is in the family shown, when one is.
@@ -78,10 +97,10 @@ class ImageQuery:
             if in_family is None or not any(i is not None and in_family(i) for i in related):
                 return False
         indexed, short = split_search(self.search)
-        text = f"{record.prompt}\n{record.negative_prompt}".casefold()
+        text = f"{record.request.prompt}\n{record.request.negative_prompt}".casefold()
         return all(word.casefold() in text for word in (*indexed, *short))
 
-    def comes_before(self, a: ImageRecord, b: ImageRecord) -> bool:
+    def comes_before(self, a: Searchable, b: Searchable) -> bool:
         before = (a.created_at, a.id) > (b.created_at, b.id)
         return before if self.newest_first else not before
 

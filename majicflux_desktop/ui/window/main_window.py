@@ -1,4 +1,4 @@
-"""The main window: layout, menus and the reactions to the worker's news. No business logic.
+"""The main window: layout, and the user's gestures turned into calls. No business logic.
 
 ┌ menus ─────────────────────────────────────────── [VRAM gauge] ┐
 │ notices / engine state                                          │
@@ -16,16 +16,18 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import (
-    QAction,
     QCloseEvent,
     QDesktopServices,
     QDragEnterEvent,
     QDropEvent,
+    QGuiApplication,
+    QImage,
 )
 from PySide6.QtWidgets import (
-    QLabel,
+    QFrame,
     QMainWindow,
-    QProgressBar,
+    QMessageBox,
+    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -33,24 +35,30 @@ from PySide6.QtWidgets import (
 )
 
 from majicflux_desktop.core.i18n import UserError
-from majicflux_desktop.core.library import ImageRecord, Library
+from majicflux_desktop.core.library import ImageRecord, Job, Library
 from majicflux_desktop.core.paths import AppPaths
 from majicflux_desktop.core.request import GenerationRequest, RequestError
 from majicflux_desktop.core.settings import Settings
 from majicflux_desktop.engine.memory import VramProbe
-from majicflux_desktop.ui import theme
-from majicflux_desktop.ui.downloads import DownloadService
-from majicflux_desktop.ui.drop import read_dropped
-from majicflux_desktop.ui.gallery import GalleryPanel
-from majicflux_desktop.ui.notices import NoticeBar
-from majicflux_desktop.ui.prompt_panel import PromptPanel
-from majicflux_desktop.ui.queue_panel import QueuePanel
-from majicflux_desktop.ui.settings_dialog import SettingsDialog
-from majicflux_desktop.ui.setup_wizard import SetupWizard
-from majicflux_desktop.ui.viewer import ImageDetails, ViewerWindow
-from majicflux_desktop.ui.vram_gauge import VramGauge
-from majicflux_desktop.ui.window_menus import build_menus
-from majicflux_desktop.ui.window_news import WorkerNews
+from majicflux_desktop.ui.common.notices import NoticeBar
+from majicflux_desktop.ui.gallery.gallery_panel import GalleryPanel
+from majicflux_desktop.ui.gallery.image_details import ImageDetails
+from majicflux_desktop.ui.gallery.viewer import ViewerWindow
+from majicflux_desktop.ui.generate.prompt_panel import PanelState, PromptPanel
+from majicflux_desktop.ui.generate.queue_panel import QueuePanel
+from majicflux_desktop.ui.setup.downloads import DownloadService
+from majicflux_desktop.ui.setup.wizard import SetupWizard
+from majicflux_desktop.ui.window.actions import (
+    MenuHandlers,
+    build_menus,
+    show_about,
+    show_shortcuts,
+)
+from majicflux_desktop.ui.window.dropped_files import read_dropped, read_pasted_text
+from majicflux_desktop.ui.window.presenter import Panels, WorkerPresenter
+from majicflux_desktop.ui.window.settings_dialog import SettingsDialog
+from majicflux_desktop.ui.window.status import StatusLine, StatusSnapshot
+from majicflux_desktop.ui.window.vram_gauge import VramGauge
 from majicflux_desktop.ui.worker import EngineState, EngineWorker
 
 APP_TITLE = "MajicFlux · 麦橘超然"
@@ -60,26 +68,23 @@ APP_TITLE = "MajicFlux · 麦橘超然"
 class WindowState:
     """What survives rebuilding the window (a language switch)."""
 
-    request: GenerationRequest
-    seed_locked: bool
+    panel: PanelState
     selected_image: int | None
     paused: bool
+    queue: list[Job]
     ended_jobs: list[int]
+    status: StatusSnapshot
 
 
 class MainWindow(QMainWindow):
-    settings_edited = Signal(object)  # Settings
+    settings_edited = Signal(Settings)
     theme_chosen = Signal(str)
     language_chosen = Signal(str)
     demo_requested = Signal()
-    setup_finished = Signal(object)  # Settings from Model setup: save them, load the models
+    setup_finished = Signal(Settings)  # from Model setup: save them, load the models
     check_models_requested = Signal()
     seed_lock_changed = Signal(bool)
     closing = Signal()
-
-    generate_action: QAction
-    cancel_action: QAction
-    full_view_action: QAction
 
     def __init__(
         self,
@@ -95,7 +100,6 @@ class MainWindow(QMainWindow):
         self.paths, self.settings, self.library, self.worker = paths, settings, library, worker
         self.demo = demo
         self.rebuilding = False
-        self.engine_state = EngineState.STARTING
         self.setup_open = False  # Model setup opened from the menu: stays until the user leaves
         self.viewer: ViewerWindow | None = None
         self.setWindowTitle(APP_TITLE)
@@ -103,30 +107,53 @@ class MainWindow(QMainWindow):
         self.gauge = VramGauge(probe)
         self.prompt_panel = PromptPanel(settings.generation, settings.seed_locked)
         self.details = ImageDetails()
-        self.queue = QueuePanel(library)
-        self.gallery = GalleryPanel(library, paths.thumbnail_dir)
+        self.queue = QueuePanel(library.jobs)
+        self.gallery = GalleryPanel(library.records, library, paths.thumbnail_dir)
         self.notices = NoticeBar()
         self.setup_wizard = SetupWizard(settings, downloads or DownloadService(self))
+        self.status = StatusLine(self.statusBar(), self)
         self._build_layout()
-        self._build_status_bar()
-        build_menus(self)
+        self.commands = build_menus(
+            self.menuBar(),
+            self._menu_handlers(),
+            self.gallery.commands,
+            settings.theme,
+            settings.language,
+        )
         self.menuBar().setCornerWidget(self.gauge, Qt.Corner.TopRightCorner)
+        self.presenter = WorkerPresenter(
+            worker,
+            Panels(
+                self.queue,
+                self.gallery,
+                self.details,
+                self.gauge,
+                self.notices,
+                self.status,
+                self.setup_wizard,
+            ),
+            self,
+        )
+        self.presenter.engine_state_changed.connect(lambda _: self.show_page_for_engine())
+        self.presenter.log_folder_requested.connect(self.open_log_folder)
         self._connect_panels()
-        self.news = WorkerNews(self, worker)
         self.set_demo(demo)
         self._restore_geometry()
 
+    @property
+    def engine_state(self) -> EngineState:
+        return self.presenter.engine_state
+
     # -- building --------------------------------------------------------------------------------
     def _build_layout(self) -> None:
-        self.engine_banner = QLabel()
-        self.engine_banner.setWordWrap(True)
-        self.engine_banner.setContentsMargins(10, 4, 10, 4)
-        self.engine_busy = QProgressBar()
-        self.engine_busy.setRange(0, 0)
-        self.engine_busy.setMaximumHeight(4)
-        self.engine_busy.setTextVisible(False)
+        # The panel scrolls rather than holding the window taller than a laptop screen.
+        self.prompt_scroll = QScrollArea()
+        self.prompt_scroll.setWidget(self.prompt_panel)
+        self.prompt_scroll.setWidgetResizable(True)
+        self.prompt_scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.prompt_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.top = QSplitter(Qt.Orientation.Horizontal)
-        self.top.addWidget(self.prompt_panel)
+        self.top.addWidget(self.prompt_scroll)
         self.top.addWidget(self.details)
         self.top.addWidget(self.queue)
         self.top.setStretchFactor(0, 0)
@@ -138,13 +165,13 @@ class MainWindow(QMainWindow):
         self.split.addWidget(self.gallery)
         self.split.setStretchFactor(0, 3)
         self.split.setStretchFactor(1, 2)
-        self.split.setSizes([580, 280])
+        self.split.setSizes([520, 360])
         workspace = QWidget()
         layout = QVBoxLayout(workspace)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(2)
-        layout.addWidget(self.engine_banner)
-        layout.addWidget(self.engine_busy)
+        layout.addWidget(self.status.engine_banner)
+        layout.addWidget(self.status.engine_busy)
         layout.addWidget(self.split, 1)
         self.workspace = workspace
         self.pages = QStackedWidget()
@@ -158,20 +185,27 @@ class MainWindow(QMainWindow):
         outer.addWidget(self.pages, 1)
         self.setCentralWidget(central)
 
-    def _build_status_bar(self) -> None:
-        self.progress_status = QLabel()
-        self.engine_status = QLabel()
-        self.demo_badge = QLabel(self.tr("DEMO · random weights"))
-        self.demo_badge.setStyleSheet(
-            f"color: #1a1a1a; background: {theme.WARNING}; padding: 1px 6px; border-radius: 3px;"
+    def _menu_handlers(self) -> MenuHandlers:
+        return MenuHandlers(
+            open_output_folder=self.open_output_folder,
+            quit=self.close,
+            copy_image=self.copy_image,
+            paste_parameters=self.paste_parameters,
+            empty_trash=self.empty_trash,
+            settings=self.open_settings,
+            choose_theme=self.theme_chosen.emit,
+            choose_language=self.language_chosen.emit,
+            full_view=self.open_viewer_for_selected,
+            generate=self.generate,
+            cancel=self.cancel_running,
+            reuse_all=self._reuse_all_selected,
+            model_setup=self.show_model_setup,
+            check_models=self.check_models_requested.emit,
+            demo=self.demo_requested.emit,
+            shortcuts=lambda: show_shortcuts(self),
+            open_log_folder=self.open_log_folder,
+            about=lambda: show_about(self),
         )
-        self.demo_badge.setToolTip(
-            self.tr("A tiny model with random weights: it makes noise, not pictures.")
-        )
-        bar = self.statusBar()
-        bar.addWidget(self.progress_status, 1)
-        bar.addPermanentWidget(self.engine_status)
-        bar.addPermanentWidget(self.demo_badge)
 
     def _connect_panels(self) -> None:
         self.prompt_panel.generate_requested.connect(self.enqueue)
@@ -179,11 +213,11 @@ class MainWindow(QMainWindow):
         self.queue.cancel_running_requested.connect(self.cancel_running)
         # a lambda, so the call happens here and now (a bound method of the worker would be queued)
         self.queue.pause_toggled.connect(lambda paused: self.worker.set_paused(paused))
-        self.queue.status_changed.connect(self.progress_status.setText)
+        self.queue.status_changed.connect(self.status.set_progress)
         gallery, details = self.gallery, self.details
         gallery.selection_changed.connect(details.show_record)
         for messenger in (gallery, details):
-            messenger.status_message.connect(lambda text: self.statusBar().showMessage(text, 5000))
+            messenger.status_message.connect(lambda text: self.status.show_message(text, 5000))
         details.favourite_toggled.connect(lambda r, on: gallery.set_favourite(r.id, on))
         gallery.favourite_toggled.connect(self._favourite_changed)
         for source in (gallery, details):
@@ -204,31 +238,33 @@ class MainWindow(QMainWindow):
 
     def detach(self) -> None:
         """Stop listening to the worker: the window is being replaced, or the app is closing."""
-        self.news.detach()
+        self.presenter.detach()
         self.queue.stop()
 
     # -- state -----------------------------------------------------------------------------------
     def set_demo(self, demo: bool) -> None:
         self.demo = demo
-        self.demo_badge.setVisible(demo)
+        self.status.set_demo(demo)
         suffix = " — " + self.tr("DEMO: tiny model with random weights") if demo else ""
         self.setWindowTitle(APP_TITLE + suffix)
 
     def capture_state(self) -> WindowState:
         record = self.gallery.current_record()
         return WindowState(
-            self.prompt_panel.request(),
-            self.prompt_panel.seed_locked,
+            self.prompt_panel.state(),
             None if record is None else record.id,
             self.worker.paused,
+            self.queue.jobs(),
             self.queue.ended_jobs,
+            self.status.snapshot(),
         )
 
-    def restore_state(self, state: WindowState) -> None:
-        self.prompt_panel.set_request(state.request, keep_count=False)
-        self.prompt_panel.lock.setChecked(state.seed_locked)
+    def restore_state(self, state: WindowState, notices: NoticeBar) -> None:
+        self.prompt_panel.restore(state.panel)
         self.queue.set_paused(state.paused)
-        self.queue.show_ended(state.ended_jobs)
+        self.queue.carry_over(state.queue, state.ended_jobs)
+        self.notices.carry_over(notices)
+        self.status.restore(state.status)
         if state.selected_image is not None:
             self.gallery.select_image(state.selected_image)
 
@@ -242,7 +278,7 @@ class MainWindow(QMainWindow):
 
     def enqueue(self, request: GenerationRequest) -> bool:
         try:
-            self.library.enqueue(request)
+            job = self.library.jobs.enqueue(request)
         except RequestError as exc:
             for problem in exc.problems:
                 self.notices.add(problem.message.text(), "error")
@@ -250,32 +286,83 @@ class MainWindow(QMainWindow):
         except UserError as exc:
             self.notices.add(exc.text(), "error")
             return False
-        self.queue.refresh()
+        self.queue.enqueued(job)
         self.worker.wake()
         if self.worker.paused:
-            self.statusBar().showMessage(
+            self.status.show_message(
                 self.tr("Queued. The queue is paused: press “Resume queue” to start."), 8000
             )
         return True
 
     def cancel_running(self) -> None:
-        if self.worker.cancel_current() is not None:
-            self.statusBar().showMessage(self.tr("Cancelling after this step…"), 5000)
+        job_id = self.worker.cancel_current()
+        if job_id is not None:
+            self.status.show_message(self.presenter.cancel_text(job_id), 5000)
 
     def reroll(self, record: ImageRecord, variants: int = 1) -> None:
         self.enqueue(dataclasses.replace(record.request, seed=None, count=max(1, variants)))
 
     def reuse_seed(self, record: ImageRecord) -> None:
         self.prompt_panel.set_seed(record.seed)
-        self.statusBar().showMessage(self.tr("Seed {seed} locked.").format(seed=record.seed), 5000)
+        self.status.show_message(self.tr("Seed {seed} locked.").format(seed=record.seed), 5000)
 
     def reuse_all(self, record: ImageRecord) -> None:
         self.prompt_panel.set_request(record.request)
-        self.statusBar().showMessage(self.tr("All parameters reused."), 5000)
+        self.status.show_message(self.tr("All parameters reused."), 5000)
+
+    def _reuse_all_selected(self) -> None:
+        record = self.gallery.current_record()
+        if record is not None:
+            self.reuse_all(record)
+
+    def copy_image(self) -> None:
+        record = self.gallery.current_record()
+        if record is None:
+            return
+        image = QImage(str(record.file))
+        if image.isNull():
+            self.status.show_message(
+                self.tr("The file “{path}” cannot be read.").format(path=record.file), 5000
+            )
+            return
+        QGuiApplication.clipboard().setImage(image)
+        self.status.show_message(self.tr("Image copied."), 5000)
+
+    def paste_parameters(self) -> None:
+        """Parameters from the clipboard: A1111 text, or an image carrying them."""
+        mime = QGuiApplication.clipboard().mimeData()
+        if mime is not None and mime.hasUrls() and mime.urls()[0].isLocalFile():
+            self.take_dropped(Path(mime.urls()[0].toLocalFile()))
+            return
+        outcome = read_pasted_text(QGuiApplication.clipboard().text())
+        if outcome.request is not None:
+            self.prompt_panel.take_parameters(outcome.request)
+        self.notices.add(outcome.message, outcome.level)
+
+    def empty_trash(self) -> None:
+        count = len(self.library.records.trashed())
+        if not count:
+            self.status.show_message(self.tr("The trash is empty."), 5000)
+            return
+        answer = QMessageBox.question(
+            self,
+            self.tr("Empty trash"),
+            self.tr(
+                "Delete the {count} image(s) in the trash for good? This cannot be undone."
+            ).format(count=count),
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.No,
+        )
+        if answer != QMessageBox.StandardButton.Yes:
+            return
+        deleted = self.library.empty_trash()
+        self.status.show_message(
+            self.tr("Deleted {count} image(s) for good.").format(count=deleted), 8000
+        )
 
     def open_viewer(self, record: ImageRecord) -> None:
         if self.viewer is None:
-            self.viewer = ViewerWindow(self.library, self)
+            self.viewer = ViewerWindow(self.library.records, self)
             self.viewer.current_changed.connect(lambda r: self.gallery.select_image(r.id))
         self.viewer.open_record(record, self.gallery.neighbour)
 
@@ -337,7 +424,7 @@ class MainWindow(QMainWindow):
     def take_dropped(self, path: Path) -> None:
         outcome = read_dropped(path)
         if outcome.request is not None:
-            self.prompt_panel.set_request(outcome.request)
+            self.prompt_panel.take_parameters(outcome.request)
         self.notices.add(outcome.message, outcome.level)
 
     # -- geometry and closing --------------------------------------------------------------------

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
+from dataclasses import dataclass
 
 from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal
-from PySide6.QtGui import QRegularExpressionValidator
+from PySide6.QtGui import QRegularExpressionValidator, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -34,14 +36,25 @@ from majicflux_desktop.core.request import (
     random_seed,
 )
 from majicflux_desktop.core.settings import GenerationDefaults
-from majicflux_desktop.ui import theme
-from majicflux_desktop.ui.size_picker import SizePicker
+from majicflux_desktop.ui.common import theme
+from majicflux_desktop.ui.generate.size_picker import SizePicker, SizeState
 
 CFG_WITH_NEGATIVE = 3.5
+TURN_CFG_ON = "cfg-on"  # the link in the hint under a negative prompt
+
+
+@dataclass(frozen=True)
+class PanelState:
+    """Everything the panel shows, exactly (a language switch rebuilds it; a drop can be undone)."""
+
+    request: GenerationRequest
+    seed_text: str
+    seed_locked: bool
+    size: SizeState
 
 
 class PromptPanel(QWidget):
-    generate_requested = Signal(object)  # a GenerationRequest without problems
+    generate_requested = Signal(GenerationRequest)  # a request without problems
     seed_lock_changed = Signal(bool)
 
     def __init__(
@@ -52,7 +65,6 @@ class PromptPanel(QWidget):
     ):
         super().__init__(parent)
         self._attempted = False
-        self._cfg_set_by_negative = False
         self._build()
         self.apply_defaults(defaults)
         self.lock.setChecked(seed_locked)
@@ -72,7 +84,7 @@ class PromptPanel(QWidget):
             self.count.valueChanged,
         ):
             changed.connect(self._check_timer.start)
-        self.negative.textChanged.connect(self._negative_changed)
+        self.messages.linkActivated.connect(self._link)
         self.random_button.clicked.connect(self.roll_seed)
         self.lock.toggled.connect(self.seed_lock_changed)
         self.generate_button.clicked.connect(self.try_generate)
@@ -93,8 +105,8 @@ class PromptPanel(QWidget):
         self.negative.setToolTip(
             self.tr(
                 "A negative prompt only acts with a CFG scale above 1, which doubles the time "
-                "per step. Typing one turns CFG on ({cfg})."
-            ).format(cfg=CFG_WITH_NEGATIVE)
+                "per step."
+            )
         )
         self.negative.setTabChangesFocus(True)
         self.negative.setMaximumHeight(64)
@@ -131,6 +143,10 @@ class PromptPanel(QWidget):
         self.messages = QLabel()
         self.messages.setWordWrap(True)
         self.messages.setTextFormat(Qt.TextFormat.RichText)
+        self.messages.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        # Room for the hints is kept whether or not there are any: the form must not move under
+        # the user's pointer as they come and go.
+        self.messages.setFixedHeight(4 * self.messages.fontMetrics().lineSpacing() + 4)
         self.generate_button = QPushButton(self.tr("Generate"))
         self.generate_button.setObjectName("generateButton")
         self.generate_button.setToolTip(self.tr("Add to the queue (Ctrl+Enter)"))
@@ -197,11 +213,8 @@ class PromptPanel(QWidget):
 
     def set_request(self, request: GenerationRequest, keep_count: bool = True) -> None:
         """Reuse all parameters (from the gallery or a dropped PNG); a known seed is locked."""
-        self.prompt.setPlainText(request.prompt)
-        self.negative.blockSignals(True)
-        self.negative.setPlainText(request.negative_prompt)
-        self.negative.blockSignals(False)
-        self._cfg_set_by_negative = False
+        _replace_text(self.prompt, request.prompt)
+        _replace_text(self.negative, request.negative_prompt)
         self.size_picker.set_size(request.width, request.height)
         self.steps.setValue(request.steps)
         self.guidance.setValue(request.guidance)
@@ -210,6 +223,33 @@ class PromptPanel(QWidget):
             self.count.setValue(request.count)
         if request.seed is not None:
             self.set_seed(request.seed)
+        self.show_checks()
+
+    def take_parameters(self, request: GenerationRequest) -> PanelState:
+        """Parameters from a file or the clipboard; returns what the panel held, for an undo.
+
+        A file without a usable prompt never wipes what the user typed.
+        """
+        before = self.state()
+        if not request.prompt.strip():
+            request = dataclasses.replace(
+                request,
+                prompt=self.prompt.toPlainText(),
+                negative_prompt=self.negative.toPlainText(),
+            )
+        self.set_request(request)
+        return before
+
+    def state(self) -> PanelState:
+        return PanelState(
+            self.request(), self.seed.text(), self.seed_locked, self.size_picker.state()
+        )
+
+    def restore(self, state: PanelState) -> None:
+        self.set_request(dataclasses.replace(state.request, seed=None), keep_count=False)
+        self.size_picker.restore(state.size)
+        self.seed.setText(state.seed_text)
+        self.lock.setChecked(state.seed_locked)
         self.show_checks()
 
     def set_seed(self, seed: int) -> None:
@@ -254,24 +294,37 @@ class PromptPanel(QWidget):
     def show_checks(self) -> None:
         request = self.request()
         problems = [p for p in request.problems() if self._attempted or not _is_empty_prompt(p)]
-        lines = [(theme.DANGER, p.message.text()) for p in problems]
-        lines += [(theme.WARNING, w.message.text()) for w in request.warnings()]
-        self.messages.setText(
-            "<br>".join(f"<span style='color:{c}'>{html.escape(t)}</span>" for c, t in lines)
-        )
-        self.messages.setVisible(bool(lines))
+        lines = [
+            f"<span style='color:{theme.DANGER}'>{html.escape(p.message.text())}</span>"
+            for p in problems
+        ]
+        for warning in request.warnings():
+            line = (
+                f"<span style='color:{theme.WARNING}'>{html.escape(warning.message.text())}</span>"
+            )
+            if warning.field == "negative_prompt":
+                link = self.tr("Turn CFG on ({cfg})").format(cfg=CFG_WITH_NEGATIVE)
+                line += f" <a href='{TURN_CFG_ON}'>{html.escape(link)}</a>"
+            lines.append(line)
+        self.messages.setText("<br>".join(lines))
 
     def problem_texts(self) -> list[str]:
         return [p.message.text() for p in self.request().problems()]
 
-    def _negative_changed(self) -> None:
-        has_negative = bool(self.negative.toPlainText().strip())
-        if has_negative and self.cfg.value() == 1.0:
+    def _link(self, target: str) -> None:
+        if target == TURN_CFG_ON:
             self.cfg.setValue(CFG_WITH_NEGATIVE)
-            self._cfg_set_by_negative = True
-        elif not has_negative and self._cfg_set_by_negative:
-            self.cfg.setValue(1.0)
-            self._cfg_set_by_negative = False
+
+
+def _replace_text(editor: QPlainTextEdit, text: str) -> None:
+    """Replace the whole text as one step the editor's own undo (Ctrl+Z) takes back."""
+    if editor.toPlainText() == text:
+        return
+    cursor = editor.textCursor()
+    cursor.beginEditBlock()
+    cursor.select(QTextCursor.SelectionType.Document)
+    cursor.insertText(text)
+    cursor.endEditBlock()
 
 
 def _decimal_spin(low: float, high: float) -> QDoubleSpinBox:

@@ -28,10 +28,10 @@ from PySide6.QtWidgets import (
 from majicflux_desktop.core.settings import Settings
 from majicflux_desktop.engine import scan, selection
 from majicflux_desktop.engine.scan import CheckReport
-from majicflux_desktop.ui import theme
-from majicflux_desktop.ui.failures import SetupStep, setup_failure_message
-from majicflux_desktop.ui.setup_report import ReportTable, role_title
-from majicflux_desktop.ui.tasks import run_in_background
+from majicflux_desktop.ui.common import theme
+from majicflux_desktop.ui.common.background import run_in_background
+from majicflux_desktop.ui.common.error_messages import SetupStep, setup_failure_message
+from majicflux_desktop.ui.setup.check_report import ReportTable, role_title
 
 ChosenFiles = dict[str, tuple[Path, ...]]
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
@@ -25,6 +27,14 @@ def find_preset(width: int, height: int) -> tuple[str, int] | None:
             if preset_size(aspect, long_side) == (width, height):
                 return aspect, long_side
     return None
+
+
+@dataclass(frozen=True)
+class SizeState:
+    aspect: str  # an aspect ratio, or "custom"
+    long_side: int
+    width: int
+    height: int
 
 
 class SizePicker(QWidget):
@@ -80,6 +90,19 @@ class SizePicker(QWidget):
     def preset(self) -> tuple[str, int]:
         """The aspect ratio ("custom" if none) and the long side."""
         return str(self.aspect.currentData()), int(self.long_side.currentData())
+
+    def state(self) -> SizeState:
+        return SizeState(*self.preset(), *self.image_size())
+
+    def restore(self, state: SizeState) -> None:
+        """Show exactly this: the same choice of ratio and long side, or the custom size."""
+        self._select(self.long_side, state.long_side)
+        if state.aspect == CUSTOM:
+            self._select(self.aspect, CUSTOM)
+            self.long_side.setEnabled(False)
+            self._show(state.width, state.height)
+        else:
+            self.set_preset(state.aspect, state.long_side)
 
     def set_preset(self, aspect: str, long_side: int) -> None:
         self._select(self.aspect, aspect)

@@ -61,27 +61,26 @@ def summary(record: ImageRecord) -> str:
 
 def parameter_rows(record: ImageRecord) -> list[tuple[str, str]]:
     """(label, value) for every parameter, in the order the prompt panel shows them."""
-    model = record.model or "—"
+    request, meta = record.request, record.meta
     return [
         (translate("RecordInfo", "Prompt"), record.prompt),
         (translate("RecordInfo", "Negative prompt"), record.negative_prompt or "—"),
         (translate("RecordInfo", "Seed"), str(record.seed)),
         (translate("RecordInfo", "Steps"), str(record.steps)),
         (translate("RecordInfo", "Size"), f"{record.width} × {record.height}"),
-        (translate("RecordInfo", "Guidance"), f"{record.guidance:g}"),
-        (translate("RecordInfo", "CFG scale"), f"{record.cfg_scale:g}"),
-        (translate("RecordInfo", "Model"), model),
-        (translate("RecordInfo", "Model hash"), record.model_hash or "—"),
-        (translate("RecordInfo", "Memory plan"), record.plan or "—"),
+        (translate("RecordInfo", "Guidance"), f"{request.guidance:g}"),
+        (translate("RecordInfo", "CFG scale"), f"{request.cfg_scale:g}"),
+        (translate("RecordInfo", "Model"), meta.model or "—"),
+        (translate("RecordInfo", "Model hash"), meta.model_hash or "—"),
+        (translate("RecordInfo", "Memory plan"), meta.plan or "—"),
         (translate("RecordInfo", "Duration"), duration_text(record.duration_s)),
         (translate("RecordInfo", "Peak VRAM"), vram_text(record.peak_vram_bytes)),
         (translate("RecordInfo", "Created"), created_text(record)),
-        (translate("RecordInfo", "File"), str(record.file)),
+        (translate("RecordInfo", "File"), str(record.file)),  # last: see `_is_file_row`
     ]
 
 
 LONG_ROWS = 2  # prompt and negative prompt: label above, text below, full width
-FILE_ROW = 13
 BREAK = "\u200b"  # zero-width space: lets a long path wrap at its separators
 
 
@@ -111,6 +110,7 @@ class ParameterPanel(QScrollArea):
         self._message.setWordWrap(True)
         self._message.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self._labels: list[QLabel] = []
+        self._shown = 0  # rows in use (records with LoRAs or an edit have more)
         self._values: list[QLabel] = []
         self._layout.addWidget(self._message)
         self._layout.addLayout(self._grid)
@@ -121,7 +121,7 @@ class ParameterPanel(QScrollArea):
     def values(self) -> dict[str, str]:
         return {
             label.text(): value.text().replace(BREAK, "")
-            for label, value in zip(self._labels, self._values, strict=False)
+            for label, value in zip(self._labels[: self._shown], self._values, strict=False)
         }
 
     def show_record(self, record: ImageRecord | None) -> None:
@@ -130,10 +130,18 @@ class ParameterPanel(QScrollArea):
             return
         rows = parameter_rows(record)
         self._ensure_rows(len(rows))
+        self._shown = len(rows)
         for i, (label, value) in enumerate(rows):
+            is_file = i == len(rows) - 1
             self._labels[i].setText(label)
-            self._values[i].setText(breakable_path(value) if i == FILE_ROW else value)
-            self._values[i].setToolTip(value if i == FILE_ROW else "")
+            self._values[i].setText(breakable_path(value) if is_file else value)
+            self._values[i].setToolTip(value if is_file else "")
+            # A copied path must not carry the invisible break marks: the tooltip has it whole.
+            self._values[i].setTextInteractionFlags(
+                Qt.TextInteractionFlag.NoTextInteraction
+                if is_file
+                else Qt.TextInteractionFlag.TextSelectableByMouse
+            )
         self._message.hide()
         self._set_rows_visible(True)
 
@@ -151,8 +159,6 @@ class ParameterPanel(QScrollArea):
             label.setStyleSheet(f"color: {muted.name()};")
             value = QLabel(self.widget())
             value.setWordWrap(True)
-            if i != FILE_ROW:  # a copied path must not carry the invisible break marks
-                value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
             value.setTextFormat(Qt.TextFormat.PlainText)
             # A long path has nowhere to wrap: let it be clipped (the tooltip holds all of it)
             # rather than widen the panel.
@@ -175,5 +181,6 @@ class ParameterPanel(QScrollArea):
             self._values.append(value)
 
     def _set_rows_visible(self, visible: bool) -> None:
-        for widget in (*self._labels, *self._values):
-            widget.setVisible(visible)
+        for i, (label, value) in enumerate(zip(self._labels, self._values, strict=True)):
+            label.setVisible(visible and i < self._shown)
+            value.setVisible(visible and i < self._shown)

@@ -42,8 +42,8 @@ from majicflux_desktop.core.settings import (
     Settings,
 )
 from majicflux_desktop.engine import memory
-from majicflux_desktop.ui.size_picker import LONG_SIDES
-from majicflux_desktop.ui.translations import LANGUAGE_NAMES
+from majicflux_desktop.ui.common.translations import LANGUAGE_NAMES
+from majicflux_desktop.ui.generate.size_picker import LONG_SIDES
 
 
 class SettingsDialog(QDialog):

@@ -20,7 +20,7 @@ from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from majicflux_desktop.core import i18n
 from majicflux_desktop.core.paths import replace_file
-from majicflux_desktop.ui.resources import is_frozen, translations_dir
+from majicflux_desktop.ui.common.resources import is_frozen, translations_dir
 
 log = logging.getLogger("majicflux.ui.translations")
 

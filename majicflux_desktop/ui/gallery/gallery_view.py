@@ -27,8 +27,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from majicflux_desktop.ui.gallery_model import RECORD_ROLE, THUMBNAIL_ROLE
-from majicflux_desktop.ui.thumbnails import TileState
+from majicflux_desktop.ui.gallery.gallery_model import RECORD_ROLE, THUMBNAIL_ROLE
+from majicflux_desktop.ui.gallery.thumbnails import TileState
 
 THUMB_SIDE = 148  # logical pixels
 MARGIN = 4  # between tiles
@@ -119,9 +119,9 @@ class ThumbnailDelegate(QStyledItemDelegate):
         )
         text_rect.setBottom(cell.bottom() - 2)
         painter.setPen(palette.color(HIGHLIGHT if selected else TEXT))
-        text = self.tr("Seed {seed}").format(seed=record.seed)
+        text = str(index.data(Qt.ItemDataRole.DisplayRole))  # the seed, then the prompt's start
         elided = option.fontMetrics.elidedText(
-            text, Qt.TextElideMode.ElideMiddle, int(text_rect.width())
+            text, Qt.TextElideMode.ElideRight, int(text_rect.width())
         )
         painter.drawText(text_rect, CENTRED, elided)
         painter.restore()

@@ -9,7 +9,6 @@ seen twice (the worker saved an image whose `add_record` is still on its way) is
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any
 
 from PySide6.QtCore import (
@@ -22,10 +21,10 @@ from PySide6.QtCore import (
     QUrl,
 )
 
-from majicflux_desktop.core.library import ImageRecord, Library
-from majicflux_desktop.core.library_search import split_search
-from majicflux_desktop.ui.plain_text import plain_tooltip
-from majicflux_desktop.ui.thumbnails import ThumbnailCache
+from majicflux_desktop.core.library import ImageQuery, ImageRecord
+from majicflux_desktop.core.store.records import ImageRecordStore
+from majicflux_desktop.ui.common.plain_text import plain_tooltip
+from majicflux_desktop.ui.gallery.thumbnails import ThumbnailCache
 
 PAGE_SIZE = 240  # a full screen of tiles on a 4K monitor, several on a laptop
 
@@ -35,43 +34,20 @@ THUMBNAIL_ROLE = Qt.ItemDataRole.UserRole + 2
 AnyIndex = QModelIndex | QPersistentModelIndex
 
 
-@dataclass(frozen=True)
-class GalleryQuery:
-    search: str = ""
-    favourites_only: bool = False
-    newest_first: bool = True
-
-    @property
-    def filtered(self) -> bool:
-        return bool(self.search.strip()) or self.favourites_only
-
-    def matches(self, record: ImageRecord) -> bool:
-        """The library's filter in Python, for records the gallery inserts itself."""
-        if record.trashed or (self.favourites_only and not record.favourite):
-            return False
-        indexed, short = split_search(self.search)
-        text = f"{record.prompt}\n{record.negative_prompt}".casefold()
-        return all(word.casefold() in text for word in (*indexed, *short))
-
-    def comes_before(self, a: ImageRecord, b: ImageRecord) -> bool:
-        before = (a.created_at, a.id) > (b.created_at, b.id)
-        return before if self.newest_first else not before
-
-
 class GalleryModel(QAbstractListModel):
     def __init__(
         self,
-        library: Library,
+        records: ImageRecordStore,
         thumbnails: ThumbnailCache,
         parent: QObject | None = None,
         *,
         page_size: int = PAGE_SIZE,
     ) -> None:
         super().__init__(parent)
-        self.library = library
+        self.store = records
         self.thumbnails = thumbnails
         self.page_size = page_size
-        self.query = GalleryQuery()
+        self.query = ImageQuery()
         self.total = 0  # rows matching the query in the library, fetched or not
         self._records: list[ImageRecord] = []
         self._ids: set[int] = set()
@@ -93,7 +69,7 @@ class GalleryModel(QAbstractListModel):
         if role == THUMBNAIL_ROLE:
             return self.thumbnails.get(record.id, record.file)
         if role == Qt.ItemDataRole.DisplayRole:
-            return str(record.seed)
+            return caption(record)
         if role == Qt.ItemDataRole.ToolTipRole:
             return _tooltip(record)
         if role == Qt.ItemDataRole.AccessibleTextRole:
@@ -143,7 +119,7 @@ class GalleryModel(QAbstractListModel):
 
     # -- the gallery's operations ----------------------------------------------------------------
 
-    def set_query(self, query: GalleryQuery) -> None:
+    def set_query(self, query: ImageQuery) -> None:
         self.query = query
         self.reload()
 
@@ -151,7 +127,7 @@ class GalleryModel(QAbstractListModel):
         self.beginResetModel()
         self._records, self._ids, self._row_of = [], set(), None
         self._exhausted = False
-        self.total = self.library.count_images(self.query.search, self.query.favourites_only)
+        self.total = self.store.count(self.query)
         page = self._page(0)
         self._records = page
         self._ids = {r.id for r in page}
@@ -180,7 +156,7 @@ class GalleryModel(QAbstractListModel):
         A record that sorts after every fetched row waits for its page instead, unless every
         page is already here.
         """
-        if record.id in self._ids or not self.query.matches(record):
+        if record.id in self._ids or not self.query.matches(record, self._ids.__contains__):
             return None
         row = next(
             (i for i, r in enumerate(self._records) if self.query.comes_before(record, r)),
@@ -214,7 +190,7 @@ class GalleryModel(QAbstractListModel):
         row = self.row_of(record.id)
         if row is None:
             return
-        if not self.query.matches(record):
+        if not self.query.matches(record, self._ids.__contains__):
             self.remove(record.id)
             return
         self._records[row] = record
@@ -229,20 +205,21 @@ class GalleryModel(QAbstractListModel):
         return len(page) < self.page_size or len(self._records) >= self.total
 
     def _page(self, offset: int) -> list[ImageRecord]:
-        q = self.query
-        return self.library.images(
-            search=q.search,
-            favourites_only=q.favourites_only,
-            limit=self.page_size,
-            offset=offset,
-            newest_first=q.newest_first,
-        )
+        return self.store.images(self.query, limit=self.page_size, offset=offset)
 
     def _thumbnail_changed(self, image_id: int) -> None:
         row = self.row_of(image_id)
         if row is not None:
             index = self.index(row)
             self.dataChanged.emit(index, index, [THUMBNAIL_ROLE])
+
+
+def caption(record: ImageRecord, prompt_chars: int = 14) -> str:
+    """The seed and the prompt's start: two prompts with the same seed must not look alike."""
+    prompt = " ".join(record.prompt.split())
+    if len(prompt) > prompt_chars:
+        prompt = prompt[: prompt_chars - 1] + "…"
+    return f"{record.seed} · {prompt}" if prompt else str(record.seed)
 
 
 def _tooltip(record: ImageRecord) -> str:

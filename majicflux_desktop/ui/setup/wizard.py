@@ -25,13 +25,13 @@ from majicflux_desktop.core.settings import Settings
 from majicflux_desktop.core.units import format_bytes
 from majicflux_desktop.engine import catalog, download, selection
 from majicflux_desktop.engine.scan import CheckReport
-from majicflux_desktop.ui import theme
-from majicflux_desktop.ui.downloads import DownloadRequest, DownloadService
-from majicflux_desktop.ui.failures import SetupStep, setup_failure_message
-from majicflux_desktop.ui.setup_download import DownloadPage
-from majicflux_desktop.ui.setup_existing import ChosenFiles, ExistingFilesPage
-from majicflux_desktop.ui.setup_report import ReportTable
-from majicflux_desktop.ui.tasks import run_in_background
+from majicflux_desktop.ui.common import theme
+from majicflux_desktop.ui.common.background import run_in_background
+from majicflux_desktop.ui.common.error_messages import SetupStep, setup_failure_message
+from majicflux_desktop.ui.setup.check_report import ReportTable
+from majicflux_desktop.ui.setup.download_page import DownloadPage
+from majicflux_desktop.ui.setup.downloads import DownloadRequest, DownloadService
+from majicflux_desktop.ui.setup.existing_files import ChosenFiles, ExistingFilesPage
 from majicflux_desktop.ui.worker import EngineState
 
 

@@ -8,6 +8,7 @@ the user's gestures into the signals the main window wires to the prompt panel a
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import QModelIndex, QPoint, Qt, QTimer, Signal
@@ -25,36 +26,54 @@ from PySide6.QtWidgets import (
 )
 
 from majicflux_desktop.core.i18n import UserError
-from majicflux_desktop.core.library import ImageRecord, Library
-from majicflux_desktop.ui import record_actions
-from majicflux_desktop.ui.gallery_model import (
-    RECORD_ROLE,
-    GalleryModel,
-    GalleryQuery,
-)
-from majicflux_desktop.ui.gallery_view import ThumbnailDelegate, ThumbnailView
-from majicflux_desktop.ui.thumbnails import ThumbnailCache
+from majicflux_desktop.core.library import ImageQuery, ImageRecord, Library
+from majicflux_desktop.core.store.records import ImageRecordStore
+from majicflux_desktop.ui.common import theme
+from majicflux_desktop.ui.gallery import image_actions
+from majicflux_desktop.ui.gallery.gallery_model import RECORD_ROLE, GalleryModel
+from majicflux_desktop.ui.gallery.gallery_view import ThumbnailDelegate, ThumbnailView
+from majicflux_desktop.ui.gallery.thumbnails import ThumbnailCache
 
 SEARCH_DELAY_MS = 250  # typing pauses longer than this run the search
 UNDO_DEPTH = 50
 REROLL_VARIANTS = 4
 
 
+@dataclass(frozen=True)
+class GalleryActions:
+    """The gallery's own actions, with their shortcuts; the window's menus show these same ones."""
+
+    reroll: QAction
+    reuse_seed: QAction
+    search: QAction
+    trash: QAction
+    undo_trash: QAction
+    favourite: QAction
+
+
 class GalleryPanel(QWidget):
-    selection_changed = Signal(object)  # ImageRecord or None
-    reroll_requested = Signal(object, int)  # record, number of variants
-    reuse_seed_requested = Signal(object)
-    reuse_all_requested = Signal(object)
-    viewer_requested = Signal(object)
-    favourite_toggled = Signal(object, bool)  # the updated record, favourite or not
+    selection_changed = Signal(ImageRecord)  # or None
+    reroll_requested = Signal(ImageRecord, int)  # record, number of variants
+    reuse_seed_requested = Signal(ImageRecord)
+    reuse_all_requested = Signal(ImageRecord)
+    viewer_requested = Signal(ImageRecord)
+    favourite_toggled = Signal(ImageRecord, bool)  # the updated record, favourite or not
     status_message = Signal(str)
 
-    def __init__(self, library: Library, thumbnail_dir: Path, parent: QWidget | None = None):
+    def __init__(
+        self,
+        records: ImageRecordStore,
+        library: Library,
+        thumbnail_dir: Path,
+        parent: QWidget | None = None,
+    ):
+        """`records` answers the gallery's queries; `library` moves files to the trash and back."""
         super().__init__(parent)
+        self.records = records
         self.library = library
         self.delegate = ThumbnailDelegate(self)
         self.thumbnails = ThumbnailCache(thumbnail_dir, self.delegate.device_side(1.0), self)
-        self.model = GalleryModel(library, self.thumbnails, self)
+        self.model = GalleryModel(records, self.thumbnails, self)
         self._undo: list[int] = []
         self._shown: ImageRecord | None = None
         self._build()
@@ -118,15 +137,18 @@ class GalleryPanel(QWidget):
         return self.model.record(target) if target >= 0 else None
 
     def set_favourite(self, image_id: int, favourite: bool) -> ImageRecord | None:
-        if not self.library.set_favourite(image_id, favourite):
-            return None
-        record = self.library.image(image_id)
+        record = self.records.set_favourite(image_id, favourite)
         if record is None:
             return None
         self.model.replace(record)
         self.favourite_toggled.emit(record, favourite)
         self._selection_moved()
         return record
+
+    def toggle_favourite(self) -> None:
+        record = self.current_record()
+        if record is not None:
+            self.set_favourite(record.id, not record.favourite)
 
     def trash_current(self) -> None:
         record = self.current_record()
@@ -173,14 +195,14 @@ class GalleryPanel(QWidget):
 
     def context_menu(self, record: ImageRecord) -> QMenu:
         menu = QMenu(self)
-        menu.addAction(self.reroll_action)
+        menu.addAction(self.commands.reroll)
         self._menu_action(
             menu,
             "reroll_many",
             self.tr("Re-roll ×{n}").format(n=REROLL_VARIANTS),
             lambda: self.reroll_requested.emit(record, REROLL_VARIANTS),
         )
-        menu.addAction(self.reuse_seed_action)
+        menu.addAction(self.commands.reuse_seed)
         self._menu_action(
             menu,
             "reuse_all",
@@ -192,13 +214,13 @@ class GalleryPanel(QWidget):
             menu,
             "copy_seed",
             self.tr("Copy seed"),
-            lambda: self.status_message.emit(record_actions.copy_seed(record)),
+            lambda: self.status_message.emit(image_actions.copy_seed(record)),
         )
         self._menu_action(
             menu,
             "copy_prompt",
             self.tr("Copy prompt"),
-            lambda: self.status_message.emit(record_actions.copy_prompt(record)),
+            lambda: self.status_message.emit(image_actions.copy_prompt(record)),
         )
         favourite = self._menu_action(
             menu,
@@ -214,7 +236,7 @@ class GalleryPanel(QWidget):
             menu, "export", self.tr("Export without metadata…"), lambda: self._export(record)
         )
         menu.addSeparator()
-        menu.addAction(self.trash_action)
+        menu.addAction(self.commands.trash)
         return menu
 
     # -- building -------------------------------------------------------------------------------
@@ -225,8 +247,11 @@ class GalleryPanel(QWidget):
         self.search.setPlaceholderText(self.tr("Search prompts…"))
         self.favourites = QToolButton(self)
         self.favourites.setCheckable(True)
-        self.favourites.setText(self.tr("★ Favourites"))
+        self.favourites.setObjectName("favouritesFilter")
         self.favourites.setToolTip(self.tr("Show only favourite images"))
+        # On and off must look different at a glance: the star fills and the button lights up.
+        self.favourites.toggled.connect(self._show_favourites_filter)
+        self._show_favourites_filter(False)
         self.sort = QComboBox(self)
         self.sort.addItem(self.tr("Newest first"), True)
         self.sort.addItem(self.tr("Oldest first"), False)
@@ -253,21 +278,26 @@ class GalleryPanel(QWidget):
     def _make_actions(self) -> None:
         window = Qt.ShortcutContext.WindowShortcut
         here = Qt.ShortcutContext.WidgetWithChildrenShortcut
-        self.search_action = self._action(
-            self.tr("Search prompts"), QKeySequence.StandardKey.Find, window, self.focus_search
-        )
-        self.reroll_action = self._action(
-            self.tr("Re-roll"), QKeySequence("Ctrl+R"), window, lambda: self._emit_for(1)
-        )
-        self.reuse_seed_action = self._action(
-            self.tr("Reuse seed"), QKeySequence("Ctrl+Shift+R"), window, self._reuse_seed
-        )
-        # Delete and Ctrl+Z act only while the gallery has focus: elsewhere they edit text.
-        self.trash_action = self._action(
-            self.tr("Move to trash"), QKeySequence.StandardKey.Delete, here, self.trash_current
-        )
-        self.undo_action = self._action(
-            self.tr("Undo move to trash"), QKeySequence.StandardKey.Undo, here, self.undo_trash
+        self.commands = GalleryActions(
+            search=self._action(
+                self.tr("Search prompts"), QKeySequence.StandardKey.Find, window, self.focus_search
+            ),
+            reroll=self._action(
+                self.tr("Re-roll"), QKeySequence("Ctrl+R"), window, lambda: self._emit_for(1)
+            ),
+            reuse_seed=self._action(
+                self.tr("Reuse seed"), QKeySequence("Ctrl+Shift+R"), window, self._reuse_seed
+            ),
+            # Delete and Ctrl+Z act only while the gallery has focus: elsewhere they edit text.
+            trash=self._action(
+                self.tr("Move to trash"), QKeySequence.StandardKey.Delete, here, self.trash_current
+            ),
+            undo_trash=self._action(
+                self.tr("Undo move to trash"), QKeySequence.StandardKey.Undo, here, self.undo_trash
+            ),
+            favourite=self._action(
+                self.tr("Favourite"), QKeySequence("Ctrl+D"), window, self.toggle_favourite
+            ),
         )
 
     def _action(
@@ -298,9 +328,17 @@ class GalleryPanel(QWidget):
         self.thumbnails.set_tile_side(self.delegate.device_side(self.devicePixelRatioF()))
         super().showEvent(event)
 
+    def _show_favourites_filter(self, on: bool) -> None:
+        self.favourites.setText(("★ " if on else "☆ ") + self.tr("Favourites"))
+        self.favourites.setStyleSheet(
+            f"#favouritesFilter {{ background: {theme.ACCENT}; color: #1a1a1a; border-radius: 3px; }}"
+            if on
+            else ""
+        )
+
     def _apply_query(self) -> None:
         self._search_timer.stop()
-        query = GalleryQuery(
+        query = ImageQuery(
             search=self.search.text(),
             favourites_only=self.favourites.isChecked(),
             newest_first=bool(self.sort.currentData()),
@@ -386,11 +424,11 @@ class GalleryPanel(QWidget):
         menu.deleteLater()
 
     def _reveal(self, record: ImageRecord) -> None:
-        message = record_actions.open_folder_message(record)
+        message = image_actions.open_folder_message(record)
         if message:
             self.status_message.emit(message)
 
     def _export(self, record: ImageRecord) -> None:
-        message = record_actions.export_without_metadata(self, record)
+        message = image_actions.export_without_metadata(self, record)
         if message:
             self.status_message.emit(message)

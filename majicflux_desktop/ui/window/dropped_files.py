@@ -55,3 +55,12 @@ def read_dropped(path: Path) -> DropOutcome:
         return DropOutcome(result.request, text, "info")
     could_not = translate("drop", "Notes:")
     return DropOutcome(result.request, f"{text} {could_not} {notes}", "warning")
+
+
+def read_pasted_text(text: str) -> DropOutcome:
+    result = metadata.read_parameters_text(text)
+    notes = " ".join(note.text() for note in result.notes)
+    if result.request is None:
+        return DropOutcome(None, notes, "warning")
+    message = translate("drop", "Parameters pasted ({source}).").format(source=result.source)
+    return DropOutcome(result.request, f"{message} {notes}".strip(), "warning" if notes else "info")

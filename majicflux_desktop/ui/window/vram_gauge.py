@@ -13,7 +13,7 @@ from PySide6.QtGui import QColor, QPainter, QPaintEvent, QPalette, QPen
 from PySide6.QtWidgets import QToolTip, QWidget
 
 from majicflux_desktop.engine.memory import GIB, MemoryReading, VramProbe
-from majicflux_desktop.ui import theme
+from majicflux_desktop.ui.common import theme
 
 POLL_MS = 500
 WARN_FRACTION = 0.85

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import (
 
 from majicflux_desktop.core.units import format_bytes
 from majicflux_desktop.engine.scan import CheckReport, RoleStatus
-from majicflux_desktop.ui import theme
+from majicflux_desktop.ui.common import theme
 
 MAX_REJECTED_SHOWN = 20
 translate = QCoreApplication.translate

@@ -20,8 +20,8 @@ from majicflux_desktop.engine.transfer import (
     Progress,
     part_size,
 )
-from majicflux_desktop.ui.eta import format_clock
-from majicflux_desktop.ui.setup_report import fit_to_rows
+from majicflux_desktop.ui.common.durations import format_clock
+from majicflux_desktop.ui.setup.check_report import fit_to_rows
 
 BAR_STEPS = 1000
 

@@ -1,7 +1,9 @@
 """Notices above the workspace: what happened at start-up, failed jobs, dropped files.
 
 Each is a short line with an optional action button (Resume, Open log folder) and a close button;
-none blocks the window the way a message box would.
+none blocks the window the way a message box would. A notice given as a `Message` is worded again
+in the new language when the window is rebuilt after a language switch (`NoticeBar.carry_over`);
+its action must not hold on to the old window (call through the app, which knows the current one).
 """
 
 from __future__ import annotations
@@ -11,8 +13,11 @@ from collections.abc import Callable
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from majicflux_desktop.ui import theme
+from majicflux_desktop.core.i18n import Message
+from majicflux_desktop.ui.common import theme
 
+Text = str | Message
+Action = tuple[Text, Callable[[], None]]
 LEVEL_COLOURS = {"info": "#3d7bd9", "warning": theme.WARNING, "error": theme.DANGER}
 MAX_SHOWN = 5
 
@@ -20,12 +25,13 @@ MAX_SHOWN = 5
 class Notice(QFrame):
     def __init__(
         self,
-        text: str,
+        text: Text,
         level: str,
-        action: tuple[str, Callable[[], None]] | None,
+        action: Action | None,
         parent: QWidget | None = None,
     ):
         super().__init__(parent)
+        self.source, self.action = text, action
         self.level = level
         self.dismissed = False
         self.setObjectName("notice")
@@ -33,7 +39,7 @@ class Notice(QFrame):
             f"#notice {{ border-left: 4px solid {LEVEL_COLOURS[level]}; "
             "background: palette(alternate-base); border-radius: 3px; }"
         )
-        self.label = QLabel(text)
+        self.label = QLabel(str(text))
         self.label.setTextFormat(Qt.TextFormat.PlainText)  # texts quote file names and metadata
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -43,7 +49,7 @@ class Notice(QFrame):
         self.action_button: QPushButton | None = None
         if action is not None:
             label, callback = action
-            self.action_button = QPushButton(label)
+            self.action_button = QPushButton(str(label))
             self.action_button.clicked.connect(callback)
             self.action_button.clicked.connect(self.dismiss)
             layout.addWidget(self.action_button, 0, Qt.AlignmentFlag.AlignTop)
@@ -72,12 +78,7 @@ class NoticeBar(QWidget):
         self._layout.setSpacing(4)
         self._notices: list[Notice] = []
 
-    def add(
-        self,
-        text: str,
-        level: str = "info",
-        action: tuple[str, Callable[[], None]] | None = None,
-    ) -> Notice:
+    def add(self, text: Text, level: str = "info", action: Action | None = None) -> Notice:
         notice = Notice(text, level, action, self)
         notice.destroyed.connect(lambda: self._forget(notice))
         self._notices.append(notice)
@@ -96,3 +97,8 @@ class NoticeBar(QWidget):
 
     def texts(self) -> list[str]:
         return [n.text for n in self.notices()]
+
+    def carry_over(self, other: NoticeBar) -> None:
+        """Show the notices still open in `other` (a window being replaced), newly worded."""
+        for notice in other.notices():
+            self.add(notice.source, notice.level, notice.action)

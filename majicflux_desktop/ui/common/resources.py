@@ -13,7 +13,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-_SOURCE_TREE = Path(__file__).resolve().parents[2] / "resources"
+_SOURCE_TREE = Path(__file__).resolve().parents[3] / "resources"
 
 
 def is_frozen() -> bool:

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from majicflux_desktop.core.jobs import Job
+from majicflux_desktop.core.library import Job
 from majicflux_desktop.core.request import GenerationRequest
-from majicflux_desktop.ui.worker import StepTiming
-
-
-def format_clock(seconds: float | None) -> str:
-    if seconds is None or seconds < 0:
-        return "–"
-    whole = round(seconds)
-    hours, rest = divmod(whole, 3600)
-    return f"{hours}:{rest // 60:02d}:{rest % 60:02d}" if hours else f"{rest // 60}:{rest % 60:02d}"
+from majicflux_desktop.core.results import StepTiming
+from majicflux_desktop.ui.common.durations import format_clock
 
 
 class EtaEstimator:

@@ -29,11 +29,16 @@ from majicflux_desktop.engine import catalog
 from majicflux_desktop.engine.hub import HF_MIRROR, huggingface, modelscope, parse_source
 from majicflux_desktop.engine.hub import HUGGINGFACE as HUGGINGFACE_API
 from majicflux_desktop.engine.transfer import DownloadCancelled, Progress
-from majicflux_desktop.ui import theme
-from majicflux_desktop.ui.download_progress import DownloadProgressView
-from majicflux_desktop.ui.downloads import DownloadRequest, DownloadService, Phase, PlanSummary
-from majicflux_desktop.ui.failures import SetupStep, setup_failure_message
-from majicflux_desktop.ui.setup_report import role_title
+from majicflux_desktop.ui.common import theme
+from majicflux_desktop.ui.common.error_messages import SetupStep, setup_failure_message
+from majicflux_desktop.ui.setup.check_report import role_title
+from majicflux_desktop.ui.setup.download_progress import DownloadProgressView
+from majicflux_desktop.ui.setup.downloads import (
+    DownloadRequest,
+    DownloadService,
+    Phase,
+    PlanSummary,
+)
 
 MODELSCOPE, HUGGINGFACE = "modelscope", "huggingface"  # as settings.download_source keeps them
 
