@@ -62,10 +62,6 @@ class InstanceLock:
         if clean and sys.platform == "win32":
             _remove(self.path)
 
-    @property
-    def held(self) -> bool:
-        return self._handle is not None
-
 
 def _remove(path: Path) -> None:
     with contextlib.suppress(OSError):

@@ -215,12 +215,6 @@ class Engine:
         if self.device == "cuda":
             torch.cuda.empty_cache()
 
-    def count_tokens(self, prompt: str) -> int:
-        """Exact T5 token count of a prompt (the encoder reads the first 512)."""
-        if self.pipe is None:
-            raise RuntimeError("engine not loaded")
-        return len(self.pipe.tokenizer_2(prompt).input_ids)
-
     # -- generating -------------------------------------------------------------------------------
     def generate(
         self,

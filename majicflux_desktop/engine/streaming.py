@@ -397,6 +397,11 @@ class BlockStreamer:
                 item.module._parameters["weight"] = None
             self._bound.pop(index, None)
 
+    @property
+    def holds_workspace(self) -> bool:
+        """Whether upcast slots or staging buffers are allocated now (`release` gives them back)."""
+        return bool(self._slots or self._staging)
+
     def denoise_workspace_bytes(self, model: str) -> int:
         """Workspace while `model` runs: upcast slots and/or the staging ring."""
         units = [u for u in self.units if u.model == model]

@@ -92,7 +92,7 @@ def test_move_reorders_the_queue_and_clamps_at_the_ends(library: Library, db_pat
     assert [j.id for j in library.jobs.queued()] == [d, b, c, a]
     assert library.jobs.move(b, -100)
     assert [j.id for j in library.jobs.queued()] == [b, d, c, a]
-    assert library.jobs.next_queued() is not None and library.jobs.next_queued().id == b  # type: ignore[union-attr]
+    assert library.jobs.queued()[0].id == b
     library.jobs.mark_running(b)
     assert not library.jobs.move(b, 1)  # a running job has no place in the queue
     assert [j.id for j in library.jobs.queued()] == [d, c, a]
@@ -367,7 +367,9 @@ def test_fts_syntax_in_a_search_is_plain_text(
     expected = {
         record.id
         for record in gallery.values()
-        if all(w.casefold() in f"{record.prompt}\n{record.negative_prompt}".casefold() for w in words)
+        if all(
+            w.casefold() in f"{record.prompt}\n{record.negative_prompt}".casefold() for w in words
+        )
     }
     assert found(library, hostile) == expected  # matched as plain text, never as FTS syntax
     assert library.records.count(ImageQuery(search=hostile)) == len(expected)

@@ -176,7 +176,7 @@ def test_a_database_from_a_newer_app_is_refused_and_kept(db_path: Path, out: Pat
 
 
 def test_statement_splitting_keeps_trigger_bodies_whole() -> None:
-    statements = list(migrations._statements(SCHEMA_V1_AS_SHIPPED))
+    statements = list(migrations.statements(SCHEMA_V1_AS_SHIPPED))
     triggers = [s for s in statements if "CREATE TRIGGER" in s]
     assert len(triggers) == 3 and all(s.rstrip().endswith("END;") for s in triggers)
 

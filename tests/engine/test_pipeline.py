@@ -201,10 +201,6 @@ def test_load_refuses_pickles_before_diffsynth_sees_them(tiny_paths, tmp_path: P
         Engine(device="cpu").load(dataclasses.replace(tiny_paths, dit=evil), "bf16")
 
 
-def test_token_count(engine: Engine) -> None:
-    assert engine.count_tokens("a b c") == 4  # three pieces and the end token
-
-
 def test_a_plan_that_does_not_load_falls_back_and_says_so(tiny_paths, monkeypatch) -> None:
     monkeypatch.setenv("MAJICFLUX_INJECT_OOM", "load:bf16")
     engine = Engine(device="cpu")

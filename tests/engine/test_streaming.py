@@ -125,7 +125,7 @@ def test_release_frees_the_workspace_and_it_comes_back() -> None:
     with torch.no_grad():
         model(x)
         streamer.release()
-        assert not streamer._slots and not streamer._staging
+        assert not streamer.holds_workspace
         assert all(block.up.weight is None for block in model.blocks)
         assert torch.equal(model(x), expected)
 

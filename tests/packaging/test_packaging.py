@@ -227,7 +227,7 @@ class Recorder:
 def spec_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Recorder, dict[str, Any]]:
     """Run the spec the way PyInstaller does, with its build steps recorded instead of run."""
     pytest.importorskip("PyInstaller")
-    from majicflux_desktop.ui import translations
+    from majicflux_desktop.ui.common import translations
 
     for ts in (ROOT / "resources" / "i18n").glob("*.ts"):  # what scripts/build-translations does
         translations.compile_ts(ts, ts.with_suffix(".qm"))

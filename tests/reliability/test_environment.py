@@ -34,6 +34,8 @@ def make(qtbot, desktop: DesktopApp, prompt: str, seed: int) -> tuple[str, Any]:
     desktop.worker.job_failed.connect(lambda job, message: outcome.append(("failed", message)))
     window_of(desktop).enqueue(small_request(prompt, seed=seed))
     qtbot.waitUntil(lambda: bool(outcome), timeout=60_000)
+    with qtbot.waitSignal(desktop.worker.caught_up, timeout=10_000):
+        desktop.worker.catch_up()  # and the window has heard all of it too
     return outcome[0]
 
 
@@ -192,7 +194,9 @@ def test_out_of_memory_while_loading_falls_back_or_says_what_to_do(
     desktop = launch(data_dir)
     window = window_of(desktop)
     assert "switched to fp8" in notice_with(desktop, "Out of GPU memory with the bf16 plan").text
-    monkeypatch.setenv("MAJICFLUX_INJECT_OOM", "load:bf16,load:fp8,load:fp8-offload,load:fp8-stream")
+    monkeypatch.setenv(
+        "MAJICFLUX_INJECT_OOM", "load:bf16,load:fp8,load:fp8-offload,load:fp8-stream"
+    )
     desktop.load_models()
     qtbot.waitUntil(lambda: window.engine_state is EngineState.FAILED, timeout=60_000)
     assert "the models do not fit this card" in window.status.engine_banner.text()

@@ -130,8 +130,9 @@ def test_a_live_preview_is_enlarged_and_marked_generating(
     assert details.canvas.zoom() > 10  # 32 px filling a canvas hundreds of pixels tall
     assert details.canvas.badge == "Generating…"
     assert not details.reroll.isEnabled()
-    # A stale load of the previous record must not replace the preview.
-    qtbot.wait(50)
+    # A stale load of the previous record must not replace the preview: let it finish and arrive.
+    details.loader.wait_done()
+    QApplication.processEvents()
     assert shown(details) is preview
 
 

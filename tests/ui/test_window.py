@@ -44,9 +44,7 @@ def test_typed_prompt_is_generated_and_shown_with_its_seed(qtbot, launch: Launch
     read = metadata.read(record.path)
     assert read.source == "MajicFlux" and read.request.seed == seed
     qtbot.waitUntil(
-        lambda: (
-            "finished" in window.queue.row_texts()[0] if window.queue.row_texts() else False
-        )
+        lambda: "finished" in window.queue.row_texts()[0] if window.queue.row_texts() else False
     )
 
 

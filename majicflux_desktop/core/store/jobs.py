@@ -97,12 +97,8 @@ class JobStore:
     def queued(self) -> list[Job]:
         return self.jobs(JobState.QUEUED)
 
-    def next_queued(self) -> Job | None:
-        queue = self.jobs(JobState.QUEUED, limit=1)
-        return queue[0] if queue else None
-
     def claim_next(self) -> Job | None:
-        """The first queued job, already marked running: next_queued + mark_running at once."""
+        """The first queued job, already marked running, in one transaction."""
         with self._db.write() as db:
             row = db.execute(_QUEUE_ORDER + " LIMIT 1").fetchone()
             if row is None:

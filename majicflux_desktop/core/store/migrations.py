@@ -82,11 +82,11 @@ def run_script(conn: sqlite3.Connection, script: str) -> None:
 
     `executescript` would COMMIT first, so a failing migration could leave half a schema behind.
     """
-    for statement in _statements(script):
+    for statement in statements(script):
         conn.execute(statement)
 
 
-def _statements(script: str) -> Iterator[str]:
+def statements(script: str) -> Iterator[str]:
     pending = ""
     for piece in script.split(";"):
         pending += piece + ";"

@@ -53,10 +53,14 @@ class ImageFileLoader(QObject):
         self._pool.start(lambda: self._read(token, path))
         return token
 
+    def wait_done(self) -> None:
+        """Block until every read started so far has finished (and posted its answer, if any)."""
+        self._pool.waitForDone()
+
     def shutdown(self) -> None:
         with self._lock:
             self._closed = True
-        self._pool.waitForDone()
+        self.wait_done()
 
     def _read(self, token: int, path: Path) -> None:
         with self._lock:

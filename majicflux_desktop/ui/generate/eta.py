@@ -7,7 +7,6 @@ from collections.abc import Iterable
 from majicflux_desktop.core.library import Job
 from majicflux_desktop.core.request import GenerationRequest
 from majicflux_desktop.core.results import StepTiming
-from majicflux_desktop.ui.common.durations import format_clock
 
 
 class EtaEstimator:

@@ -12,11 +12,13 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
     QFormLayout,
+    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -146,7 +148,7 @@ class PromptPanel(QWidget):
         self.messages.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
         # Room for the hints is kept whether or not there are any: the form must not move under
         # the user's pointer as they come and go.
-        self.messages.setFixedHeight(4 * self.messages.fontMetrics().lineSpacing() + 4)
+        self.messages.setFixedHeight(3 * self.messages.fontMetrics().lineSpacing() + 4)
         self.generate_button = QPushButton(self.tr("Generate"))
         self.generate_button.setObjectName("generateButton")
         self.generate_button.setToolTip(self.tr("Add to the queue (Ctrl+Enter)"))
@@ -170,20 +172,33 @@ class PromptPanel(QWidget):
         form.addRow(self.tr("Seed"), seed_row)
         form.addRow("", self.lock)
         form.addRow(self.tr("Count"), self.count)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(8, 8, 8, 8)
         prompt_label = QLabel(self.tr("Prompt"))
         prompt_label.setBuddy(self.prompt)
         negative_label = QLabel(self.tr("Negative prompt"))
         negative_label.setBuddy(self.negative)
-        layout.addWidget(prompt_label)
-        layout.addWidget(self.prompt, 3)
-        layout.addWidget(negative_label)
-        layout.addWidget(self.negative, 1)
-        layout.addLayout(form)
-        layout.addWidget(self.messages)
-        layout.addStretch(0)
-        layout.addWidget(self.generate_button)
+        self.prompt.setMinimumHeight(5 * self.prompt.fontMetrics().lineSpacing())
+        body = QWidget()
+        fields = QVBoxLayout(body)
+        fields.setContentsMargins(8, 8, 8, 0)
+        fields.addWidget(prompt_label)
+        fields.addWidget(self.prompt, 3)
+        fields.addWidget(negative_label)
+        fields.addWidget(self.negative, 1)
+        fields.addLayout(form)
+        fields.addWidget(self.messages)
+        # The fields scroll on a small screen (or in a taller script); Generate always shows.
+        self.fields = QScrollArea()
+        self.fields.setWidget(body)
+        self.fields.setWidgetResizable(True)
+        self.fields.setFrameShape(QFrame.Shape.NoFrame)
+        self.fields.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 8)
+        layout.addWidget(self.fields, 1)
+        button_row = QHBoxLayout()
+        button_row.setContentsMargins(8, 0, 8, 0)
+        button_row.addWidget(self.generate_button)
+        layout.addLayout(button_row)
 
     # -- values --------------------------------------------------------------------------------
     def apply_defaults(self, defaults: GenerationDefaults) -> None:

@@ -23,8 +23,8 @@ from PySide6.QtWidgets import (
 
 from majicflux_desktop.core.library import Job, JobState, JobStore
 from majicflux_desktop.core.results import Phase, Progress, StepTiming
-from majicflux_desktop.ui.common.plain_text import plain_tooltip
 from majicflux_desktop.ui.common.durations import format_clock
+from majicflux_desktop.ui.common.plain_text import plain_tooltip
 from majicflux_desktop.ui.generate.eta import EtaEstimator
 from majicflux_desktop.ui.generate.queue_model import QueueModel
 

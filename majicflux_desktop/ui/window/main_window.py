@@ -24,10 +24,8 @@ from PySide6.QtGui import (
     QImage,
 )
 from PySide6.QtWidgets import (
-    QFrame,
     QMainWindow,
     QMessageBox,
-    QScrollArea,
     QSplitter,
     QStackedWidget,
     QVBoxLayout,
@@ -146,14 +144,8 @@ class MainWindow(QMainWindow):
 
     # -- building --------------------------------------------------------------------------------
     def _build_layout(self) -> None:
-        # The panel scrolls rather than holding the window taller than a laptop screen.
-        self.prompt_scroll = QScrollArea()
-        self.prompt_scroll.setWidget(self.prompt_panel)
-        self.prompt_scroll.setWidgetResizable(True)
-        self.prompt_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.prompt_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.top = QSplitter(Qt.Orientation.Horizontal)
-        self.top.addWidget(self.prompt_scroll)
+        self.top.addWidget(self.prompt_panel)
         self.top.addWidget(self.details)
         self.top.addWidget(self.queue)
         self.top.setStretchFactor(0, 0)
