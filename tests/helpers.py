@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import struct
 from pathlib import Path
 
@@ -39,6 +40,35 @@ def write_header_only(
         handle.write(header)
         handle.truncate(8 + len(header) + offset if truncate_to is None else truncate_to)
     return path
+
+
+SHIPPED_TOKENIZERS = (
+    Path(__file__).resolve().parents[1] / "majicflux_desktop" / "resources" / "tokenizers"
+)
+
+
+def copy_tokenizers(clip: Path | None, t5: Path | None, t5_files: tuple[str, ...] = ()) -> None:
+    """FLUX's real tokenizer files (the copies shipped with the app) into the folders an install
+    keeps them in. `t5_files` limits the T5 folder to these files (ComfyUI has no spiece.model)."""
+    for source, target in ((SHIPPED_TOKENIZERS / "clip", clip), (SHIPPED_TOKENIZERS / "t5", t5)):
+        if target is None:
+            continue
+        target.mkdir(parents=True, exist_ok=True)
+        for file in source.iterdir():
+            if file.name != "LICENSE" and (target != t5 or not t5_files or file.name in t5_files):
+                shutil.copyfile(file, target / file.name)
+
+
+def write_other_tokenizer(folder: Path) -> Path:
+    """A byte-level BPE tokenizer that is not CLIP's (a GPT-2 or Qwen-like one, as ComfyUI's
+    text_encoders folder holds): the same file names, another vocabulary."""
+    folder.mkdir(parents=True, exist_ok=True)
+    vocab = {f"tok{i}": i for i in range(1000)}
+    (folder / "vocab.json").write_text(json.dumps(vocab), "utf-8")
+    (folder / "merges.txt").write_text("#version: 0.2\nt o\n", "utf-8")
+    other = {"model": {"type": "BPE", "vocab": vocab, "merges": []}}
+    (folder / "tokenizer.json").write_text(json.dumps(other), "utf-8")
+    return folder
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:
