@@ -17,15 +17,13 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.core.paths import atomic_write_bytes
 from majicflux_desktop.core.units import format_bytes
 from majicflux_desktop.engine.hub import CTX, Connections, Transient
-
-if TYPE_CHECKING:
-    from majicflux_desktop.engine.download import PlannedFile
+from majicflux_desktop.engine.planned import PlannedFile
 
 T = TypeVar("T")
 
