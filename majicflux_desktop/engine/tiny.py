@@ -32,9 +32,11 @@ from diffsynth.models.flux_vae import (
     VAEAttentionBlock,
 )
 from diffsynth.models.general_modules import TimestepEmbeddings
-from safetensors.torch import save_file
+from safetensors.torch import save as safetensors_bytes
 from transformers import T5Config, T5EncoderModel
 
+from majicflux_desktop.core.paths import atomic_write_bytes
+from majicflux_desktop.core.writable import write_problem
 from majicflux_desktop.engine import layouts
 from majicflux_desktop.engine.tiny_tokenizers import write_tokenizers
 
@@ -215,7 +217,12 @@ def _write(
         name: _random_tensor(name, shape, generator).to(dtype).contiguous()
         for name, shape in sorted(layout.items())
     }
-    save_file(tensors, str(path))
+    # serialized here and written by us: a full disk is then an OSError saying so, where
+    # safetensors' own writer raises its SafetensorError
+    try:
+        atomic_write_bytes(path, safetensors_bytes(tensors))
+    except OSError as exc:
+        raise write_problem(path, exc) from exc
 
 
 DIT_FILE = "majicflus_v1-tiny-random.safetensors"
@@ -240,11 +247,15 @@ def write_models(folder: Path, seed: int = 0, dit_dtype: torch.dtype = torch.flo
         return folder
     generator = torch.Generator().manual_seed(seed)
     tiny = layouts.tiny_layouts()
-    _write(folder / DIT_FILE, tiny["dit"], dit_dtype, generator)
-    _write(folder / CLIP_FILE, tiny["clip"], torch.bfloat16, generator)
-    for path, part in zip(T5_FILES, layouts.split_t5_shards(tiny["t5"]), strict=True):
-        _write(folder / path, part, torch.bfloat16, generator)
-    _write(folder / VAE_FILE, tiny["vae"], torch.bfloat16, generator)
-    write_tokenizers(folder)
-    marker.write_text(f"seed={seed} dit={dit_dtype}\n", "utf-8")
+    try:
+        _write(folder / DIT_FILE, tiny["dit"], dit_dtype, generator)
+        _write(folder / CLIP_FILE, tiny["clip"], torch.bfloat16, generator)
+        for path, part in zip(T5_FILES, layouts.split_t5_shards(tiny["t5"]), strict=True):
+            _write(folder / path, part, torch.bfloat16, generator)
+        _write(folder / VAE_FILE, tiny["vae"], torch.bfloat16, generator)
+        write_tokenizers(folder)
+        marker.write_text(f"seed={seed} dit={dit_dtype}\n", "utf-8")
+    except OSError as exc:  # a full disk, a read-only data folder: said in words, with the fix
+        where = Path(exc.filename) if isinstance(exc.filename, str) else folder / MARKER
+        raise write_problem(where, exc) from exc
     return folder
