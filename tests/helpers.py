@@ -9,6 +9,7 @@ import struct
 from pathlib import Path
 
 NETBLOCK = Path(__file__).parent / "netblock"
+CHECKOUT = Path(__file__).resolve().parents[1]
 
 SIZES = {"F8_E4M3": 1, "BF16": 2, "F16": 2, "F32": 4}
 
@@ -42,9 +43,7 @@ def write_header_only(
     return path
 
 
-SHIPPED_TOKENIZERS = (
-    Path(__file__).resolve().parents[1] / "majicflux_desktop" / "resources" / "tokenizers"
-)
+SHIPPED_TOKENIZERS = CHECKOUT / "majicflux_desktop" / "resources" / "tokenizers"
 
 
 def copy_tokenizers(clip: Path | None, t5: Path | None, t5_files: tuple[str, ...] = ()) -> None:
@@ -74,7 +73,11 @@ def write_other_tokenizer(folder: Path) -> Path:
 def subprocess_env(**extra: str) -> dict[str, str]:
     """Environment for running the app in a subprocess: offline, offscreen, no user files."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(NETBLOCK), env.get("PYTHONPATH", "")]))
+    # the checkout under test first: with another cwd, `-m majicflux_desktop…` would otherwise run
+    # whatever copy the environment has installed
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(NETBLOCK), str(CHECKOUT), env.get("PYTHONPATH", "")])
+    )
     env["QT_QPA_PLATFORM"] = "offscreen"
     env.update(extra)
     return env

@@ -185,7 +185,6 @@ def _unreadable_reason(exc: Exception) -> Message | str:
     return Message("metadata", text)
 
 
-
 def read(source: str | Path | bytes) -> ReadResult:
     """Parameters found in a PNG (or another image with text chunks). Never raises on bad files."""
     result = ReadResult()
