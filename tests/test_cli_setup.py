@@ -209,7 +209,7 @@ def test_a_bad_out_is_refused_before_loading(tmp_path: Path, case: str) -> None:
         expected = f"{target / 'notes.txt'} is a file, not a folder"
     elif case == "long name":  # 244 bytes fit, but not the 24 more of the temp file's name
         out = target / ("长" * 80 + ".png")
-        expected = "is too long for this drive (244 bytes)"
+        expected = "is too long for this drive: it has 244 bytes, MajicFlux adds 24 while writing, and the drive takes at most 255. Shorten it by 13 bytes"
     else:
         out, expected = target / "cat.png", f"{target} cannot be written to (permission denied)"
         stack.enter_context(read_only(target))

@@ -18,7 +18,7 @@ from pathlib import Path
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.core.paths import TEMP_NAME_EXTRA, TEMP_PREFIX, TEMP_SUFFIX, AppPaths
 
-DEFAULT_NAME_MAX = 255  # NTFS, ext4, APFS: 255 (bytes or UTF-16 units)
+DEFAULT_NAME_MAX = 255  # NTFS (UTF-16 units), ext4 and APFS (bytes)
 
 
 def _error(template: str, **params: object) -> UserError:
@@ -34,12 +34,19 @@ def file_in_the_way(folder: Path) -> Path | None:
 
 
 def name_max(folder: Path) -> int:
-    """The longest file name (bytes) the drive holding `folder` takes."""
+    """The longest file name the drive holding `folder` takes (see name_length)."""
     existing = next((p for p in (folder, *folder.parents) if p.is_dir()), None)
     if existing is not None and hasattr(os, "pathconf"):
         with contextlib.suppress(OSError, ValueError):
             return int(os.pathconf(existing, "PC_NAME_MAX"))
     return DEFAULT_NAME_MAX
+
+
+def name_length(name: str) -> int:
+    """A file name's length as the drive counts it: UTF-16 units on Windows, bytes elsewhere."""
+    if os.name == "nt":
+        return len(name.encode("utf-16-le", "surrogatepass")) // 2
+    return len(os.fsencode(name))
 
 
 def write_problem(path: Path, exc: OSError) -> UserError:
@@ -99,17 +106,28 @@ def write_problem(path: Path, exc: OSError) -> UserError:
 
 
 def _name_too_long(path: Path) -> UserError:
-    return _error(
-        QT_TRANSLATE_NOOP(
+    if os.name == "nt":
+        template = QT_TRANSLATE_NOOP(
             "files",
-            "The file name “{name}” is too long for this drive ({length} bytes): with the "
-            "{extra} characters MajicFlux adds while writing, a name may have at most {most} "
-            "bytes here. Choose a shorter name.",
-        ),
+            "The file name “{name}” is too long for this drive: it has {length} characters, "
+            "MajicFlux adds {extra} while writing, and the drive takes at most {limit}. Shorten it "
+            "by {over} characters or more.",
+        )
+    else:
+        template = QT_TRANSLATE_NOOP(
+            "files",
+            "The file name “{name}” is too long for this drive: it has {length} bytes, MajicFlux "
+            "adds {extra} while writing, and the drive takes at most {limit}. Shorten it by "
+            "{over} bytes or more (a Chinese character takes 3).",
+        )
+    length, limit = name_length(path.name), name_max(path.parent)
+    return _error(
+        template,
         name=path.name,
-        length=len(os.fsencode(path.name)),
+        length=length,
         extra=TEMP_NAME_EXTRA,
-        most=name_max(path.parent) - TEMP_NAME_EXTRA,
+        limit=limit,
+        over=length + TEMP_NAME_EXTRA - limit,
     )
 
 
@@ -143,7 +161,7 @@ def check_file_target(path: Path) -> None:
             blocker=str(blocker),
             file=str(path),
         )
-    if len(os.fsencode(path.name)) + TEMP_NAME_EXTRA > name_max(path.parent):
+    if name_length(path.name) + TEMP_NAME_EXTRA > name_max(path.parent):
         raise _name_too_long(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.engine import catalog, layouts, scan, tokenizer_folders
+from majicflux_desktop.engine.candidates import Alternative
 from majicflux_desktop.engine.catalog import REQUIRED, SPECS, T5, WEIGHT_ROLES
 from majicflux_desktop.engine.scan import TOKENIZER_ROLES, CheckReport, RoleStatus
 
@@ -110,6 +111,52 @@ def use_existing(
         files_examined=found.files_examined,
     )
     return ExistingFiles(folder, found, shown, chosen_files(shown))
+
+
+def use_instead(existing: ExistingFiles, role: str, paths: Sequence[Path]) -> ExistingFiles:
+    """The user picks another candidate for `role` (one of its `alternatives`) in Model setup.
+
+    The pick is checked like any chosen file; the file MajicFlux had chosen becomes an
+    alternative saying so, and `chosen` (what to store in settings.model_files) has the pick.
+    """
+    picked = tuple(Path(p).absolute() for p in paths)
+    before = existing.shown.roles[role]
+    status = check_role(role, picked)
+    others = [
+        alt for alt in before.alternatives if tuple(p.absolute() for p in alt.paths) != picked
+    ]
+    if before.ok:
+        others.insert(
+            0,
+            Alternative(
+                tuple(before.paths),
+                before.found_as,
+                _dtypes(before.paths),
+                before.tiny,
+                Message(
+                    "catalog",
+                    QT_TRANSLATE_NOOP(
+                        "catalog",
+                        "{file} is what MajicFlux would use; {chosen} was chosen instead.",
+                    ),
+                    {
+                        "file": ", ".join(map(str, before.paths)),
+                        "chosen": ", ".join(map(str, picked)),
+                    },
+                ),
+            ),
+        )
+    status.alternatives = others
+    shown = dataclasses.replace(existing.shown, roles={**existing.shown.roles, role: status})
+    chosen = {**existing.chosen, role: picked} if status.ok else existing.chosen
+    return dataclasses.replace(existing, shown=shown, chosen=chosen)
+
+
+def _dtypes(paths: Sequence[Path]) -> frozenset[str]:
+    try:
+        return frozenset().union(*(catalog.identify(path).dtypes for path in paths))
+    except UserError:
+        return frozenset()
 
 
 def check_role(role: str, paths: Sequence[Path]) -> RoleStatus:

@@ -393,6 +393,8 @@ def test_disk_full_midway_keeps_the_part_for_later(
     assert "ae.safetensors.part" in info.value.text()
     ae = target(tmp_path, FLUX, "ae.safetensors")
     assert not ae.exists() and ae.with_name("ae.safetensors.part").stat().st_size == 32768
+    missing = units.format_bytes(len(hub.repos[FLUX]["ae.safetensors"]) - 32768)
+    assert f"stopped {missing} short of" in info.value.text()
     states = {f.file.path: f.state for f in run.snapshots[-1].files}
     assert states == {"text_encoder/model.safetensors": FileState.DONE, "ae.safetensors": FileState.FAILED}  # fmt: skip
     monkeypatch.setattr(transfer.PartFile, "open", real_open)

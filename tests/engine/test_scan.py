@@ -435,9 +435,17 @@ def test_an_alternative_can_be_chosen_instead(tmp_path: Path) -> None:
     t5 = catalog.t5_single_file(layouts.t5_encoder())
     write_header_only(tmp_path / "t5xxl_fp16.safetensors", t5)
     found = selection.use_existing(tmp_path, tmp_path / "models", {})
+    first = found.shown.roles["dit"].paths
     [other] = found.shown.roles["dit"].alternatives  # the setup page sees them too
-    chosen = {**found.chosen, "dit": other.paths}
-    assert selection.check(tmp_path / "models", chosen).paths().dit == other.paths[0]
+    picked = selection.use_instead(found, "dit", other.paths)
+    assert picked.chosen["dit"] == other.paths and picked.shown.roles["dit"].ok
+    [before] = picked.shown.roles["dit"].alternatives  # MajicFlux's own choice stays offered
+    assert list(before.paths) == first and before.dtypes == {"F8_E4M3"}
+    assert "is what MajicFlux would use" in before.why_not.text()
+    # stored as settings.model_files, it is what the engine loads
+    assert selection.check(tmp_path / "models", picked.chosen).paths().dit == other.paths[0]
+    wrong = selection.use_instead(found, "dit", [tmp_path / "ae.safetensors"])
+    assert wrong.chosen == found.chosen and not wrong.shown.roles["dit"].ok
 
 
 # -- a file with the right name and the wrong content ----------------------------------------------
