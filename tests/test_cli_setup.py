@@ -78,7 +78,9 @@ def small_disk(folder: Path, size: str) -> Iterator[Path]:
     if os.geteuid() != 0 or shutil.which("mount") is None:
         pytest.skip("mounting a small file system needs root")
     mounted = subprocess.run(
-        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)], capture_output=True
+        ["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+        capture_output=True,
+        text=True,
     )
     if mounted.returncode != 0:
         pytest.skip(f"cannot mount a tmpfs here: {mounted.stderr.strip()}")
@@ -287,3 +289,20 @@ def test_a_png_follows_the_umask(tmp_path: Path) -> None:
     assert stat.S_IMODE(out.stat().st_mode) == 0o664
     settings_mode = stat.S_IMODE((tmp_path / "data" / "demo-models" / "ae.safetensors").stat().st_mode)  # fmt: skip
     assert settings_mode == 0o664
+
+
+def test_files_downloaded_outside_the_models_folder_are_kept_for_the_app(tmp_path: Path) -> None:
+    from fakehub import FakeHub, serve
+
+    data, elsewhere = tmp_path / "data", tmp_path / "big-drive" / "flux"
+    with serve(FakeHub()) as hub:
+        env = subprocess_env(MODELSCOPE_ENDPOINT=hub.url, HF_TOKEN="")
+        run = majicflux("--data-dir", str(data), "models", "download", "--source", hub.url,
+                        "--dir", str(elsewhere), env=env)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert (
+        f"kept in the settings ({data / 'settings.json'}): the files in {elsewhere}" in run.stdout
+    )
+    check = majicflux("--data-dir", str(data), "models", "check")  # the app's files, no folder
+    assert check.returncode == 0 and check.stdout.strip().endswith("complete")
+    assert f"majicflus_v1 transformer (DiT): {elsewhere}" in check.stdout

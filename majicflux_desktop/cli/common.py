@@ -10,7 +10,12 @@ from pathlib import Path
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.core.paths import AppPaths
-from majicflux_desktop.core.settings import FP8_MATMUL, Settings, load_settings
+from majicflux_desktop.core.settings import (
+    FP8_MATMUL,
+    MAX_VRAM_BUDGET_GB,
+    Settings,
+    load_settings,
+)
 from majicflux_desktop.engine import memory, selection
 from majicflux_desktop.engine.memory import GIB
 from majicflux_desktop.engine.scan import CheckReport
@@ -94,7 +99,7 @@ def engine_flags(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--vram-budget",
-        type=float,
+        type=_budget_gb,
         metavar="GB",
         help="VRAM budget for the streaming plan (default: the app's setting)",
     )
@@ -103,6 +108,18 @@ def engine_flags(parser: argparse.ArgumentParser) -> None:
         choices=FP8_MATMUL,
         help="multiply in float8 where the GPU can (auto) or never (off); default: the app's setting",
     )
+
+
+def _budget_gb(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not 0.5 <= value <= MAX_VRAM_BUDGET_GB:  # the range the settings take; refuses NaN
+        raise argparse.ArgumentTypeError(
+            f"a VRAM budget is 0.5 to {MAX_VRAM_BUDGET_GB:.0f} GB, not {text!r}"
+        )
+    return value
 
 
 def image_size(text: str) -> tuple[int, int]:

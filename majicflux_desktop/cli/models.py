@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from majicflux_desktop.cli.common import app_paths, app_settings, cli_error, folder_argument
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP
+from majicflux_desktop.core.paths import AppPaths
 from majicflux_desktop.core.settings import Settings, save_settings
 from majicflux_desktop.core.writable import write_problem
 from majicflux_desktop.engine import catalog, scan, selection
@@ -42,6 +43,16 @@ def _print_roles(report: CheckReport, ok: str) -> None:
         for other in status.alternatives:
             print(f"            also found: {', '.join(map(str, other.paths))}")
             print(f"              not used: {other.why_not.text()}")
+
+
+def _keep(args: argparse.Namespace, settings: Settings) -> AppPaths:
+    """Save the settings where the app reads them; a failure in words, not a traceback."""
+    paths = app_paths(args)
+    try:
+        save_settings(paths.settings_file, settings)
+    except OSError as exc:
+        raise write_problem(paths.settings_file, exc) from exc
+    return paths
 
 
 def _print_skipped(report: CheckReport) -> None:
@@ -85,13 +96,7 @@ def cmd_models_find(args: argparse.Namespace) -> int:
         print(f"  … and {len(found.rejected) - REJECTED_SHOWN} more")
     _print_skipped(found)
     if result.chosen != dict(settings.model_files):
-        paths = app_paths(args)
-        try:
-            save_settings(
-                paths.settings_file, dataclasses.replace(settings, model_files=result.chosen)
-            )
-        except OSError as exc:
-            raise write_problem(paths.settings_file, exc) from exc
+        paths = _keep(args, dataclasses.replace(settings, model_files=result.chosen))
         print(f"kept in the settings ({paths.settings_file}): the app and `majicflux generate` load these files")  # fmt: skip
     if result.shown.complete:
         print("complete: MajicFlux can use these files in place (nothing is copied)")
@@ -168,9 +173,8 @@ def _report_models(
     if folder.absolute() != settings.models_dir.absolute():
         kept = {**settings.model_files, **selection.chosen_files(scan.scan(folder))}
         if kept != dict(settings.model_files):
-            paths = app_paths(args)
-            save_settings(paths.settings_file, dataclasses.replace(settings, model_files=kept))
             settings = dataclasses.replace(settings, model_files=kept)
+            paths = _keep(args, settings)
             print(f"kept in the settings ({paths.settings_file}): the files in {folder}")
     report = selection.check(settings.models_dir, settings.model_files)
     if report.complete:
