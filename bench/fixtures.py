@@ -18,7 +18,7 @@ from pathlib import Path
 
 import torch
 
-from majicflux_desktop.engine import layouts, scan, tiny
+from majicflux_desktop.engine import layouts, scan
 
 DTYPES = {"F8_E4M3": torch.float8_e4m3fn, "BF16": torch.bfloat16, "F32": torch.float32}
 # The DiT as the majicflus file stores it (float8), the rest as FLUX.1-dev does.
@@ -104,9 +104,7 @@ def ensure(folder: Path) -> Path:
             f"wrote {relative} ({path.stat().st_size / 1e9:.2f} GB) in {time.perf_counter() - started:.1f} s",
             file=sys.stderr,
         )
-    # No tokenizer files can be downloaded here: the tiny ones produce valid ids for the real
-    # vocabularies (CLIP pools at the highest id, which is its end token in both).
-    tiny.write_tokenizers(folder / "black-forest-labs/FLUX.1-dev")
+    # no tokenizer files: the ones shipped with the app serve (the weights are full-size)
     report = scan.check(folder)
     assert report.complete, [m.text() for m in scan.describe_missing(report)]
     return folder

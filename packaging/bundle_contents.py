@@ -107,6 +107,24 @@ EXCLUDED_FILES = {
 }
 
 
+# Data inside the package, found by the code next to its modules: FLUX's tokenizers (MIT and
+# Apache-2.0, each licence beside its files), so a models folder needs only the weight files.
+PACKAGE_DATA = ("majicflux_desktop/resources/tokenizers",)
+
+
+def package_data(root: Path = ROOT) -> list[tuple[str, str]]:
+    """(file, its folder in the bundle) for every file under PACKAGE_DATA, at the same place
+    relative to the package as in the source tree."""
+    found = []
+    for folder in PACKAGE_DATA:
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and "__pycache__" not in path.parts:
+                found.append((str(path), path.parent.relative_to(root).as_posix()))
+    if not found:
+        raise RuntimeError(f"no package data under {PACKAGE_DATA}: is the source tree complete?")
+    return found
+
+
 def project_version(pyproject: Path = ROOT / "pyproject.toml") -> str:
     text = pyproject.read_text("utf-8")
     if sys.version_info >= (3, 11):

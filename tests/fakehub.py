@@ -10,6 +10,7 @@ import json
 import random
 import re
 import struct
+import tempfile
 import threading
 import time
 import urllib.parse
@@ -18,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from majicflux_desktop.engine import catalog, layouts
+from majicflux_desktop.engine import catalog, layouts, tiny_tokenizers
 from majicflux_desktop.engine.hub import HUGGINGFACE, MODELSCOPE, Source
 
 SIZES = {"F8_E4M3": 1, "BF16": 2}
@@ -53,9 +54,18 @@ def tiny_repos() -> dict[str, dict[str, bytes]]:
         "ae.safetensors": safetensors_bytes(tiny["vae"], "BF16", 4),
         "README.md": b"# not downloaded\n",
     }
-    for spec in (catalog.SPECS["tokenizer"], catalog.SPECS["tokenizer_2"]):
-        for path in spec.files:
-            flux[path] = b'{"of": "%s"}' % path.encode() if path.endswith(".json") else b"x" * 999
+    # the demo's tokenizers, which go with tiny weights; the files they lack are small stand-ins
+    with tempfile.TemporaryDirectory() as folder:
+        tiny_tokenizers.write_tokenizers(Path(folder))
+        for spec in (catalog.SPECS["tokenizer"], catalog.SPECS["tokenizer_2"]):
+            for path in spec.files:
+                local = Path(folder, path)
+                if local.is_file():
+                    flux[path] = local.read_bytes()
+                elif path.endswith(".json"):
+                    flux[path] = b'{"of": "%s"}' % path.encode()
+                else:
+                    flux[path] = b"x" * 999
     majic = {"majicflus_v134.safetensors": safetensors_bytes(tiny["dit"], "F8_E4M3", 5)}
     return {FLUX: flux, MAJIC: majic}
 

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import struct
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 NETBLOCK = Path(__file__).parent / "netblock"
+CHECKOUT = Path(__file__).resolve().parents[1]
 
 SIZES = {"F8_E4M3": 1, "BF16": 2, "F16": 2, "F32": 4}
 
@@ -42,10 +44,41 @@ def write_header_only(
     return path
 
 
+SHIPPED_TOKENIZERS = CHECKOUT / "majicflux_desktop" / "resources" / "tokenizers"
+
+
+def copy_tokenizers(clip: Path | None, t5: Path | None, t5_files: tuple[str, ...] = ()) -> None:
+    """FLUX's real tokenizer files (the copies shipped with the app) into the folders an install
+    keeps them in. `t5_files` limits the T5 folder to these files (ComfyUI has no spiece.model)."""
+    for source, target in ((SHIPPED_TOKENIZERS / "clip", clip), (SHIPPED_TOKENIZERS / "t5", t5)):
+        if target is None:
+            continue
+        target.mkdir(parents=True, exist_ok=True)
+        for file in source.iterdir():
+            if file.name != "LICENSE" and (target != t5 or not t5_files or file.name in t5_files):
+                shutil.copyfile(file, target / file.name)
+
+
+def write_other_tokenizer(folder: Path) -> Path:
+    """A byte-level BPE tokenizer that is not CLIP's (a GPT-2 or Qwen-like one, as ComfyUI's
+    text_encoders folder holds): the same file names, another vocabulary."""
+    folder.mkdir(parents=True, exist_ok=True)
+    vocab = {f"tok{i}": i for i in range(1000)}
+    (folder / "vocab.json").write_text(json.dumps(vocab), "utf-8")
+    (folder / "merges.txt").write_text("#version: 0.2\nt o\n", "utf-8")
+    other = {"model": {"type": "BPE", "vocab": vocab, "merges": []}}
+    (folder / "tokenizer.json").write_text(json.dumps(other), "utf-8")
+    return folder
+
+
 def subprocess_env(**extra: str) -> dict[str, str]:
     """Environment for running the app in a subprocess: offline, offscreen, no user files."""
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(NETBLOCK), env.get("PYTHONPATH", "")]))
+    # the checkout under test first: with another cwd, `-m majicflux_desktop…` would otherwise run
+    # whatever copy the environment has installed
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(NETBLOCK), str(CHECKOUT), env.get("PYTHONPATH", "")])
+    )
     env["QT_QPA_PLATFORM"] = "offscreen"
     env.update(extra)
     return env

@@ -14,6 +14,12 @@ from helpers import subprocess_env
 from majicflux_desktop.core import metadata
 
 
+@pytest.fixture(autouse=True)
+def own_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Commands without --data-dir use the app's data folder: here a fresh one, not the user's."""
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+
+
 def majicflux(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [sys.executable, "-m", "majicflux_desktop.cli", *args],
@@ -149,18 +155,20 @@ def test_models_find_reports_found_missing_and_wrong(tmp_path: Path) -> None:
         "conditioner.embedders.1.x": (1,),
     }
     write_header_only(models / "checkpoints/sd_xl_base_1.0.safetensors", sdxl)
-    run = majicflux("models", "find", str(models))
+    data = tmp_path / "data"
+    run = majicflux("--data-dir", str(data), "models", "find", str(models))
     assert run.returncode == 1, run.stderr
     out = run.stdout
     t5_line = f"[  found] T5-XXL text encoder: {models / 'clip/t5xxl_fp16.safetensors'} (as T5-XXL text encoder (single file))"  # fmt: skip
     assert t5_line in out
     assert "[  found] majicflus_v1 transformer (DiT)" in out
-    assert "[MISSING] VAE (autoencoder)" in out and "[MISSING] CLIP tokenizer" in out
-    assert "ae.safetensors is incomplete" in out and "download it again" in out
+    # the truncated ae.safetensors is the VAE's wrong file, with how much is missing
+    assert f"[  WRONG] VAE (autoencoder): {models / 'vae/ae.safetensors'}" in out
+    assert "ae.safetensors is incomplete: " in out and "download it again" in out
+    assert "[  found] CLIP tokenizer: the copy shipped with MajicFlux" in out
     assert "sd_xl_base_1.0.safetensors looks like a SDXL checkpoint" in out
     assert out.strip().splitlines()[-1] == (
-        "incomplete: to fetch only what is missing, run "
-        "`majicflux models download --only vae,tokenizer,tokenizer_2`"
+        "incomplete: to fetch only what is missing, run `majicflux models download --only vae`"
     )
     missing = majicflux("models", "find", str(tmp_path / "nowhere"))
     assert missing.returncode != 0 and "is not a folder" in missing.stderr

@@ -7,6 +7,7 @@ start-up, and `prints_to_log` sends a library's chatter to the log file instead 
 
 from __future__ import annotations
 
+import codecs
 import contextlib
 import io
 import logging
@@ -21,18 +22,40 @@ from typing import TextIO
 log = logging.getLogger("majicflux")
 
 
+NAME_BYTES = "majicflux-name-bytes"
+
+
+def _name_bytes(error: UnicodeError) -> tuple[str | bytes, int]:
+    """Encoding error handler: a file name that is not valid Unicode (GBK bytes on Linux, which
+    Python keeps as surrogates U+DC80..U+DCFF) is written back as its own bytes, so a printed path
+    is the path; any other character that cannot be written becomes "?"."""
+    if not isinstance(error, UnicodeEncodeError):
+        raise error
+    chunk = error.object[error.start : error.end]
+    if all(0xDC80 <= ord(char) <= 0xDCFF for char in chunk):
+        return bytes(ord(char) - 0xDC00 for char in chunk), error.end
+    return "?" * len(chunk), error.end
+
+
+codecs.register_error(NAME_BYTES, _name_bytes)
+
+
 def make_stdio_safe() -> None:
     for name in ("stdout", "stderr"):
         stream = getattr(sys, name)
         if stream is None:
             setattr(sys, name, open(os.devnull, "w", encoding="utf-8"))  # noqa: SIM115
             continue
+        if not hasattr(stream, "reconfigure"):
+            continue
         encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
-        if encoding != "utf8" and hasattr(stream, "reconfigure"):
-            try:
-                stream.reconfigure(encoding="utf-8", errors="replace")
-            except (OSError, ValueError, io.UnsupportedOperation):
-                stream.reconfigure(errors="replace")
+        try:
+            if encoding != "utf8":
+                stream.reconfigure(encoding="utf-8", errors=NAME_BYTES)
+            else:
+                stream.reconfigure(errors=NAME_BYTES)
+        except (OSError, ValueError, io.UnsupportedOperation):
+            stream.reconfigure(errors="replace")
 
 
 def setup_logging(log_file: Path | None, level: int = logging.INFO) -> None:
@@ -41,8 +64,9 @@ def setup_logging(log_file: Path | None, level: int = logging.INFO) -> None:
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(name)s [%(threadName)s] %(message)s")
     if log_file is not None:
         log_file.parent.mkdir(parents=True, exist_ok=True)
+        # a file name that is not valid Unicode must not turn a log line into an error
         handler = logging.handlers.RotatingFileHandler(
-            log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8"
+            log_file, maxBytes=2_000_000, backupCount=3, encoding="utf-8", errors="backslashreplace"
         )
         handler.setFormatter(formatter)
         root.addHandler(handler)

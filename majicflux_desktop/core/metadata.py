@@ -169,6 +169,23 @@ def _quote(value: object) -> str:
 # -- reading ---------------------------------------------------------------------------------------
 
 
+def _unreadable_reason(exc: Exception) -> Message | str:
+    """Why an image could not be opened, in words (never the library's exception name)."""
+    if isinstance(exc, Image.UnidentifiedImageError):
+        text = QT_TRANSLATE_NOOP("metadata", "not an image format MajicFlux can read")
+    elif isinstance(exc, Image.DecompressionBombError):
+        text = QT_TRANSLATE_NOOP("metadata", "the picture is too large to open safely")
+    elif isinstance(exc, FileNotFoundError):
+        text = QT_TRANSLATE_NOOP("metadata", "the file is gone")
+    elif isinstance(exc, PermissionError):
+        text = QT_TRANSLATE_NOOP("metadata", "permission denied")
+    elif isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror
+    else:
+        text = QT_TRANSLATE_NOOP("metadata", "the file is damaged or cut off")
+    return Message("metadata", text)
+
+
 def read(source: str | Path | bytes) -> ReadResult:
     """Parameters found in a PNG (or another image with text chunks). Never raises on bad files."""
     result = ReadResult()
@@ -181,7 +198,7 @@ def read(source: str | Path | bytes) -> ReadResult:
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
         result.note(
             QT_TRANSLATE_NOOP("metadata", "This file is not a readable image ({reason})."),
-            reason=type(exc).__name__,
+            reason=_unreadable_reason(exc),
         )
         return result
     for key in list(chunks):

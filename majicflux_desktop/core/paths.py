@@ -102,6 +102,8 @@ def atomic_write_bytes(path: Path, data: bytes, fault: str | None = None) -> Non
         prefix=f"{TEMP_PREFIX}{path.name}.", suffix=TEMP_SUFFIX, dir=path.parent
     )
     try:
+        if os.name == "posix":  # mkstemp makes 0600 files; a PNG or settings file follows the umask
+            os.fchmod(fd, 0o666 & ~current_umask())
         with os.fdopen(fd, "wb") as handle:
             if fault is not None and faults.reached(fault):
                 handle.write(data[: len(data) // 2])
@@ -116,6 +118,29 @@ def atomic_write_bytes(path: Path, data: bytes, fault: str | None = None) -> Non
             os.unlink(tmp)
         raise
     _fsync_dir(path.parent)
+
+
+TEMP_NAME_EXTRA = len(TEMP_PREFIX) + len(".") + 8 + len(TEMP_SUFFIX)  # mkstemp adds 8 characters
+
+
+_UMASK_FALLBACK: list[int] = []
+
+
+def current_umask() -> int:
+    """The process's umask, read without changing it where the system tells it (Linux)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    if not _UMASK_FALLBACK:
+        # os.umask can only be read by setting it: done once, and set back at once
+        mask = os.umask(0o022)
+        os.umask(mask)
+        _UMASK_FALLBACK.append(mask)
+    return _UMASK_FALLBACK[0]
 
 
 # Windows refuses to replace a file another program holds open without FILE_SHARE_DELETE

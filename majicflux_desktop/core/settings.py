@@ -14,6 +14,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -102,8 +103,15 @@ def schema_version() -> int:
 # -- saving ----------------------------------------------------------------------------------------
 
 
+# A file name that is not valid Unicode (GBK bytes from an archive unpacked on Linux, say) reaches
+# Python as lone surrogates, which UTF-8 cannot encode. Written as JSON escapes (\udcc4) the file
+# stays UTF-8 and reading it gives back the very same name; readable names stay readable.
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def save_settings(path: Path, settings: Settings) -> None:
     text = json.dumps(settings_to_dict(settings, path.parent), ensure_ascii=False, indent=2)
+    text = _LONE_SURROGATE.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
     atomic_write_bytes(path, (text + "\n").encode("utf-8"), fault="settings-save")
 
 
@@ -134,14 +142,15 @@ def load_settings(path: Path, paths: AppPaths) -> tuple[Settings, list[Message]]
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        return defaults, [_note_unreadable(path, exc.strerror or type(exc).__name__)]
+        return defaults, [_note_unreadable(path, exc.strerror or str(exc))]
     try:
-        data = json.loads(raw.decode("utf-8-sig"))  # Notepad may add a byte-order mark
+        # Notepad may add a byte-order mark
+        data = json.loads(raw.decode("utf-8-sig"), parse_int=_read_int)
         if not isinstance(data, dict):
-            raise ValueError("not a JSON object")
+            raise _NotSettings
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         backup = _keep_backup(path, raw)
-        return defaults, [_note_unreadable(path, type(exc).__name__, backup)]
+        return defaults, [_note_unreadable(path, _why_unreadable(exc), backup)]
     settings, notes = settings_from_dict(data, defaults, path.parent)
     if notes:
         backup = _keep_backup(path, raw)
@@ -366,6 +375,40 @@ def _download_source(value: Any) -> str:
     return value
 
 
+MAX_INT_DIGITS = 100  # far beyond any setting; Python refuses to read over 4,300 digits at all
+
+
+class _AbsurdNumber:
+    """An integer too long to be any setting's value: refused by every field's check, so only its
+    field falls back to the default (reading it as an int would fail the whole file)."""
+
+    def __init__(self, digits: str):
+        self.digits = digits
+
+    def __str__(self) -> str:
+        return f"{self.digits[:12]}… ({len(self.digits)} digits)"
+
+
+def _read_int(text: str) -> int | _AbsurdNumber:
+    return _AbsurdNumber(text) if len(text) > MAX_INT_DIGITS else int(text)
+
+
+class _NotSettings(ValueError):
+    pass
+
+
+def _why_unreadable(exc: Exception) -> Message:
+    if isinstance(exc, UnicodeDecodeError):
+        text = QT_TRANSLATE_NOOP("settings", "it is not UTF-8 text")
+    elif isinstance(exc, _NotSettings):
+        text = QT_TRANSLATE_NOOP("settings", "it holds no settings")
+    elif isinstance(exc, RecursionError):
+        text = QT_TRANSLATE_NOOP("settings", "it is nested too deeply")
+    else:
+        text = QT_TRANSLATE_NOOP("settings", "it is not valid JSON")
+    return Message("settings", text)
+
+
 def _keep_backup(path: Path, raw: bytes) -> Path | None:
     backup = path.with_name(path.name + ".bak")
     try:
@@ -376,7 +419,7 @@ def _keep_backup(path: Path, raw: bytes) -> Path | None:
     return backup
 
 
-def _note_unreadable(path: Path, reason: str, backup: Path | None = None) -> Message:
+def _note_unreadable(path: Path, reason: str | Message, backup: Path | None = None) -> Message:
     if backup is None:
         template = QT_TRANSLATE_NOOP(
             "settings",

@@ -6,6 +6,7 @@ setup page answer in milliseconds.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import json
 import os
@@ -289,11 +290,11 @@ def read_header(path: Path, *, check_suffix: bool = True) -> Header:
         raise _problem(
             QT_TRANSLATE_NOOP(
                 "catalog",
-                "{file} is incomplete: {have} of {need}. The download was interrupted; "
-                "download it again.",
+                "{file} is incomplete: {missing} short of {need}. The download was interrupted "
+                "or the file was cut off while copying; download it again.",
             ),
             path,
-            have=format_bytes(size),
+            missing=format_bytes(data_end + 8 + header_len - size),
             need=format_bytes(data_end + 8 + header_len),
         )
     return Header(tensors, data_end, size, {str(k): str(v) for k, v in dict(metadata).items()})
@@ -311,6 +312,7 @@ class Identity:
     parameters: int
     dtypes: frozenset[str]
     tiny: bool = False
+    tensors: int = 0
     shard: bool = False  # one part of a model split over several files (T5)
     family: str = (
         ""  # for files we cannot use: what they look like ("SDXL checkpoint", "LoRA", ...)
@@ -332,6 +334,7 @@ def identify(path: str | os.PathLike[str], *, check_suffix: bool = True) -> Iden
         layout_hash=digest,
         parameters=header.parameters,
         dtypes=frozenset(header.dtypes()),
+        tensors=len(layout),
     )
     known = KNOWN.get(digest)
     if known is not None:
@@ -404,6 +407,50 @@ def identity_problem(identity: Identity, expected: FileSpec) -> Message | None:
             "{file} is not a model file MajicFlux knows (layout {layout}). Expected the {expected}.",
         ),
         {**params, "layout": identity.layout_hash[:12]},
+    )
+
+
+# The names the required files go by on the hubs and in ComfyUI and Forge folders. A file is never
+# taken for what its name says; the name only tells which file a damaged or wrong one was meant to be.
+NAME_HINTS: tuple[tuple[str, str], ...] = (
+    (DIT, "majicflus*.safetensors"),
+    (DIT, "flux1-dev*.safetensors"),
+    (DIT, "flux1_dev*.safetensors"),
+    (CLIP, "clip_l*.safetensors"),
+    (CLIP, "text_encoder/model.safetensors"),
+    (T5, "t5xxl*.safetensors"),
+    (T5, "text_encoder_2/model-*.safetensors"),
+    (VAE, "ae.safetensors"),
+    (VAE, "flux*vae*.safetensors"),
+)
+
+
+def role_by_name(path: Path) -> str | None:
+    """The role a file's name (or its folder and name) promises, if it is one of NAME_HINTS."""
+    names = (path.name.lower(), f"{path.parent.name}/{path.name}".lower())
+    for role, pattern in NAME_HINTS:
+        if any(fnmatch.fnmatchcase(name, pattern) for name in names):
+            return role
+    return None
+
+
+def named_like_problem(identity: Identity, expected: FileSpec) -> Message:
+    """A file named like `expected` whose tensors are no layout we know."""
+    return Message(
+        "catalog",
+        QT_TRANSLATE_NOOP(
+            "catalog",
+            "{file} has the name of the {expected} but not its content: it holds {count} "
+            "tensor(s) in a layout MajicFlux does not know. It is damaged, or another model saved "
+            "under this name. Download the {expected} again ({files} from {repo}).",
+        ),
+        {
+            "file": str(identity.path),
+            "expected": expected.label,
+            "count": identity.tensors,
+            "files": ", ".join(expected.files),
+            "repo": expected.repo,
+        },
     )
 
 

@@ -39,6 +39,7 @@ from majicflux_desktop.engine.hub import (
     failure_reason,
     modelscope,
 )
+from majicflux_desktop.engine.planned import PART, STATE, PlannedFile, beside, target_path
 from majicflux_desktop.engine.transfer import (
     DownloadCancelled,
     DownloadControl,
@@ -67,48 +68,6 @@ def _msg(template: str, **params: Any) -> Message:
 
 
 # -- the plan: what comes from where, and where it goes -----------------------------------------------
-
-PART, STATE = ".part", ".part.json"  # a file on its way in, and what it was started from
-
-
-def _beside(target: Path, ending: str) -> Path:
-    return target.with_name(target.name + ending)
-
-
-def target_path(models_dir: Path, spec: catalog.FileSpec, path: str) -> Path:
-    """Where a repository file lands: <models_dir>/<repo>/<its path in the repository>."""
-    return models_dir.joinpath(*spec.repo.split("/"), *path.split("/"))
-
-
-@dataclass(frozen=True)
-class PlannedFile:
-    role: str
-    repo: str
-    path: str  # inside the repository; also the path under <models_dir>/<repo>/
-    source: Source
-    remote: RemoteFile
-    target: Path
-    present: bool = False  # complete on disk before the download started
-
-    @property
-    def size(self) -> int:
-        return self.remote.size
-
-    @property
-    def part(self) -> Path:
-        return _beside(self.target, PART)
-
-    @property
-    def state_file(self) -> Path:
-        return _beside(self.target, STATE)
-
-    @property
-    def corrupt(self) -> Path:
-        return _beside(self.target, ".corrupt")
-
-    @property
-    def title(self) -> str:
-        return catalog.SPECS[self.role].title
 
 
 @dataclass(frozen=True)
@@ -239,7 +198,7 @@ def interrupted_bytes(models_dir: str | os.PathLike[str]) -> int:
     for spec in catalog.REQUIRED:
         for path in spec.files:
             target = target_path(Path(models_dir), spec, path)
-            part, sidecar = _beside(target, PART), _beside(target, STATE)
+            part, sidecar = beside(target, PART), beside(target, STATE)
             with contextlib.suppress(OSError):
                 if sidecar.is_file():
                     total += part.stat().st_size

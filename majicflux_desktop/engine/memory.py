@@ -6,6 +6,7 @@ engine has loaded.
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from collections.abc import Callable
@@ -15,6 +16,7 @@ from typing import Any
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message
 
 GIB = 1024**3
+log = logging.getLogger("majicflux.memory")
 
 
 # -- the VRAM probe --------------------------------------------------------------------------------
@@ -49,7 +51,7 @@ class VramProbe:
         self._name = ""
         self._pid = os.getpid()
         self.app_bytes: Callable[[], int] | None = None
-        self.error = ""
+        self.error_message: Message | None = None  # why there is no reading, for the gauge
         try:
             import pynvml
 
@@ -59,7 +61,13 @@ class VramProbe:
             self._name = name.decode() if isinstance(name, bytes) else str(name)
             self._nvml = pynvml
         except Exception as exc:  # no driver, no GPU, or NVML missing: the gauge says so
-            self.error = f"{type(exc).__name__}: {exc}"
+            log.info("no GPU reading through NVML: %r", exc)
+            self.error_message = nvml_problem(exc)
+
+    @property
+    def error(self) -> str:
+        """Why there is no GPU reading, in the UI language ("" when there is one)."""
+        return "" if self.error_message is None else self.error_message.text()
 
     @property
     def has_gpu(self) -> bool:
@@ -99,6 +107,40 @@ class VramProbe:
             except Exception:
                 return None
         return None
+
+
+# NVML's error codes (nvml.h) that have plain causes and fixes
+_NVML_LIBRARY_NOT_FOUND, _NVML_DRIVER_NOT_LOADED, _NVML_NO_PERMISSION = 12, 9, 4
+_NVML_GPU_NOT_FOUND, _NVML_NOT_FOUND, _NVML_LIB_RM_VERSION_MISMATCH = 28, 6, 18
+
+
+def nvml_problem(exc: Exception) -> Message:
+    """Why NVML gave no reading, in words a person can act on (never the exception's class)."""
+    code = getattr(exc, "value", None)
+    if isinstance(exc, ImportError) or code == _NVML_LIBRARY_NOT_FOUND:
+        text = QT_TRANSLATE_NOOP(
+            "plan",
+            "no NVIDIA driver is installed; install driver 580 or newer to use the GPU",
+        )
+    elif code == _NVML_DRIVER_NOT_LOADED:
+        text = QT_TRANSLATE_NOOP(
+            "plan", "the NVIDIA driver is installed but not running; restart the computer"
+        )
+    elif code == _NVML_LIB_RM_VERSION_MISMATCH:
+        text = QT_TRANSLATE_NOOP(
+            "plan", "the NVIDIA driver was updated and needs a restart of the computer"
+        )
+    elif code == _NVML_NO_PERMISSION:
+        text = QT_TRANSLATE_NOOP("plan", "no permission to read the NVIDIA GPU")
+    elif code in (_NVML_GPU_NOT_FOUND, _NVML_NOT_FOUND):
+        text = QT_TRANSLATE_NOOP("plan", "no NVIDIA GPU found")
+    else:
+        return Message(
+            "plan",
+            QT_TRANSLATE_NOOP("plan", "the NVIDIA driver gave no reading ({detail})"),
+            {"detail": str(exc) or "?"},  # NVML's own words, e.g. "Unknown Error"
+        )
+    return Message("plan", text)
 
 
 # -- plans -----------------------------------------------------------------------------------------

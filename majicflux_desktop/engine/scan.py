@@ -1,21 +1,23 @@
 """Find the model files the app needs anywhere under a folder, by what they are, never their names.
 
-Each candidate is identified by catalog.py from its header alone; here the folder is walked, the
-best file for each role is chosen and what is missing or unusable is reported with the fix.
-Imports no torch: `majicflux models check` and the setup page answer in milliseconds.
+Each candidate is identified by catalog.py from its header alone; here the folder is walked
+(folder_walk.py), the best file for each role is chosen (candidates.py, which also says why the
+others were not) and what is missing or unusable is reported with the fix. Tokenizers found with
+the models are used when they are FLUX's; otherwise the copies shipped with the app
+(tokenizer_folders.py). Imports no torch: `majicflux models check` and the setup page answer in
+milliseconds.
 """
 
 from __future__ import annotations
 
-import json
 import os
-from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
-from majicflux_desktop.engine import layouts
+from majicflux_desktop.engine import layouts, tokenizer_folders
+from majicflux_desktop.engine.candidates import Alternative, Candidate, rank
 from majicflux_desktop.engine.catalog import (
     CLIP,
     DIT,
@@ -32,8 +34,21 @@ from majicflux_desktop.engine.catalog import (
     identify,
     identity_problem,
     model_name,
+    named_like_problem,
     read_header,
+    role_by_name,
 )
+from majicflux_desktop.engine.folder_walk import (
+    MAX_DEPTH,
+    MODEL_SUFFIXES,
+    FolderWalk,
+    real_identity,
+    walk,
+    what_was_skipped,
+)
+
+__all__ = ["MODEL_SUFFIXES", "CheckReport", "FolderWalk", "ModelPaths", "RoleStatus", "walk"]
+TOKENIZER_ROLES = (TOKENIZER_CLIP, TOKENIZER_T5)
 
 # Messages here use the "catalog" translation context: it is the one their translations are under.
 
@@ -62,6 +77,9 @@ class RoleStatus:
     problems: list[Message] = field(default_factory=list)
     tiny: bool = False
     found_as: str = ""  # what the chosen file is ("T5-XXL text encoder (single file)", ...)
+    # other usable files for this role, each with why it was not chosen: Model setup offers them
+    alternatives: list[Alternative] = field(default_factory=list)
+    shipped: bool = False  # a tokenizer served by the copy shipped with the app
 
     @property
     def ok(self) -> bool:
@@ -75,6 +93,7 @@ class CheckReport:
     rejected: list[tuple[Path, Message]] = field(default_factory=list)
     files_examined: int = 0
     stopped_early: bool = False  # the scan hit its bound before seeing everything
+    skipped: list[tuple[Path, Message]] = field(default_factory=list)  # parts not looked at, why
 
     @property
     def complete(self) -> bool:
@@ -105,65 +124,6 @@ class CheckReport:
         )
 
 
-@dataclass
-class FolderWalk:
-    files: list[Path] = field(default_factory=list)
-    stopped_early: bool = False  # the entry budget ran out: a narrower folder finds more
-    # folders named like a model file (`ae.safetensors/`): where a file was expected
-    folders_like_files: list[Path] = field(default_factory=list)
-
-
-def walk(folder: Path, max_depth: int = 8, max_entries: int = 50_000) -> FolderWalk:
-    """Files under `folder`, breadth-first and bounded.
-
-    Symlinked folders are followed (model folders often live on another drive), each real folder
-    once, so a link loop ends. Symlinked files keep their link name: in a Hugging Face cache the
-    name carries the `.safetensors` suffix while the blob it points to has none.
-    """
-    result = FolderWalk()
-    queue: deque[tuple[Path, int]] = deque([(folder, 0)])
-    visited: set[object] = set()
-    seen = 0
-    while queue:
-        current, depth = queue.popleft()
-        key = _real_identity(current)
-        if key is None or key in visited:
-            continue
-        visited.add(key)
-        try:
-            entries = sorted(os.scandir(current), key=lambda e: e.name)
-        except OSError:
-            continue
-        for entry in entries:
-            seen += 1
-            if seen > max_entries:
-                result.stopped_early = True
-                return result
-            if entry.name.startswith(".") and entry.name != ".cache":
-                continue  # .git, .locks, ModelScope's ._____temp: nothing finished lives there
-            try:
-                if entry.is_dir():
-                    if Path(entry.name).suffix.lower() in MODEL_SUFFIXES:
-                        result.folders_like_files.append(Path(entry.path))
-                    if depth < max_depth:
-                        queue.append((Path(entry.path), depth + 1))
-                elif entry.is_file():
-                    result.files.append(Path(entry.path))
-            except OSError:
-                continue
-    return result
-
-
-def _real_identity(path: Path) -> object | None:
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    # some file systems (FAT, network shares on Windows) report no inode numbers
-    return (stat.st_dev, stat.st_ino) if stat.st_ino else os.path.realpath(path)
-
-
-MODEL_SUFFIXES = (".safetensors", ".ckpt", ".pt", ".pth", ".bin", ".sft", ".gguf")
 _FAMILY_ROLE = {"T5": T5, "CLIP": CLIP, "VAE": VAE}
 
 
@@ -173,25 +133,38 @@ def check(folder: str | os.PathLike[str]) -> CheckReport:
 
 
 def scan(
-    folder: str | os.PathLike[str], max_depth: int = 8, max_entries: int = 50_000
+    folder: str | os.PathLike[str],
+    max_depth: int = MAX_DEPTH,
+    max_folder_entries: int | None = None,
+    max_entries: int | None = None,
 ) -> CheckReport:
     """Use existing files: find the required files anywhere under `folder`, by tensor layout.
 
-    Works the same on a ComfyUI or Forge `models` folder, a ModelScope or Hugging Face cache,
-    a DiffSynth `models` folder or a plain one; file names are never trusted. Files are used
-    where they are. Files that look meant for a role but cannot serve it are listed in
-    `rejected` with the fix.
+    Works the same on a ComfyUI or Forge install (its root or its `models` folder), a ModelScope
+    or Hugging Face cache, a DiffSynth `models` folder or a plain one; file names are never
+    trusted. Files are used where they are. Files that look meant for a role but cannot serve it
+    are listed in `rejected` with the fix, or, if nothing else serves that role, given as its
+    wrong file; other usable files for a role are its `alternatives`.
     """
     folder = Path(folder)
     report = CheckReport(folder, {spec.role: RoleStatus(spec) for spec in REQUIRED})
-    walked = walk(folder, max_depth, max_entries) if folder.is_dir() else FolderWalk()
+    bounds = {
+        name: value
+        for name, value in (
+            ("max_folder_entries", max_folder_entries),
+            ("max_entries", max_entries),
+        )
+        if value is not None
+    }
+    walked = walk(folder, max_depth, **bounds) if folder.is_dir() else FolderWalk()
     report.stopped_early = walked.stopped_early
+    report.skipped = what_was_skipped(walked, folder, max_depth)
     found: dict[str, list[Identity]] = {role: [] for role in WEIGHT_ROLES}
     seen_files: set[object] = set()
     for path in walked.files:
         if path.suffix.lower() not in MODEL_SUFFIXES:
             continue
-        key = _real_identity(path)
+        key = real_identity(path)
         if key in seen_files:
             continue  # one blob behind two links (two snapshots of a Hugging Face cache)
         seen_files.add(key)
@@ -203,35 +176,22 @@ def scan(
             found[identity.role].append(identity)
     _reject_folders_like_files(walked, found, report)
     for role in (DIT, CLIP, VAE):
-        spec_hash = SPECS[role].layout_hash
-        choices = sorted(
-            found[role],
-            key=lambda i: (i.tiny, i.layout_hash != spec_hash, len(i.path.parts), str(i.path)),
-        )
-        if choices:
-            _take(report.roles[role], [choices[0].path], choices[0])
+        _take(report.roles[role], rank(role, [Candidate((i.path,), i) for i in found[role]]))
     _choose_t5(found[T5], report.roles[T5])
-    for role, test in ((TOKENIZER_CLIP, is_clip_tokenizer), (TOKENIZER_T5, is_t5_tokenizer)):
-        folders = sorted(
-            {p.parent for p in walked.files if test(p.parent)},
-            key=lambda p: (len(p.parts), str(p)),
-        )
-        if folders:
-            report.roles[role].paths = [folders[0]]
+    _name_wrong_files(report)
+    choose_tokenizers(report, walked.files)
     for status in report.roles.values():
-        if not status.paths:
-            status.problems.append(
-                Message(
-                    "catalog",
-                    QT_TRANSLATE_NOOP("catalog", "Missing: {title} ({files} from {repo})."),
-                    {
-                        "title": status.spec.label,
-                        "files": ", ".join(status.spec.files),
-                        "repo": status.spec.repo,
-                    },
-                )
-            )
+        if not status.paths and not status.problems:
+            status.problems.append(missing(status.spec))
     return report
+
+
+def missing(spec: FileSpec) -> Message:
+    return Message(
+        "catalog",
+        QT_TRANSLATE_NOOP("catalog", "Missing: {title} ({files} from {repo})."),
+        {"title": spec.label, "files": ", ".join(spec.files), "repo": spec.repo},
+    )
 
 
 def _examine(path: Path) -> tuple[Identity | None, Message | None]:
@@ -253,9 +213,13 @@ def _examine(path: Path) -> tuple[Identity | None, Message | None]:
         return None, exc.message
     if suffix == ".sft":
         return None, _renamed_sft_problem(identity)
-    if identity.role is None and identity.family:
-        role = next((r for word, r in _FAMILY_ROLE.items() if word in identity.family), DIT)
-        return identity, identity_problem(identity, SPECS[role])
+    if identity.role is None:
+        meant_for = role_by_name(path)
+        if identity.family:
+            fallback = next((r for word, r in _FAMILY_ROLE.items() if word in identity.family), DIT)
+            return identity, identity_problem(identity, SPECS[meant_for or fallback])
+        if meant_for is not None:  # `majicflus_v134.safetensors` holding one tensor, say
+            return identity, named_like_problem(identity, SPECS[meant_for])
     return identity, None
 
 
@@ -272,6 +236,22 @@ def _reject_folders_like_files(
             read_header(folder)
         except UserError as exc:
             report.rejected.append((folder, exc.message))
+
+
+def _name_wrong_files(report: CheckReport) -> None:
+    """A role nothing can serve shows the file named for it that was refused (a truncated
+    `ae.safetensors`, a `majicflus_v134.safetensors` holding something else), with its fix: that
+    says more than "missing", and it is what the user will look for."""
+    for role in WEIGHT_ROLES:
+        status = report.roles[role]
+        if status.paths:
+            continue
+        meant = [(p, m) for p, m in report.rejected if p.is_file() and role_by_name(p) == role]
+        if not meant:
+            continue
+        path, message = min(meant, key=lambda item: (len(item[0].parts), str(item[0])))
+        status.paths, status.problems = [path], [message]
+        report.rejected.remove((path, message))
 
 
 def _renamed_sft_problem(identity: Identity) -> Message:
@@ -293,15 +273,19 @@ def _renamed_sft_problem(identity: Identity) -> Message:
     )
 
 
-def _take(status: RoleStatus, paths: list[Path], identity: Identity) -> None:
-    status.paths, status.tiny, status.found_as = paths, identity.tiny, identity.name
+def _take(status: RoleStatus, ranked: tuple[Candidate, list[Alternative]] | None) -> None:
+    if ranked is None:
+        return
+    chosen, alternatives = ranked
+    status.paths, status.tiny = list(chosen.paths), chosen.identity.tiny
+    status.found_as, status.alternatives = chosen.identity.name, alternatives
 
 
-def _choose_t5(candidates: list[Identity], status: RoleStatus) -> None:
-    """The best complete T5: one file or a folder of shards. Prefers full-size, not float8."""
-    options: list[tuple[list[Path], Identity]] = [([i.path], i) for i in candidates if not i.shard]
+def _choose_t5(parts_and_files: list[Identity], status: RoleStatus) -> None:
+    """The best complete T5: one file or a folder of shards (candidates.py says which)."""
+    candidates = [Candidate((i.path,), i) for i in parts_and_files if not i.shard]
     by_folder: dict[Path, list[Identity]] = {}
-    for identity in candidates:
+    for identity in parts_and_files:
         if identity.shard:
             by_folder.setdefault(identity.path.parent, []).append(identity)
     for parts in by_folder.values():
@@ -310,16 +294,17 @@ def _choose_t5(candidates: list[Identity], status: RoleStatus) -> None:
             union.update(read_header(part.path).layout)
         known = KNOWN.get(layouts.layout_hash(union))
         if known is not None and known.role == T5:
-            folder_paths = sorted(p.path for p in parts)
-            options.append((folder_paths, replace(parts[0], name=known.name, tiny=known.tiny)))
-    if options:
-        paths, best = min(
-            options,
-            key=lambda o: (o[1].tiny, any(d.startswith("F8") for d in o[1].dtypes), str(o[0][0])),
-        )
-        _take(status, paths, best)
+            whole = replace(
+                parts[0],
+                name=known.name,
+                tiny=known.tiny,
+                dtypes=frozenset().union(*(p.dtypes for p in parts)),
+            )
+            candidates.append(Candidate(tuple(sorted(p.path for p in parts)), whole))
+    if candidates:
+        _take(status, rank(T5, candidates))
         return
-    lone_parts = [i for i in candidates if i.shard]
+    lone_parts = [i for i in parts_and_files if i.shard]
     if lone_parts:
         status.paths = sorted(i.path for i in lone_parts)
         status.problems.append(
@@ -335,20 +320,38 @@ def _choose_t5(candidates: list[Identity], status: RoleStatus) -> None:
         )
 
 
-def is_clip_tokenizer(folder: Path) -> bool:
-    return (folder / "vocab.json").is_file() and (folder / "merges.txt").is_file()
-
-
-def is_t5_tokenizer(folder: Path) -> bool:
-    if (folder / "spiece.model").is_file():
-        return True
-    config = folder / "tokenizer_config.json"
-    if (folder / "tokenizer.json").is_file() and config.is_file():
-        try:
-            return "T5" in str(json.loads(config.read_text("utf-8")).get("tokenizer_class", ""))
-        except (OSError, ValueError):
-            return False
-    return False
+def choose_tokenizers(report: CheckReport, files: Iterable[Path] = ()) -> None:
+    """Give each tokenizer role without a usable folder one: FLUX's tokenizer among `files`'
+    folders (nearest the top first), else the copy shipped with the app. The tiny demo weights
+    need the demo's tokenizers, which are never shipped: without them the role stays missing."""
+    weights = [report.roles[role] for role in WEIGHT_ROLES if report.roles[role].ok]
+    tiny = bool(weights) and all(status.tiny for status in weights)
+    folders = sorted({Path(path).parent for path in files}, key=lambda p: (len(p.parts), str(p)))
+    for role in TOKENIZER_ROLES:
+        status = report.roles[role]
+        if status.ok and status.tiny == tiny:
+            continue
+        match = next(
+            (
+                found
+                for found in (tokenizer_folders.identify(folder, role) for folder in folders)
+                if found is not None and found.tiny == tiny
+            ),
+            None,
+        )
+        if match is None and not tiny:
+            match = tokenizer_folders.shipped(role)
+        if match is None:  # tiny weights and no demo tokenizer beside them
+            report.roles[role] = RoleStatus(status.spec, problems=[missing(status.spec)])
+            continue
+        shipped = tokenizer_folders.is_shipped(match.path)
+        report.roles[role] = RoleStatus(
+            status.spec,
+            [match.path],
+            tiny=match.tiny,
+            found_as=tokenizer_folders.SHIPPED_NAME if shipped else "",
+            shipped=shipped,
+        )
 
 
 def describe_missing(report: CheckReport) -> Iterable[Message]:

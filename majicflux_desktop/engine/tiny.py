@@ -8,7 +8,6 @@ They draw noise, not pictures: the demo mode labels them as random weights.
 
 from __future__ import annotations
 
-import json
 import threading
 from pathlib import Path
 from typing import Any
@@ -33,10 +32,13 @@ from diffsynth.models.flux_vae import (
     VAEAttentionBlock,
 )
 from diffsynth.models.general_modules import TimestepEmbeddings
-from safetensors.torch import save_file
+from safetensors.torch import save as safetensors_bytes
 from transformers import T5Config, T5EncoderModel
 
+from majicflux_desktop.core.paths import atomic_write_bytes
+from majicflux_desktop.core.writable import write_problem
 from majicflux_desktop.engine import layouts
+from majicflux_desktop.engine.tiny_tokenizers import write_tokenizers
 
 DIT = layouts.TINY_DIT
 CLIP = layouts.TINY_CLIP
@@ -215,7 +217,12 @@ def _write(
         name: _random_tensor(name, shape, generator).to(dtype).contiguous()
         for name, shape in sorted(layout.items())
     }
-    save_file(tensors, str(path))
+    # serialized here and written by us: a full disk is then an OSError saying so, where
+    # safetensors' own writer raises its SafetensorError
+    try:
+        atomic_write_bytes(path, safetensors_bytes(tensors))
+    except OSError as exc:
+        raise write_problem(path, exc) from exc
 
 
 DIT_FILE = "majicflus_v1-tiny-random.safetensors"
@@ -240,66 +247,15 @@ def write_models(folder: Path, seed: int = 0, dit_dtype: torch.dtype = torch.flo
         return folder
     generator = torch.Generator().manual_seed(seed)
     tiny = layouts.tiny_layouts()
-    _write(folder / DIT_FILE, tiny["dit"], dit_dtype, generator)
-    _write(folder / CLIP_FILE, tiny["clip"], torch.bfloat16, generator)
-    for path, part in zip(T5_FILES, layouts.split_t5_shards(tiny["t5"]), strict=True):
-        _write(folder / path, part, torch.bfloat16, generator)
-    _write(folder / VAE_FILE, tiny["vae"], torch.bfloat16, generator)
-    write_tokenizers(folder)
-    marker.write_text(f"seed={seed} dit={dit_dtype}\n", "utf-8")
+    try:
+        _write(folder / DIT_FILE, tiny["dit"], dit_dtype, generator)
+        _write(folder / CLIP_FILE, tiny["clip"], torch.bfloat16, generator)
+        for path, part in zip(T5_FILES, layouts.split_t5_shards(tiny["t5"]), strict=True):
+            _write(folder / path, part, torch.bfloat16, generator)
+        _write(folder / VAE_FILE, tiny["vae"], torch.bfloat16, generator)
+        write_tokenizers(folder)
+        marker.write_text(f"seed={seed} dit={dit_dtype}\n", "utf-8")
+    except OSError as exc:  # a full disk, a read-only data folder: said in words, with the fix
+        where = Path(exc.filename) if isinstance(exc.filename, str) else folder / MARKER
+        raise write_problem(where, exc) from exc
     return folder
-
-
-def write_tokenizers(folder: Path) -> None:
-    """Byte-level CLIP BPE (vocab 514) and a T5 unigram over ASCII (vocab 192), no download needed."""
-    from tokenizers import Tokenizer, decoders, models, pre_tokenizers, processors
-
-    clip_dir = folder / "tokenizer"
-    clip_dir.mkdir(parents=True, exist_ok=True)
-    symbols = sorted(pre_tokenizers.ByteLevel.alphabet())
-    vocab = {s: i for i, s in enumerate(symbols)}
-    vocab.update({s + "</w>": len(symbols) + i for i, s in enumerate(symbols)})
-    vocab["<|startoftext|>"] = len(vocab)
-    vocab["<|endoftext|>"] = len(vocab)  # the highest id: CLIP pools at argmax(input_ids)
-    assert len(vocab) == CLIP["vocab"]
-    (clip_dir / "vocab.json").write_text(json.dumps(vocab), "utf-8")
-    (clip_dir / "merges.txt").write_text("#version: 0.2\n", "utf-8")
-    (clip_dir / "tokenizer_config.json").write_text(
-        json.dumps(
-            {
-                "tokenizer_class": "CLIPTokenizer",
-                "model_max_length": 77,
-                "bos_token": "<|startoftext|>",
-                "eos_token": "<|endoftext|>",
-                "unk_token": "<|endoftext|>",
-                "pad_token": "<|endoftext|>",
-            }
-        ),
-        "utf-8",
-    )
-    t5_dir = folder / "tokenizer_2"
-    t5_dir.mkdir(parents=True, exist_ok=True)
-    pieces = [("<pad>", 0.0), ("</s>", 0.0), ("<unk>", 0.0), ("▁", -2.0)]
-    for code in range(33, 127):
-        pieces += [(chr(code), -5.0), ("▁" + chr(code), -4.0)]
-    assert len(pieces) == T5["vocab"]
-    tokenizer = Tokenizer(models.Unigram(pieces, unk_id=2, byte_fallback=False))
-    tokenizer.pre_tokenizer = pre_tokenizers.Metaspace(replacement="▁", prepend_scheme="always")
-    tokenizer.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always")
-    tokenizer.post_processor = processors.TemplateProcessing(
-        single="$A </s>", pair="$A </s> $B </s>", special_tokens=[("</s>", 1)]
-    )
-    tokenizer.save(str(t5_dir / "tokenizer.json"))
-    (t5_dir / "tokenizer_config.json").write_text(
-        json.dumps(
-            {
-                "tokenizer_class": "T5Tokenizer",
-                "eos_token": "</s>",
-                "unk_token": "<unk>",
-                "pad_token": "<pad>",
-                "extra_ids": 0,
-                "model_max_length": 512,
-            }
-        ),
-        "utf-8",
-    )

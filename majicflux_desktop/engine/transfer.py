@@ -17,15 +17,13 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 from enum import Enum
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.core.paths import atomic_write_bytes
 from majicflux_desktop.core.units import format_bytes
 from majicflux_desktop.engine.hub import CTX, Connections, Transient
-
-if TYPE_CHECKING:
-    from majicflux_desktop.engine.download import PlannedFile
+from majicflux_desktop.engine.planned import PlannedFile
 
 T = TypeVar("T")
 
@@ -329,9 +327,9 @@ def disk_problem(exc: OSError, file: PlannedFile, done: int) -> UserError:
     if exc.errno in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
         template = QT_TRANSLATE_NOOP(
             "download",
-            "The disk is full: {file} stopped at {done} of {total}. What was downloaded is kept "
-            "as {part}. Free up space (or choose a models folder on another drive) and start the "
-            "download again to continue.",
+            "The disk is full: {file} stopped {missing} short of {total}. What was downloaded is "
+            "kept as {part}. Free up space (or choose a models folder on another drive) and start "
+            "the download again to continue.",
         )
     else:
         template = QT_TRANSLATE_NOOP(
@@ -343,7 +341,7 @@ def disk_problem(exc: OSError, file: PlannedFile, done: int) -> UserError:
         _msg(
             template,
             file=file.path,
-            done=format_bytes(done),
+            missing=format_bytes(file.size - done),  # "4.0 KB short", never "22.2 GB of 22.2 GB"
             total=format_bytes(file.size),
             part=str(file.part),
             reason=exc.strerror or str(exc),

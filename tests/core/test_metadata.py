@@ -241,7 +241,11 @@ def test_not_an_image(tmp_path: Path) -> None:
     path.write_text("hello")
     result = read(path)
     assert result.request is None
-    assert "not a readable image" in result.notes[0].text()
+    text = result.notes[0].text()
+    assert text == "This file is not a readable image (not an image format MajicFlux can read)."
+    assert "Error" not in text  # no exception class names (UnidentifiedImageError)
+    gone = read(tmp_path / "missing.png").notes[0].text()
+    assert gone == "This file is not a readable image (the file is gone)."
 
 
 def test_image_without_parameters() -> None:

@@ -292,3 +292,57 @@ def test_the_choices_match_the_engine() -> None:
 
     assert settings_module.MEMORY_PLANS == memory.PLAN_NAMES
     assert set(settings_module.MODEL_ROLES) == {spec.role for spec in catalog.REQUIRED}
+
+
+def test_a_file_name_that_is_not_utf8_round_trips(
+    paths: AppPaths, file: Path, tmp_path: Path
+) -> None:
+    """GBK bytes from an archive unpacked on Linux reach Python as lone surrogates: saving them
+    must neither fail nor lose them, and the file stays UTF-8 JSON."""
+    gbk = os.fsdecode("模型".encode("gbk") + b".safetensors")  # "ģ\udcd0\udccd.safetensors"
+    odd = tmp_path / "解压" / gbk
+    changed = dataclasses.replace(
+        default_settings(paths), model_files={"dit": (odd,)}, output_dir=tmp_path / gbk
+    )
+    save_settings(file, changed)
+    raw = file.read_bytes()
+    raw.decode("utf-8")  # valid UTF-8 throughout
+    assert b"\\udcd0\\udccd" in raw and "解压".encode() in raw  # escaped; readable names kept
+    loaded, notes = load_settings(file, paths)
+    assert notes == [] and loaded == changed
+    assert os.fsencode(loaded.model_files["dit"][0]) == os.fsencode(odd)
+
+
+def test_one_absurd_number_resets_only_its_field(paths: AppPaths, file: Path) -> None:
+    """Python will not read an integer of more than 4,300 digits: that must not reset the rest."""
+    data = saved_dict(paths, theme="light", language="en")
+    text = json.dumps(data).replace('"count": 1', '"count": ' + "9" * 5000)
+    text = text.replace('"vram_budget_gb": null', '"vram_budget_gb": -' + "1" * 5000)
+    file.parent.mkdir(parents=True)
+    file.write_text(text, "utf-8")
+    loaded, notes = load_settings(file, paths)
+    assert (loaded.theme, loaded.language) == ("light", "en")  # everything else kept
+    assert loaded.generation.count == 1 and loaded.vram_budget_gb is None
+    named = texts(notes)
+    assert "“generation.count”" in named and "“vram_budget_gb”" in named
+    assert "999999999999… (5000 digits)" in named
+    assert "settings.json.bak" in named
+
+
+@pytest.mark.parametrize(
+    ("raw", "reason"),
+    [
+        (b"{ not json", "it is not valid JSON"),
+        (b"\xff\xfe\x00garbage", "it is not UTF-8 text"),
+        (b"[1, 2]", "it holds no settings"),
+        (b"[" * 100_000, "it is nested too deeply"),
+    ],
+)
+def test_why_a_file_is_unreadable_is_said_in_words(
+    paths: AppPaths, file: Path, raw: bytes, reason: str
+) -> None:
+    file.parent.mkdir(parents=True)
+    file.write_bytes(raw)
+    _, [note] = load_settings(file, paths)
+    assert f"could not be read ({reason})" in note.text()
+    assert "Error" not in note.text()  # no JSONDecodeError, UnicodeDecodeError, RecursionError

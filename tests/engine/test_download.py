@@ -269,13 +269,15 @@ def test_corrupt_file_is_set_aside_and_fetched_again(hub: FakeHub, tmp_path: Pat
 
 
 def test_git_file_checked_by_blob_hash_on_hugging_face(hub: FakeHub, tmp_path: Path) -> None:
-    hub.faults["tokenizer/merges.txt"] = [("corrupt",), ("corrupt",)]
+    # vocab.json: the demo's merges.txt is too short for the fake hub's corruption (a byte 100
+    # from the end)
+    hub.faults["tokenizer/vocab.json"] = [("corrupt",), ("corrupt",)]
     run = prepare(hub, tmp_path, hub.huggingface(), roles=("tokenizer",))
     with pytest.raises(UserError, match="git SHA-1") as info:
         run.downloader.run()
     assert "failed again" in info.value.text()
-    merges = target(tmp_path, FLUX, "tokenizer/merges.txt")
-    assert not merges.exists() and merges.with_name("merges.txt.corrupt").exists()
+    vocab = target(tmp_path, FLUX, "tokenizer/vocab.json")
+    assert not vocab.exists() and vocab.with_name("vocab.json.corrupt").exists()
 
 
 def test_file_failing_twice_is_never_given_its_name(hub: FakeHub, tmp_path: Path) -> None:
@@ -391,6 +393,8 @@ def test_disk_full_midway_keeps_the_part_for_later(
     assert "ae.safetensors.part" in info.value.text()
     ae = target(tmp_path, FLUX, "ae.safetensors")
     assert not ae.exists() and ae.with_name("ae.safetensors.part").stat().st_size == 32768
+    missing = units.format_bytes(len(hub.repos[FLUX]["ae.safetensors"]) - 32768)
+    assert f"stopped {missing} short of" in info.value.text()
     states = {f.file.path: f.state for f in run.snapshots[-1].files}
     assert states == {"text_encoder/model.safetensors": FileState.DONE, "ae.safetensors": FileState.FAILED}  # fmt: skip
     monkeypatch.setattr(transfer.PartFile, "open", real_open)

@@ -44,3 +44,21 @@ def test_the_reason_names_the_plan_and_the_numbers() -> None:
     text = memory.choose_plan(card(12)).reason.text()
     assert "fp8-stream" in text and "11.5 GB free" in text and "10.6 GB budget" in text
     assert "CPU" in memory.choose_plan(MemoryReading(False)).reason.text()
+
+
+def test_no_nvml_reading_is_said_in_words() -> None:
+    """The gauge's tooltip shows why there is no GPU reading: not pynvml's class names."""
+    import pynvml
+
+    for code, words in (
+        (pynvml.NVML_ERROR_LIBRARY_NOT_FOUND, "no NVIDIA driver is installed"),
+        (pynvml.NVML_ERROR_DRIVER_NOT_LOADED, "installed but not running"),
+        (pynvml.NVML_ERROR_NO_PERMISSION, "no permission"),
+        (pynvml.NVML_ERROR_GPU_IS_LOST, "gave no reading"),
+    ):
+        text = memory.nvml_problem(pynvml.NVMLError(code)).text()
+        assert words in text and "NVMLError" not in text
+    assert "no NVIDIA driver" in memory.nvml_problem(ImportError("no pynvml")).text()
+    probe = memory.VramProbe()
+    if not probe.has_gpu:  # this machine: the real error of a machine without the driver
+        assert probe.error and "NVMLError" not in probe.error and "Error" not in probe.error

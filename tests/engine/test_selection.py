@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from helpers import write_header_only
-from majicflux_desktop.engine import catalog, download, layouts, scan, selection
+from helpers import copy_tokenizers, write_header_only
+from majicflux_desktop.engine import catalog, download, layouts, scan, selection, tokenizer_folders
 
 
 def comfy_files(root: Path) -> dict[str, tuple[Path, ...]]:
@@ -23,19 +23,17 @@ def comfy_files(root: Path) -> dict[str, tuple[Path, ...]]:
 
 def tokenizers(folder: Path) -> dict[str, tuple[Path, ...]]:
     clip, t5 = folder / "tokenizer", folder / "tokenizer_2"
-    for name in ("vocab.json", "merges.txt"):
-        (clip / name).parent.mkdir(parents=True, exist_ok=True)
-        (clip / name).write_text("{}")
-    t5.mkdir(parents=True)
-    (t5 / "spiece.model").write_bytes(b"\0")
+    copy_tokenizers(clip, t5)
     return {"tokenizer": (clip,), "tokenizer_2": (t5,)}
 
 
 def test_chosen_files_are_used_and_the_models_folder_gives_the_rest(tmp_path: Path) -> None:
     chosen = comfy_files(tmp_path / "ComfyUI")
+    del chosen["vae"]
     models = tmp_path / "models"
     tokenizers(models / "black-forest-labs/FLUX.1-dev")
-    write_header_only(models / "elsewhere/ae.safetensors", layouts.flux_vae())  # not chosen
+    write_header_only(models / "elsewhere/ae.safetensors", layouts.flux_vae())
+    write_header_only(models / "elsewhere/clip_l.safetensors", layouts.clip_text())  # not chosen
     report = selection.check(models, chosen)
     assert report.complete and report.folder == models
     paths = report.paths()
@@ -43,7 +41,7 @@ def test_chosen_files_are_used_and_the_models_folder_gives_the_rest(tmp_path: Pa
         chosen["dit"][0],
         chosen["clip"][0],
         chosen["t5"],
-        chosen["vae"][0],
+        models / "elsewhere/ae.safetensors",
     )
     assert paths.tokenizer_clip == models / "black-forest-labs/FLUX.1-dev/tokenizer"
     assert report.roles["t5"].found_as == catalog.T5_SINGLE_FILE
@@ -69,11 +67,33 @@ def test_a_chosen_file_that_is_gone_falls_back_or_says_so(tmp_path: Path) -> Non
 
 def test_a_wrong_chosen_file_is_named_with_the_fix(tmp_path: Path) -> None:
     files = comfy_files(tmp_path / "ComfyUI")
-    chosen = {"dit": files["vae"], "tokenizer_2": (tmp_path / "empty",)}
-    (tmp_path / "empty").mkdir()
+    chosen = {"dit": files["vae"]}
     report = selection.check(tmp_path / "models", chosen)
     assert "is a VAE (autoencoder), not the majicflus_v1" in report.roles["dit"].problems[0].text()
-    assert "choose them again" in report.roles["tokenizer_2"].problems[0].text()
+    status = selection.check_role("tokenizer_2", [tmp_path / "ComfyUI"])
+    assert "choose them again" in status.problems[0].text()
+
+
+def test_complete_weights_need_no_tokenizer_and_no_walk(tmp_path: Path, monkeypatch) -> None:
+    """Only the four weight files chosen (a ComfyUI models folder): the shipped tokenizers serve,
+    also in place of a chosen tokenizer folder that is gone, and the models folder is not walked."""
+    chosen = {**comfy_files(tmp_path / "ComfyUI"), "tokenizer": (tmp_path / "gone",)}
+    monkeypatch.setattr(scan, "scan", lambda *args, **kwargs: (_ for _ in ()).throw(AssertionError))
+    report = selection.check(tmp_path / "no-such-folder", chosen)
+    assert report.complete
+    assert report.paths().tokenizer_clip == tokenizer_folders.SHIPPED["tokenizer"]
+    assert report.roles["tokenizer"].shipped and report.roles["tokenizer_2"].shipped
+
+
+def test_tiny_weights_never_get_the_real_tokenizers(tiny_models: Path, tmp_path: Path) -> None:
+    """The demo's tiny encoders know 514 and 192 tokens: FLUX's tokenizers would index past them."""
+    report = selection.check(tiny_models, {})
+    assert report.complete and report.paths().tiny
+    assert report.paths().tokenizer_clip == tiny_models / "tokenizer"
+    weights = {role: tuple(paths) for role, paths in report.paths().weights_by_role().items()}
+    elsewhere = selection.check(tmp_path, weights)  # tiny weights chosen, no tiny tokenizer there
+    assert not elsewhere.complete
+    assert "Missing: CLIP tokenizer" in elsewhere.roles["tokenizer"].problems[0].text()
 
 
 def test_t5_parts_chosen_together_must_make_the_whole_model(tmp_path: Path) -> None:

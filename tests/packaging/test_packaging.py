@@ -271,6 +271,19 @@ def test_the_spec_carries_resources_translations_and_what_diffsynth_imports_by_n
         assert (name, "resources") in bundled
     for name in ("majicflux_zh_CN.qm", "majicflux_en.qm", "majicflux_zh_CN.ts"):
         assert (name, "resources/i18n") in bundled
+    # the tokenizers shipped with the app, with their licences, where tokenizer_folders looks
+    tokenizers = ROOT / "majicflux_desktop" / "resources" / "tokenizers"
+    carried = {(Path(source), target) for source, target in analysis["datas"]}
+    for folder, files in (
+        ("clip", ("vocab.json", "merges.txt", "tokenizer_config.json", "LICENSE")),
+        ("t5", ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "LICENSE")),
+    ):
+        for name in files:
+            target = f"majicflux_desktop/resources/tokenizers/{folder}"
+            assert (tokenizers / folder / name, target) in carried, (folder, name)
+    from majicflux_desktop.engine import tokenizer_folders
+
+    assert tokenizer_folders.SHIPPED["tokenizer_2"] == tokenizers / "t5"
     # importlib.metadata gives __version__ (an editable install's metadata is an .egg-info)
     assert any(re.fullmatch(r"majicflux_desktop.*\.(dist|egg)-info", name) for name, _ in bundled)
     hidden = set(analysis["hiddenimports"])

@@ -150,6 +150,18 @@ def _classify(path: Path, exc: sqlite3.Error) -> Exception:
         )
     if _is_corrupt(exc):
         return CorruptLibraryError(str(exc))
+    if path.is_dir():  # SQLite says only "unable to open database file"
+        return user_error(
+            "library",
+            QT_TRANSLATE_NOOP(
+                "library",
+                "The image library “{path}” is a folder, not a file. Rename or move that folder "
+                "(MajicFlux then starts a new library there), or start MajicFlux with --data-dir "
+                "and another folder.",
+            ),
+            str(exc),
+            path=path,
+        )
     return user_error(
         "library",
         QT_TRANSLATE_NOOP(

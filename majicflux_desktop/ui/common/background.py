@@ -22,7 +22,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 
 from majicflux_desktop.core.i18n import UserError
 
-log = logging.getLogger("majicflux.ui.tasks")
+log = logging.getLogger("majicflux.ui.background")
 
 
 class _Dispatcher(QObject):

@@ -9,8 +9,6 @@ then save into another folder, and what was found before must still be used afte
 
 from __future__ import annotations
 
-import dataclasses
-from dataclasses import dataclass
 from pathlib import Path
 
 from PySide6.QtCore import Signal
@@ -26,51 +24,19 @@ from PySide6.QtWidgets import (
 )
 
 from majicflux_desktop.core.settings import Settings
-from majicflux_desktop.engine import scan, selection
-from majicflux_desktop.engine.scan import CheckReport
+from majicflux_desktop.engine import selection
 from majicflux_desktop.ui.common import theme
 from majicflux_desktop.ui.common.background import run_in_background
 from majicflux_desktop.ui.common.error_messages import SetupStep, setup_failure_message
 from majicflux_desktop.ui.setup.check_report import ReportTable, role_title
 
 ChosenFiles = dict[str, tuple[Path, ...]]
-
-
-@dataclass(frozen=True)
-class FolderScan:
-    folder: Path
-    found: CheckReport  # the chosen folder alone
-    shown: (
-        CheckReport  # what the engine would load: the chosen files, the models folder for the rest
-    )
-    chosen: ChosenFiles  # settings.model_files to store: every role `shown` serves
-
-    @property
-    def missing_roles(self) -> tuple[str, ...]:
-        return tuple(role for role, status in self.shown.roles.items() if not status.ok)
+FolderScan = selection.ExistingFiles  # the same result the command line's `models find` uses
 
 
 def scan_for_setup(folder: Path, settings: Settings) -> FolderScan:
     """Runs on a background thread: walking a big ComfyUI tree takes seconds."""
-    found = scan.scan(folder)
-    merged = {**settings.model_files, **selection.chosen_files(found)}
-    combined = selection.check(settings.models_dir, merged)
-    seen = {path for path, _ in found.rejected}
-    rejected = found.rejected + [(p, m) for p, m in combined.rejected if p not in seen]
-    # a wrong file in the chosen folder says more than "missing" from the models folder
-    roles = {
-        role: status if status.ok or not found.roles[role].paths else found.roles[role]
-        for role, status in combined.roles.items()
-    }
-    shown = dataclasses.replace(
-        combined,
-        roles=roles,
-        folder=folder,
-        rejected=rejected,
-        stopped_early=found.stopped_early,
-        files_examined=found.files_examined,
-    )
-    return FolderScan(folder, found, shown, selection.chosen_files(shown))
+    return selection.use_existing(folder, settings.models_dir, settings.model_files)
 
 
 class ExistingFilesPage(QWidget):

@@ -1,7 +1,7 @@
 """Model setup: a page of the main window, shown at first start and from Models ▸ Model setup.
 
 Its start page says what is there and what is missing, and offers the two ways on: "Download"
-(setup_download.py) and "Use existing files" (setup_existing.py), and the demo. Either way ends
+(download_page.py) and "Use existing files" (existing_files.py), and the demo. Either way ends
 in `finished(settings)`: the app saves them and the engine loads what they name.
 """
 
