@@ -7,7 +7,7 @@ point at workspace views only while the block runs, and on float8-maths Linears
 (`streaming.Fp8Linear`). It reads nothing of the module but its input and output, except for DoRA,
 which needs the base weight's norms once (read from the module at its first forward).
 
-Every layout of lora_keys.py is converted once per file into `Patch`es in the compute dtype and
+Every layout of lora_keys.py / lora_match.py is converted once per file into `Patch`es in the compute dtype and
 kept by SHA-256 (`ConvertedCache`, host RAM): switching, re-weighting, adding or removing LoRAs
 moves those tensors to the device or drops them, and never reloads the model.
 
@@ -35,7 +35,7 @@ import torch
 
 from majicflux_desktop.core.results import AppliedLora
 from majicflux_desktop.engine.lora_files import LoraFile
-from majicflux_desktop.engine.lora_keys import BIAS, FULL, LOHA, LOKR, LORA, LayerMatch
+from majicflux_desktop.engine.lora_match import BIAS, FULL, LOHA, LOKR, LORA, LayerMatch
 
 log = logging.getLogger("majicflux.loras")
 
@@ -246,7 +246,7 @@ class _Branches:
     def __init__(self) -> None:
         self.entries: list[tuple[_Active, Patch]] = []
 
-    def __call__(self, module: torch.nn.Module, args: tuple[Any, ...], output: Any) -> Any:
+    def __call__(self, module: torch.nn.Linear, args: tuple[Any, ...], output: Any) -> Any:
         x = args[0]
         base = output
         if any(p.magnitude is not None for _, p in self.entries):
@@ -266,7 +266,7 @@ def _rows(tensor: torch.Tensor, rows: tuple[int, int] | None) -> torch.Tensor:
 
 
 def weight_rows(
-    module: torch.nn.Module, start: int, stop: int, device: torch.device
+    module: torch.nn.Linear, start: int, stop: int, device: torch.device
 ) -> torch.Tensor:
     """Rows of the Linear's weight as it multiplies, in float32: float8 storage and the row
     scales of `streaming.Fp8Linear` included."""
@@ -278,7 +278,7 @@ def weight_rows(
 
 
 def _dora_ratio(
-    module: torch.nn.Module, active: _Active, patch: Patch, x: torch.Tensor
+    module: torch.nn.Linear, active: _Active, patch: Patch, x: torch.Tensor
 ) -> torch.Tensor:
     key = id(patch)
     if key not in active.ratios:
@@ -301,7 +301,7 @@ def _dora_ratio(
 
 
 def _dora(
-    module: torch.nn.Module, x: torch.Tensor, base: torch.Tensor, active: _Active, patch: Patch
+    module: torch.nn.Linear, x: torch.Tensor, base: torch.Tensor, active: _Active, patch: Patch
 ) -> torch.Tensor:
     """weight · (W'x - Wx) on the patch's rows, W' being DoRA's re-normalised weight."""
     ratio = _dora_ratio(module, active, patch, x)

@@ -60,7 +60,8 @@ def other_family(tensors: Mapping[str, tuple[str, Shape]], target: TargetModel) 
     # HunyuanVideo's blocks are FLUX's with other names (`img_attn_qkv`, `img_mlp.fc1`,
     # `img_mod.linear`); in kohya's underscored form only the last two tell them apart.
     if any(re.search(r"(img|txt)_attn_qkv", p) for p in dotted) or any(
-        re.search(r"token_refiner|(img|txt)_mlp[._]fc[12]|(img|txt)_mod[._]linear", p) for p in inner
+        re.search(r"token_refiner|(img|txt)_mlp[._]fc[12]|(img|txt)_mod[._]linear", p)
+        for p in inner
     ):
         return HUNYUAN_VIDEO
     if any(re.search(r"(^|[._])(self_attn|cross_attn)[._]|(^|[._])ffn[._]", p) for p in inner):

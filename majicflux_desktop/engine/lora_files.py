@@ -15,8 +15,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
-from majicflux_desktop.engine import catalog, lora_families, lora_keys
-from majicflux_desktop.engine.lora_keys import LayerMatch, Matching, TargetModel
+from majicflux_desktop.engine import catalog, lora_families, lora_keys, lora_match
+from majicflux_desktop.engine.lora_keys import TargetModel
+from majicflux_desktop.engine.lora_match import LayerMatch, Matching
 
 PREVIEW_SUFFIXES = (".preview.png", ".png", ".preview.jpg", ".jpg", ".preview.jpeg", ".jpeg",
                     ".preview.webp", ".webp")  # fmt: skip
@@ -85,14 +86,14 @@ def identify(
         header = catalog.read_header(path)  # Model setup's own checks: suffix, size, header
     except UserError as exc:
         return LoraFile(path, size, mtime, preview=preview, problem=exc.message)
-    matching = lora_keys.match(header.tensors, header.metadata, target)
+    matching = lora_match.match(header.tensors, header.metadata, target)
     meta = header.metadata
     found = LoraFile(
         path,
         size,
         mtime,
         schemes=tuple(sorted(matching.schemes)),
-        kinds=tuple(k for k in (*lora_keys.KINDS, "DoRA") if k in matching.kinds),
+        kinds=tuple(k for k in (*lora_match.KINDS, "DoRA") if k in matching.kinds),
         layers_matched=len(matching.matched),
         layers_total=matching.total,
         text_encoder_layers=matching.text_encoder,
