@@ -346,6 +346,10 @@ class LoraStack:
     def hooked_modules(self) -> list[str]:
         return sorted(self._hooks)
 
+    def patches(self) -> dict[str, list[Patch]]:
+        """The active LoRAs' patches on the compute device, by file name."""
+        return {a.converted.file.name: list(a.patches) for a in self._active.values()}
+
     def apply(self, loras: Sequence[tuple[LoraFile, str, float]]) -> tuple[AppliedLora, ...]:
         """Put on exactly these (file, sha256, weight) LoRAs; weight 0 is none at all."""
         started = time.perf_counter()
