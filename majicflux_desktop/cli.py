@@ -13,7 +13,7 @@ from majicflux_desktop.core import metadata
 from majicflux_desktop.core.i18n import UserError
 from majicflux_desktop.core.logs import make_stdio_safe, setup_logging
 from majicflux_desktop.core.paths import AppPaths, atomic_write_bytes
-from majicflux_desktop.core.request import GenerationRequest, RequestError
+from majicflux_desktop.core.request import GenerationRequest, LoraUse, RequestError
 from majicflux_desktop.core.results import Phase, Progress
 from majicflux_desktop.engine import catalog, memory, scan
 from majicflux_desktop.engine.memory import GIB
@@ -83,8 +83,9 @@ def _paths(args: argparse.Namespace) -> AppPaths:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     width, height = args.size
+    prompt, loras, lora_files = _loras_of(args)
     job = GenerationRequest(
-        prompt=args.prompt,
+        prompt=prompt,
         negative_prompt=args.negative or "",
         seed=args.seed,
         steps=args.steps,
@@ -92,18 +93,24 @@ def cmd_generate(args: argparse.Namespace) -> int:
         height=height,
         guidance=args.guidance,
         cfg_scale=args.cfg,
+        loras=loras,
     ).checked()
     for warning in job.warnings():
         print(f"note: {warning.message.text()}", file=sys.stderr)
     out = Path(args.out)
     if out.suffix.lower() != ".png":
         raise SystemExit("error: --out must name a .png file")
-    report = scan.check(_models_dir(args))
+    models_dir = _models_dir(args)
+    report = scan.check(models_dir)
     paths = report.paths()
 
     from majicflux_desktop.engine.pipeline import Engine  # torch loads here, not for --help
 
     engine = Engine()
+    if loras:
+        from majicflux_desktop.engine.loras import lora_folders
+
+        engine.set_lora_folders(lora_folders(models_dir), lora_files, _paths(args).data_dir)
     print("loading models…", file=sys.stderr)
     load = engine.load(paths, args.plan)
     if load.reason is not None:
@@ -115,12 +122,84 @@ def cmd_generate(args: argparse.Namespace) -> int:
         bar.close()
     for note in result.notes:
         print(f"note: {note.text()}", file=sys.stderr)
+    for lora in result.loras:
+        print(
+            f"lora: {lora.name} x{lora.weight:g} ({lora.layers_matched} of {lora.layers_total} "
+            f"layers, hash {lora.autov2})",
+            file=sys.stderr,
+        )
     meta = metadata.ImageMetadata.from_result(result)
     atomic_write_bytes(out, metadata.encode_png(result.image, meta))
     peak = "" if meta.peak_vram_bytes is None else f", peak {meta.peak_vram_bytes / GIB:.1f} GB"
     print(
         f"saved {out} (seed {result.seed}, {result.timings.total:.1f} s, plan {result.plan}{peak})"
     )
+    return 0
+
+
+def _lora_argument(text: str) -> tuple[str, float]:
+    """`PATH_OR_NAME[:WEIGHT]`; a colon that is not followed by a number is part of the name
+    (`C:\\loras\\x.safetensors`)."""
+    name, colon, weight = text.rpartition(":")
+    if colon and name:
+        try:
+            return name, float(weight)
+        except ValueError:
+            pass
+    return text, 1.0
+
+
+def _loras_of(args: argparse.Namespace) -> tuple[str, tuple[LoraUse, ...], list[Path]]:
+    """The prompt without its `<lora:name:weight>` tags, the LoRAs of the tags and of --lora, and
+    the LoRA files given by path (used where they are)."""
+    prompt, tagged = metadata.split_lora_tags(args.prompt)
+    uses = {use.name.casefold(): use for use in tagged}
+    files: list[Path] = []
+    for text, weight in args.lora or []:
+        path = Path(text)
+        if path.suffix.lower() in scan.MODEL_SUFFIXES or path.is_file():
+            if not path.is_file():
+                raise SystemExit(f"error: the LoRA file {path} does not exist")
+            files.append(path.absolute())
+            text = path.stem
+        uses[text.casefold()] = LoraUse(name=text, weight=weight)
+    return prompt, tuple(uses.values()), files
+
+
+def cmd_loras_list(args: argparse.Namespace) -> int:
+    from majicflux_desktop.core.units import format_bytes
+    from majicflux_desktop.engine import loras
+
+    folders = [Path(args.dir)] if args.dir else loras.lora_folders(_models_dir(args))
+    if not folders or not all(folder.is_dir() for folder in folders):
+        where = args.dir or f"{_models_dir(args)}/loras"
+        raise SystemExit(f"error: no LoRA folder at {where}; put LoRA files there or name one")
+    index = loras.LoraIndex(folders, tiny=args.tiny_target)
+    files = index.scan()
+    print(f"LoRA folders: {', '.join(map(str, folders))}")
+    for file in files:
+        if not file.ok:
+            print(f"  [refused] {file.name}: {file.problem.text() if file.problem else ''}")
+            continue
+        facts = [file.layout, f"{file.layers_matched} of {file.layers_total} layers"]
+        facts += [f"rank {file.rank}"] if file.rank else []
+        facts.append(format_bytes(file.size))
+        if args.hashes:
+            facts.append(f"hash {loras.autov2(index.sha256(file))}")
+        print(f"  [     ok] {file.name} ({', '.join(facts)})")
+        details = [("trigger words", ", ".join(file.trigger_words)),
+                   ("frequent tags", ", ".join(file.frequent_tags)),
+                   ("base model", file.base_model),
+                   ("preview", str(file.preview or ""))]  # fmt: skip
+        for label, value in details:
+            if value:
+                print(f"            {label}: {value}")
+        for note in file.notes:
+            print(f"            note: {note.text()}")
+    usable = sum(1 for f in files if f.ok)
+    print(f"{usable} usable, {len(files) - usable} refused")
+    if index.stopped_early:
+        print("note: the folder holds too many files to look at all of them; choose a narrower one")
     return 0
 
 
@@ -359,6 +438,14 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--guidance", type=float, default=3.5)
     gen.add_argument("--cfg", type=float, default=1.0, help="CFG scale; above 1 doubles the time")
     gen.add_argument("--plan", choices=memory.PLAN_NAMES, default="auto")
+    gen.add_argument(
+        "--lora",
+        action="append",
+        type=_lora_argument,
+        metavar="PATH_OR_NAME[:WEIGHT]",
+        help="a LoRA file, or the name of one in the models folder's loras folder, with its "
+        "weight (-2 to 2, default 1); repeatable. <lora:name:weight> in the prompt works too",
+    )
     source = gen.add_mutually_exclusive_group()
     source.add_argument("--models", help="folder with the model files")
     source.add_argument(
@@ -391,6 +478,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     fetch.add_argument("--only", help=f"comma-separated roles: {','.join(catalog.SPECS)}")
     fetch.set_defaults(func=cmd_models_download, models=None, tiny=False)
+
+    lora_commands = commands.add_parser("loras", help="LoRA files").add_subparsers(
+        dest="loras_command", required=True
+    )
+    lora_list = lora_commands.add_parser(
+        "list", help="the LoRA files found, their layout and matched layers, and why any is refused"
+    )
+    lora_list.add_argument("dir", nargs="?", help="default: the models folder's loras folder")
+    lora_list.add_argument("--models", help="the models folder whose loras folder to list")
+    lora_list.add_argument(
+        "--hashes", action="store_true", help="also show each file's AutoV2 hash"
+    )
+    lora_list.add_argument(
+        "--tiny-model",
+        dest="tiny_target",
+        action="store_true",
+        help="match against the tiny random-weight test transformer",
+    )
+    lora_list.set_defaults(func=cmd_loras_list)
 
     doctor = commands.add_parser("doctor", help="GPU, drivers, plan and model status")
     doctor.add_argument("--models")

@@ -11,6 +11,7 @@ restarts. The engine applies what `LoraIndex.find` returns (lora_apply.py); the 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import hashlib
 import json
 import logging
@@ -182,7 +183,8 @@ class LoraIndex:
         """Look at the folders again; unchanged files are not read again."""
         with self._lock:
             folders, singles = list(self._folders), list(self._files)
-        candidates: list[tuple[Path, frozenset[str]]] = []
+        # Files named one by one come first: asked for by name, they win over a namesake.
+        candidates: list[tuple[Path, frozenset[str]]] = [(path, frozenset()) for path in singles]
         stopped = False
         for folder in folders:
             walked = scan.walk(folder, MAX_DEPTH, MAX_ENTRIES) if folder.is_dir() else None
@@ -195,8 +197,6 @@ class LoraIndex:
             for path in walked.files:
                 if path.suffix.lower() in scan.MODEL_SUFFIXES:
                     candidates.append((path, frozenset(siblings[path.parent])))
-        for path in singles:
-            candidates.append((path, frozenset()))
         listing: list[LoraFile] = []
         seen: set[object] = set()
         for path, names in candidates:
@@ -310,8 +310,6 @@ class LoraIndex:
 
 
 def _with_preview(file: LoraFile, preview: Path | None) -> LoraFile:
-    import dataclasses
-
     return dataclasses.replace(file, preview=preview)
 
 
