@@ -7,14 +7,17 @@ point at workspace views only while the block runs, and on float8-maths Linears
 (`streaming.Fp8Linear`). It reads nothing of the module but its input and output, except for DoRA,
 which needs the base weight's norms once (read from the module at its first forward).
 
-Every layout of lora_keys.py / lora_match.py is converted once per file into `Patch`es in the compute dtype and
-kept by SHA-256 (`ConvertedCache`, host RAM): switching, re-weighting, adding or removing LoRAs
-moves those tensors to the device or drops them, and never reloads the model.
+Every layout that lora_match.py recognises is converted once per file into `Patch`es in the
+compute dtype and kept by SHA-256 (`ConvertedCache`, host RAM): switching, re-weighting, adding
+or removing LoRAs moves those tensors to the device or drops them, and never reloads the model.
+A patch holds what the file holds (no full weight-sized matrix), so a LoRA costs about its file's
+size on the GPU.
 
-The maths of each kind, without the full matrix where it can:
+The maths of each kind, never with the full matrix in the forward pass:
 - LoRA: up @ down, as (x @ downᵀ) @ upᵀ;
 - LoHa: (A1 B1) ∘ (A2 B2) is a LoRA of rank r1·r2 whose down rows are the products of B1's and
-  B2's rows and whose up columns are the products of A1's and A2's columns (exact);
+  B2's rows and whose up columns are the products of A1's and A2's columns (exact); that pair is
+  made for each forward pass and dropped (r1·r2·(in+out) numbers, a few MB), not kept;
 - LoKr: kron(W1, W2) x = vec(W1 · X · W2ᵀ) with X the input as a (in1, in2) matrix;
 - DoRA: W' = m ⊙ (W + sΔ) / ‖W + sΔ‖ (per output row, or per input column by the magnitude's
   shape), applied at weight w as W + w (W' - W); each LoRA's DoRA is taken against the base
@@ -47,15 +50,16 @@ NORM_ROWS = 4096  # rows of W + sΔ made at once for DoRA's norms: bounded extra
 class Patch:
     """One layer of one LoRA, converted: what it adds to one Linear's output rows.
 
-    The file's scale (alpha / rank) is folded into `up`, `kron[0]`, `diff` and `bias`; the
-    weight the person chose multiplies at run time.
+    The file's scale (alpha / rank) is folded into `up`, `hada[0]`, `kron[0]`, `diff` and `bias`;
+    the weight the person chose multiplies at run time.
     """
 
     module: str
     rows: tuple[int, int] | None
     down: torch.Tensor | None = None  # (rank, in)
     up: torch.Tensor | None = None  # (rows, rank)
-    kron: tuple[torch.Tensor, torch.Tensor] | None = None  # (out1, in1), (out2, in2)
+    hada: tuple[torch.Tensor, ...] | None = None  # A1 (rows, r1), B1 (r1, in), A2, B2
+    kron: tuple[torch.Tensor, ...] | None = None  # W1 (out1, in1), W2 (out2, in2)
     roll: int = 0  # LoKr only (the others' rows are rolled when converted)
     diff: torch.Tensor | None = None  # (rows, in)
     bias: torch.Tensor | None = None  # (rows,)
@@ -63,10 +67,8 @@ class Patch:
     axis: str = ""  # DoRA: "out" or "in"
 
     def tensors(self) -> list[torch.Tensor]:
-        found = [self.down, self.up, self.diff, self.bias, self.magnitude]
-        if self.kron is not None:
-            found += list(self.kron)
-        return [t for t in found if t is not None]
+        found = [self.down, self.up, self.diff, self.bias, *(self.hada or ()), *(self.kron or ())]
+        return [t for t in (*found, self.magnitude) if t is not None]
 
     @property
     def nbytes(self) -> int:
@@ -76,22 +78,35 @@ class Patch:
         def move(t: torch.Tensor | None) -> torch.Tensor | None:
             return None if t is None else t.to(device, dtype)
 
-        kron = None if self.kron is None else (self.kron[0].to(device, dtype), self.kron[1].to(device, dtype))  # fmt: skip
         return replace(
             self,
             down=move(self.down),
             up=move(self.up),
-            kron=kron,
+            hada=None if self.hada is None else tuple(t.to(device, dtype) for t in self.hada),
+            kron=None if self.kron is None else tuple(t.to(device, dtype) for t in self.kron),
             diff=move(self.diff),
             bias=move(self.bias),
             magnitude=None if self.magnitude is None else self.magnitude.to(device),
         )
 
+    def low_rank(self) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """(down, up) of a LoRA, or of a LoHa as the rank r1·r2 pair it equals."""
+        if self.down is not None and self.up is not None:
+            return self.down, self.up
+        if self.hada is None:
+            return None
+        a1, b1, a2, b2 = self.hada
+        down = (b1[:, None, :] * b2[None, :, :]).reshape(-1, b1.shape[1])
+        up = (a1[:, :, None] * a2[:, None, :]).reshape(a1.shape[0], -1)
+        return down, up
+
     def delta_x(self, x: torch.Tensor, weight: float) -> torch.Tensor:
         """weight · sΔ x for this patch's rows (in x's dtype)."""
         out: torch.Tensor | None = None
-        if self.down is not None and self.up is not None:
-            out = ((x @ self.down.t()) * weight) @ self.up.t()
+        pair = self.low_rank()
+        if pair is not None:
+            down, up = pair
+            out = ((x @ down.t()) * weight) @ up.t()
         elif self.kron is not None:
             w1, w2 = self.kron
             grouped = x.reshape(*x.shape[:-1], w1.shape[1], w2.shape[1])
@@ -110,6 +125,9 @@ class Patch:
         """sΔ's rows start..stop, dense, in float32 (DoRA's norms)."""
         if self.down is not None and self.up is not None:
             return self.up[start:stop].float() @ self.down.float()
+        if self.hada is not None:
+            a1, b1, a2, b2 = (t.float() for t in self.hada)
+            return (a1[start:stop] @ b1) * (a2[start:stop] @ b2)
         if self.diff is not None:
             return self.diff[start:stop].float()
         assert self.kron is not None
@@ -178,10 +196,10 @@ def _patch(layer: LayerMatch, t: dict[str, torch.Tensor]) -> Patch:
         up = t["up"] * scale
         return Patch(down=t["down"], up=rolled(up) if roll else up, **common)
     if layer.kind == LOHA:
-        w1a, w1b, w2a, w2b = t["hada_w1_a"], t["hada_w1_b"], t["hada_w2_a"], t["hada_w2_b"]
-        down = (w1b[:, None, :] * w2b[None, :, :]).reshape(-1, w1b.shape[1])
-        up = (w1a[:, :, None] * w2a[:, None, :]).reshape(w1a.shape[0], -1) * scale
-        return Patch(down=down, up=rolled(up) if roll else up, **common)
+        a1, b1, a2, b2 = t["hada_w1_a"] * scale, t["hada_w1_b"], t["hada_w2_a"], t["hada_w2_b"]
+        if roll:  # output rows are the rows of A1 and A2
+            a1, a2 = torch.roll(a1, roll, dims=0), torch.roll(a2, roll, dims=0)
+        return Patch(hada=(a1, b1, a2, b2), **common)
     if layer.kind == LOKR:
         w1 = t["lokr_w1"] if "lokr_w1" in t else t["lokr_w1_a"] @ t["lokr_w1_b"]
         w2 = t["lokr_w2"] if "lokr_w2" in t else t["lokr_w2_a"] @ t["lokr_w2_b"]
