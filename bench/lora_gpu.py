@@ -112,8 +112,8 @@ def _step_seconds(dit: torch.nn.Module, device: str, side: int, repeats: int = 5
     from diffsynth.pipelines.flux_image import model_fn_flux_image
 
     dtype = next(dit.parameters()).dtype
-    context = dit.context_embedder.in_features
-    pooled = dit.pooled_text_embedder[0].in_features
+    shapes = {name: m.in_features for name, m in dit.named_modules() if isinstance(m, torch.nn.Linear)}  # fmt: skip
+    context, pooled = shapes["context_embedder"], shapes["pooled_text_embedder.0"]
     inputs = {
         "latents": torch.randn(1, 16, side // 8, side // 8, device=device, dtype=dtype),
         "timestep": torch.tensor([500.0], device=device, dtype=dtype),
