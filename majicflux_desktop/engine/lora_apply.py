@@ -374,6 +374,9 @@ class LoraStack:
         wanted = [(file, sha, weight) for file, sha, weight in loras if weight != 0]
         active: dict[str, _Active] = {}
         for file, sha, weight in wanted:
+            if sha in active:  # one file under two names: its change is linear in the weight
+                active[sha].weight += weight
+                continue
             previous = self._active.get(sha)
             if previous is not None:
                 previous.weight = weight

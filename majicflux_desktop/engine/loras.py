@@ -60,12 +60,16 @@ class HashCache:
     def __init__(self, folder: Path | None = None):
         self._file = None if folder is None else Path(folder) / HASH_CACHE_FILE
         self._lock = threading.Lock()
-        self._known: dict[str, tuple[int, int, str]] = {}
+        self._known: dict[str, tuple[int, int, str]] = self._saved()
+
+    def _saved(self) -> dict[str, tuple[int, int, str]]:
+        found: dict[str, tuple[int, int, str]] = {}
         if self._file is not None:
             with contextlib.suppress(OSError, ValueError, TypeError, AttributeError):
                 data = json.loads(self._file.read_text("utf-8"))
                 for path, (size, mtime, digest) in data.get("files", {}).items():
-                    self._known[str(path)] = (int(size), int(mtime), str(digest))
+                    found[str(path)] = (int(size), int(mtime), str(digest))
+        return found
 
     def known(self, path: Path) -> str | None:
         """The hash if it is known for the file as it is now, without reading it."""
@@ -99,8 +103,10 @@ class HashCache:
     def _save(self) -> None:
         if self._file is None:
             return
+        saved = self._saved()  # another process (the CLI, the app) may have added some
         with self._lock:
-            entries = {p: list(e) for p, e in self._known.items() if os.path.exists(p)}
+            merged = {**saved, **self._known}
+            entries = {p: list(e) for p, e in merged.items() if os.path.exists(p)}
         data = json.dumps({"version": 1, "files": entries}, indent=0, sort_keys=True)
         try:
             atomic_write_bytes(self._file, data.encode("utf-8"))

@@ -267,6 +267,11 @@ def test_sha256_and_autov2_and_a_persistent_cache(lora_dir: Path, tmp_path: Path
     assert loras.autov2(expected) == expected[:10]
     again = loras.HashCache(tmp_path)  # a new run
     assert again.known(path) == expected
+    other = lora_dir / "tiny-loha.safetensors"
+    loras.HashCache(tmp_path).sha256(other)  # another process saves its hash meanwhile
+    again.sha256(lora_dir / "tiny-lokr.safetensors")  # and this one saves after it
+    saved = json.loads((tmp_path / loras.HASH_CACHE_FILE).read_text("utf-8"))["files"]
+    assert {str(path), str(other), str(lora_dir / "tiny-lokr.safetensors")} <= set(saved)
     os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
     assert again.known(path) is None  # touched: read again
 

@@ -208,6 +208,16 @@ def test_a_lora_is_found_by_its_hash_under_another_name(engine: Engine, lora_dir
     assert np.array_equal(np.asarray(result.image).astype(int), pixels(engine, request(("xlabs", 1.0))))  # fmt: skip
 
 
+def test_one_file_under_two_names_adds_its_weights(engine: Engine, lora_dir) -> None:
+    copy = lora_dir[0] / "tiny-kohya-copy.safetensors"
+    copy.write_bytes((lora_dir[0] / "tiny-kohya.safetensors").read_bytes())
+    engine.loras.index.scan()  # type: ignore[union-attr]
+    both = pixels(engine, request(("kohya", 0.5), ("kohya-copy", 0.25)))
+    assert np.array_equal(both, pixels(engine, request(("kohya", 0.75))))
+    copy.unlink()
+    engine.loras.index.scan()  # type: ignore[union-attr]
+
+
 def test_text_encoder_parts_are_noted_on_the_image(engine: Engine) -> None:
     result = engine.generate(request(("kohya", 1.0)))
     assert any("applied to the transformer only" in note.text() for note in result.notes)
