@@ -137,6 +137,60 @@ def test_doctor(tmp_path: Path) -> None:
     assert "GPU:" in run.stdout and "torch" in run.stdout and "auto plan:" in run.stdout
 
 
+# -- LoRAs ----------------------------------------------------------------------------------------
+
+
+def test_loras_list_shows_layouts_matches_and_refusals(tmp_path: Path) -> None:
+    from majicflux_desktop.engine import tiny_loras
+
+    folder = tmp_path / "loras"
+    tiny_loras.kohya(folder / "style.safetensors")
+    tiny_loras.lokr(folder / "sub" / "kron.safetensors")
+    tiny_loras.sdxl(folder / "for-sdxl.safetensors")
+    run = majicflux("loras", "list", str(folder), "--tiny-model", "--hashes")
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    style = next(line for line in lines if "] style (" in line)
+    assert "[     ok] style (kohya + LoRA, 7 of 8 layers, rank 4, " in style and "hash " in style
+    assert (
+        "trigger words: ohwx cat" in run.stdout and "applied to the transformer only" in run.stdout
+    )
+    assert "[     ok] kron (kohya + LoKr, 3 of 3 layers" in run.stdout
+    assert "[refused] for-sdxl: " in run.stdout and "is a LoRA for SDXL" in run.stdout
+    assert lines[-1] == "2 usable, 1 refused"
+    real_size = majicflux("loras", "list", str(folder))  # against FLUX.1: the tiny files fit not
+    assert "0 usable, 3 refused" in real_size.stdout and "sizes differ" in real_size.stdout
+
+
+def test_generate_with_a_lora_file_and_a_prompt_tag(tmp_path: Path) -> None:
+    from majicflux_desktop.engine import tiny_loras
+
+    out = tmp_path / "with-loras.png"
+    own = tiny_loras.kohya(tmp_path / "elsewhere" / "my style.safetensors").path
+    tiny_loras.peft(tmp_path / "data" / "demo-models" / "loras" / "tiny-peft.safetensors")
+    run = majicflux(
+        "--data-dir", str(tmp_path / "data"), "generate", "--tiny",
+        "--prompt", "a cat <lora:tiny-peft:0.5>", "--lora", f"{own}:0.8",
+        "--size", "256x256", "--steps", "2", "--seed", "7", "--out", str(out),
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert "lora: tiny-peft x0.5 (12 of 12 layers, hash " in run.stderr
+    assert "lora: my style x0.8 (7 of 8 layers, hash " in run.stderr
+    assert "applied to the transformer only" in run.stderr
+    read = metadata.read(out)
+    assert read.request is not None and read.request.prompt == "a cat"
+    assert read.metadata is not None
+    assert [(lora.name, lora.weight) for lora in read.metadata.loras] == [
+        ("tiny-peft", 0.5),
+        ("my style", 0.8),
+    ]
+    missing = majicflux(
+        "--data-dir", str(tmp_path / "data"), "generate", "--tiny", "--prompt", "a",
+        "--lora", "nowhere:1", "--size", "256x256", "--steps", "1", "--out", str(out),
+    )  # fmt: skip
+    assert missing.returncode == 1 and "“nowhere” is not in the LoRA folders" in missing.stderr
+
+
 # -- models find / models download --------------------------------------------------------------
 
 

@@ -15,6 +15,8 @@ from majicflux_desktop import __version__
 from majicflux_desktop.cli.common import app_paths, engine_flags, image_size
 from majicflux_desktop.cli.doctor import cmd_doctor
 from majicflux_desktop.cli.generate import cmd_generate
+from majicflux_desktop.cli.loras import add_commands as add_lora_commands
+from majicflux_desktop.cli.loras import lora_argument
 from majicflux_desktop.cli.models import cmd_models_check, cmd_models_download, cmd_models_find
 from majicflux_desktop.core.i18n import UserError
 from majicflux_desktop.core.logs import make_stdio_safe, setup_logging
@@ -43,6 +45,14 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--size", type=image_size, default=(1024, 1024), help="WxH, multiples of 16")
     gen.add_argument("--guidance", type=float, default=3.5)
     gen.add_argument("--cfg", type=float, default=1.0, help="CFG scale; above 1 doubles the time")
+    gen.add_argument(
+        "--lora",
+        action="append",
+        type=lora_argument,
+        metavar="PATH_OR_NAME[:WEIGHT]",
+        help="a LoRA file, or the name of one in the app's LoRA folders, with its weight (-2 to 2, "
+        "default 1); repeatable. <lora:name:weight> in the prompt works too",
+    )
     engine_flags(gen)
     source = gen.add_mutually_exclusive_group()
     source.add_argument(
@@ -83,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     fetch.add_argument("--only", help=f"comma-separated roles: {','.join(catalog.SPECS)}")
     fetch.set_defaults(func=cmd_models_download)
 
+    add_lora_commands(commands)
     doctor = commands.add_parser("doctor", help="GPU, drivers, plan and model status")
     doctor.add_argument("--models", help="folder with the model files (default: the app's)")
     engine_flags(doctor)

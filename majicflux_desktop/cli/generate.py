@@ -18,6 +18,7 @@ from majicflux_desktop.cli.common import (
     engine_choices,
     model_report,
 )
+from majicflux_desktop.cli.loras import lora_folders_for, loras_of
 from majicflux_desktop.core import metadata
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP
 from majicflux_desktop.core.paths import atomic_write_bytes
@@ -63,8 +64,9 @@ class ProgressBar:
 
 def cmd_generate(args: argparse.Namespace) -> int:
     width, height = args.size
+    prompt, loras, lora_files = loras_of(args)
     job = GenerationRequest(
-        prompt=args.prompt,
+        prompt=prompt,
         negative_prompt=args.negative or "",
         seed=args.seed,
         steps=args.steps,
@@ -72,6 +74,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
         height=height,
         guidance=args.guidance,
         cfg_scale=args.cfg,
+        loras=loras,
     ).checked()
     for warning in job.warnings():
         print(f"note: {warning.message.text()}", file=sys.stderr)
@@ -89,6 +92,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from majicflux_desktop.engine.pipeline import Engine  # torch loads here, not for --help
 
     engine = Engine(fp8_matmul=choices.fp8_matmul)
+    if loras:
+        folders = lora_folders_for(args, settings)
+        engine.set_lora_folders(folders, lora_files, app_paths(args).data_dir)
     print(f"loading models from {where}…", file=sys.stderr)
     load = engine.load(paths, choices.plan, choices.budget_bytes)
     if load.reason is not None:
@@ -100,6 +106,12 @@ def cmd_generate(args: argparse.Namespace) -> int:
         bar.close()
     for note in result.notes:
         print(f"note: {note.text()}", file=sys.stderr)
+    for lora in result.loras:
+        print(
+            f"lora: {lora.name} x{lora.weight:g} ({lora.layers_matched} of {lora.layers_total} "
+            f"layers, hash {lora.autov2})",
+            file=sys.stderr,
+        )
     meta = metadata.ImageMetadata.from_result(result)
     data = metadata.encode_png(result.image, meta)
     summary = f"seed {result.seed}, {result.timings.total:.1f} s, plan {result.plan}"

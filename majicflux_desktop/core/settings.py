@@ -57,6 +57,7 @@ ASPECT_RATIOS = ("1:1", "3:4", "4:3", "2:3", "3:2", "9:16", "16:9")
 DOWNLOAD_SOURCES = ("modelscope", "huggingface")  # or an http(s) URL of a mirror
 MODEL_ROLES = ("dit", "clip", "t5", "vae", "tokenizer", "tokenizer_2")  # = engine.catalog roles
 MAX_VRAM_BUDGET_GB = 1024.0
+MAX_RECENT_LORAS = 12
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,17 @@ class Settings:
     download_source: str = "modelscope"
     seed_locked: bool = False
     fp8_matmul: str = "auto"
+    # LoRA folders besides the models folder's own `loras` (a ComfyUI or Forge install's, …)
+    lora_folders: tuple[Path, ...] = ()
+    favourite_loras: tuple[str, ...] = ()  # by SHA-256
+    recent_loras: tuple[str, ...] = ()  # by SHA-256, the latest first
 
     def __post_init__(self) -> None:
         frozen = {role: tuple(Path(p) for p in files) for role, files in self.model_files.items()}
         object.__setattr__(self, "model_files", MappingProxyType(frozen))
+        object.__setattr__(self, "lora_folders", tuple(Path(p) for p in self.lora_folders))
+        object.__setattr__(self, "favourite_loras", tuple(self.favourite_loras))
+        object.__setattr__(self, "recent_loras", tuple(self.recent_loras)[:MAX_RECENT_LORAS])
 
 
 def default_settings(paths: AppPaths) -> Settings:
@@ -129,6 +137,9 @@ def settings_to_dict(settings: Settings, base: Path) -> dict[str, Any]:
         role: [stored(p) for p in files] for role, files in settings.model_files.items()
     }
     data["generation"] = dataclasses.asdict(settings.generation)
+    data["lora_folders"] = [stored(p) for p in settings.lora_folders]
+    data["favourite_loras"] = list(settings.favourite_loras)
+    data["recent_loras"] = list(settings.recent_loras)
     return {"schema_version": schema_version(), **data}
 
 
@@ -192,6 +203,9 @@ def settings_from_dict(
         ),
         "seed_locked": reader.get(data, "seed_locked", defaults.seed_locked, _boolean),
         "fp8_matmul": reader.get(data, "fp8_matmul", defaults.fp8_matmul, _one_of(FP8_MATMUL)),
+        "lora_folders": reader.get(data, "lora_folders", defaults.lora_folders, reader.folders),
+        "favourite_loras": reader.get(data, "favourite_loras", defaults.favourite_loras, _hashes),
+        "recent_loras": reader.get(data, "recent_loras", defaults.recent_loras, _hashes),
     }
     known = {f.name for f in dataclasses.fields(Settings)} | {"schema_version"}
     for name in data:
@@ -261,6 +275,11 @@ class _Reader:
                 except (ValueError, TypeError):
                     self.invalid(f"model_files.{role}", paths, "[]")
         return files
+
+    def folders(self, value: Any) -> tuple[Path, ...]:
+        if not isinstance(value, list):
+            raise ValueError(value)
+        return tuple(dict.fromkeys(self.folder(item) for item in value))
 
     def folder(self, value: Any) -> Path:
         if not isinstance(value, str) or not value.strip() or "\0" in value:
@@ -433,3 +452,12 @@ def _note_unreadable(path: Path, reason: str | Message, backup: Path | None = No
             "used. The file as it was is kept as “{backup}”.",
         )
     return Message("settings", template, {"path": path, "reason": reason, "backup": backup})
+
+
+def _hashes(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(
+        isinstance(item, str) and len(item) == 64 and all(c in "0123456789abcdef" for c in item)
+        for item in value
+    ):
+        raise ValueError(value)
+    return tuple(dict.fromkeys(value))

@@ -311,6 +311,10 @@ HEADROOM = 0.9  # GiB kept free for the desktop and other apps
 # activations (2.1 GB) are the largest phase, and on a 4 GB budget they leave no room at all.
 TILED_DECODE_BELOW = 5 * GIB
 TILED_VAE_ACTIVATION = int(0.5 * GIB)
+# GPU memory a streamed plan sets aside for LoRAs: a rank-16 FLUX.1 LoRA on every transformer
+# layer is ~150 MB in bf16, so this holds two or three typical ones. More are counted when
+# they are applied (the next plan, after an out-of-memory, sees their real size).
+LORA_RESERVE = int(0.4 * GIB)
 
 
 def dit_activation_bytes(width: int, height: int) -> int:
@@ -358,6 +362,9 @@ class Workspace:
     t5_staging: int
     dit_activations: int
     vae_activations: int
+    # LoRA side branches on the GPU (lora_apply.py), in every phase: they stay between images.
+    # The engine passes what it sets aside (Engine.lora_reserve_bytes) or the LoRAs' own size.
+    loras: int = 0
 
 
 @dataclass(frozen=True)
@@ -377,7 +384,7 @@ def predicted_peak(
     )
     encode = space.t5_slots + TEXT_ENCODE_ACTIVATION + (space.t5_staging if not all(t5_mask) else 0)
     largest_phase = max(denoise, encode, space.vae_activations)
-    return space.fixed + resident + largest_phase + ALLOCATOR_SLACK + CUDA_CONTEXT
+    return space.fixed + space.loras + resident + largest_phase + ALLOCATOR_SLACK + CUDA_CONTEXT
 
 
 def plan_residency(

@@ -14,8 +14,9 @@ import os
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 # Before diffsynth/transformers are imported: never reach a hub, whatever the environment says.
@@ -43,6 +44,8 @@ from majicflux_desktop.core.results import (
     Timings,
 )
 from majicflux_desktop.engine import catalog, memory, patches, placement, selection, streaming
+from majicflux_desktop.engine.lora_engine import EngineLoras
+from majicflux_desktop.engine.loras import LoraIndex
 from majicflux_desktop.engine.preview import latent_preview
 from majicflux_desktop.engine.scan import ModelPaths
 
@@ -97,12 +100,22 @@ class Engine:
         self.model_name = ""
         self.dtype = compute_dtype(self.device)
         self._learned: dict[SizeKey, Timings] = {}  # the last image of each kind, for the ETA
+        self.loras = EngineLoras()  # LoRA folders, and the LoRAs on the transformer
         patches.install_cpu_shims()
 
     # -- loading ----------------------------------------------------------------------------------
     @property
     def loaded(self) -> bool:
         return self.pipe is not None
+
+    def set_lora_folders(
+        self,
+        folders: Sequence[Path],
+        files: Sequence[Path] = (),
+        hash_cache_dir: Path | None = None,
+    ) -> LoraIndex:
+        """Where requests' LoRAs are looked for (by hash, then by name); the index also lists them."""
+        return self.loras.set_folders(folders, files, hash_cache_dir)
 
     def load(
         self, paths: ModelPaths, plan: str = "auto", budget_bytes: int | None = None
@@ -138,6 +151,8 @@ class Engine:
             notes.append(self._lowered(plan, *fallback))
             plan, budget_bytes = fallback
         self.paths, self.plan, self.budget_bytes = paths, plan, budget_bytes
+        streamed_budget = budget_bytes if memory.PLANS[plan].streamed else None
+        self.loras.attach(self.pipe.dit, self.device, self.dtype, paths.tiny, streamed_budget)
         self.model_hash = catalog.file_fingerprint(paths.dit)
         self.model_name = "tiny-random" if paths.tiny else paths.dit.stem
         report = LoadReport(
@@ -196,12 +211,14 @@ class Engine:
                     compute_dtype=self.dtype,
                     fp8_matmul=self.fp8_matmul != "off"
                     and streaming.fp8_matmul_supported(self.device),
+                    lora_bytes=self.loras.planned_bytes,
                 )
         patches.install_prompt_cache(pipe)
         patches.lean_vae_attention(pipe.vae_decoder)
         return pipe
 
     def unload(self) -> None:
+        self.loras.detach()
         if self.streamer is not None:
             self.streamer.remove()
             self.streamer = None
@@ -420,14 +437,13 @@ class Engine:
             model_name=self.model_name,
             model_hash=self.model_hash,
             loras=applied,
-            notes=notes,
+            notes=(*notes, *self.loras.notes),
         )
 
     def _apply_loras(self, request: GenerationRequest) -> tuple[AppliedLora, ...]:
-        """Put the request's LoRAs on the transformer (side branches; the float8 weights stay)."""
-        if any(lora.enabled for lora in request.loras):
-            raise NotImplementedError("LoRAs: engine/loras (issue 14)")
-        return ()
+        """Put exactly the request's LoRAs on the transformer (side branches; the float8 weights
+        stay): those of the previous image that it does not name come off."""
+        return self.loras.apply(request.loras)
 
     def _edit_inputs(
         self, request: GenerationRequest, pictures: PictureSource | None

@@ -85,11 +85,13 @@ def stream_pipeline(
     copy_ahead: int = 4,
     compute_dtype: torch.dtype = torch.bfloat16,
     fp8_matmul: bool = False,
+    lora_bytes: int = 0,
 ) -> BlockStreamer:
     """Put a freshly loaded pipeline (all models in host RAM) under a BlockStreamer.
 
     The transformer is packed first and its resident blocks leave host RAM before T5 is loaded,
     so the peak host memory stays near the larger of the two models, not their sum.
+    `lora_bytes`: GPU memory to leave for LoRA side branches (memory.Workspace.loras).
     """
     streamer = BlockStreamer(device, compute_dtype, copy_ahead=copy_ahead)
     dit = unwrap_vram_management(pipe.dit)
@@ -117,6 +119,7 @@ def stream_pipeline(
         t5_staging=copy_ahead * t5_largest,
         dit_activations=memory.dit_activation_bytes(*size),
         vae_activations=memory.vae_activation_bytes(*size, tiled=tiled_decode),
+        loras=lora_bytes,
     )
     residency = memory.plan_residency(budget, space, dit_units, t5_units)
     log.info(

@@ -1,0 +1,424 @@
+"""Apply LoRAs to the transformer as side branches: out += weight · branch(x) on each Linear they
+change. The float8 weights are never rewritten.
+
+A branch is a forward hook on the target Linear module, so it runs in every memory plan: on
+resident Linears, on diffsynth's VRAM-managed ones (fp8-offload), on streamed blocks whose weights
+point at workspace views only while the block runs, and on float8-maths Linears
+(`streaming.Fp8Linear`). It reads nothing of the module but its input and output, except for DoRA,
+which needs the base weight's norms once (read from the module at its first forward).
+
+Every layout that lora_match.py recognises is converted once per file into `Patch`es in the
+compute dtype and kept by SHA-256 (`ConvertedCache`, host RAM): switching, re-weighting, adding
+or removing LoRAs moves those tensors to the device or drops them, and never reloads the model.
+A patch holds what the file holds (no full weight-sized matrix), so a LoRA costs about its file's
+size on the GPU.
+
+The maths of each kind, never with the full matrix in the forward pass:
+- LoRA: up @ down, as (x @ downᵀ) @ upᵀ;
+- LoHa: (A1 B1) ∘ (A2 B2) is a LoRA of rank r1·r2 whose down rows are the products of B1's and
+  B2's rows and whose up columns are the products of A1's and A2's columns (exact); that pair is
+  made for each forward pass and dropped (r1·r2·(in+out) numbers, a few MB), not kept;
+- LoKr: kron(W1, W2) x = vec(W1 · X · W2ᵀ) with X the input as a (in1, in2) matrix;
+- DoRA: W' = m ⊙ (W + sΔ) / ‖W + sΔ‖ (per output row, or per input column by the magnitude's
+  shape), applied at weight w as W + w (W' - W); each LoRA's DoRA is taken against the base
+  weight, so a stack adds the LoRAs' changes.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+import torch
+
+from majicflux_desktop.core.results import AppliedLora
+from majicflux_desktop.engine.lora_files import LoraFile
+from majicflux_desktop.engine.lora_match import BIAS, FULL, LOHA, LOKR, LORA, LayerMatch
+
+log = logging.getLogger("majicflux.loras")
+
+DORA_EPS = 1e-6
+NORM_ROWS = 4096  # rows of W + sΔ made at once for DoRA's norms: bounded extra memory
+
+
+@dataclass(frozen=True)
+class Patch:
+    """One layer of one LoRA, converted: what it adds to one Linear's output rows.
+
+    The file's scale (alpha / rank) is folded into `up`, `hada[0]`, `kron[0]`, `diff` and `bias`;
+    the weight the person chose multiplies at run time.
+    """
+
+    module: str
+    rows: tuple[int, int] | None
+    down: torch.Tensor | None = None  # (rank, in)
+    up: torch.Tensor | None = None  # (rows, rank)
+    hada: tuple[torch.Tensor, ...] | None = None  # A1 (rows, r1), B1 (r1, in), A2, B2
+    kron: tuple[torch.Tensor, ...] | None = None  # W1 (out1, in1), W2 (out2, in2)
+    roll: int = 0  # LoKr only (the others' rows are rolled when converted)
+    diff: torch.Tensor | None = None  # (rows, in)
+    bias: torch.Tensor | None = None  # (rows,)
+    magnitude: torch.Tensor | None = None  # DoRA, float32
+    axis: str = ""  # DoRA: "out" or "in"
+
+    def tensors(self) -> list[torch.Tensor]:
+        found = [self.down, self.up, self.diff, self.bias, *(self.hada or ()), *(self.kron or ())]
+        return [t for t in (*found, self.magnitude) if t is not None]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(t.numel() * t.element_size() for t in self.tensors())
+
+    def to(self, device: torch.device, dtype: torch.dtype) -> Patch:
+        def move(t: torch.Tensor | None) -> torch.Tensor | None:
+            return None if t is None else t.to(device, dtype)
+
+        return replace(
+            self,
+            down=move(self.down),
+            up=move(self.up),
+            hada=None if self.hada is None else tuple(t.to(device, dtype) for t in self.hada),
+            kron=None if self.kron is None else tuple(t.to(device, dtype) for t in self.kron),
+            diff=move(self.diff),
+            bias=move(self.bias),
+            magnitude=None if self.magnitude is None else self.magnitude.to(device),
+        )
+
+    def low_rank(self) -> tuple[torch.Tensor, torch.Tensor] | None:
+        """(down, up) of a LoRA, or of a LoHa as the rank r1·r2 pair it equals."""
+        if self.down is not None and self.up is not None:
+            return self.down, self.up
+        if self.hada is None:
+            return None
+        a1, b1, a2, b2 = self.hada
+        down = (b1[:, None, :] * b2[None, :, :]).reshape(-1, b1.shape[1])
+        up = (a1[:, :, None] * a2[:, None, :]).reshape(a1.shape[0], -1)
+        return down, up
+
+    def delta_x(self, x: torch.Tensor, weight: float) -> torch.Tensor:
+        """weight · sΔ x for this patch's rows (in x's dtype)."""
+        out: torch.Tensor | None = None
+        pair = self.low_rank()
+        if pair is not None:
+            down, up = pair
+            out = ((x @ down.t()) * weight) @ up.t()
+        elif self.kron is not None:
+            w1, w2 = self.kron
+            grouped = x.reshape(*x.shape[:-1], w1.shape[1], w2.shape[1])
+            mixed = torch.matmul(w1, (grouped @ w2.t()) * weight)
+            out = mixed.reshape(*x.shape[:-1], w1.shape[0] * w2.shape[0])
+            if self.roll:
+                out = torch.roll(out, self.roll, dims=-1)
+        elif self.diff is not None:
+            out = (x @ self.diff.t()) * weight
+        if self.bias is not None:
+            out = self.bias * weight if out is None else out + self.bias * weight
+        assert out is not None
+        return out
+
+    def delta_rows(self, start: int, stop: int) -> torch.Tensor:
+        """sΔ's rows start..stop, dense, in float32 (DoRA's norms)."""
+        if self.down is not None and self.up is not None:
+            return self.up[start:stop].float() @ self.down.float()
+        if self.hada is not None:
+            a1, b1, a2, b2 = (t.float() for t in self.hada)
+            return (a1[start:stop] @ b1) * (a2[start:stop] @ b2)
+        if self.diff is not None:
+            return self.diff[start:stop].float()
+        assert self.kron is not None
+        w1, w2 = (w.float() for w in self.kron)
+        if self.roll:
+            return torch.roll(torch.kron(w1, w2), self.roll, dims=0)[start:stop]
+        rows2 = w2.shape[0]
+        first, last = start // rows2, -(-stop // rows2)
+        block = torch.kron(w1[first:last], w2)
+        return block[start - first * rows2 : stop - first * rows2]
+
+
+@dataclass
+class ConvertedLora:
+    sha256: str
+    file: LoraFile
+    patches: list[Patch]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(p.nbytes for p in self.patches)
+
+
+def convert(file: LoraFile, sha256: str, dtype: torch.dtype) -> ConvertedLora:
+    """Read the file's matched layers and convert each to a Patch in `dtype` (CPU)."""
+    from safetensors import safe_open
+
+    patches = []
+    with safe_open(str(file.path), framework="pt", device="cpu") as handle:
+        for layer in file.layers:
+            tensors = {role: handle.get_tensor(key).float() for role, key in layer.tensors}
+            patches.append(_patch(layer, tensors).to(torch.device("cpu"), dtype))
+    return ConvertedLora(sha256, file, patches)
+
+
+def _scale(layer: LayerMatch, tensors: dict[str, torch.Tensor]) -> float:
+    alpha = float(tensors["alpha"].item()) if "alpha" in tensors else layer.metadata_alpha
+    if alpha is None or layer.rank <= 0:
+        return 1.0  # no alpha: the trainer's scale is 1 (PEFT and kohya with alpha = rank)
+    return alpha / (math.sqrt(layer.rank) if layer.rslora else layer.rank)
+
+
+def _patch(layer: LayerMatch, t: dict[str, torch.Tensor]) -> Patch:
+    scale = _scale(layer, t) if layer.kind in (LORA, LOHA, LOKR) else 1.0
+    roll = layer.slot.roll
+
+    def rolled(tensor: torch.Tensor | None) -> torch.Tensor | None:
+        return None if tensor is None or not roll else torch.roll(tensor, roll, dims=0)
+
+    bias = t.get("diff_b")
+    if bias is not None and layer.kind == LORA:
+        bias = bias * scale  # PEFT's lora_B bias is scaled with its weight
+    magnitude = t.get("magnitude")
+    if magnitude is not None:
+        magnitude = magnitude.flatten()
+        if layer.magnitude == "out" and roll:
+            magnitude = torch.roll(magnitude, roll, dims=0)
+    common: dict[str, Any] = {
+        "module": layer.slot.module,
+        "rows": layer.slot.rows,
+        "bias": rolled(bias) if roll else bias,
+        "magnitude": magnitude,
+        "axis": layer.magnitude,
+    }
+    if layer.kind == LORA:
+        up = t["up"] * scale
+        return Patch(down=t["down"], up=rolled(up) if roll else up, **common)
+    if layer.kind == LOHA:
+        a1, b1, a2, b2 = t["hada_w1_a"] * scale, t["hada_w1_b"], t["hada_w2_a"], t["hada_w2_b"]
+        if roll:  # output rows are the rows of A1 and A2
+            a1, a2 = torch.roll(a1, roll, dims=0), torch.roll(a2, roll, dims=0)
+        return Patch(hada=(a1, b1, a2, b2), **common)
+    if layer.kind == LOKR:
+        w1 = t["lokr_w1"] if "lokr_w1" in t else t["lokr_w1_a"] @ t["lokr_w1_b"]
+        w2 = t["lokr_w2"] if "lokr_w2" in t else t["lokr_w2_a"] @ t["lokr_w2_b"]
+        return Patch(kron=(w1 * scale, w2), roll=roll, **common)
+    if layer.kind == FULL:
+        return Patch(diff=rolled(t["diff"]) if roll else t["diff"], **common)
+    assert layer.kind == BIAS
+    return Patch(**common)
+
+
+class ConvertedCache:
+    """Converted LoRAs by (SHA-256, dtype), the most recently used kept within a byte limit."""
+
+    def __init__(self, max_bytes: int = 4 * 2**30):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict[tuple[str, torch.dtype, int], ConvertedLora] = OrderedDict()
+        self.conversions = 0  # files read and converted (not found here)
+
+    def get(self, file: LoraFile, sha256: str, dtype: torch.dtype) -> ConvertedLora:
+        key = (sha256, dtype, hash(file.layers))  # the same file matched another transformer
+        if key in self._items:
+            self._items.move_to_end(key)
+            return self._items[key]
+        converted = convert(file, sha256, dtype)
+        self.conversions += 1
+        self._items[key] = converted
+        while len(self._items) > 1 and sum(c.nbytes for c in self._items.values()) > self.max_bytes:
+            self._items.popitem(last=False)
+        return converted
+
+
+@dataclass
+class _Active:
+    """A LoRA in use: its patches on the compute device, and the weight chosen for it."""
+
+    converted: ConvertedLora
+    weight: float
+    patches: list[Patch]
+    ratios: dict[int, torch.Tensor] = field(default_factory=dict)  # DoRA: m / ‖W + sΔ‖
+    elsewhere: dict[tuple[int, torch.device, torch.dtype], Patch] = field(default_factory=dict)
+
+    def placed(self, patch: Patch, x: torch.Tensor) -> Patch:
+        """The patch where x is. Always so, but for a plan computing on another device or dtype
+        than the engine's (then it is moved once and kept)."""
+        first = next(t for t in patch.tensors() if t is not patch.magnitude)
+        if first.device == x.device and first.dtype == x.dtype:
+            return patch
+        key = (id(patch), x.device, x.dtype)
+        if key not in self.elsewhere:
+            self.elsewhere[key] = patch.to(x.device, x.dtype)
+        return self.elsewhere[key]
+
+    @property
+    def nbytes(self) -> int:
+        ratios = sum(r.numel() * r.element_size() for r in self.ratios.values())
+        return sum(p.nbytes for p in self.patches) + ratios
+
+
+class _Branches:
+    """The forward hook of one Linear: adds every active LoRA's patch on it."""
+
+    def __init__(self) -> None:
+        self.entries: list[tuple[_Active, Patch]] = []
+
+    def __call__(self, module: torch.nn.Linear, args: tuple[Any, ...], output: Any) -> Any:
+        x = args[0]
+        base = output
+        if any(p.magnitude is not None for _, p in self.entries):
+            output = output.clone()  # DoRA reads the base output after others have added
+        for active, patch in self.entries:
+            patch = active.placed(patch, x)
+            region = output if patch.rows is None else output[..., patch.rows[0] : patch.rows[1]]
+            if patch.magnitude is None:
+                region.add_(patch.delta_x(x, active.weight).to(region.dtype))
+            else:
+                region.add_(_dora(module, x, base, active, patch).to(region.dtype))
+        return output
+
+
+def _rows(tensor: torch.Tensor, rows: tuple[int, int] | None) -> torch.Tensor:
+    return tensor if rows is None else tensor[..., rows[0] : rows[1]]
+
+
+def weight_rows(
+    module: torch.nn.Linear, start: int, stop: int, device: torch.device
+) -> torch.Tensor:
+    """Rows of the Linear's weight as it multiplies, in float32: float8 storage and the row
+    scales of `streaming.Fp8Linear` included."""
+    weight = module.weight.detach()[start:stop].to(device).float()
+    scale = getattr(module, "weight_scale", None)  # (1, out_features)
+    if scale is not None:
+        weight = weight * scale.detach().reshape(-1)[start:stop].to(device).float()[:, None]
+    return weight
+
+
+def _dora_ratio(
+    module: torch.nn.Linear, active: _Active, patch: Patch, x: torch.Tensor
+) -> torch.Tensor:
+    key = id(patch)
+    if key not in active.ratios:
+        assert patch.magnitude is not None
+        first, last = patch.rows or (0, module.weight.shape[0])
+        columns = module.weight.shape[1]
+        sums = torch.zeros(last - first if patch.axis == "out" else columns, device=x.device)
+        for start in range(first, last, NORM_ROWS):
+            stop = min(last, start + NORM_ROWS)
+            # Out of place: on the CPU in float32 the rows are a view of the weight itself.
+            delta = patch.delta_rows(start - first, stop - first).to(x.device)
+            block = weight_rows(module, start, stop, x.device) + delta
+            if patch.axis == "out":
+                sums[start - first : stop - first] = block.square().sum(dim=1)
+            else:
+                sums += block.square().sum(dim=0)
+        ratio = patch.magnitude.to(x.device).float() / (sums.sqrt() + DORA_EPS)
+        active.ratios[key] = ratio.to(x.dtype)
+    return active.ratios[key]
+
+
+def _dora(
+    module: torch.nn.Linear, x: torch.Tensor, base: torch.Tensor, active: _Active, patch: Patch
+) -> torch.Tensor:
+    """weight · (W'x - Wx) on the patch's rows, W' being DoRA's re-normalised weight."""
+    ratio = _dora_ratio(module, active, patch, x)
+    bias = getattr(module, "bias", None)
+    bias_rows = 0 if bias is None else _rows(bias.to(x.device, x.dtype), patch.rows)
+    plain = _rows(base, patch.rows) - bias_rows  # W x
+    if patch.axis == "out":
+        return active.weight * ((ratio - 1) * plain + ratio * patch.delta_x(x, 1.0))
+    scaled = x * ratio  # W' = (W + sΔ) diag(ratio): one more product with the base weight
+    plain_scaled = _rows(type(module).forward(module, scaled), patch.rows) - bias_rows
+    return active.weight * (plain_scaled + patch.delta_x(scaled, 1.0) - plain)
+
+
+class LoraStack:
+    """The LoRAs on one transformer: `apply` puts exactly the given ones on, the rest off."""
+
+    def __init__(
+        self,
+        dit: torch.nn.Module,
+        device: str | torch.device,
+        dtype: torch.dtype,
+        cache: ConvertedCache | None = None,
+    ):
+        self.device = torch.device(device)
+        self.dtype = dtype
+        self.cache = cache or ConvertedCache()
+        self._modules = {
+            name: module
+            for name, module in dit.named_modules()
+            if isinstance(module, torch.nn.Linear)
+        }
+        self._active: dict[str, _Active] = {}
+        self._hooks: dict[str, tuple[Any, _Branches]] = {}
+        self.last_apply_s = 0.0
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes the active LoRAs hold on the compute device (what the memory plan counts)."""
+        return sum(active.nbytes for active in self._active.values())
+
+    @property
+    def hooked_modules(self) -> list[str]:
+        return sorted(self._hooks)
+
+    def patches(self) -> dict[str, list[Patch]]:
+        """The active LoRAs' patches on the compute device, by file name."""
+        return {a.converted.file.name: list(a.patches) for a in self._active.values()}
+
+    def apply(self, loras: Sequence[tuple[LoraFile, str, float]]) -> tuple[AppliedLora, ...]:
+        """Put on exactly these (file, sha256, weight) LoRAs; weight 0 is none at all."""
+        started = time.perf_counter()
+        wanted = [(file, sha, weight) for file, sha, weight in loras if weight != 0]
+        active: dict[str, _Active] = {}
+        for file, sha, weight in wanted:
+            if sha in active:  # one file under two names: its change is linear in the weight
+                active[sha].weight += weight
+                continue
+            previous = self._active.get(sha)
+            if previous is not None:
+                previous.weight = weight
+                active[sha] = previous
+                continue
+            converted = self.cache.get(file, sha, self.dtype)
+            patches = [p.to(self.device, self.dtype) for p in converted.patches]
+            active[sha] = _Active(converted, weight, patches)
+        self._active = active  # those left out lose their device copies here
+        self._rehook()
+        self.last_apply_s = time.perf_counter() - started
+        log.info(
+            "LoRAs: %s (%.1f MB on %s, %.3f s)",
+            ", ".join(f"{a.converted.file.name}:{a.weight:g}" for a in active.values()) or "none",
+            self.nbytes / 2**20, self.device, self.last_apply_s,
+        )  # fmt: skip
+        return tuple(
+            AppliedLora(
+                name=file.name,
+                sha256=sha,
+                weight=weight,
+                layers_matched=file.layers_matched,
+                layers_total=file.layers_total,
+            )
+            for file, sha, weight in wanted
+        )
+
+    def clear(self) -> None:
+        self.apply(())
+
+    def _rehook(self) -> None:
+        wanted: dict[str, list[tuple[_Active, Patch]]] = {}
+        for active in self._active.values():
+            for patch in active.patches:
+                if patch.module not in self._modules:
+                    raise KeyError(f"the transformer has no Linear {patch.module}")
+                wanted.setdefault(patch.module, []).append((active, patch))
+        for name in [n for n in self._hooks if n not in wanted]:
+            handle, _ = self._hooks.pop(name)
+            handle.remove()
+        for name, entries in wanted.items():
+            if name not in self._hooks:
+                branches = _Branches()
+                self._hooks[name] = (self._modules[name].register_forward_hook(branches), branches)
+            self._hooks[name][1].entries = entries

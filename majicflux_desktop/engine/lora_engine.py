@@ -1,0 +1,121 @@
+"""The engine's LoRAs from one image to the next: where they are found, what is on the transformer
+now, and how much GPU memory they take.
+
+`Engine` (pipeline.py) owns one `EngineLoras`: `attach` after each load, `apply` before each image
+with the request's LoRAs (exactly those end up on; none when it has none), `detach` on unload.
+Converted LoRAs are kept across loads (lora_apply.ConvertedCache), so a plan change after an
+out-of-memory does not read the files again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import torch
+
+from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
+from majicflux_desktop.core.request import LoraUse
+from majicflux_desktop.core.results import AppliedLora
+from majicflux_desktop.core.units import format_bytes
+from majicflux_desktop.engine import memory
+from majicflux_desktop.engine.lora_apply import ConvertedCache, LoraStack
+from majicflux_desktop.engine.loras import HashCache, LoraIndex
+
+
+class EngineLoras:
+    def __init__(self, reserve_bytes: int = memory.LORA_RESERVE):
+        self.index: LoraIndex | None = None
+        self.cache = ConvertedCache()
+        self.stack: LoraStack | None = None
+        self.reserve_bytes = reserve_bytes  # what a streamed plan sets aside for LoRAs
+        self.notes: tuple[Message, ...] = ()  # about the LoRAs of the last image
+        self._budget: int | None = None  # the streamed plan's budget, if it has one
+        self._tiny = False
+
+    def set_folders(
+        self,
+        folders: Sequence[Path],
+        files: Sequence[Path] = (),
+        hash_cache_dir: Path | None = None,
+    ) -> LoraIndex:
+        """Look for LoRAs in these folders (and these single files); hashes are remembered in
+        `hash_cache_dir` across runs if it is given."""
+        if self.index is None:
+            self.index = LoraIndex(folders, files, tiny=self._tiny, hash_cache=HashCache(hash_cache_dir))  # fmt: skip
+        else:
+            self.index.set_folders(folders, files)
+        return self.index
+
+    def attach(
+        self,
+        dit: torch.nn.Module,
+        device: str,
+        dtype: torch.dtype,
+        tiny: bool,
+        streamed_budget: int | None,
+    ) -> None:
+        """A new pipeline was loaded: its transformer has no LoRAs yet."""
+        self.stack = LoraStack(dit, device, dtype, self.cache)
+        self._tiny = tiny
+        self._budget = streamed_budget if torch.device(device).type == "cuda" else None
+        if self.index is not None:
+            self.index.tiny = tiny
+
+    def detach(self) -> None:
+        self.stack = None
+
+    @property
+    def nbytes(self) -> int:
+        """GPU (or, on the CPU, host) bytes of the LoRAs on the transformer now."""
+        return 0 if self.stack is None else self.stack.nbytes
+
+    @property
+    def planned_bytes(self) -> int:
+        """What the next streamed plan should leave free for LoRAs."""
+        return max(self.reserve_bytes, self.nbytes)
+
+    def apply(self, uses: Sequence[LoraUse]) -> tuple[AppliedLora, ...]:
+        """Exactly these LoRAs on the transformer (disabled or weight 0: not at all)."""
+        if self.stack is None:
+            raise RuntimeError("engine not loaded")
+        self.notes = ()
+        wanted = [use for use in uses if use.enabled and use.weight != 0]
+        if not wanted:
+            return self.stack.apply(())
+        if self.index is None:
+            raise UserError(
+                Message(
+                    "loras",
+                    QT_TRANSLATE_NOOP(
+                        "loras",
+                        "The request uses LoRAs ({names}), but no LoRA folder is set. Choose "
+                        "the LoRA folders in Settings.",
+                    ),
+                    {"names": ", ".join(use.name for use in wanted)},
+                )
+            )
+        try:
+            files = [(self.index.find(use), use.weight) for use in wanted]
+            items = [(file, self.index.sha256(file), weight) for file, weight in files]
+            applied = self.stack.apply(items)
+        except BaseException:
+            self.stack.clear()  # never leave the previous image's LoRAs on after a failure
+            raise
+        notes = [note for file, _ in files for note in file.notes]
+        if self._budget is not None and self.nbytes > self.reserve_bytes:
+            notes.append(self._over_reserve())
+        self.notes = tuple(notes)
+        return applied
+
+    def _over_reserve(self) -> Message:
+        return Message(
+            "loras",
+            QT_TRANSLATE_NOOP(
+                "loras",
+                "The LoRAs take {size} of GPU memory, more than the {reserve} the memory plan "
+                "set aside for them. If the GPU runs out of memory, the plan is lowered and "
+                "counts them.",
+            ),
+            {"size": format_bytes(self.nbytes), "reserve": format_bytes(self.reserve_bytes)},
+        )

@@ -1,0 +1,79 @@
+"""Side branches on the Linear kinds the CPU plans never build: float8 maths (`Fp8Linear`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import torch
+from safetensors.torch import save_file
+
+from majicflux_desktop.engine import lora_files
+from majicflux_desktop.engine.lora_apply import LoraStack
+from majicflux_desktop.engine.lora_keys import TINY
+from majicflux_desktop.engine.streaming import FP8, Fp8Linear
+
+
+def tiny_image_input_lora(path: Path, dora: bool) -> lora_files.LoraFile:
+    """A kohya LoRA on the image input projection (64 -> 64 in the tiny transformer)."""
+    generator = torch.Generator().manual_seed(11)
+    tensors = {
+        "lora_unet_img_in.lora_down.weight": torch.randn(4, 64, generator=generator) / 8,
+        "lora_unet_img_in.lora_up.weight": torch.randn(64, 4, generator=generator) / 2,
+        "lora_unet_img_in.alpha": torch.tensor(2.0),
+    }
+    if dora:
+        tensors["lora_unet_img_in.dora_scale"] = 1 + 0.2 * torch.randn(64, 1, generator=generator)
+    save_file(tensors, str(path))
+    file = lora_files.identify(path, TINY)
+    assert file.ok and file.layers_matched == 1
+    return file
+
+
+def transformer_with(linear: torch.nn.Linear) -> torch.nn.Module:
+    model = torch.nn.Module()
+    model.x_embedder = linear
+    return model
+
+
+def float8_linear(row_scale: torch.Tensor) -> tuple[Fp8Linear, torch.nn.Linear]:
+    """An Fp8Linear and the plain Linear that holds the weight it multiplies by."""
+    torch.manual_seed(3)
+    fp8 = Fp8Linear(64, 64)
+    stored = (torch.randn(64, 64) * 0.1).to(FP8)
+    fp8._parameters["weight"] = stored  # type: ignore[assignment]
+    fp8.weight_scale = row_scale.t().contiguous()
+    plain = torch.nn.Linear(64, 64)
+    with torch.no_grad():
+        plain.weight.copy_(stored.float() * row_scale)
+        plain.bias.copy_(fp8.bias)
+    return fp8, plain
+
+
+@pytest.mark.parametrize("dora", [False, True], ids=["lora", "dora"])
+def test_a_float8_maths_linear_gets_the_branch_of_its_dequantised_weight(
+    tmp_path: Path, dora: bool
+) -> None:
+    file = tiny_image_input_lora(tmp_path / "img-in.safetensors", dora)
+    row_scale = torch.rand(64, 1) + 0.5
+    fp8, plain = float8_linear(row_scale)
+    x = torch.randn(2, 10, 64)
+    changes = []
+    for linear in (fp8, plain):
+        stack = LoraStack(transformer_with(linear), "cpu", torch.float32)
+        with torch.no_grad():
+            before = linear(x)
+            stack.apply([(file, "sha-of-img-in", 0.8)])
+            after = linear(x)
+            stack.clear()
+            assert torch.equal(linear(x), before)  # off again: the module's own output
+        changes.append(after - before)
+    if not dora:
+        # A LoRA's branch reads only the input: the same whatever the base maths.
+        assert torch.allclose(changes[0], changes[1], atol=1e-6)
+    else:
+        # DoRA scales the base output by norms of the *dequantised* weight: with float8
+        # activations (3 mantissa bits) the base output itself differs by a few percent; norms
+        # of the stored float8 values without their row scales would be off by up to 50%.
+        error = (changes[0] - changes[1]).norm() / changes[1].norm()
+        assert float(error) < 0.06

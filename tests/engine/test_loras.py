@@ -1,0 +1,287 @@
+"""LoRAs through the real diffsynth pipeline on the tiny model (CPU, float32).
+
+References are made the other way: each tiny file's weight change (written by tiny_loras from the
+format's own conventions) is merged into a copy of the transformer's weights, and the side branches
+must give that image.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from majicflux_desktop.core.i18n import UserError
+from majicflux_desktop.core.request import GenerationRequest, LoraUse
+from majicflux_desktop.engine import memory, tiny_loras
+from majicflux_desktop.engine.pipeline import Engine
+from majicflux_desktop.engine.tiny_loras import TinyLora
+
+SMALL = dict(width=256, height=256, steps=2)
+PROMPT = "a lighthouse on a cliff"
+
+
+@pytest.fixture(scope="module")
+def lora_dir(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, TinyLora]]:
+    folder = tmp_path_factory.mktemp("loras")
+    refs = tiny_loras.write_all(folder)
+    tiny_loras.sdxl(folder / "sdxl.safetensors")
+    return folder, refs
+
+
+@pytest.fixture(scope="module")
+def engine(tiny_paths, lora_dir) -> Engine:
+    engine = Engine(device="cpu")
+    engine.load(tiny_paths, "bf16")
+    engine.set_lora_folders([lora_dir[0]])
+    return engine
+
+
+@pytest.fixture(scope="module")
+def plain(engine: Engine) -> np.ndarray:
+    """The picture of `request()` without LoRAs."""
+    return pixels(engine, request())
+
+
+def request(*loras: tuple[str, float], prompt: str = PROMPT) -> GenerationRequest:
+    uses = tuple(LoraUse(f"tiny-{name}", weight) for name, weight in loras)
+    return GenerationRequest(prompt, seed=5, loras=uses, **SMALL)  # type: ignore[arg-type]
+
+
+def pixels(engine: Engine, req: GenerationRequest) -> np.ndarray:
+    return np.asarray(engine.generate(req).image).astype(int)
+
+
+@contextmanager
+def merged(engine: Engine, stack: Sequence[tuple[TinyLora, float]]) -> Iterator[None]:
+    """The LoRAs merged into the transformer's float32 weights (DoRA against the base weight)."""
+    modules = dict(engine.pipe.dit.named_modules())
+    saved: dict[str, torch.Tensor] = {}
+    try:
+        with torch.no_grad():
+            for lora, weight in stack:
+                for name, delta in lora.deltas.items():
+                    w = modules[name].weight
+                    saved.setdefault(name, w.detach().clone())
+                    w += weight * delta
+                for name, (delta, magnitude, axis) in lora.dora.items():
+                    w = modules[name].weight
+                    base = saved.setdefault(name, w.detach().clone())
+                    direction = base + delta
+                    if axis == "out":
+                        decomposed = magnitude[:, None] * direction / direction.norm(dim=1, keepdim=True)  # fmt: skip
+                    else:
+                        decomposed = magnitude[None, :] * direction / direction.norm(dim=0, keepdim=True)  # fmt: skip
+                    w += weight * (decomposed - base)
+        yield
+    finally:
+        with torch.no_grad():
+            for name, weight_before in saved.items():
+                modules[name].weight.copy_(weight_before)
+
+
+def assert_same_picture(side: np.ndarray, reference: np.ndarray) -> None:
+    """Float32 side branches against merged weights: the sums differ in rounding only."""
+    difference = np.abs(side - reference)
+    assert difference.max() <= 2 and difference.mean() < 0.02, (difference.max(), difference.mean())
+
+
+@pytest.mark.parametrize("layout", list(tiny_loras.WRITERS))
+def test_each_layout_changes_the_image_as_its_merged_weights_do(
+    engine: Engine, lora_dir, plain: np.ndarray, layout: str
+) -> None:
+    refs = lora_dir[1]
+    with_lora = pixels(engine, request((layout, 0.7)))
+    assert np.abs(with_lora - plain).mean() > 2  # visibly changed
+    with merged(engine, [(refs[layout], 0.7)]):
+        reference = pixels(engine, request())
+    assert_same_picture(with_lora, reference)
+
+
+def test_a_stack_of_six_equals_their_changes_merged_together(engine: Engine, lora_dir) -> None:
+    refs = lora_dir[1]
+    stack = [("kohya", 0.8), ("peft", -0.5), ("lokr", 1.3), ("loha", 0.6), ("dora", -1.2),
+             ("peft-q-v", 2.0)]  # fmt: skip
+    side = pixels(engine, request(*stack))
+    with merged(engine, [(refs[name], weight) for name, weight in stack]):
+        reference = pixels(engine, request())
+    assert_same_picture(side, reference)
+    without_one = pixels(engine, request(*stack[:-1]))
+    assert np.abs(side - without_one).mean() > 1
+
+
+def test_weight_zero_and_disabled_give_exactly_the_lora_free_image(
+    engine: Engine, plain: np.ndarray
+) -> None:
+    engine.generate(request(("kohya", 1.0)))  # on, then off again
+    off = (LoraUse("tiny-kohya", 0.0), LoraUse("tiny-peft", 1.0, enabled=False))
+    result = engine.generate(GenerationRequest(PROMPT, seed=5, loras=off, **SMALL))  # type: ignore[arg-type]
+    assert np.array_equal(np.asarray(result.image).astype(int), plain) and result.loras == ()
+    assert engine.loras.stack is not None and engine.loras.stack.hooked_modules == []
+
+
+def test_q_v_only_lora_leaves_k_alone(engine: Engine) -> None:
+    engine.generate(request(("peft-q-v", 1.0)))
+    assert engine.loras.stack is not None
+    patches = engine.loras.stack.patches()["tiny-peft-q-v"]
+    fused = [p.rows for p in patches if p.module == "blocks.0.attn.a_to_qkv"]
+    assert sorted(fused) == [(0, 64), (128, 192)]  # type: ignore[type-var]
+
+
+def test_per_layer_alpha_and_peft_metadata_alpha_scale_the_layers(engine: Engine, lora_dir) -> None:
+    # The same tensors without the metadata (alpha 8 at rank 4 -> 2x, proj_mlp's alpha 2 ->
+    # 0.5x) must give another picture; the reference with the metadata's scales is the test above.
+    folder = lora_dir[0]
+    tiny_loras.peft(folder / "tiny-peft-bare.safetensors", metadata=False)
+    engine.loras.index.scan()  # type: ignore[union-attr]
+    with_metadata = pixels(engine, request(("peft", 1.0)))
+    bare = pixels(engine, request(("peft-bare", 1.0)))
+    assert np.abs(with_metadata - bare).mean() > 1
+    with merged(engine, [(lora_dir[1]["peft"], 1.0)]):
+        assert_same_picture(with_metadata, pixels(engine, request()))
+    applied = engine.generate(request(("kohya", 1.0))).loras[0]
+    assert (applied.layers_matched, applied.layers_total) == (7, 8)
+
+
+def test_switching_loras_never_reloads_the_model_or_reencodes_the_prompt(
+    engine: Engine, lora_dir
+) -> None:
+    pipe = engine.pipe
+    parameters = {name: (p, p.detach().clone()) for name, p in pipe.dit.named_parameters()}
+    encoded: list[str] = []
+    hooks = [
+        module.register_forward_hook(lambda *args, name=name: encoded.append(name))
+        for name, module in (("clip", pipe.text_encoder_1), ("t5", pipe.text_encoder_2))
+    ]
+    try:
+        prompt = {"prompt": "a prompt only the switching test uses"}
+        plain = pixels(engine, request(**prompt))
+        assert set(encoded) == {"clip", "t5"}
+        encoded.clear()
+        conversions = engine.loras.cache.conversions
+        times = []
+        for stack in ([("kohya", 1.0)], [("kohya", 0.4)], [("kohya", 0.4), ("dora", 1.0)],
+                      [("lokr", -1.0)], [("kohya", 1.0)]):  # fmt: skip
+            started = time.perf_counter()
+            engine.generate(request(*stack, **prompt))
+            times.append(engine.loras.stack.last_apply_s)  # type: ignore[union-attr]
+            assert time.perf_counter() - started > times[-1]
+        assert encoded == []  # the prompt cache held across every LoRA change
+        assert engine.loras.cache.conversions - conversions <= 3  # each file converted once
+        assert max(times) < 0.5, times
+        after = pixels(engine, request(**prompt))
+        assert np.array_equal(after, plain)  # the LoRAs came off
+        assert engine.pipe is pipe
+        for name, (parameter, before) in parameters.items():
+            now = dict(pipe.dit.named_parameters())[name]
+            assert now is parameter and torch.equal(now, before), name
+    finally:
+        for hook in hooks:
+            hook.remove()
+
+
+def test_a_missing_or_refused_lora_fails_the_image_and_the_next_one_is_clean(
+    engine: Engine, plain: np.ndarray
+) -> None:
+    engine.generate(request(("kohya", 1.0)))
+    with pytest.raises(UserError, match="“tiny-gone” is not in the LoRA folders"):
+        engine.generate(request(("kohya", 1.0), ("gone", 1.0)))
+    assert engine.loras.stack.hooked_modules == []  # type: ignore[union-attr]
+    refused = GenerationRequest(PROMPT, seed=5, loras=(LoraUse("sdxl"),), **SMALL)  # type: ignore[arg-type]
+    with pytest.raises(UserError, match="is a LoRA for SDXL"):
+        engine.generate(refused)
+    assert np.array_equal(pixels(engine, request()), plain)
+
+
+def test_a_lora_is_found_by_its_hash_under_another_name(engine: Engine, lora_dir) -> None:
+    index = engine.loras.index
+    assert index is not None
+    digest = index.sha256(lora_dir[0] / "tiny-xlabs.safetensors")
+    use = LoraUse("xlabs style v1", 1.0, sha256=digest[:10])
+    result = engine.generate(GenerationRequest(PROMPT, seed=5, loras=(use,), **SMALL))  # type: ignore[arg-type]
+    assert result.loras[0].name == "tiny-xlabs" and result.loras[0].sha256 == digest
+    assert np.array_equal(np.asarray(result.image).astype(int), pixels(engine, request(("xlabs", 1.0))))  # fmt: skip
+
+
+def test_one_file_under_two_names_adds_its_weights(engine: Engine, lora_dir) -> None:
+    copy = lora_dir[0] / "tiny-kohya-copy.safetensors"
+    copy.write_bytes((lora_dir[0] / "tiny-kohya.safetensors").read_bytes())
+    engine.loras.index.scan()  # type: ignore[union-attr]
+    both = pixels(engine, request(("kohya", 0.5), ("kohya-copy", 0.25)))
+    assert np.array_equal(both, pixels(engine, request(("kohya", 0.75))))
+    copy.unlink()
+    engine.loras.index.scan()  # type: ignore[union-attr]
+
+
+def test_text_encoder_parts_are_noted_on_the_image(engine: Engine) -> None:
+    result = engine.generate(request(("kohya", 1.0)))
+    assert any("applied to the transformer only" in note.text() for note in result.notes)
+
+
+STACK = (("kohya", 0.9), ("dora", 1.0), ("lokr", 0.8), ("loha", -0.7), ("peft-q-v", 1.1))
+
+
+@pytest.mark.parametrize("plan", ["fp8", "fp8-offload"])
+def test_every_plan_gives_the_bf16_plans_picture_with_loras(
+    tiny_paths, lora_dir, engine: Engine, plan: str
+) -> None:
+    other = Engine(device="cpu")
+    other.load(tiny_paths, plan)
+    other.set_lora_folders([lora_dir[0]])
+    assert np.array_equal(pixels(other, request(*STACK)), pixels(engine, request(*STACK)))
+
+
+def test_a_lora_on_streamed_blocks_gives_what_it_gives_on_resident_ones(
+    tiny_paths, lora_dir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The budget decides the residency. The planned VAE decode (larger than the tiny
+    # transformer's blocks) must not depend on it: no tiled decode, whatever the budget.
+    monkeypatch.setattr(memory, "TILED_DECODE_BELOW", 0)
+    resident = Engine(device="cpu")
+    resident.load(tiny_paths, "fp8-stream")
+    assert resident.streamer is not None and all(resident.streamer.residency.dit)  # type: ignore[attr-defined]
+    everything = resident.streamer.residency.predicted_peak  # type: ignore[attr-defined]
+    t5 = sum(u.nbytes for u in resident.streamer.units if u.model == "t5")
+    streamed = Engine(device="cpu")  # transformer blocks are kept before T5's: one must go
+    streamed.load(tiny_paths, "fp8-stream", budget_bytes=everything - t5 - 1)
+    mask = streamed.streamer.residency.dit  # type: ignore[union-attr]
+    assert any(mask) and not all(mask)  # some blocks stream, some stay
+    for engine in (resident, streamed):
+        engine.set_lora_folders([lora_dir[0]])
+    before = streamed.streamer.stats["copies"]  # type: ignore[union-attr]
+    image = pixels(streamed, request(*STACK))
+    assert streamed.streamer.stats["copies"] > before  # type: ignore[union-attr]
+    assert np.array_equal(image, pixels(resident, request(*STACK)))
+    assert not np.array_equal(image, pixels(streamed, request()))
+
+
+def test_the_memory_plan_counts_the_loras(tiny_paths, lora_dir) -> None:
+    plain, reserving = Engine(device="cpu"), Engine(device="cpu")
+    plain.loras.reserve_bytes = 0
+    reserving.loras.reserve_bytes = 3 * 2**20
+    for engine in (plain, reserving):
+        engine.load(tiny_paths, "fp8-stream")
+        engine.set_lora_folders([lora_dir[0]])
+    peaks = [e.streamer.residency.predicted_peak for e in (plain, reserving)]  # type: ignore[union-attr]
+    assert peaks[1] - peaks[0] == 3 * 2**20
+    plain.generate(request(("kohya", 1.0), ("loha", 1.0)))
+    file_bytes = sum(
+        tensor.numel() * 4  # float32 on the CPU
+        for name in ("kohya", "loha")
+        for tensor in _converted(plain, name)
+    )
+    assert plain.loras.nbytes == file_bytes > 0
+    assert plain.loras.planned_bytes == file_bytes  # above the (zero) reserve: counted as is
+    assert (
+        memory.LORA_RESERVE > 0 and Engine(device="cpu").loras.planned_bytes == memory.LORA_RESERVE
+    )
+
+
+def _converted(engine: Engine, name: str) -> list[torch.Tensor]:
+    assert engine.loras.stack is not None
+    return [t for patch in engine.loras.stack.patches()[f"tiny-{name}"] for t in patch.tensors()]
