@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from majicflux_desktop.cli.common import app_settings, cli_error
+from majicflux_desktop.cli.common import app_paths, app_settings, cli_error
 from majicflux_desktop.core import metadata
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP
 from majicflux_desktop.core.request import LoraUse
@@ -49,6 +49,8 @@ def lora_folders_for(args: argparse.Namespace, settings: Settings) -> list[Path]
     """The app's LoRA folders: the models folder's `loras`, and those added in Settings."""
     from majicflux_desktop.engine.loras import lora_folders
 
+    if getattr(args, "tiny", False):
+        return lora_folders(app_paths(args).data_dir / "demo-models")
     models = Path(args.models) if getattr(args, "models", None) else settings.models_dir
     return lora_folders(models, settings.lora_folders)
 

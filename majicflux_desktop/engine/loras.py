@@ -197,12 +197,14 @@ class LoraIndex:
             if walked is None:
                 continue
             stopped = stopped or walked.stopped_early
-            siblings: dict[Path, set[str]] = {}
-            for path in walked.files:
-                siblings.setdefault(path.parent, set()).add(path.name)
+            # The walk keeps only model files: the previews beside them are listed here, once a
+            # folder.
+            siblings: dict[Path, frozenset[str]] = {}
             for path in walked.files:
                 if path.suffix.lower() in scan.MODEL_SUFFIXES:
-                    candidates.append((path, frozenset(siblings[path.parent])))
+                    if path.parent not in siblings:
+                        siblings[path.parent] = _names_in(path.parent)
+                    candidates.append((path, siblings[path.parent]))
         listing: list[LoraFile] = []
         seen: set[object] = set()
         for path, names in candidates:
@@ -313,6 +315,13 @@ class LoraIndex:
             ),
             {"name": use.name, "folders": folders},
         )
+
+
+def _names_in(folder: Path) -> frozenset[str]:
+    try:
+        return frozenset(os.listdir(folder))
+    except OSError:
+        return frozenset()
 
 
 def _with_preview(file: LoraFile, preview: Path | None) -> LoraFile:
