@@ -7,9 +7,10 @@ import contextlib
 from collections.abc import Iterable
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtCore import QCoreApplication, Qt, Signal
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
+    QComboBox,
     QHeaderView,
     QLabel,
     QTreeWidget,
@@ -48,7 +49,11 @@ def fit_to_rows(tree: QTreeWidget) -> None:
 
 
 class ReportTable(QWidget):
-    def __init__(self, parent: QWidget | None = None):
+    """The report; a role with several usable candidates offers them in its row (`choose`)."""
+
+    alternative_chosen = Signal(str, tuple)  # role, the candidate's paths
+
+    def __init__(self, parent: QWidget | None = None, choose: bool = False):
         super().__init__(parent)
         self.table = QTreeWidget()
         self.table.setRootIsDecorated(False)
@@ -71,12 +76,18 @@ class ReportTable(QWidget):
         layout.addWidget(self.details)
         layout.addStretch(1)
         self.report: CheckReport | None = None
+        self.choose = choose
+        self.choices: dict[str, QComboBox] = {}  # role -> the candidates offered in its row
 
     def show_report(self, report: CheckReport) -> None:
         self.report = report
         self.table.clear()
+        self.choices = {}
         for status in report.roles.values():
-            self.table.addTopLevelItem(self._row(status))
+            item = self._row(status)
+            self.table.addTopLevelItem(item)
+            if self.choose and status.ok and status.alternatives:
+                self.choices[status.spec.role] = self._choice(item, status)
         fit_to_rows(self.table)
         self.details.setText(self._details(report))
         self.details.setVisible(bool(self.details.text()))
@@ -96,13 +107,46 @@ class ReportTable(QWidget):
             rows.append([item.text(column) for column in range(self.table.columnCount())])
         return rows
 
+    def _choice(self, item: QTreeWidgetItem, status: RoleStatus) -> QComboBox:
+        """The chosen file and the other candidates, each saying why it was not MajicFlux's pick."""
+        combo = QComboBox()
+        combo.addItem(_names(status.paths), tuple(status.paths))
+        combo.setItemData(0, self.tr("MajicFlux's choice"), Qt.ItemDataRole.ToolTipRole)
+        for alternative in status.alternatives:
+            label = _names(alternative.paths)
+            if alternative.tiny:
+                label += " " + self.tr("(tiny random weights)")
+            combo.addItem(label, tuple(alternative.paths))
+            tip = alternative.why_not.text()
+            combo.setItemData(combo.count() - 1, tip, Qt.ItemDataRole.ToolTipRole)
+        combo.setToolTip(
+            self.tr("{count} usable files were found for this; pick the one to use.").format(
+                count=combo.count()
+            )
+        )
+        role = status.spec.role
+        combo.activated.connect(
+            lambda index: (
+                self.alternative_chosen.emit(role, combo.itemData(index)) if index > 0 else None
+            )
+        )
+        self.table.setItemWidget(item, 2, combo)
+        return combo
+
     def _row(self, status: RoleStatus) -> QTreeWidgetItem:
         spec = status.spec
-        if status.ok:
+        if status.ok and status.shipped:
+            state, colour = self.tr("found"), theme.GOOD
+            where = self.tr("shipped with MajicFlux")
+            size = ""
+        elif status.ok:
             state, colour = self.tr("found"), theme.GOOD
             where = "\n".join(str(p) for p in status.paths)
             if status.tiny:
+                state, colour = self.tr("demo only"), theme.WARNING
                 where += " " + self.tr("(tiny random weights)")
+            if status.alternatives:
+                where += " " + self.tr("(+{count} more)").format(count=len(status.alternatives))
             size = format_bytes(_size_of(status.paths))
         elif status.paths:
             state, colour = self.tr("wrong"), theme.DANGER
@@ -132,13 +176,22 @@ class ReportTable(QWidget):
         if wrong:
             parts.append(self.tr("Wrong or unusable files, and how to fix them:"))
             parts += _bullets(wrong)
-        if report.stopped_early:
+        if report.skipped:
+            parts.append(self.tr("Not looked at:"))
+            parts += _bullets(message.text() for _, message in report.skipped[:MAX_REJECTED_SHOWN])
+        chosen = [s for s in report.roles.values() if s.ok and s.alternatives]
+        if chosen and self.choose:
             parts.append(
                 self.tr(
-                    "The folder holds too many files to look at all of them; choose a narrower one."
-                )
+                    "More than one usable file was found for {what}: MajicFlux chose the float8 "
+                    "and newest majicflus file; pick another in the list if you prefer."
+                ).format(what=", ".join(role_title(s.spec.role) for s in chosen))
             )
         return "\n".join(parts)
+
+
+def _names(paths: Iterable[Path]) -> str:
+    return "\n".join(str(p) for p in paths)
 
 
 def _bullets(lines: Iterable[str]) -> list[str]:

@@ -76,7 +76,8 @@ class ExistingFilesPage(QWidget):
         self.busy.hide()
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.report = ReportTable()
+        self.report = ReportTable(choose=True)
+        self.report.alternative_chosen.connect(self._use_instead)
         self.back_button = QPushButton(self.tr("Back"))
         self.back_button.clicked.connect(self.back_requested)
         self.download_button = QPushButton(self.tr("Download the missing files…"))
@@ -161,7 +162,15 @@ class ExistingFilesPage(QWidget):
                 count=result.found.files_examined,
             )
         ]
-        if result.shown.complete:
+        tiny = [role for role, status in result.shown.roles.items() if status.ok and status.tiny]
+        if result.shown.complete and tiny:
+            lines.append(
+                self.tr(
+                    "These are the demo's tiny random-weight files: they make noise, not "
+                    "pictures. Choose the folder with the real model files, or download them."
+                )
+            )
+        elif result.shown.complete:
             lines.append(
                 self.tr("Everything is there. “Use these files” loads them where they are.")
             )
@@ -174,6 +183,12 @@ class ExistingFilesPage(QWidget):
                 ).format(titles=titles)
             )
         self.status.setText("\n".join(lines))
+        self.status.setStyleSheet(f"color: {theme.WARNING};" if tiny else "")
+
+    def _use_instead(self, role: str, paths: tuple[Path, ...]) -> None:
+        """The user picked another candidate file for a role: use it, and show why."""
+        if self.result is not None:
+            self._show_result(selection.use_instead(self.result, role, paths))
 
     def _use(self) -> None:
         if self.result is not None and self.result.shown.complete:
