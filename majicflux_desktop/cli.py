@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from majicflux_desktop import __version__
+from majicflux_desktop import __version__, cli_edit
 from majicflux_desktop.core import metadata
 from majicflux_desktop.core.i18n import UserError
 from majicflux_desktop.core.logs import make_stdio_safe, setup_logging
@@ -82,22 +82,25 @@ def _paths(args: argparse.Namespace) -> AppPaths:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    width, height = args.size
-    job = GenerationRequest(
-        prompt=args.prompt,
-        negative_prompt=args.negative or "",
-        seed=args.seed,
-        steps=args.steps,
-        width=width,
-        height=height,
-        guidance=args.guidance,
-        cfg_scale=args.cfg,
-    ).checked()
-    for warning in job.warnings():
-        print(f"note: {warning.message.text()}", file=sys.stderr)
     out = Path(args.out)
     if out.suffix.lower() != ".png":
         raise SystemExit("error: --out must name a .png file")
+    fields = {
+        "prompt": args.prompt,
+        "negative_prompt": args.negative or "",
+        "seed": args.seed,
+        "steps": args.steps,
+        "guidance": args.guidance,
+        "cfg_scale": args.cfg,
+    }
+    store = None
+    if cli_edit.wanted(args):  # pictures and request checked before torch loads
+        job, store = cli_edit.build(args, _paths(args).data_dir, fields)
+    else:
+        width, height = args.size or cli_edit.DEFAULT_TEXT_TO_IMAGE_SIZE
+        job = GenerationRequest(**fields, width=width, height=height).checked()
+    for warning in job.warnings():
+        print(f"note: {warning.message.text()}", file=sys.stderr)
     report = scan.check(_models_dir(args))
     paths = report.paths()
 
@@ -110,7 +113,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
         print(f"plan: {load.reason.text()}", file=sys.stderr)
     bar = ProgressBar(sys.stderr)
     try:
-        result = engine.generate(next(job.single_images()), on_progress=bar)
+        result = engine.generate(
+            next(job.single_images()),
+            on_progress=bar,
+            pictures=None if store is None else store.open,
+        )
     finally:
         bar.close()
     for note in result.notes:
@@ -355,7 +362,11 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--negative", help="negative prompt (acts only with --cfg above 1)")
     gen.add_argument("--seed", type=int, help="0 to 4294967295; random if left out")
     gen.add_argument("--steps", type=int, default=20)
-    gen.add_argument("--size", type=_size, default=(1024, 1024), help="WxH, multiples of 16")
+    gen.add_argument(
+        "--size",
+        type=_size,
+        help="WxH, multiples of 16 (default 1024x1024; an edit's size comes from its picture)",
+    )
     gen.add_argument("--guidance", type=float, default=3.5)
     gen.add_argument("--cfg", type=float, default=1.0, help="CFG scale; above 1 doubles the time")
     gen.add_argument("--plan", choices=memory.PLAN_NAMES, default="auto")
@@ -365,6 +376,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--tiny", action="store_true", help="tiny random-weight models (a smoke test)"
     )
     gen.add_argument("--out", required=True, help="the .png file to write")
+    cli_edit.add_arguments(gen)
     gen.set_defaults(func=cmd_generate)
 
     models = commands.add_parser("models", help="model files").add_subparsers(

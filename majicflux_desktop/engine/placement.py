@@ -15,6 +15,7 @@ import torch
 
 from majicflux_desktop.engine import memory
 from majicflux_desktop.engine.streaming import FP8, BlockStreamer, linear_numel
+from majicflux_desktop.engine.tiling import StreamedMemory
 
 log = logging.getLogger("majicflux.streaming")  # the residency line reads with the streamer's own
 
@@ -90,12 +91,17 @@ def stream_pipeline(
 
     The transformer is packed first and its resident blocks leave host RAM before T5 is loaded,
     so the peak host memory stays near the larger of the two models, not their sum.
+
+    Residency is planned for the activations of a `size` image; a job of another size is tiled
+    to fit with this residency (engine/tiling.py, from `streamer.planned`).
     """
     streamer = BlockStreamer(device, compute_dtype, copy_ahead=copy_ahead)
     dit = unwrap_vram_management(pipe.dit)
     clip = unwrap_vram_management(pipe.text_encoder_1)
     vae = unwrap_vram_management(pipe.vae_decoder)
-    pipe.vae_encoder = None  # text-to-image never encodes an image; frees host RAM
+    # Edits encode their start picture. The encoder is small (34M parameters: 65 MiB in bf16),
+    # so it stays on the GPU like the decoder rather than visiting on the first edit.
+    encoder = unwrap_vram_management(pipe.vae_encoder)
     dit_blocks = [*dit.blocks, *dit.single_blocks]
     t5_fp8 = plan.storage_dtype("t5") == "fp8"
     t5_storage = FP8 if t5_fp8 else compute_dtype
@@ -103,7 +109,11 @@ def stream_pipeline(
     t5_numels, t5_fixed = t5_sizes(t5_layout)
     t5_units = [n * (1 if t5_fp8 else 2) for n in t5_numels]
     fixed = (
-        _resident_bytes(dit, dit_blocks) + _resident_bytes(clip) + _resident_bytes(vae) + t5_fixed
+        _resident_bytes(dit, dit_blocks)
+        + _resident_bytes(clip)
+        + _resident_bytes(vae)
+        + _resident_bytes(encoder)
+        + t5_fixed
     )
     # On very small budgets the VAE decodes in tiles: its full-size activations would not fit.
     tiled_decode = budget is not None and budget < memory.TILED_DECODE_BELOW
@@ -132,23 +142,17 @@ def stream_pipeline(
     to_device(t5, streamer.device, streamer.compute_dtype, skip=t5_blocks)
     to_device(clip, streamer.device, streamer.compute_dtype)
     to_device(vae, streamer.device, streamer.compute_dtype)
+    to_device(encoder, streamer.device, streamer.compute_dtype)
     streamer.allocate()
     streamer.install()
-    # The decoder's activations need the room the block workspace takes during denoising.
+    # The VAE's activations need the room the block workspace takes (T5's before an edit's
+    # encode, the transformer's before the decode). Whether they run in tiles is decided per job.
     vae.register_forward_pre_hook(lambda module, args: streamer.release())
-    if tiled_decode:
-        vae.register_forward_pre_hook(_tiled, with_kwargs=True)
+    encoder.register_forward_pre_hook(lambda module, args: streamer.release())
     streamer.residency = residency  # type: ignore[attr-defined]
+    streamer.planned = StreamedMemory(space, dit_units, t5_units, residency)  # type: ignore[attr-defined]
     pipe.vram_management_enabled = False
     return streamer
-
-
-def _tiled(
-    module: torch.nn.Module, args: Any, kwargs: dict[str, Any]
-) -> tuple[Any, dict[str, Any]]:
-    if min(args[0].shape[-2:]) <= 64:  # 512 pixels or less: small enough whole
-        return args, kwargs
-    return args, {**kwargs, "tiled": True, "tile_size": 64, "tile_stride": 32}
 
 
 def t5_sizes(layout: dict[str, tuple[int, ...]]) -> tuple[list[int], int]:
