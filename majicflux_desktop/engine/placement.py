@@ -115,19 +115,7 @@ def stream_pipeline(
         + _resident_bytes(encoder)
         + t5_fixed
     )
-    # On very small budgets the VAE decodes in tiles: its full-size activations would not fit.
-    tiled_decode = budget is not None and budget < memory.TILED_DECODE_BELOW
-    dit_largest = max(dit_units)
-    t5_largest = max(t5_units)
-    space = memory.Workspace(
-        fixed=fixed,
-        dit_slots=0 if fp8_matmul else 2 * 2 * dit_largest,
-        dit_staging=copy_ahead * dit_largest,
-        t5_slots=2 * 2 * max(t5_numels),
-        t5_staging=copy_ahead * t5_largest,
-        dit_activations=memory.dit_activation_bytes(*size),
-        vae_activations=memory.vae_activation_bytes(*size, tiled=tiled_decode),
-    )
+    space = workspace(fixed, dit_units, t5_numels, t5_units, budget, size, copy_ahead, fp8_matmul)
     residency = memory.plan_residency(budget, space, dit_units, t5_units)
     log.info(
         "residency: %d/%d transformer blocks and %d/%d T5 blocks on the GPU (budget %s, predicted peak %.1f GB)",
@@ -153,6 +141,35 @@ def stream_pipeline(
     streamer.planned = StreamedMemory(space, dit_units, t5_units, residency)  # type: ignore[attr-defined]
     pipe.vram_management_enabled = False
     return streamer
+
+
+def workspace(
+    fixed: int,
+    dit_units: list[int],
+    t5_numels: list[int],
+    t5_units: list[int],
+    budget: int | None,
+    size: tuple[int, int] = (1024, 1024),
+    copy_ahead: int = 4,
+    fp8_matmul: bool = False,
+) -> memory.Workspace:
+    """The GPU memory besides resident blocks that a streamed plan needs for `size` images.
+
+    `fixed` is the bf16 bytes that always stay (everything but the blocks' Linear weights);
+    `dit_units` / `t5_units` are the stored bytes of each block, `t5_numels` its elements.
+    """
+    # On very small budgets the VAE decodes in tiles: its full-size activations would not fit.
+    tiled_decode = budget is not None and budget < memory.TILED_DECODE_BELOW
+    dit_largest = max(dit_units)
+    return memory.Workspace(
+        fixed=fixed,
+        dit_slots=0 if fp8_matmul else 2 * 2 * dit_largest,
+        dit_staging=copy_ahead * dit_largest,
+        t5_slots=2 * 2 * max(t5_numels),
+        t5_staging=copy_ahead * max(t5_units),
+        dit_activations=memory.dit_activation_bytes(*size),
+        vae_activations=memory.vae_activation_bytes(*size, tiled=tiled_decode),
+    )
 
 
 def t5_sizes(layout: dict[str, tuple[int, ...]]) -> tuple[list[int], int]:

@@ -21,7 +21,6 @@ loaded plan, which is what the GPU benchmark needs to compare with what it measu
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -59,14 +58,6 @@ def tile_starts(length: int, tile: int, stride: int) -> list[int]:
             continue
         starts.append(min(start, length - tile))
     return starts
-
-
-def covered(length: int, tile: int, stride: int) -> int:
-    """The length diffsynth's VAE tiler (an Unfold) covers completely: it drops a remainder, and
-    the remainder would come back as NaN, so inputs are padded to this first."""
-    if length <= tile:
-        return tile
-    return tile + stride * math.ceil((length - tile) / stride)
 
 
 @dataclass(frozen=True)
@@ -222,46 +213,92 @@ def tiled_model_fn(model_fn: Callable[..., Any], tiling: Tiling) -> Callable[...
     return run
 
 
-class VaeTiler:
-    """Forward hooks that make one VAE half run in tiles when the current job's tiling says so.
+def tiled_run(
+    forward: Callable[[Any], Any], sample: Any, tile: int, stride: int, scale: float
+) -> Any:
+    """`forward` over overlapping tiles of `sample` (B, C, H, W), blended into one output `scale`
+    times its size.
 
-    The input is padded (edges repeated) to a length the tiler covers, and the output cropped
-    back. Installed once, when the pipeline is built; each call reads the job's decision.
+    As diffsynth's tiled transformer lays its tiles (`tile_starts`): the last tile of a row or
+    column ends at the edge, so nothing is padded or left out, and the blend ramps only where
+    tiles overlap. (diffsynth's VAE tiler drops a remainder that its stride does not reach, and
+    that remainder comes back as NaN: 1152×896 loses its last 16 rows and columns.)
+    """
+    import torch
+
+    height, width = sample.shape[-2:]
+    tall, wide = min(tile, height), min(tile, width)
+    out: Any = None
+    weight: Any = None
+    for top in tile_starts(height, tall, stride) if height > tall else [0]:
+        for left in tile_starts(width, wide, stride) if width > wide else [0]:
+            piece = forward(sample[..., top : top + tall, left : left + wide])
+            if out is None:
+                size = (round(height * scale), round(width * scale))
+                out = torch.zeros(*piece.shape[:2], *size, dtype=torch.float32, device=piece.device)
+                weight = torch.zeros(1, 1, *size, dtype=torch.float32, device=piece.device)
+            edges = (top == 0, top + tall >= height, left == 0, left + wide >= width)
+            ramp = _ramp(piece.shape[-2:], edges, max(1, round((tile - stride) * scale / 2)))
+            ramp = ramp.to(piece.device)
+            rows = slice(round(top * scale), round(top * scale) + piece.shape[-2])
+            columns = slice(round(left * scale), round(left * scale) + piece.shape[-1])
+            out[..., rows, columns] += piece.float() * ramp
+            weight[..., rows, columns] += ramp
+    return (out / weight).to(sample.dtype)
+
+
+def _ramp(shape: Any, at_edge: tuple[bool, bool, bool, bool], border: int) -> Any:
+    """A tile's blend weight: rising from the tile's sides over `border` pixels, except on the
+    sides that are the picture's own edges (nothing overlaps there)."""
+    import torch
+
+    height, width = int(shape[0]), int(shape[1])
+    rows = torch.arange(height, dtype=torch.float32)[:, None].expand(height, width)
+    columns = torch.arange(width, dtype=torch.float32)[None, :].expand(height, width)
+    far = torch.full((height, width), float(border))
+    distances = torch.stack(
+        [
+            far if at_edge[0] else rows + 1,
+            far if at_edge[1] else height - rows,
+            far if at_edge[2] else columns + 1,
+            far if at_edge[3] else width - columns,
+        ]
+    )
+    return (distances.min(dim=0).values.clamp(max=border) / border)[None, None]
+
+
+class VaeTiler:
+    """Makes one VAE half run in tiles when the current job's tiling says so.
+
+    A pre-hook sets diffsynth's `tiled=` arguments (what others, and tests, see), and the
+    module's forward is replaced by one that honours them with `tiled_run` instead of diffsynth's
+    tiler. Installed once, when the pipeline is built; each call reads the job's decision.
     """
 
     def __init__(self, wanted: Callable[[], bool], tile: int, stride: int, scale: float):
         self.wanted = wanted
         self.tile, self.stride, self.scale = tile, stride, scale
-        self._size: tuple[int, int] | None = None
 
     def install(self, module: Any) -> None:
+        whole = module.forward
+
+        def forward(sample: Any, *args: Any, tiled: bool = False, **kwargs: Any) -> Any:
+            if not tiled:
+                return whole(sample, *args, **kwargs)
+            tile = kwargs.pop("tile_size", self.tile)
+            stride = kwargs.pop("tile_stride", self.stride)
+            return tiled_run(
+                lambda piece: whole(piece, *args, **kwargs), sample, tile, stride, self.scale
+            )
+
+        module.forward = forward
         module.register_forward_pre_hook(self.before, with_kwargs=True)
-        module.register_forward_hook(self.after)
 
     def before(self, module: Any, args: Any, kwargs: dict[str, Any]) -> Any:
-        import torch.nn.functional as F
-
-        self._size = None
-        if not self.wanted():
+        if not self.wanted() or max(args[0].shape[-2:]) <= self.tile:
             return None
-        sample = args[0]
-        height, width = sample.shape[-2:]
-        if max(height, width) <= self.tile:
-            return None
-        tall = covered(height, self.tile, self.stride)
-        wide = covered(width, self.tile, self.stride)
-        if (tall, wide) != (height, width):
-            sample = F.pad(sample, (0, wide - width, 0, tall - height), mode="replicate")
-        self._size = (height, width)
         tiles = {"tiled": True, "tile_size": self.tile, "tile_stride": self.stride}
-        return (sample, *args[1:]), {**kwargs, **tiles}
-
-    def after(self, module: Any, args: Any, output: Any) -> Any:
-        if self._size is None:
-            return None
-        height, width = self._size
-        self._size = None
-        return output[..., : round(height * self.scale), : round(width * self.scale)]
+        return args, {**kwargs, **tiles}
 
 
 def install_vae_tiling(pipe: Any, current: Callable[[], Tiling | None]) -> None:
