@@ -377,3 +377,33 @@ def test_other_memory_plans_keep_the_encoder_and_edit(tiny_paths, store, plan: s
     changed = np.any(pixels(result.image) != pixels(original), axis=2)
     masked = pixels(mask) > 0
     assert changed[masked].mean() > 0.9 and not changed[beyond(masked, 8)].any()
+
+
+# -- mask geometry (no model) ----------------------------------------------------------------------
+
+
+def test_the_feather_is_exactly_one_on_the_mask_and_zero_past_it() -> None:
+    mask = np.zeros((60, 80), bool)
+    mask[0:20, 0:30] = True  # touching the picture's top and left edges
+    alpha, box = masks.feathered(mask, 8)
+    assert (box.left, box.top, box.right, box.bottom) == (0, 0, 38, 28)
+    assert (alpha[:20, :30] == 1.0).all()  # the edge pixels too: the mask goes on beyond them
+    assert (alpha[:, 30:] < 1).all() and (alpha[20:] < 1).all()
+    assert alpha[:20, 37].max() > 0 and alpha[27, :30].max() > 0  # 8 pixels out: still blending
+    assert 0 < alpha[10, 34] < 1 and alpha[10, 31] > alpha[10, 36]  # falling outwards
+    hard, _ = masks.feathered(mask, 0)
+    assert np.array_equal(hard, mask[:20, :30].astype(np.float32))
+
+
+def test_a_thin_masked_area_is_widened_for_context_not_stretched() -> None:
+    mask = np.zeros((1000, 1200), bool)
+    mask[500:502, 300:900] = True  # a 600×2 scratch
+    box, work = edit_plan.masked_area(mask, feather=8, padding=32)
+    assert (box.width, box.height) == (680, 256)  # 600 + 2×40 wide; 82 high widened to 256
+    assert box.top <= 500 and box.bottom >= 502
+    assert work == (688, 256)  # its own pixels (680 → 688), no upscale needed
+    corner = np.zeros((300, 400), bool)
+    corner[0:10, 390:400] = True  # a small mark in the top-right corner
+    box, work = edit_plan.masked_area(corner, feather=8, padding=32)
+    assert box.right == 400 and box.top == 0  # kept inside the picture
+    assert max(work) == 512 and min(work) >= 256  # a small area is generated at 512
