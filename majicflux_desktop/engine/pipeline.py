@@ -260,6 +260,9 @@ class Engine:
         """Make the image of a single-image request whose seed is set (`single_images`).
 
         `pictures` opens an edit's stored source and mask (the library's `SourceStore.open`).
+        An edit's image has the edit's output size (core/edit_sizes.py), and its notes say what
+        the edit did that the user should know (a mask scaled, the size a masked area was
+        generated at, a job made in tiles to fit the budget).
 
         The request was validated when it was queued (`JobStore.enqueue`) or built (the CLI).
         Out of GPU memory, the plan is lowered once and the image made again.
