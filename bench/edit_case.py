@@ -107,7 +107,7 @@ def main() -> None:
             height=sizes.work[1],
             edit=edit,
         ).checked()
-        tiling = engine.tiling_for(*sizes.work)
+        tiling = engine.tiling_for(*sizes.work, encodes=True)
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
         sampler.reset_gpu_peak()

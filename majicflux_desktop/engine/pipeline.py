@@ -229,18 +229,20 @@ class Engine:
         if self.device == "cuda":
             torch.cuda.empty_cache()
 
-    def tiling_for(self, width: int, height: int) -> tiling.Tiling:
+    def tiling_for(self, width: int, height: int, encodes: bool = False) -> tiling.Tiling:
         """How a width × height job runs under the loaded plan: whole, or which parts in tiles,
-        and the predicted GPU peak against the budget (engine/tiling.py)."""
+        and the predicted GPU peak against the budget (engine/tiling.py). `encodes`: an edit,
+        which also encodes a width × height start picture."""
         planned = getattr(self.streamer, "planned", None)
         if planned is not None:
-            return tiling.choose_tiling(width, height, self.budget_bytes, planned.peak)
+            return tiling.choose_tiling(width, height, self.budget_bytes, planned.peak, encodes)
         if self.device == "cuda" and self.plan in memory.PEAK_AT_1024:
             budget = self.budget_bytes
             if budget is None:
                 budget = max(0, self.reading().total - int(memory.HEADROOM * memory.GIB))
-            return tiling.choose_tiling(width, height, budget, tiling.resident_peak(self.plan))
-        return tiling.choose_tiling(width, height, self.budget_bytes, None)
+            peak = tiling.resident_peak(self.plan)
+            return tiling.choose_tiling(width, height, budget, peak, encodes)
+        return tiling.choose_tiling(width, height, self.budget_bytes, None, encodes)
 
     def count_tokens(self, prompt: str) -> int:
         """Exact T5 token count of a prompt (the encoder reads the first 512)."""
@@ -405,7 +407,7 @@ class Engine:
 
         tell(Phase.ENCODING, 0, steps_run, learned.total if learned else None)
         applied = self._apply_loras(request)
-        job_tiling = self.tiling_for(width, height)
+        job_tiling = self.tiling_for(width, height, encodes=edit_run is not None)
         inputs: dict[str, Any] = {
             "prompt": request.prompt,
             "negative_prompt": request.negative_prompt,

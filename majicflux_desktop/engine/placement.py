@@ -99,9 +99,7 @@ def stream_pipeline(
     dit = unwrap_vram_management(pipe.dit)
     clip = unwrap_vram_management(pipe.text_encoder_1)
     vae = unwrap_vram_management(pipe.vae_decoder)
-    # Edits encode their start picture. The encoder is small (34M parameters: 65 MiB in bf16),
-    # so it stays on the GPU like the decoder rather than visiting on the first edit.
-    encoder = unwrap_vram_management(pipe.vae_encoder)
+    encoder = unwrap_vram_management(pipe.vae_encoder)  # edits encode their start picture
     dit_blocks = [*dit.blocks, *dit.single_blocks]
     t5_fp8 = plan.storage_dtype("t5") == "fp8"
     t5_storage = FP8 if t5_fp8 else compute_dtype
@@ -109,11 +107,7 @@ def stream_pipeline(
     t5_numels, t5_fixed = t5_sizes(t5_layout)
     t5_units = [n * (1 if t5_fp8 else 2) for n in t5_numels]
     fixed = (
-        _resident_bytes(dit, dit_blocks)
-        + _resident_bytes(clip)
-        + _resident_bytes(vae)
-        + _resident_bytes(encoder)
-        + t5_fixed
+        _resident_bytes(dit, dit_blocks) + _resident_bytes(clip) + _resident_bytes(vae) + t5_fixed
     )
     space = workspace(fixed, dit_units, t5_numels, t5_units, budget, size, copy_ahead, fp8_matmul)
     residency = memory.plan_residency(budget, space, dit_units, t5_units)
@@ -130,17 +124,35 @@ def stream_pipeline(
     to_device(t5, streamer.device, streamer.compute_dtype, skip=t5_blocks)
     to_device(clip, streamer.device, streamer.compute_dtype)
     to_device(vae, streamer.device, streamer.compute_dtype)
-    to_device(encoder, streamer.device, streamer.compute_dtype)
+    # Text to image never encodes a picture, so the encoder (34M parameters, 65 MiB in bf16)
+    # rests in host RAM and visits the GPU for an edit's encode: it takes no room from resident
+    # blocks (one transformer block at the 8 GB plan), and the encode phase counts it.
+    to_device(encoder, "cpu", streamer.compute_dtype)
     streamer.allocate()
     streamer.install()
     # The VAE's activations need the room the block workspace takes (T5's before an edit's
     # encode, the transformer's before the decode). Whether they run in tiles is decided per job.
     vae.register_forward_pre_hook(lambda module, args: streamer.release())
-    encoder.register_forward_pre_hook(lambda module, args: streamer.release())
+    encoder.register_forward_pre_hook(_visit(streamer))
+    encoder.register_forward_hook(_leave)
     streamer.residency = residency  # type: ignore[attr-defined]
-    streamer.planned = StreamedMemory(space, dit_units, t5_units, residency)  # type: ignore[attr-defined]
+    streamer.planned = StreamedMemory(  # type: ignore[attr-defined]
+        space, dit_units, t5_units, residency, encoder_bytes=_resident_bytes(encoder)
+    )
     pipe.vram_management_enabled = False
     return streamer
+
+
+def _visit(streamer: BlockStreamer) -> Callable[[torch.nn.Module, Any], None]:
+    def visit(module: torch.nn.Module, args: Any) -> None:
+        streamer.release()
+        module.to(streamer.device)
+
+    return visit
+
+
+def _leave(module: torch.nn.Module, args: Any, output: Any) -> None:
+    module.to("cpu")
 
 
 def workspace(

@@ -140,9 +140,12 @@ def encode_activations(width: int, height: int, tiled: bool) -> int:
     return min(whole, memory.TILED_VAE_ACTIVATION) if tiled else whole
 
 
-def choose_tiling(width: int, height: int, budget: int | None, peak: PeakModel | None) -> Tiling:
+def choose_tiling(
+    width: int, height: int, budget: int | None, peak: PeakModel | None, encodes: bool = False
+) -> Tiling:
     """The cheapest tiling whose predicted peak fits `budget`; the smallest tiles (and a
-    prediction over the budget) when none does, so the out-of-memory fallback can still act."""
+    prediction over the budget) when none does, so the out-of-memory fallback can still act.
+    `encodes`: the job encodes a width × height start picture (an edit)."""
     small_budget = budget is not None and budget < memory.TILED_DECODE_BELOW
     forced_decode = small_budget and min(width, height) > SMALL_IMAGE
     if budget is None or peak is None:
@@ -157,10 +160,11 @@ def choose_tiling(width: int, height: int, budget: int | None, peak: PeakModel |
             Activations(
                 dit_activations(width, height, dit_tile),
                 decode_activations(width, height, decode_tiled),
-                encode_activations(width, height, vae_tiled),
+                encode_activations(width, height, vae_tiled) if encodes else 0,
             )
         )
-        chosen = Tiling(width, height, dit_tile, vae_tiled, decode_tiled, predicted, budget)
+        encode_tiled = vae_tiled and encodes
+        chosen = Tiling(width, height, dit_tile, encode_tiled, decode_tiled, predicted, budget)
         if predicted <= budget:
             break
     return chosen
@@ -175,12 +179,14 @@ class StreamedMemory:
     dit_units: list[int]
     t5_units: list[int]
     residency: memory.Residency
+    encoder_bytes: int = 0  # the VAE encoder's weights, on the GPU only while it encodes
 
     def peak(self, activations: Activations) -> int:
+        encode = activations.encode + self.encoder_bytes if activations.encode else 0
         space = dataclasses.replace(
             self.space,
             dit_activations=activations.dit,
-            vae_activations=max(activations.decode, activations.encode),
+            vae_activations=max(activations.decode, encode),
         )
         return memory.predicted_peak(
             space, self.dit_units, self.residency.dit, self.t5_units, self.residency.t5
