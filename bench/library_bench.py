@@ -94,15 +94,43 @@ def run(folder: Path, rows: int, repeat: int) -> None:
     lib = Library(db_path, output_dir)
     cases: list[tuple[str, Callable[[], Any], int]] = [
         ("first page, newest first (200)", lambda: lib.records.images(limit=200), repeat),
-        ("page deep in the list (offset 9000)", lambda: lib.records.images(limit=200, offset=9000), repeat),
+        (
+            "page deep in the list (offset 9000)",
+            lambda: lib.records.images(limit=200, offset=9000),
+            repeat,
+        ),
         ("count all", lambda: lib.records.count(), repeat),
-        ("FTS search, Chinese “橘猫坐” (200)", lambda: lib.records.images(ImageQuery(search="橘猫坐")), repeat),
-        ("FTS count, Chinese “橘猫坐”", lambda: lib.records.count(ImageQuery(search="橘猫坐")), repeat),
-        ("FTS search, English “windowsill”", lambda: lib.records.images(ImageQuery(search="windowsill")), repeat),
-        ("FTS search, two words", lambda: lib.records.images(ImageQuery(search="fisherman 电影质感")), repeat),
-        ("LIKE fallback, 1 char “猫” (200)", lambda: lib.records.images(ImageQuery(search="猫")), repeat),
+        (
+            "FTS search, Chinese “橘猫坐” (200)",
+            lambda: lib.records.images(ImageQuery(search="橘猫坐")),
+            repeat,
+        ),
+        (
+            "FTS count, Chinese “橘猫坐”",
+            lambda: lib.records.count(ImageQuery(search="橘猫坐")),
+            repeat,
+        ),
+        (
+            "FTS search, English “windowsill”",
+            lambda: lib.records.images(ImageQuery(search="windowsill")),
+            repeat,
+        ),
+        (
+            "FTS search, two words",
+            lambda: lib.records.images(ImageQuery(search="fisherman 电影质感")),
+            repeat,
+        ),
+        (
+            "LIKE fallback, 1 char “猫” (200)",
+            lambda: lib.records.images(ImageQuery(search="猫")),
+            repeat,
+        ),
         ("LIKE count, 1 char “猫”", lambda: lib.records.count(ImageQuery(search="猫")), repeat),
-        ("favourites only (200)", lambda: lib.records.images(ImageQuery(favourites_only=True)), repeat),
+        (
+            "favourites only (200)",
+            lambda: lib.records.images(ImageQuery(favourites_only=True)),
+            repeat,
+        ),
         ("favourites count", lambda: lib.records.count(ImageQuery(favourites_only=True)), repeat),
         ("one image by id", lambda: [lib.records.image(rows // 2)], repeat),
         ("open library (migrate + quick_check)", reopen, max(3, repeat // 3)),

@@ -12,6 +12,7 @@ import logging
 import sys
 
 from majicflux_desktop import __version__
+from majicflux_desktop.cli import edit
 from majicflux_desktop.cli.common import app_paths, engine_flags, image_size
 from majicflux_desktop.cli.doctor import cmd_doctor
 from majicflux_desktop.cli.generate import cmd_generate
@@ -42,7 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--negative", help="negative prompt (acts only with --cfg above 1)")
     gen.add_argument("--seed", type=int, help="0 to 4294967295; random if left out")
     gen.add_argument("--steps", type=int, default=20)
-    gen.add_argument("--size", type=image_size, default=(1024, 1024), help="WxH, multiples of 16")
+    gen.add_argument(
+        "--size",
+        type=image_size,
+        help="WxH, multiples of 16 (default 1024x1024; an edit's size comes from its picture)",
+    )
     gen.add_argument("--guidance", type=float, default=3.5)
     gen.add_argument("--cfg", type=float, default=1.0, help="CFG scale; above 1 doubles the time")
     gen.add_argument(
@@ -62,6 +67,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--tiny", action="store_true", help="tiny random-weight models (a smoke test)"
     )
     gen.add_argument("--out", required=True, help="the .png file to write")
+    edit.add_arguments(gen)
     gen.set_defaults(func=cmd_generate)
 
     models = commands.add_parser("models", help="model files").add_subparsers(

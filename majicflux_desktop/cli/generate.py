@@ -8,8 +8,9 @@ import tempfile
 import time
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import TextIO
+from typing import Any, TextIO
 
+from majicflux_desktop.cli import edit
 from majicflux_desktop.cli.common import (
     app_paths,
     app_settings,
@@ -63,19 +64,22 @@ class ProgressBar:
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
-    width, height = args.size
     prompt, loras, lora_files = loras_of(args)
-    job = GenerationRequest(
-        prompt=prompt,
-        negative_prompt=args.negative or "",
-        seed=args.seed,
-        steps=args.steps,
-        width=width,
-        height=height,
-        guidance=args.guidance,
-        cfg_scale=args.cfg,
-        loras=loras,
-    ).checked()
+    fields: dict[str, Any] = {
+        "prompt": prompt,
+        "negative_prompt": args.negative or "",
+        "seed": args.seed,
+        "steps": args.steps,
+        "guidance": args.guidance,
+        "cfg_scale": args.cfg,
+        "loras": loras,
+    }
+    store = None
+    if edit.wanted(args):  # pictures and request checked before torch loads
+        job, store = edit.build(args, app_paths(args).data_dir, fields)
+    else:
+        width, height = args.size or edit.DEFAULT_TEXT_TO_IMAGE_SIZE
+        job = GenerationRequest(**fields, width=width, height=height).checked()
     for warning in job.warnings():
         print(f"note: {warning.message.text()}", file=sys.stderr)
     out = Path(args.out)
@@ -101,7 +105,11 @@ def cmd_generate(args: argparse.Namespace) -> int:
         print(f"plan: {load.reason.text()}", file=sys.stderr)
     bar = ProgressBar(sys.stderr)
     try:
-        result = engine.generate(next(job.single_images()), on_progress=bar)
+        result = engine.generate(
+            next(job.single_images()),
+            on_progress=bar,
+            pictures=None if store is None else store.open,
+        )
     finally:
         bar.close()
     for note in result.notes:

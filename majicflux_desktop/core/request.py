@@ -304,7 +304,12 @@ class GenerationRequest:
             )
         found += _lora_problems(self.loras)
         if self.edit is not None:
-            found += _edit_problems(self.edit)
+            edit_problems = _edit_problems(self.edit)
+            found += edit_problems
+            if not edit_problems:
+                from majicflux_desktop.core.edit_sizes import size_problems  # it imports this
+
+                found += size_problems(self)
         return found
 
     def warnings(self) -> list[Problem]:

@@ -7,6 +7,7 @@ denoising step.
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import gc
 import logging
@@ -43,7 +44,17 @@ from majicflux_desktop.core.results import (
     Progress,
     Timings,
 )
-from majicflux_desktop.engine import catalog, memory, patches, placement, selection, streaming
+from majicflux_desktop.engine import (
+    catalog,
+    edit,
+    memory,
+    patches,
+    placement,
+    selection,
+    streaming,
+    tiling,
+)
+from majicflux_desktop.engine.edit_run import EditRun
 from majicflux_desktop.engine.lora_engine import EngineLoras
 from majicflux_desktop.engine.loras import LoraIndex
 from majicflux_desktop.engine.preview import latent_preview
@@ -101,6 +112,7 @@ class Engine:
         self.dtype = compute_dtype(self.device)
         self._learned: dict[SizeKey, Timings] = {}  # the last image of each kind, for the ETA
         self.loras = EngineLoras()  # LoRA folders, and the LoRAs on the transformer
+        self._tiling: tiling.Tiling | None = None  # the running job's; the VAE's hooks read it
         patches.install_cpu_shims()
 
     # -- loading ----------------------------------------------------------------------------------
@@ -215,6 +227,8 @@ class Engine:
                 )
         patches.install_prompt_cache(pipe)
         patches.lean_vae_attention(pipe.vae_decoder)
+        patches.lean_vae_attention(pipe.vae_encoder)
+        tiling.install_vae_tiling(pipe, lambda: self._tiling)
         return pipe
 
     def unload(self) -> None:
@@ -232,6 +246,21 @@ class Engine:
         if self.device == "cuda":
             torch.cuda.empty_cache()
 
+    def tiling_for(self, width: int, height: int, encodes: bool = False) -> tiling.Tiling:
+        """How a width × height job runs under the loaded plan: whole, or which parts in tiles,
+        and the predicted GPU peak against the budget (engine/tiling.py). `encodes`: an edit,
+        which also encodes a width × height start picture."""
+        planned = getattr(self.streamer, "planned", None)
+        if planned is not None:
+            return tiling.choose_tiling(width, height, self.budget_bytes, planned.peak, encodes)
+        if self.device == "cuda" and self.plan in memory.PEAK_AT_1024:
+            budget = self.budget_bytes
+            if budget is None:
+                budget = max(0, self.reading().total - int(memory.HEADROOM * memory.GIB))
+            peak = tiling.resident_peak(self.plan)
+            return tiling.choose_tiling(width, height, budget, peak, encodes)
+        return tiling.choose_tiling(width, height, self.budget_bytes, None, encodes)
+
     # -- generating -------------------------------------------------------------------------------
     def generate(
         self,
@@ -244,6 +273,9 @@ class Engine:
         """Make the image of a single-image request whose seed is set (`single_images`).
 
         `pictures` opens an edit's stored source and mask (the library's `SourceStore.open`).
+        An edit's image has the edit's output size (core/edit_sizes.py), and its notes say what
+        the edit did that the user should know (a mask scaled, the size a masked area was
+        generated at, a job made in tiles to fit the budget).
 
         The request was validated when it was queued (`JobStore.enqueue`) or built (the CLI).
         Out of GPU memory, the plan is lowered once and the image made again.
@@ -356,7 +388,10 @@ class Engine:
     ) -> GenerationResult:
         pipe = self.pipe
         clock = _Clock()
-        key = (request.width, request.height, request.cfg_scale != 1.0)
+        edit_run = self._edit_inputs(request, pictures)
+        width, height = edit_run.plan.work_size if edit_run else (request.width, request.height)
+        steps_run = edit_run.plan.steps if edit_run else request.steps
+        key = (width, height, request.cfg_scale != 1.0)
         learned = self._learned.get(key)
         if self.device == "cuda":
             torch.cuda.reset_peak_memory_stats()
@@ -381,38 +416,58 @@ class Engine:
                 raise Cancelled()
             tell(Phase.DECODING, len(items), len(items), learned.decode if learned else None)
 
-        tell(Phase.ENCODING, 0, request.steps, learned.total if learned else None)
+        tell(Phase.ENCODING, 0, steps_run, learned.total if learned else None)
         applied = self._apply_loras(request)
-        edit_inputs = self._edit_inputs(request, pictures)
-        original_step = pipe.step
+        job_tiling = self.tiling_for(width, height, encodes=edit_run is not None)
+        inputs: dict[str, Any] = {
+            "prompt": request.prompt,
+            "negative_prompt": request.negative_prompt,
+            "cfg_scale": request.cfg_scale,
+            "embedded_guidance": request.guidance,
+            "height": height,
+            "width": width,
+            "seed": request.seed,
+            "num_inference_steps": request.steps,
+            "progress_bar_cmd": steps,
+        }
+        step = pipe.step
+        if edit_run is not None:
+            inputs.update(edit_run.pipe_inputs())
+            step = edit_run.wrap_step(step)  # the masked-latent blend, for inpaint and outpaint
         if on_preview is not None:
+            blended_step = step
 
             def step_with_preview(scheduler: Any, progress_id: int, **kwargs: Any) -> Any:
-                latents = original_step(scheduler, progress_id=progress_id, **kwargs)
+                latents = blended_step(scheduler, progress_id=progress_id, **kwargs)
                 on_preview(progress_id, latent_preview(latents))
                 return latents
 
-            pipe.step = step_with_preview
+            step = step_with_preview
+        wraps_step = step != pipe.step
+        model_fn = pipe.model_fn
+        self._tiling = job_tiling
+        if job_tiling.dit_tile:
+            pipe.model_fn = tiling.tiled_model_fn(model_fn, job_tiling)
+        if wraps_step:
+            pipe.step = step
+        watching = edit_run.watching(pipe) if edit_run else contextlib.nullcontext()
         try:
-            with prints_to_log("majicflux.diffsynth"):
-                image = pipe(
-                    prompt=request.prompt,
-                    negative_prompt=request.negative_prompt,
-                    cfg_scale=request.cfg_scale,
-                    embedded_guidance=request.guidance,
-                    height=request.height,
-                    width=request.width,
-                    seed=request.seed,
-                    num_inference_steps=request.steps,
-                    progress_bar_cmd=steps,
-                    **edit_inputs,
-                )
+            with prints_to_log("majicflux.diffsynth"), watching:
+                image = pipe(**inputs)
         except BaseException:
             self._reset_after_abort()
             raise
         finally:
-            if on_preview is not None:
+            self._tiling = None
+            pipe.model_fn = model_fn
+            if wraps_step:
                 del pipe.step  # back to the class's method
+        if edit_run is not None:
+            image = edit_run.finish(image)  # laid over the original, at the edit's output size
+            notes = (*notes, *edit_run.plan.notes)
+        tiles_note = job_tiling.note()
+        if tiles_note is not None:
+            notes = (*notes, tiles_note)
         done = time.perf_counter()
         marks = clock.marks
         timings = Timings(
@@ -420,7 +475,7 @@ class Engine:
             denoise=marks["denoise_end"] - marks["denoise_start"],
             decode=done - marks["denoise_end"],
             total=done - clock.started,
-            steps=request.steps,
+            steps=steps_run,
         )
         self._learned[key] = timings
         peak = torch.cuda.max_memory_reserved() if self.device == "cuda" else None
@@ -447,11 +502,16 @@ class Engine:
 
     def _edit_inputs(
         self, request: GenerationRequest, pictures: PictureSource | None
-    ) -> dict[str, Any]:
-        """diffsynth's inputs for an edit (source image, strength, tiling)."""
-        if request.edit is not None:
-            raise NotImplementedError("edits: engine/edit (issue 15)")
-        return {}
+    ) -> EditRun | None:
+        """The edit's run (start picture, work size, steps, masked-latent blend, how its result
+        is laid over the original), or None for text to image. Pictures that cannot be used
+        (an empty mask, a source of the wrong size for the request) raise a UserError here,
+        before any model runs."""
+        if request.edit is None:
+            return None
+        if pictures is None:
+            raise ValueError("an edit needs `pictures` to open its source and mask")
+        return EditRun(edit.prepare(request, pictures))
 
     def _reset_after_abort(self) -> None:
         try:

@@ -15,6 +15,7 @@ import torch
 
 from majicflux_desktop.engine import memory
 from majicflux_desktop.engine.streaming import FP8, BlockStreamer, linear_numel
+from majicflux_desktop.engine.tiling import StreamedMemory
 
 log = logging.getLogger("majicflux.streaming")  # the residency line reads with the streamer's own
 
@@ -92,12 +93,15 @@ def stream_pipeline(
     The transformer is packed first and its resident blocks leave host RAM before T5 is loaded,
     so the peak host memory stays near the larger of the two models, not their sum.
     `lora_bytes`: GPU memory to leave for LoRA side branches (memory.Workspace.loras).
+
+    Residency is planned for the activations of a `size` image; a job of another size is tiled
+    to fit with this residency (engine/tiling.py, from `streamer.planned`).
     """
     streamer = BlockStreamer(device, compute_dtype, copy_ahead=copy_ahead)
     dit = unwrap_vram_management(pipe.dit)
     clip = unwrap_vram_management(pipe.text_encoder_1)
     vae = unwrap_vram_management(pipe.vae_decoder)
-    pipe.vae_encoder = None  # text-to-image never encodes an image; frees host RAM
+    encoder = unwrap_vram_management(pipe.vae_encoder)  # edits encode their start picture
     dit_blocks = [*dit.blocks, *dit.single_blocks]
     t5_fp8 = plan.storage_dtype("t5") == "fp8"
     t5_storage = FP8 if t5_fp8 else compute_dtype
@@ -107,19 +111,8 @@ def stream_pipeline(
     fixed = (
         _resident_bytes(dit, dit_blocks) + _resident_bytes(clip) + _resident_bytes(vae) + t5_fixed
     )
-    # On very small budgets the VAE decodes in tiles: its full-size activations would not fit.
-    tiled_decode = budget is not None and budget < memory.TILED_DECODE_BELOW
-    dit_largest = max(dit_units)
-    t5_largest = max(t5_units)
-    space = memory.Workspace(
-        fixed=fixed,
-        dit_slots=0 if fp8_matmul else 2 * 2 * dit_largest,
-        dit_staging=copy_ahead * dit_largest,
-        t5_slots=2 * 2 * max(t5_numels),
-        t5_staging=copy_ahead * t5_largest,
-        dit_activations=memory.dit_activation_bytes(*size),
-        vae_activations=memory.vae_activation_bytes(*size, tiled=tiled_decode),
-        loras=lora_bytes,
+    space = workspace(
+        fixed, dit_units, t5_numels, t5_units, budget, size, copy_ahead, fp8_matmul, lora_bytes
     )
     residency = memory.plan_residency(budget, space, dit_units, t5_units)
     log.info(
@@ -135,23 +128,66 @@ def stream_pipeline(
     to_device(t5, streamer.device, streamer.compute_dtype, skip=t5_blocks)
     to_device(clip, streamer.device, streamer.compute_dtype)
     to_device(vae, streamer.device, streamer.compute_dtype)
+    # Text to image never encodes a picture, so the encoder (34M parameters, 65 MiB in bf16)
+    # rests in host RAM and visits the GPU for an edit's encode: it takes no room from resident
+    # blocks (one transformer block at the 8 GB plan), and the encode phase counts it.
+    to_device(encoder, "cpu", streamer.compute_dtype)
     streamer.allocate()
     streamer.install()
-    # The decoder's activations need the room the block workspace takes during denoising.
+    # The VAE's activations need the room the block workspace takes (T5's before an edit's
+    # encode, the transformer's before the decode). Whether they run in tiles is decided per job.
     vae.register_forward_pre_hook(lambda module, args: streamer.release())
-    if tiled_decode:
-        vae.register_forward_pre_hook(_tiled, with_kwargs=True)
+    encoder.register_forward_pre_hook(_visit(streamer))
+    encoder.register_forward_hook(_leave)
     streamer.residency = residency  # type: ignore[attr-defined]
+    streamer.planned = StreamedMemory(  # type: ignore[attr-defined]
+        space, dit_units, t5_units, residency, encoder_bytes=_resident_bytes(encoder)
+    )
     pipe.vram_management_enabled = False
     return streamer
 
 
-def _tiled(
-    module: torch.nn.Module, args: Any, kwargs: dict[str, Any]
-) -> tuple[Any, dict[str, Any]]:
-    if min(args[0].shape[-2:]) <= 64:  # 512 pixels or less: small enough whole
-        return args, kwargs
-    return args, {**kwargs, "tiled": True, "tile_size": 64, "tile_stride": 32}
+def _visit(streamer: BlockStreamer) -> Callable[[torch.nn.Module, Any], None]:
+    def visit(module: torch.nn.Module, args: Any) -> None:
+        streamer.release()
+        module.to(streamer.device)
+
+    return visit
+
+
+def _leave(module: torch.nn.Module, args: Any, output: Any) -> None:
+    module.to("cpu")
+
+
+def workspace(
+    fixed: int,
+    dit_units: list[int],
+    t5_numels: list[int],
+    t5_units: list[int],
+    budget: int | None,
+    size: tuple[int, int] = (1024, 1024),
+    copy_ahead: int = 4,
+    fp8_matmul: bool = False,
+    lora_bytes: int = 0,
+) -> memory.Workspace:
+    """The GPU memory besides resident blocks that a streamed plan needs for `size` images.
+
+    `fixed` is the bf16 bytes that always stay (everything but the blocks' Linear weights);
+    `dit_units` / `t5_units` are the stored bytes of each block, `t5_numels` its elements.
+    """
+    # On very small budgets the VAE decodes in tiles: its full-size activations would not fit.
+    tiled_decode = budget is not None and budget < memory.TILED_DECODE_BELOW
+    dit_largest = max(dit_units)
+    return memory.Workspace(
+        fixed=fixed,
+        dit_slots=0 if fp8_matmul else 2 * 2 * dit_largest,
+        dit_staging=copy_ahead * dit_largest,
+        t5_slots=2 * 2 * max(t5_numels),
+        t5_staging=copy_ahead * max(t5_units),
+        dit_activations=memory.dit_activation_bytes(*size),
+        vae_activations=memory.vae_activation_bytes(*size, tiled=tiled_decode),
+        loras=lora_bytes,
+    )
 
 
 def t5_sizes(layout: dict[str, tuple[int, ...]]) -> tuple[list[int], int]:
