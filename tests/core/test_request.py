@@ -134,7 +134,8 @@ def test_lora_and_edit_fields_are_checked_with_the_rest() -> None:
     upscale = Edit(EditMode.UPSCALE, source, strength=0.35, upscale=3.0)
     assert {p.field for p in GenerationRequest("a", edit=upscale).problems()} == {"upscale"}
     fine = Edit(EditMode.INPAINT, source, 0.5, mask=StoredImage("b" * 64, 512, 512))
-    assert GenerationRequest("a", loras=(LoraUse("x", 0.5),), edit=fine).problems() == []
+    request = GenerationRequest("a", width=512, height=512, loras=(LoraUse("x", 0.5),), edit=fine)
+    assert request.problems() == []  # an inpaint works at its picture's size
 
 
 def test_snap_to_step() -> None:
