@@ -10,6 +10,7 @@ import dataclasses
 import logging
 import os
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -24,6 +25,7 @@ from majicflux_desktop.core.logs import make_stdio_safe, setup_logging
 from majicflux_desktop.core.paths import AppPaths
 from majicflux_desktop.core.recovery import recover
 from majicflux_desktop.core.settings import Settings, load_settings, save_settings
+from majicflux_desktop.core.writable import prepare_data_dir
 from majicflux_desktop.engine.memory import GIB, VramProbe
 from majicflux_desktop.ui.common import theme
 from majicflux_desktop.ui.common.resources import app_icon
@@ -36,6 +38,7 @@ from majicflux_desktop.ui.worker import EngineHost, EngineState, ModelSource
 log = logging.getLogger("majicflux.app")
 
 DEMO_MODELS = "demo-models"
+NO_DIALOG_ENV = "MAJICFLUX_NO_DIALOG"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -302,13 +305,19 @@ def time_since_process_start() -> float:
 def run(args: argparse.Namespace, argv: list[str]) -> int:
     make_stdio_safe()
     paths = AppPaths.portable(args.data_dir) if args.data_dir else AppPaths.for_user()
-    paths.ensure()
-    paths.keep_tool_caches_here()
-    setup_logging(paths.log_file)
-    log.info("MajicFlux %s starting on %s", __version__, paths.data_dir)
     QApplication.setApplicationName(APP_NAME)
     QApplication.setOrganizationName(APP_NAME)
     qapp = QApplication(argv)
+    try:
+        prepare_data_dir(paths)  # a file where the folder should be, a read-only drive: said now
+    except UserError as exc:
+        # No settings can be read yet: the system's language, translations compiled elsewhere.
+        words = Translations(Path(tempfile.gettempdir()) / "majicflux-i18n")
+        words.install(resolve_language("auto"))
+        return _cannot_start(exc.text())
+    paths.keep_tool_caches_here()
+    setup_logging(paths.log_file)
+    log.info("MajicFlux %s starting on %s", __version__, paths.data_dir)
     try:
         desktop = DesktopApp(qapp, paths, Options(args.demo, args.start_queue, args.device))
     except UserError as exc:  # another instance runs, or the library is locked by a program
@@ -331,7 +340,8 @@ def run(args: argparse.Namespace, argv: list[str]) -> int:
 def _cannot_start(text: str) -> int:
     log.error("cannot start: %s", text)
     print(f"MajicFlux: {text}", file=sys.stderr)  # for terminals and scripts
-    QMessageBox.critical(None, APP_NAME, text)
+    if os.environ.get(NO_DIALOG_ENV) != "1":  # tests read stderr instead of a modal box
+        QMessageBox.critical(None, APP_NAME, text)
     return 1
 
 

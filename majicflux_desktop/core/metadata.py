@@ -505,6 +505,7 @@ def _to_request(values: Mapping[str, Any], result: ReadResult) -> GenerationRequ
     file can never bring in what the prompt panel would refuse.
     """
     data = {key: value for key, value in values.items() if value is not None and value != ""}
+    data.setdefault("prompt", "")  # a file without a prompt still gives its other settings
     for name in _NUMBERS:  # other apps write numbers as text; a note quotes the text as found
         if isinstance(data.get(name), str):
             number = _float_or_none(data[name])

@@ -20,6 +20,7 @@ from majicflux_desktop.core.paths import AppPaths
 from majicflux_desktop.core.settings import load_settings
 from majicflux_desktop.core.units import format_bytes
 from majicflux_desktop.engine import catalog, download, layouts, scan
+from majicflux_desktop.ui.common import theme
 from majicflux_desktop.ui.setup import downloads
 from majicflux_desktop.ui.setup import existing_files as setup_existing
 from majicflux_desktop.ui.setup.download_page import DownloadPage
@@ -95,26 +96,73 @@ def test_existing_files_show_what_is_found_missing_and_wrong(
     assert dit[3].endswith("GB")  # the size the header promises (a sparse file here)
     assert clip[0] == "found"
     assert rows["T5-XXL text encoder"][0] == "wrong"
-    assert rows["VAE (autoencoder)"][0] == "missing"
-    assert "expected: ae.safetensors" in rows["VAE (autoencoder)"][2]
-    assert rows["CLIP tokenizer"][0] == "missing"
+    # the VAE with the right name but cut off is named as wrong, not passed over as missing
+    vae = rows["VAE (autoencoder)"]
+    assert vae[0] == "wrong" and vae[2] == str(models / "vae/ae.safetensors")
+    # the tokenizers that ship with the app serve a ComfyUI folder's weights
+    assert rows["CLIP tokenizer"][:3:2] == ["found", "shipped with MajicFlux"]
+    assert rows["T5 tokenizer"][:3:2] == ["found", "shipped with MajicFlux"]
     details = page.report.details.text()
     assert page.report.details.isVisible()
     assert "incomplete: found 1 part(s)" in details and "Download the missing part" in details
-    assert "ae.safetensors is incomplete" in details and "download it again" in details
-    assert "SDXL checkpoint" in details
-    assert "2 of 6 required files found" in page.status.text()
+    assert "ae.safetensors is incomplete: 156.1 MB short of 159.9 MB" in details
+    assert "download it again" in details and "SDXL checkpoint" in details
+    assert "4 of 6 required files found" in page.status.text()
     assert not page.use_button.isEnabled()
 
     click(qtbot, page.download_button)  # only what is missing, the rest stays where it is
     download_page = window.setup_wizard.download
     assert window.setup_wizard.stack.currentWidget() is download_page
-    assert download_page.roles == ("t5", "vae", "tokenizer", "tokenizer_2")
+    assert download_page.roles == ("t5", "vae")
     assert "Only the files still missing: T5-XXL text encoder" in download_page.scope.text()
     assert download_page.keep == {
         "dit": (models / "unet/majicflus_v134.safetensors",),
         "clip": (models / "clip/clip_l.safetensors",),
     }
+
+
+def test_two_transformers_are_offered_with_why_and_the_pick_is_kept(
+    qtbot, launch: Launch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A bf16 and a float8 majicflus in one folder: the float8 one is taken, the other offered in
+    its row with the reason; picking it is what "Use these files" keeps."""
+    models = tmp_path / "ComfyUI/models"
+    fp8 = write_header_only(
+        models / "unet/majicflus_v134.safetensors", layouts.flux_dit(), "F8_E4M3"
+    )
+    bf16 = write_header_only(models / "unet/majicflus_v134_bf16.safetensors", layouts.flux_dit())
+    write_header_only(models / "clip/clip_l.safetensors", layouts.clip_text(), "F16")
+    for index, part in enumerate(layouts.split_t5_shards(layouts.t5_encoder()), start=1):
+        write_header_only(models / f"t5/model-0000{index}-of-00002.safetensors", part)
+    write_header_only(models / "vae/ae.safetensors", layouts.flux_vae())
+    data = tmp_path / "data"
+    window = window_of(start_without_models(qtbot, launch, data))
+    scan_existing(qtbot, window, monkeypatch, tmp_path / "ComfyUI")
+    page = window.setup_wizard.existing
+    choice = page.report.choices["dit"]
+    assert [choice.itemData(i) for i in range(choice.count())] == [(fp8,), (bf16,)]
+    why = str(choice.itemData(1, Qt.ItemDataRole.ToolTipRole))
+    assert "float8" in why  # says why the bf16 file was not taken
+    assert "More than one usable file was found" in page.report.details.text()
+    choice.activated.emit(1)  # the user picks the bf16 file
+    assert page.result is not None and page.result.chosen["dit"] == (bf16,)
+    page.use_requested.disconnect()  # these are sparse stand-ins: loading them would fill the RAM
+    with qtbot.waitSignal(page.use_requested, timeout=10_000) as used:
+        click(qtbot, page.use_button)
+    assert used.args[0]["dit"] == (bf16,)  # what the settings will keep
+
+
+def test_the_demos_tiny_files_found_as_existing_files_are_a_warning_not_a_success(
+    qtbot, launch: Launch, tmp_path: Path, tiny_models: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    window = window_of(start_without_models(qtbot, launch, tmp_path / "data"))
+    scan_existing(qtbot, window, monkeypatch, tiny_models)
+    page = window.setup_wizard.existing
+    assert "tiny random-weight files: they make noise" in page.status.text()
+    assert "Everything is there" not in page.status.text()
+    assert theme.WARNING in page.status.styleSheet()
+    weights = [row for row in page.report.row_texts() if "tokenizer" not in row[1]]
+    assert weights and all(row[0] == "demo only" for row in weights)
 
 
 def test_tiny_models_as_existing_files_load_and_generate(
@@ -125,7 +173,8 @@ def test_tiny_models_as_existing_files_load_and_generate(
     window = window_of(desktop)
     scan_existing(qtbot, window, monkeypatch, tiny_models)
     page = window.setup_wizard.existing
-    assert all(row[0] == "found" for row in page.report.row_texts())
+    # the demo's files are usable (with a warning): the whole path loads and generates
+    assert all(row[0] in ("found", "demo only") for row in page.report.row_texts())
     click(qtbot, page.use_button)
     wait_ready(qtbot, desktop)
     assert window.pages.currentWidget() is window.workspace and not desktop.demo
@@ -439,13 +488,14 @@ def test_unexpected_setup_errors_name_the_step_not_an_image(
         raise ValueError("a bug")
 
     with monkeypatch.context() as patch:
-        patch.setattr(setup_existing.scan, "scan", broken)
+        patch.setattr(setup_existing.selection, "use_existing", broken)
         choose_folder(patch, tmp_path)
         click(qtbot, window.setup_wizard.existing_choice)
         existing = window.setup_wizard.existing
         qtbot.waitUntil(lambda: not existing.scanning, timeout=20_000)
     text = existing.status.text()
-    assert "The folder could not be scanned (ValueError)" in text
+    assert "The folder could not be scanned: something unexpected went wrong" in text
+    assert "ValueError" not in text  # the log has the class name, the window has words
     assert "Help ▸ Open log folder" in text and "image" not in text
 
     click(qtbot, existing.back_button)
@@ -455,7 +505,7 @@ def test_unexpected_setup_errors_name_the_step_not_an_image(
     click(qtbot, page.start_button)
     qtbot.waitUntil(lambda: page.message.isVisible(), timeout=20_000)
     text = page.message.text()
-    assert "The download stopped (ValueError)" in text
+    assert "The download stopped." in text and "ValueError" not in text
     assert "Help ▸ Open log folder" in text and "image" not in text
 
 

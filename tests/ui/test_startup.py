@@ -75,3 +75,34 @@ def test_reading_ts_directly_keeps_untranslated_text(qapp) -> None:
         assert QCoreApplication.translate("engine", text) == text
     finally:
         QCoreApplication.instance().removeTranslator(translator)
+
+
+def start_app(*args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """The app as a double-click starts it (offscreen), the error dialog replaced by its line."""
+    return subprocess.run(
+        [sys.executable, "-m", "majicflux_desktop", *args],
+        env=subprocess_env(MAJICFLUX_NO_DIALOG="1", **env),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_data_folder_that_is_a_file_is_named_with_the_fix(tmp_path: Path) -> None:
+    blocker = tmp_path / "MajicFlux data"
+    blocker.write_text("not a folder")
+    run = start_app("--data-dir", str(blocker))
+    assert run.returncode == 1
+    assert f"{blocker} is a file" in run.stderr and "Rename or move that file" in run.stderr
+    assert "Traceback" not in run.stderr
+    assert blocker.read_text() == "not a folder"  # left as it was
+
+
+def test_the_default_data_folder_blocked_by_a_file_is_named_too(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / ".local/share").mkdir(parents=True)
+    (home / ".local/share/MajicFlux").write_text("a file where the data folder goes")
+    run = start_app(HOME=str(home), XDG_DATA_HOME=str(home / ".local/share"))
+    assert run.returncode == 1
+    assert str(home / ".local/share/MajicFlux") in run.stderr and "--data-dir" in run.stderr
+    assert "Traceback" not in run.stderr

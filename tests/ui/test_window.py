@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from PIL import Image, PngImagePlugin
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent
+from PySide6.QtGui import QDropEvent, QGuiApplication
 from PySide6.QtWidgets import QMenu
 from ui_helpers import Launch, small_request, window_of
 
@@ -235,3 +236,92 @@ def test_a_new_image_leaves_a_user_browsing_older_ones_where_they_are(
     # the live preview gives the image view back to the user's choice when the job ends
     qtbot.waitUntil(lambda: not window.details.showing_preview)
     assert window.details.current_record().id == older.id
+
+
+def png_with(path: Path, chunks: dict[str, str]) -> Path:
+    info = PngImagePlugin.PngInfo()
+    for key, value in chunks.items():
+        info.add_text(key, value)
+    Image.new("RGB", (16, 16), "grey").save(path, pnginfo=info)
+    return path
+
+
+def test_a_drop_without_a_prompt_keeps_the_typed_one_and_is_one_undoable_step(
+    qtbot, launch: Launch, data_dir, tmp_path
+) -> None:
+    window = window_of(launch(data_dir, wait=False))
+    panel = window.prompt_panel
+    panel.prompt.setPlainText("my own words")
+    panel.seed.setText("77")
+    steps_before = panel.steps.value()
+    settings_only = png_with(
+        tmp_path / "settings-only.png",
+        {"parameters": "Steps: 9, Sampler: Euler, CFG scale: 1, Seed: 5, Size: 512x512"},
+    )
+    drop(window, settings_only)
+    assert panel.prompt.toPlainText() == "my own words"  # never overwritten with nothing
+    assert panel.seed_value() == 5 and panel.steps.value() == 9
+    notice = window.notices.notices()[-1]
+    assert notice.action_button is not None and notice.action_button.text() == "Undo"
+    qtbot.mouseClick(notice.action_button, Qt.MouseButton.LeftButton)
+    assert panel.seed_value() == 77 and panel.steps.value() == steps_before  # all, in one step
+    assert panel.prompt.toPlainText() == "my own words"
+
+
+def test_text_that_is_not_parameters_is_refused_with_a_note(
+    qtbot, launch: Launch, data_dir, tmp_path
+) -> None:
+    window = window_of(launch(data_dir, wait=False))
+    window.prompt_panel.prompt.setPlainText("kept")
+    drop(window, png_with(tmp_path / "junk.png", {"parameters": "just a caption someone wrote"}))
+    assert window.prompt_panel.prompt.toPlainText() == "kept"
+    assert any("not generation parameters" in text for text in window.notices.texts())
+    QGuiApplication.clipboard().setText(" Seed: x")
+    window.paste_parameters()
+    assert window.prompt_panel.prompt.toPlainText() == "kept"
+    assert any("not generation parameters" in text for text in window.notices.texts()[-1:])
+
+
+def test_a_comfyui_graph_without_a_sampler_gives_its_text_as_the_prompt(
+    qtbot, launch: Launch, data_dir, tmp_path
+) -> None:
+    graph = {
+        "6": {"class_type": "CLIPTextEncode", "inputs": {"text": "a koi pond in autumn"}},
+        "9": {"class_type": "SaveImage", "inputs": {"images": ["8", 0]}},
+    }
+    window = window_of(launch(data_dir, wait=False))
+    drop(window, png_with(tmp_path / "comfy.png", {"prompt": json.dumps(graph)}))
+    assert window.prompt_panel.prompt.toPlainText() == "a koi pond in autumn"
+
+
+def test_pasting_a1111_text_fills_the_panel(qtbot, launch: Launch, data_dir) -> None:
+    window = window_of(launch(data_dir, wait=False))
+    QGuiApplication.clipboard().setText(
+        "a lantern festival\nSteps: 12, Sampler: Euler, Distilled CFG Scale: 3, Seed: 42, "
+        "Size: 768x512"
+    )
+    window.commands.paste_parameters.trigger()
+    panel = window.prompt_panel
+    assert panel.prompt.toPlainText() == "a lantern festival"
+    assert (panel.seed_value(), panel.steps.value()) == (42, 12)
+    assert panel.size_picker.image_size() == (768, 512)
+
+
+def test_a_language_switch_keeps_notices_sizes_and_the_status_bar(
+    qtbot, launch: Launch, data_dir
+) -> None:
+    desktop = launch(data_dir)
+    window = window_of(desktop)
+    assert any("Demo mode" in text for text in window.notices.texts())
+    window.prompt_panel.size_picker.set_size(1000, 600)  # a custom size
+    window.prompt_panel.size_picker.set_preset("16:9", 1280)
+    window.status.set_progress("3 waiting")
+    window.language_chosen.emit("zh_CN")
+    zh = window_of(desktop)
+    assert zh is not window
+    assert any("演示模式" in text for text in zh.notices.texts())  # worded again, not dropped
+    assert zh.prompt_panel.size_picker.state() == window.prompt_panel.size_picker.state()
+    assert zh.prompt_panel.size_picker.preset() == ("16:9", 1280)
+    assert zh.status.progress.text() == "3 waiting"
+    assert zh.status.engine_state.text() == "就绪"
+    assert zh.status.demo_badge.isVisibleTo(zh)

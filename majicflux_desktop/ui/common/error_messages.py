@@ -31,8 +31,8 @@ def failure_message(exc: BaseException) -> str:
             "Out of GPU memory, even with the leanest memory plan. Choose a smaller size, close "
             "other programs that use the GPU, or lower the VRAM budget in Settings.",
         )
-    text = translate("failures", "The image could not be made ({error}).")
-    return f"{text.format(error=type(exc).__name__)} {log_hint()}"
+    text = translate("failures", "The image could not be made: something unexpected went wrong.")
+    return _with_reason(text, exc)
 
 
 def load_failure_message(exc: BaseException) -> str:
@@ -48,10 +48,10 @@ def load_failure_message(exc: BaseException) -> str:
         )
     text = translate(
         "failures",
-        "The models could not be loaded ({error}). Check the files with Models ▸ Check model "
-        "files.",
+        "The models could not be loaded: something unexpected went wrong. Check the files with "
+        "Models ▸ Check model files.",
     )
-    return f"{text.format(error=type(exc).__name__)} {log_hint()}"
+    return _with_reason(text, exc)
 
 
 class SetupStep(Enum):
@@ -77,22 +77,29 @@ def setup_failure_message(exc: BaseException, step: SetupStep) -> str:
         ).format(path=exc.filename or "")
     text = {
         SetupStep.SCANNING_FOLDER: translate(
-            "failures", "The folder could not be scanned ({error})."
+            "failures", "The folder could not be scanned: something unexpected went wrong."
         ),
         SetupStep.CHECKING_MODELS: translate(
-            "failures", "The model files could not be checked ({error})."
+            "failures", "The model files could not be checked: something unexpected went wrong."
         ),
         SetupStep.CHECKING_DOWNLOAD: translate(
             "failures",
             "The download could not be prepared: asking the source for the file list or "
-            "reading the free space of the drive failed ({error}).",
+            "reading the free space of the drive failed.",
         ),
         SetupStep.DOWNLOADING: translate(
             "failures",
-            "The download stopped ({error}). Finished files are kept; start it again to continue.",
+            "The download stopped. Finished files are kept; start it again to continue.",
         ),
     }[step]
-    return f"{text.format(error=type(exc).__name__)} {log_hint()}"
+    return _with_reason(text, exc)
+
+
+def _with_reason(text: str, exc: BaseException) -> str:
+    """The sentence, the system's own words for an OS error if there are any, and where the
+    details are; never a Python class name (the log has the traceback)."""
+    reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else ""
+    return f"{text} ({reason}) {log_hint()}" if reason else f"{text} {log_hint()}"
 
 
 def _known(exc: BaseException) -> str | None:

@@ -32,6 +32,7 @@ class Notice(QFrame):
     ):
         super().__init__(parent)
         self.source, self.action = text, action
+        self.window_bound = False
         self.level = level
         self.dismissed = False
         self.setObjectName("notice")
@@ -78,8 +79,17 @@ class NoticeBar(QWidget):
         self._layout.setSpacing(4)
         self._notices: list[Notice] = []
 
-    def add(self, text: Text, level: str = "info", action: Action | None = None) -> Notice:
+    def add(
+        self,
+        text: Text,
+        level: str = "info",
+        action: Action | None = None,
+        window_bound: bool = False,
+    ) -> Notice:
+        """`window_bound`: the action works on this window's widgets, so a window built anew (a
+        language switch) shows the notice without it."""
         notice = Notice(text, level, action, self)
+        notice.window_bound = window_bound
         notice.destroyed.connect(lambda: self._forget(notice))
         self._notices.append(notice)
         self._layout.addWidget(notice)
@@ -101,4 +111,5 @@ class NoticeBar(QWidget):
     def carry_over(self, other: NoticeBar) -> None:
         """Show the notices still open in `other` (a window being replaced), newly worded."""
         for notice in other.notices():
-            self.add(notice.source, notice.level, notice.action)
+            action = None if notice.window_bound else notice.action
+            self.add(notice.source, notice.level, action)

@@ -72,9 +72,28 @@ def palette(theme: str) -> QPalette:
     return result
 
 
+def indicator_style(theme: str) -> str:
+    """Radio buttons and check boxes with a ring that shows on the dark theme too (Fusion draws
+    an unselected one in nearly the panel's own colour)."""
+    ring = "#8b8e95" if theme == "dark" else "#6b6d72"
+    return (
+        f"QRadioButton::indicator, QCheckBox::indicator {{ width: 12px; height: 12px;"
+        f" border: 2px solid {ring}; background: palette(base); }}"
+        " QRadioButton::indicator { border-radius: 8px; }"
+        " QCheckBox::indicator { border-radius: 3px; }"
+        f" QRadioButton::indicator:checked {{ border-color: {ACCENT};"
+        f" background: qradialgradient(cx:0.5, cy:0.5, radius:0.5, fx:0.5, fy:0.5,"
+        f" stop:0 {ACCENT}, stop:0.55 {ACCENT}, stop:0.6 palette(base)); }}"
+        f" QCheckBox::indicator:checked {{ border-color: {ACCENT}; background: {ACCENT}; }}"
+        " QRadioButton::indicator:disabled, QCheckBox::indicator:disabled {"
+        " border-color: palette(mid); }"
+    )
+
+
 def apply_theme(app: QApplication, theme: str) -> None:
     app.setStyle("Fusion")
     app.setPalette(palette(theme))
+    app.setStyleSheet(indicator_style(theme))
     app.setProperty("majicflux_theme", theme)
 
 

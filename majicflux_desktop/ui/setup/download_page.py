@@ -98,7 +98,10 @@ class DownloadPage(QWidget):
             )
         )
         huggingface_note = _note(
-            self.tr("Usually not reachable from mainland China. Needs a token (see below).")
+            self.tr(
+                "Usually not reachable from mainland China. Needs a token (see below). "
+                "majicflus_v1 itself still comes from ModelScope, the only place it is published."
+            )
         )
         self.mirror_url = QLineEdit()
         self.mirror_url.setPlaceholderText(HF_MIRROR)

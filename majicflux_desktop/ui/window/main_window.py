@@ -52,7 +52,7 @@ from majicflux_desktop.ui.window.actions import (
     show_about,
     show_shortcuts,
 )
-from majicflux_desktop.ui.window.dropped_files import read_dropped, read_pasted_text
+from majicflux_desktop.ui.window.dropped_files import DropOutcome, read_dropped, read_pasted_text
 from majicflux_desktop.ui.window.presenter import Panels, WorkerPresenter
 from majicflux_desktop.ui.window.settings_dialog import SettingsDialog
 from majicflux_desktop.ui.window.status import StatusLine, StatusSnapshot
@@ -326,10 +326,7 @@ class MainWindow(QMainWindow):
         if mime is not None and mime.hasUrls() and mime.urls()[0].isLocalFile():
             self.take_dropped(Path(mime.urls()[0].toLocalFile()))
             return
-        outcome = read_pasted_text(QGuiApplication.clipboard().text())
-        if outcome.request is not None:
-            self.prompt_panel.take_parameters(outcome.request)
-        self.notices.add(outcome.message, outcome.level)
+        self._take(read_pasted_text(QGuiApplication.clipboard().text()))
 
     def empty_trash(self) -> None:
         count = len(self.library.records.trashed())
@@ -414,10 +411,17 @@ class MainWindow(QMainWindow):
         self.take_dropped(files[0])
 
     def take_dropped(self, path: Path) -> None:
-        outcome = read_dropped(path)
-        if outcome.request is not None:
-            self.prompt_panel.take_parameters(outcome.request)
-        self.notices.add(outcome.message, outcome.level)
+        self._take(read_dropped(path))
+
+    def _take(self, outcome: DropOutcome) -> None:
+        """Parameters from a file or the clipboard into the prompt panel, as one step the notice
+        can undo."""
+        if outcome.request is None:
+            self.notices.add(outcome.message, outcome.level)
+            return
+        before = self.prompt_panel.take_parameters(outcome.request)
+        undo = (self.tr("Undo"), lambda: self.prompt_panel.restore(before))
+        self.notices.add(outcome.message, outcome.level, undo, window_bound=True)
 
     # -- geometry and closing --------------------------------------------------------------------
     def _geometry_store(self) -> QSettings:
