@@ -17,7 +17,6 @@ import torch
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.core.request import LoraUse
 from majicflux_desktop.core.results import AppliedLora
-from majicflux_desktop.core.units import format_bytes
 from majicflux_desktop.engine import memory
 from majicflux_desktop.engine.lora_apply import ConvertedCache, LoraStack
 from majicflux_desktop.engine.loras import HashCache, LoraIndex
@@ -102,20 +101,6 @@ class EngineLoras:
         except BaseException:
             self.stack.clear()  # never leave the previous image's LoRAs on after a failure
             raise
-        notes = [note for file, _ in files for note in file.notes]
-        if self._budget is not None and self.nbytes > self.reserve_bytes:
-            notes.append(self._over_reserve())
-        self.notes = tuple(notes)
+        # LoRAs beyond the reserve: the engine streams resident blocks to make room (_fit_loras)
+        self.notes = tuple(note for file, _ in files for note in file.notes)
         return applied
-
-    def _over_reserve(self) -> Message:
-        return Message(
-            "loras",
-            QT_TRANSLATE_NOOP(
-                "loras",
-                "The LoRAs take {size} of GPU memory, more than the {reserve} the memory plan "
-                "set aside for them. If the GPU runs out of memory, the plan is lowered and "
-                "counts them.",
-            ),
-            {"size": format_bytes(self.nbytes), "reserve": format_bytes(self.reserve_bytes)},
-        )

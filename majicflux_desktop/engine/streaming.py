@@ -422,6 +422,30 @@ class BlockStreamer:
     def streamed_bytes(self) -> int:
         return sum(u.nbytes for u in self.units if not u.resident)
 
+    def demote(self, indices: Sequence[int]) -> int:
+        """Turn these resident units into streamed ones: their stored bytes move to (pinned) host
+        memory and the GPU copy is freed, to make room (for LoRAs). Nothing is read from disk and
+        no weight changes. Returns the bytes moved."""
+        self.release()
+        moved = 0
+        for index in indices:
+            unit = self.units[index]
+            if not unit.resident:
+                continue
+            host = torch.empty(unit.storage.shape, dtype=unit.storage.dtype, pin_memory=self.cuda)
+            host.copy_(unit.storage)
+            for item in unit.linears:  # a view would keep the GPU copy alive
+                item.module._parameters["weight"] = None
+            unit.views.clear()
+            self._bound.pop(index, None)
+            unit.storage = host
+            unit.resident = False
+            moved += unit.nbytes
+        self.remove()
+        self.allocate()
+        self.install()
+        return moved
+
     def install(self) -> None:
         for unit in self.units:
             if not unit.direct:

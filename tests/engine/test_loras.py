@@ -285,3 +285,33 @@ def test_the_memory_plan_counts_the_loras(tiny_paths, lora_dir) -> None:
 def _converted(engine: Engine, name: str) -> list[torch.Tensor]:
     assert engine.loras.stack is not None
     return [t for patch in engine.loras.stack.patches()[f"tiny-{name}"] for t in patch.tensors()]
+
+
+def test_loras_beyond_the_reserve_stream_resident_blocks_and_the_budget_holds(
+    tiny_paths, lora_dir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The plan left no room for LoRAs and the budget is exactly what everything resident
+    needs: applying LoRAs moves resident transformer blocks to host memory (they stream from
+    then on) until the predicted peak is within the budget again. Nothing is reloaded and the
+    picture is the one an unconstrained engine makes."""
+    monkeypatch.setattr(memory, "TILED_DECODE_BELOW", 0)
+    free = Engine(device="cpu")
+    free.loras.reserve_bytes = 0
+    free.load(tiny_paths, "fp8-stream")
+    free.set_lora_folders([lora_dir[0]])
+    tight = Engine(device="cpu")
+    tight.loras.reserve_bytes = 0
+    everything = free.streamer.residency.predicted_peak  # type: ignore[union-attr]
+    tight.load(tiny_paths, "fp8-stream", budget_bytes=everything)
+    tight.set_lora_folders([lora_dir[0]])
+    streamer = tight.streamer
+    assert streamer is not None and all(streamer.residency.dit)  # type: ignore[attr-defined]
+    weights = {id(p) for p in tight.pipe.dit.parameters()}
+    image = pixels(tight, request(*STACK))
+    mask = streamer.residency.dit  # type: ignore[attr-defined]
+    assert not all(mask) and any(mask)  # some blocks made room, the rest stayed
+    assert streamer.residency.predicted_peak <= everything  # type: ignore[attr-defined]
+    assert streamer.planned.space.loras > 0  # type: ignore[attr-defined]  # counted from now on
+    assert tight.streamer is streamer and {id(p) for p in tight.pipe.dit.parameters()} == weights
+    assert np.array_equal(image, pixels(free, request(*STACK)))
+    assert np.array_equal(pixels(tight, request()), pixels(free, request()))  # LoRA-free again
