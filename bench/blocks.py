@@ -16,6 +16,12 @@ import torch
 from bench.case import stand_in_for_card
 
 
+def denoising(on_step):  # the steps' (step, total, ETA), as the engine's progress reports them
+    from majicflux_desktop.core.results import Phase
+
+    return lambda p: on_step(p.step, p.total, p.eta_s) if p.phase is Phase.DENOISING else None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--models", required=True)
@@ -66,7 +72,7 @@ def main() -> None:
     def on_step(step, total, eta):
         recording["on"] = step == 2
 
-    engine.generate(request, on_step=on_step)
+    engine.generate(request, on_progress=denoising(on_step))
     torch.cuda.synchronize()
     streamer = engine.streamer
     resident = [u.resident for u in streamer.units if u.model == "dit"]

@@ -15,6 +15,7 @@ import statistics
 import sys
 import threading
 import time
+from pathlib import Path
 
 STARTED = time.perf_counter()
 
@@ -98,6 +99,13 @@ def main() -> None:
         "--reroll", action="store_true", help="also time a re-roll of the same prompt"
     )
     parser.add_argument("--fp8-matmul", default="auto", choices=["auto", "off"])
+    parser.add_argument(
+        "--loras",
+        default="",
+        help="PATH:WEIGHT,…: after the warm image, the same prompt with these LoRAs (first and "
+        "warm), then with --switch-to, then without again: s/step and time to the first step",
+    )
+    parser.add_argument("--switch-to", default="", help="PATH:WEIGHT,…: the LoRAs switched to")
     args = parser.parse_args()
 
     import numpy
@@ -108,13 +116,26 @@ def main() -> None:
     sampler.start()
     budget = stand_in_for_card(args.budget_gb)
 
-    from majicflux_desktop.core.request import GenerationRequest
+    from majicflux_desktop.core.request import GenerationRequest, LoraUse
+    from majicflux_desktop.core.results import Phase, Progress
     from majicflux_desktop.engine import scan
     from majicflux_desktop.engine.pipeline import Engine
 
     imported = time.perf_counter() - STARTED
     paths = scan.check(args.models).paths()
     engine = Engine(device="cuda", fp8_matmul=args.fp8_matmul)
+
+    def lora_set(text: str) -> tuple[LoraUse, ...]:
+        uses = []
+        for item in filter(None, text.split(",")):
+            path, _, weight = item.rpartition(":")
+            uses.append(LoraUse(Path(path).stem, float(weight)))
+        return tuple(uses)
+
+    with_loras, switched = lora_set(args.loras), lora_set(args.switch_to)
+    if with_loras:
+        folders = {str(Path(item.rpartition(":")[0]).parent) for item in args.loras.split(",")}
+        engine.set_lora_folders([Path(f) for f in sorted(folders)])
     load_started = time.perf_counter()
     engine.load(paths, args.plan, budget_bytes=budget)
     torch.cuda.synchronize()
@@ -131,9 +152,11 @@ def main() -> None:
         phase["decode_base"] = torch.cuda.memory_allocated()
         torch.cuda.reset_peak_memory_stats()
 
-    def on_step(step: int, total_steps: int, eta: float | None, stamps: list[float]) -> None:
+    def on_progress(progress: Progress, stamps: list[float]) -> None:
+        if progress.phase is not Phase.DENOISING:
+            return
         stamps.append(time.perf_counter())
-        if step == 0:
+        if progress.step == 0:
             phase["encode_peak"] = torch.cuda.max_memory_allocated()
             phase["encode_reserved"] = torch.cuda.max_memory_reserved()
             phase["denoise_base"] = torch.cuda.memory_allocated()
@@ -165,22 +188,36 @@ def main() -> None:
         result["predicted_peak_gb"] = round(residency.predicted_peak / 2**30, 2)
         result["fp8_maths"] = any(unit.fp8_compute for unit in streamer.units)
     prompt_index = 0
+    labels = ["first", "warm", *(["reroll"] if args.reroll else [])]
+    if with_loras:
+        labels += ["loras-first", "loras-warm", *(["loras-switch"] if switched else []), "no-loras"]
     for size in (int(s) for s in args.sizes.split(",")):
         runs = []
-        for label in ("first", "warm", *(["reroll"] if args.reroll else [])):
-            if label != "reroll":
+        for label in labels:
+            if label in ("first", "warm"):
                 prompt = PROMPTS[prompt_index % len(PROMPTS)]
                 prompt_index += 1
+            loras = {"loras-first": with_loras, "loras-warm": with_loras}.get(label, ())
+            if label == "loras-switch":
+                loras = switched
             stamps: list[float] = []
             request = GenerationRequest(
-                prompt, seed=1234 + prompt_index, steps=args.steps, width=size, height=size
+                prompt,
+                seed=1234 + prompt_index,
+                steps=args.steps,
+                width=size,
+                height=size,
+                loras=loras,
             )
             torch.cuda.synchronize()
             torch.cuda.reset_peak_memory_stats()
             sampler.reset_gpu_peak()
             hits = prompt_cache_hits(engine)
             began = time.perf_counter()
-            out = engine.generate(request, on_step=lambda a, b, c, s=stamps: on_step(a, b, c, s))
+            out = engine.generate(
+                request,
+                on_progress=lambda p, s=stamps: on_progress(p, s),  # type: ignore[misc]
+            )
             torch.cuda.synchronize()
             decode_peak = torch.cuda.max_memory_allocated() - phase["decode_base"]
             peak_allocated = max(
@@ -201,8 +238,9 @@ def main() -> None:
                     "s_image": round(seconds, 3),
                     "s_step_median": round(statistics.median(steps), 4) if steps else None,
                     "first_step_s": round(steps[0], 3) if steps else None,
-                    "text_encode_s": round(out.timings["text_encode"], 3),
-                    "decode_s": round(out.timings["decode"], 3),
+                    "to_first_step_s": round(stamps[0] - began, 3) if stamps else None,
+                    "text_encode_s": round(out.timings.text_encode, 3),
+                    "decode_s": round(out.timings.decode, 3),
                     "denoise_activation_gb": round(phase["denoise_peak"] / 2**30, 2),
                     "decode_activation_gb": round(decode_peak / 2**30, 2),
                     "torch_peak_allocated_gb": round(peak_allocated / 2**30, 2),
@@ -211,6 +249,13 @@ def main() -> None:
                     "finite": finite[-1] if finite else None,
                     "pixel_std": round(float(pixels.std()), 2),
                     "prompt_cache_hit": prompt_cache_hits(engine) > hits,
+                    "loras": [
+                        (a.name, a.weight, a.layers_matched, a.layers_total) for a in out.loras
+                    ],
+                    "lora_gb": round(engine.loras.nbytes / 2**30, 3),
+                    "resident_dit_blocks": sum(streamer.residency.dit)  # type: ignore[attr-defined]
+                    if streamer is not None
+                    else None,
                 }
             )
             if label == "first" and size == int(args.sizes.split(",")[0]):

@@ -23,6 +23,9 @@ os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True")
 from bench.case import Sampler, stand_in_for_card
 
 JOBS = ("upscale", "inpaint", "img2img2048")
+# issue 15's comparisons at 1024²: strength 0.5 against text to image, a 256² masked area against
+# a 512² text to image
+COMPARE = ("t2i1024", "img2img1024", "t2i512", "inpaint256")
 
 
 def picture(width: int, height: int) -> object:
@@ -84,30 +87,49 @@ def main() -> None:
     mask = numpy.zeros((1024, 1024), numpy.uint8)
     mask[400:624, 300:620] = 255
     stored_mask = store.put(Image.fromarray(mask, "L"), mode="L")
+    small = numpy.zeros((1024, 1024), numpy.uint8)
+    small[384:640, 384:640] = 255  # a 256² masked area
+    small_mask = store.put(Image.fromarray(small, "L"), mode="L")
     edits = {
         "upscale": Edit(EditMode.UPSCALE, source, strength=0.35, upscale=2.0),
         "inpaint": Edit(
             EditMode.INPAINT, source, strength=0.8, mask=stored_mask, area=InpaintArea.MASKED
         ),
         "img2img2048": Edit(EditMode.IMAGE_TO_IMAGE, source, strength=0.6, resize=Resize.FILL),
+        "img2img1024": Edit(EditMode.IMAGE_TO_IMAGE, source, strength=0.5, resize=Resize.FILL),
+        "inpaint256": Edit(
+            EditMode.INPAINT, source, strength=0.8, mask=small_mask, area=InpaintArea.MASKED
+        ),
     }
+    text_sizes = {"t2i1024": 1024, "t2i512": 512}
     finite: list[bool] = []
     engine.pipe.vae_decoder.register_forward_pre_hook(
         lambda module, inputs: finite.append(bool(torch.isfinite(inputs[0]).all()))
     )
+    engine.generate(GenerationRequest("warm-up", seed=1, steps=2, width=512, height=512))
     for name in args.jobs.split(","):
-        edit = edits[name]
-        sizes = edit_sizes(edit, (2048, 2048))
-        assert sizes is not None
-        request = GenerationRequest(
-            "a harbour at dawn, boats, soft light",
-            seed=7,
-            steps=args.steps,
-            width=sizes.work[0],
-            height=sizes.work[1],
-            edit=edit,
-        ).checked()
-        tiling = engine.tiling_for(*sizes.work, encodes=True)
+        if name in text_sizes:
+            side = text_sizes[name]
+            request = GenerationRequest(
+                "a harbour at dawn, boats, soft light", seed=7, steps=args.steps, width=side,
+                height=side,
+            )  # fmt: skip
+            work: tuple[int, int] = (side, side)
+        else:
+            edit = edits[name]
+            chosen = (1024, 1024) if name.endswith("1024") or name == "inpaint256" else (2048, 2048)
+            sizes = edit_sizes(edit, chosen)
+            assert sizes is not None
+            work = sizes.work
+            request = GenerationRequest(
+                "a harbour at dawn, boats, soft light",
+                seed=7,
+                steps=args.steps,
+                width=work[0],
+                height=work[1],
+                edit=edit,
+            ).checked()
+        tiling = engine.tiling_for(*work, encodes=request.edit is not None)
         torch.cuda.synchronize()
         torch.cuda.reset_peak_memory_stats()
         sampler.reset_gpu_peak()
@@ -117,7 +139,7 @@ def main() -> None:
         seconds = time.perf_counter() - started
         sampler.sample()
         job = {
-            "work": sizes.work,
+            "work": work,
             "output": list(out.image.size),
             "tiling": tiling.summary(),
             "predicted_peak_gb": None

@@ -25,6 +25,12 @@ from majicflux_desktop.engine import streaming
 from majicflux_desktop.engine.streaming import FP8, FP8_MAX
 
 
+def denoising(on_step):  # the steps' (step, total, ETA), as the engine's progress reports them
+    from majicflux_desktop.core.results import Phase
+
+    return lambda p: on_step(p.step, p.total, p.eta_s) if p.phase is Phase.DENOISING else None
+
+
 def _rows(x: torch.Tensor) -> torch.Tensor:
     return x.reshape(-1, x.shape[-1])
 
@@ -148,7 +154,7 @@ def main() -> None:
             GenerationRequest(
                 "a cat on a windowsill", seed=8, steps=steps, width=size, height=size
             ),
-            on_step=on_step,
+            on_progress=denoising(on_step),
         )
         torch.cuda.synchronize()
         return [a.elapsed_time(b) / 1000 for a, b in itertools.pairwise(events)]
@@ -269,7 +275,7 @@ def profile(engine, label, size) -> None:
 
     engine.generate(
         GenerationRequest("a cat on a windowsill", seed=8, steps=6, width=size, height=size),
-        on_step=on_step,
+        on_progress=denoising(on_step),
     )
     torch.cuda.synchronize()
     wall = marks[0].elapsed_time(marks[1]) / 2

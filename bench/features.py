@@ -1,0 +1,159 @@
+"""LoRAs and edits on the GPU, each configuration in a fresh process: one device call.
+
+    python -m bench.features [--part loras|edits|all] [--fixtures /tmp/mf-fixtures]
+
+LoRAs (issue 14): two LoRAs of ranks 32 and 64 on every Linear of the transformer (kohya layout,
+random weights of FLUX.1's shapes), at the 12, 8 and 4 GB plans with float8 maths, and at 8 GB with
+bf16 maths: s/step without and with them, GPU peak against the budget, time to the first step when
+the LoRAs switch to another pair, and the LoRA-free image after. Edits (issue 15): at 8 and 4 GB,
+upscale ×2 to 2048², a masked-area inpaint, a 2048² image to image; at 8 GB, 1024² image to image
+at strength 0.5 against 1024² text to image, and a 256² masked area against 512² text to image.
+Raw JSON lines go to $OUT (or bench/out/).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+LORA_CASES = [  # (plan, budget GB, float8 maths)
+    ("fp8-stream", 12.0, "auto"),
+    ("fp8-stream", 8.0, "auto"),
+    ("fp8-stream", 4.0, "auto"),
+    ("fp8-stream", 8.0, "off"),
+]
+EDIT_CASES = [
+    ("fp8-stream", 8.0, "upscale,inpaint,img2img2048,t2i1024,img2img1024,t2i512,inpaint256"),
+    ("fp8-stream", 4.0, "upscale,inpaint,img2img2048"),
+]
+LORAS = {"style-r32": (32, 1), "character-r64": (64, 2), "other-r32": (32, 3), "other-r64": (64, 4)}
+
+
+def write_loras(folder: Path) -> dict[str, Path]:
+    """Kohya LoRAs on every Linear of a FLUX.1 transformer, random weights (a second or two each)."""
+    import torch
+    from safetensors.torch import save_file
+
+    from majicflux_desktop.engine import lora_keys
+
+    folder.mkdir(parents=True, exist_ok=True)
+    written = {}
+    shapes = lora_keys.linears(lora_keys.FLUX)
+    for name, (rank, seed) in LORAS.items():
+        path = folder / f"{name}.safetensors"
+        written[name] = path
+        if path.is_file():
+            continue
+        generator = torch.Generator().manual_seed(seed)
+        tensors = {}
+        for key, (slot, scheme) in lora_keys.slot_names(lora_keys.FLUX).items():
+            if scheme != lora_keys.BFL:
+                continue
+            out, inp = shapes[slot.module]
+            prefix = "lora_unet_" + key.replace(".", "_")
+            down = torch.randn(rank, inp, generator=generator) / inp**0.5
+            tensors[f"{prefix}.lora_down.weight"] = down.bfloat16()
+            tensors[f"{prefix}.lora_up.weight"] = (torch.randn(out, rank, generator=generator) * 0.01).bfloat16()  # fmt: skip
+            tensors[f"{prefix}.alpha"] = torch.tensor(float(rank)).bfloat16()
+        save_file(tensors, str(path))
+    return written
+
+
+def run(command: list[str], timeout: float = 540) -> dict | None:
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    lines = [line for line in done.stdout.splitlines() if line.startswith("{")]
+    if done.returncode or not lines:
+        sys.stderr.write(done.stderr[-4000:])
+        print(f"FAILED ({done.returncode}) after {time.perf_counter() - started:.0f} s: {command}")
+        return None
+    result = json.loads(lines[-1])
+    result["wall_s"] = round(time.perf_counter() - started, 1)
+    return result
+
+
+def lora_table(results: list[dict]) -> None:
+    print("\n| plan | maths | resident blocks (with LoRAs) | s/step none | s/step 2 LoRAs | × | "
+          "GPU peak (NVML) / budget GB | LoRA GB | to first step: same / switched / none s |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        runs = {run["label"]: run for run in r["sizes"]["1024"]}
+        plain, with_loras = runs["warm"], runs["loras-warm"]
+        ratio = with_loras["s_step_median"] / plain["s_step_median"]
+        peak = max(run["nvml_peak_gb"] for run in runs.values()) - r["nvml_baseline_gb"]
+        first = [runs[k]["to_first_step_s"] for k in ("loras-warm", "loras-switch", "no-loras")]
+        print(
+            f"| {r['plan']} {r['budget_gb']:g} GB | {'fp8' if r.get('fp8_maths') else 'bf16'} "
+            f"| {r.get('resident_blocks', {}).get('dit')} ({with_loras['resident_dit_blocks']}) "
+            f"| {plain['s_step_median']} | {with_loras['s_step_median']} | {ratio:.3f} "
+            f"| {peak:.2f} / {r['budget_gb']:g} | {with_loras['lora_gb']} "
+            f"| {' / '.join(str(f) for f in first)} |"
+        )
+
+
+def edit_table(results: list[dict]) -> None:
+    print("\n| plan | job | work size | steps | tiling | s/image | s/step | "
+          "NVML process peak / predicted / budget GB | finite |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|")
+    for r in results:
+        for name, job in r["jobs"].items():
+            print(
+                f"| {r['plan']} {r['budget_gb']:g} GB | {name} | {job['work'][0]}×{job['work'][1]} "
+                f"| {job['steps']} | {job['tiling']} | {job['s_image']} | {job['s_step']} "
+                f"| {job['nvml_process_peak_gb']} / {job['predicted_peak_gb']} / "
+                f"{r['budget_gb']:g} | {job['finite']} |"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--part", choices=["loras", "edits", "all"], default="all")
+    parser.add_argument("--fixtures", default="/tmp/mf-fixtures")
+    parser.add_argument("--steps", type=int, default=20)
+    args = parser.parse_args()
+    from bench import fixtures
+
+    began = time.perf_counter()
+    models = fixtures.ensure(Path(args.fixtures))
+    print(f"fixtures ready in {time.perf_counter() - began:.0f} s", flush=True)
+    out = Path(os.environ.get("OUT") or "bench/out")
+    out.mkdir(parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    if args.part in ("loras", "all"):
+        loras = write_loras(Path(args.fixtures) / "loras")
+        pair = f"{loras['style-r32']}:1,{loras['character-r64']}:0.8"
+        other = f"{loras['other-r32']}:1,{loras['other-r64']}:0.7"
+        results = []
+        for plan, budget, maths in LORA_CASES:
+            command = [sys.executable, "-m", "bench.case", "--models", str(models),
+                       "--plan", plan, "--budget-gb", str(budget), "--sizes", "1024",
+                       "--steps", str(args.steps), "--fp8-matmul", maths,
+                       "--loras", pair, "--switch-to", other]  # fmt: skip
+            result = run(command)
+            if result is not None:
+                results.append(result)
+                print(json.dumps(result), flush=True)
+        (out / f"loras-{stamp}.json").write_text(json.dumps(results, indent=1))
+        lora_table(results)
+    if args.part in ("edits", "all"):
+        results = []
+        for plan, budget, jobs in EDIT_CASES:
+            command = [sys.executable, "-m", "bench.edit_case", "--models", str(models),
+                       "--plan", plan, "--budget-gb", str(budget), "--steps", str(args.steps),
+                       "--jobs", jobs]  # fmt: skip
+            result = run(command)
+            if result is not None:
+                results.append(result)
+                print(json.dumps(result), flush=True)
+        (out / f"edits-{stamp}.json").write_text(json.dumps(results, indent=1))
+        edit_table(results)
+    print(f"\nall done in {time.perf_counter() - began:.0f} s")
+
+
+if __name__ == "__main__":
+    main()
