@@ -9,7 +9,7 @@ out-of-memory does not read the files again.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import torch
@@ -74,8 +74,11 @@ class EngineLoras:
         """What the next streamed plan should leave free for LoRAs."""
         return max(self.reserve_bytes, self.nbytes)
 
-    def apply(self, uses: Sequence[LoraUse]) -> tuple[AppliedLora, ...]:
-        """Exactly these LoRAs on the transformer (disabled or weight 0: not at all)."""
+    def apply(
+        self, uses: Sequence[LoraUse], room: Callable[[int], bool] | None = None
+    ) -> tuple[AppliedLora, ...]:
+        """Exactly these LoRAs on the transformer (disabled or weight 0: not at all); `room`
+        makes space for them on the GPU or says there is none (LoraStack.apply)."""
         if self.stack is None:
             raise RuntimeError("engine not loaded")
         self.notes = ()
@@ -97,10 +100,9 @@ class EngineLoras:
         try:
             files = [(self.index.find(use), use.weight) for use in wanted]
             items = [(file, self.index.sha256(file), weight) for file, weight in files]
-            applied = self.stack.apply(items)
+            applied = self.stack.apply(items, room)
         except BaseException:
             self.stack.clear()  # never leave the previous image's LoRAs on after a failure
             raise
-        # LoRAs beyond the reserve: the engine streams resident blocks to make room (_fit_loras)
         self.notes = tuple(note for file, _ in files for note in file.notes)
         return applied

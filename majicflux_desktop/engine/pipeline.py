@@ -418,7 +418,6 @@ class Engine:
 
         tell(Phase.ENCODING, 0, steps_run, learned.total if learned else None)
         applied = self._apply_loras(request)
-        self._fit_loras()
         job_tiling = self.tiling_for(width, height, encodes=edit_run is not None)
         inputs: dict[str, Any] = {
             "prompt": request.prompt,
@@ -496,44 +495,41 @@ class Engine:
             notes=(*notes, *self.loras.notes),
         )
 
-    def _fit_loras(self) -> None:
-        """LoRAs larger than the room the streamed plan left for them: resident transformer blocks
-        move to pinned host memory (and stream from then on) until the plan's predicted peak is
-        within the budget again. The model is not reloaded and no weight changes."""
+    def _room_for_loras(self, lora_bytes: int) -> bool:
+        """Whether LoRAs of this size can be on the GPU. Beyond the room the streamed plan left
+        for them, resident transformer blocks move to pinned host memory (and stream from then
+        on) until the plan's predicted peak is within the budget again; the model is not
+        reloaded and no weight changes. False when not even every block streamed makes room:
+        the LoRAs then wait in host memory (LoraStack.apply)."""
         planned = getattr(self.streamer, "planned", None)
         if planned is None or self.streamer is None or self.budget_bytes is None:
-            return
-        lora_bytes = self.loras.nbytes
+            return True
         if lora_bytes <= planned.space.loras:
-            return
+            return True
         space = dataclasses.replace(planned.space, loras=lora_bytes)
         residency = planned.residency
-        dit_mask = list(residency.dit)
 
-        def fits() -> bool:
-            peak = memory.predicted_peak(
+        def peak(dit_mask: list[bool]) -> int:
+            return memory.predicted_peak(
                 space, planned.dit_units, dit_mask, planned.t5_units, residency.t5
             )
-            return peak <= self.budget_bytes  # type: ignore[operator]
 
+        if peak([False] * len(residency.dit)) > self.budget_bytes:
+            log.info("LoRAs kept in host memory: %.2f GB do not fit the budget", lora_bytes / memory.GIB)  # fmt: skip
+            return False
+        dit_mask = list(residency.dit)
         demote: list[int] = []
         # the largest resident blocks first: the fewest blocks to stream for the room needed
         for index in sorted(
             (i for i, keep in enumerate(dit_mask) if keep), key=lambda i: -planned.dit_units[i]
         ):
-            if fits():
+            if peak(dit_mask) <= self.budget_bytes:
                 break
             dit_mask[index] = False
             demote.append(index)
         dit_units = [i for i, unit in enumerate(self.streamer.units) if unit.model == "dit"]
         moved = self.streamer.demote([dit_units[i] for i in demote])
-        new_residency = dataclasses.replace(
-            residency,
-            dit=dit_mask,
-            predicted_peak=memory.predicted_peak(
-                space, planned.dit_units, dit_mask, planned.t5_units, residency.t5
-            ),
-        )
+        new_residency = dataclasses.replace(residency, dit=dit_mask, predicted_peak=peak(dit_mask))
         self.streamer.residency = new_residency  # type: ignore[attr-defined]
         self.streamer.planned = dataclasses.replace(  # type: ignore[attr-defined]
             planned, space=space, residency=new_residency
@@ -543,11 +539,13 @@ class Engine:
             "LoRAs take %.2f GB: %d resident transformer block(s) now stream (%.2f GB moved)",
             lora_bytes / memory.GIB, len(demote), moved / memory.GIB,
         )  # fmt: skip
+        return True
 
     def _apply_loras(self, request: GenerationRequest) -> tuple[AppliedLora, ...]:
         """Put exactly the request's LoRAs on the transformer (side branches; the float8 weights
-        stay): those of the previous image that it does not name come off."""
-        return self.loras.apply(request.loras)
+        stay): those of the previous image that it does not name come off. LoRAs beyond the
+        plan's reserve make room first (_room_for_loras)."""
+        return self.loras.apply(request.loras, self._room_for_loras)
 
     def _edit_inputs(
         self, request: GenerationRequest, pictures: PictureSource | None

@@ -315,3 +315,33 @@ def test_loras_beyond_the_reserve_stream_resident_blocks_and_the_budget_holds(
     assert tight.streamer is streamer and {id(p) for p in tight.pipe.dit.parameters()} == weights
     assert np.array_equal(image, pixels(free, request(*STACK)))
     assert np.array_equal(pixels(tight, request()), pixels(free, request()))  # LoRA-free again
+
+
+def test_loras_with_no_room_even_when_every_block_streams_wait_in_host_memory(
+    tiny_paths, lora_dir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A budget so small that streaming every block leaves no room for the LoRAs (a 4 GB card
+    with a large stack): the LoRAs wait in host memory, count nothing against the card, and
+    the picture is still the one an unconstrained engine makes. A stack that fits again goes
+    back on the card."""
+    monkeypatch.setattr(memory, "TILED_DECODE_BELOW", 0)
+    free = Engine(device="cpu")
+    free.load(tiny_paths, "fp8-stream")
+    free.set_lora_folders([lora_dir[0]])
+    tight = Engine(device="cpu")
+    tight.loras.reserve_bytes = 0
+    tight.load(tiny_paths, "fp8-stream", budget_bytes=1)
+    tight.set_lora_folders([lora_dir[0]])
+    streamer = tight.streamer
+    assert streamer is not None and not any(streamer.residency.dit)  # type: ignore[attr-defined]
+    plain = (("kohya", 0.9), ("peft-q-v", 1.1))  # low-rank pairs only: none stays on the card
+    image = pixels(tight, request(*plain))
+    stack = tight.loras.stack
+    assert stack is not None and stack.on_host and tight.loras.nbytes == 0
+    assert stack.hooked_modules  # the LoRAs are on, from host memory
+    assert np.array_equal(image, pixels(free, request(*plain)))
+    tight.budget_bytes = None  # room again (a plan without a budget): the stack leaves the host
+    assert np.array_equal(
+        pixels(tight, request(("kohya", 0.5))), pixels(free, request(("kohya", 0.5)))
+    )
+    assert not stack.on_host and tight.loras.nbytes > 0
