@@ -203,6 +203,200 @@
     </message>
 </context>
 <context>
+    <name>EditOptionsForm</name>
+    <message>
+        <source>Image to image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Repaint the whole picture; strength says how much changes</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inpaint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Repaint only the part you paint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outpaint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Make the picture larger: paint new surroundings beyond its edges</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upscale</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Make the picture larger with new fine detail (up to 2048 pixels)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Back to this mode&apos;s usual strength</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>How much is repainted: low keeps more of the picture, 1 repaints it completely. About strength × steps steps run.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fit into the size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All of the picture, scaled into the chosen size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fill the size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The chosen size covered; the picture&apos;s edges cropped</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep the picture&apos;s size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The picture&apos;s own size, rounded to 16 pixels</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Masked area, full resolution</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Whole picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Masked area: only the part around the mask is generated, at its full resolution (best for small fixes in large pictures). Whole picture: the whole picture is generated at up to 2048 pixels and only the mask is kept.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Context around the mask that the model sees when it repaints the masked area</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pixels over which the repainted part blends into the picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Top</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Right</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Bottom</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pixels added on this side (0–{limit})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>+{pixels} on every side</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add nothing on any side</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upscaling stops at 2048 pixels on the long side</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Strength</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Resize</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Padding</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Feather</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Factor</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>EditPanel</name>
+    <message>
+        <source>Picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose the source picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The clipboard holds no picture. Copy a picture, then paste.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pasted picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The source picture is still being read. Wait a moment.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source of the reused image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mask was kept for the new picture.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mask was removed: the new picture has another size. Paint it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mask was {mask_width}×{mask_height} pixels and the picture is {width}×{height}; the mask was scaled to the picture.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>EngineWorker</name>
     <message>
         <source>Writing the demo models (random weights)…</source>
@@ -272,6 +466,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>These are the demo&apos;s tiny random-weight files: they make noise, not pictures. Choose the folder with the real model files, or download them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Everything is there. “Use these files” loads them where they are.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -335,10 +533,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>★ Favourites</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Show only favourite images</source>
         <translation type="unfinished"></translation>
     </message>
@@ -368,6 +562,10 @@
     </message>
     <message>
         <source>Undo move to trash</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Favourites</source>
         <translation type="unfinished"></translation>
     </message>
     <message numerus="yes">
@@ -469,23 +667,11 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
 <context>
     <name>MainWindow</name>
     <message>
-        <source>DEMO · random weights</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>A tiny model with random weights: it makes noise, not pictures.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>DEMO: tiny model with random weights</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Queued. The queue is paused: press “Resume queue” to start.</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>Cancelling after this step…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -497,7 +683,220 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The file “{path}” cannot be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Image copied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The trash is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Empty trash</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the {count} image(s) in the trash for good? This cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deleted {count} image(s) for good.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Only files on this computer can be dropped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MaskDialog</name>
+    <message>
+        <source>Paint the mask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Brush</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paint what is to be repainted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Eraser</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Take parts out of the mask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Brush size in picture pixels ([ smaller, ] larger)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Feather: how many pixels around the mask blend the new picture into the old. The soft edge of the overlay shows it.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Invert</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Repaint everything except what is painted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Empty the mask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show mask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show or hide the mask over the picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show the whole picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Feather</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paint over what is to be repainted. Left button: the tool · right button: the other tool · wheel: zoom · middle button or Space+drag: move · [ ]: brush size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open mask…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use a mask made elsewhere: white (or opaque) parts are repainted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save mask…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the mask as a PNG: white is repainted</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mask: {percent} of the picture · Zoom {zoom} %</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mask is empty, so nothing would be repainted. Paint over the part of the picture to repaint, or press Cancel.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Discard the mask?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close without keeping the changes to the mask?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open a mask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading “{name}”…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open mask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mask was {mask_width}×{mask_height} pixels and the picture is {width}×{height}; the mask was scaled to the picture.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save the mask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PNG pictures (*.png)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mask could not be saved to “{path}” ({reason}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Saved “{name}”.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MaskDocument</name>
+    <message>
+        <source>Brush stroke</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Eraser stroke</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Invert mask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear mask</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>MaskRow</name>
+    <message>
+        <source>Paint mask…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paint over the part of the picture to repaint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No mask yet</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Repaints {percent} of the picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit mask…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -519,7 +918,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>A negative prompt only acts with a CFG scale above 1, which doubles the time per step. Typing one turns CFG on ({cfg}).</source>
+        <source>A negative prompt only acts with a CFG scale above 1, which doubles the time per step.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -602,6 +1001,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>Negative prompt</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Turn CFG on ({cfg})</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>QueuePanel</name>
@@ -622,10 +1025,6 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Cancel the selected job (Esc: the running one)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Clear</source>
         <translation type="unfinished"></translation>
     </message>
@@ -642,11 +1041,35 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>image {i}/{n} · step {step}/{total}</source>
+        <source>Cancel the selected job, or the running one if none is selected (Esc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Take ended jobs off this list; their images stay in the gallery</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>{count}× {width}×{height} · {steps} steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>image {i} of {n}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reading the prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>finishing the image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step {step}/{total}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -686,11 +1109,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>step {step} / {total}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>step {step} / {total} · elapsed {elapsed} · ETA {eta}</source>
+        <source>{what} · elapsed {elapsed} · ETA {eta}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -843,6 +1262,26 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>MajicFlux&apos;s choice</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} usable files were found for this; pick the one to use.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>shipped with MajicFlux</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>demo only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(+{count} more)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>wrong</source>
         <translation type="unfinished"></translation>
     </message>
@@ -867,7 +1306,11 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The folder holds too many files to look at all of them; choose a narrower one.</source>
+        <source>Not looked at:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>More than one usable file was found for {what}: MajicFlux chose the float8 and newest majicflus file; pick another in the list if you prefer.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1081,11 +1524,65 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
-    <name>ThumbnailDelegate</name>
+    <name>SourceBox</name>
     <message>
-        <source>Seed {seed}</source>
+        <source>Open…</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Choose a picture file to edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit the picture on the clipboard</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove the source picture: generate from text only</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Drop a picture here</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No source picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open one, paste one, or use a gallery picture as the source.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the picture…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{width} × {height} pixels</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>StatusLine</name>
+    <message>
+        <source>DEMO · random weights</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A tiny model with random weights: it makes noise, not pictures.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ThumbnailDelegate</name>
     <message>
         <source>File missing</source>
         <translation type="unfinished"></translation>
@@ -1207,7 +1704,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
-    <name>WorkerNews</name>
+    <name>WorkerPresenter</name>
     <message>
         <source>You can write a prompt and queue it meanwhile.</source>
         <translation type="unfinished"></translation>
@@ -1254,6 +1751,14 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
     <message>
         <source>Cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finishing: the image is already made and will be saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling after this step…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1306,7 +1811,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{file} is incomplete: {have} of {need}. The download was interrupted; download it again.</source>
+        <source>{file} is incomplete: {missing} short of {need}. The download was interrupted or the file was cut off while copying; download it again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1354,6 +1859,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{file} has the name of the {expected} but not its content: it holds {count} tensor(s) in a layout MajicFlux does not know. It is damaged, or another model saved under this name. Download the {expected} again ({files} from {repo}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Model files are missing or wrong in {folder}. Open Model setup, or run `majicflux models check` to see which.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1374,11 +1883,86 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{file} is what MajicFlux would use; {chosen} was chosen instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The chosen parts of the T5 text encoder do not make the whole model ({files}). Choose the folder with all of them in Model setup.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The files chosen for the {title} are gone or not what they should be ({files}). Open Model setup and choose them again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} holds tiny random weights (the demo model); {chosen} is the real model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is a {found}; {chosen} is the {expected} MajicFlux is made for, so it is used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The name of {file} does not say which majicflus version it is; {chosen} is majicflus {chosen_version}, so it is used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is majicflus {version}; {chosen} is the newer majicflus {chosen_version}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is stored in {dtype}; {chosen} holds the same model in float8, which MajicFlux prefers for the transformer: half the bytes to read and keep in memory, and the memory plans store the transformer in float8 anyway.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is stored in float8; {chosen} keeps full precision, which MajicFlux prefers for the text encoder: it reads prompts more faithfully.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is the same kind of file as {chosen}; the one nearer the top of the folder is used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{folder} holds {count} entries: the files directly in it were looked at, but not its subfolders. If model files are in one of them, choose that subfolder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} folder(s) more than {depth} levels below {folder} were not looked at. If model files are that deep, choose a folder nearer to them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{folder} holds more than {count} files and folders: the search stopped there, and files it did not reach are not listed. Choose the folder that holds the model files (a ComfyUI or Forge folder, say).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>cli</name>
+    <message>
+        <source>{path} is not a folder: it is a file. Give the folder that holds the model files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{path} is not a folder: it does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot read “{path}”: {reason}. Check the path.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--out must name a .png file, not {path}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The LoRA file {path} does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no LoRA folder at {path}. Put LoRA files there, or name a folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--only takes roles from {roles}.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1473,7 +2057,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The disk is full: {file} stopped at {done} of {total}. What was downloaded is kept as {part}. Free up space (or choose a models folder on another drive) and start the download again to continue.</source>
+        <source>The disk is full: {file} stopped {missing} short of {total}. What was downloaded is kept as {part}. Free up space (or choose a models folder on another drive) and start the download again to continue.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1503,6 +2087,52 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>Notes:</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Parameters pasted ({source}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>edit</name>
+    <message>
+        <source>Repainted the {box_width}×{box_height} pixels around the mask at {work_width}×{work_height}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upscaled ×{used:.2f} instead of ×{asked}: upscaling stops at {limit} pixels on the long side.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mask was {mask_width}×{mask_height} pixels and the picture {width}×{height}; the mask was scaled to the picture.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The mask is empty: nothing would be repainted. Paint over the part of the picture to repaint (white repaints) and try again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>edit_sizes</name>
+    <message>
+        <source>Repaints the {area} pixels around the mask at {work} · result {result}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Repaints the area around the mask at its own resolution · result {result}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Works at {work} · result {result}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(the size chosen above)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>(×{factor:.2f}: upscaling stops at 2048 pixels on the long side)</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>engine</name>
@@ -1516,6 +2146,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
     <message>
         <source>Out of GPU memory: the {plan} plan does not fit {width}×{height} on this card ({total:.1f} GB, {free:.1f} GB free). Choose a smaller size, close other apps that use the GPU, or pick the fp8-stream plan in Settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{width}×{height} was made in {count} overlapping tiles of {tile}×{tile} pixels to stay within the {budget:.1f} GB memory budget, which takes longer.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1579,6 +2213,45 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
+    <name>files</name>
+    <message>
+        <source>The disk holding {folder} is full: {file} could not be written. Free up space, or choose a folder on another drive.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{folder} is on a read-only drive: {file} cannot be written there. Choose another folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A part of {folder} is a file, not a folder, so {file} cannot be written there. Choose another place.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{folder} cannot be written to (permission denied). Choose another folder, or make this one writable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} could not be written ({reason}). Check that its folder exists and is writable, or choose another place.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file name “{name}” is too long for this drive: it has {length} characters, MajicFlux adds {extra} while writing, and the drive takes at most {limit}. Shorten it by {over} characters or more.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file name “{name}” is too long for this drive: it has {length} bytes, MajicFlux adds {extra} while writing, and the drive takes at most {limit}. Shorten it by {over} bytes or more (a Chinese character takes 3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is a folder. Name a file inside it, for example {example}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{blocker} is a file, not a folder, so {file} cannot be written there. Choose another place.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>instance</name>
     <message>
         <source>MajicFlux is already running with the data folder “{folder}”. Switch to that window, or close it and start MajicFlux again.</source>
@@ -1608,7 +2281,110 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The image library “{path}” is a folder, not a file. Rename or move that folder (MajicFlux then starts a new library there), or start MajicFlux with --data-dir and another folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The image library “{path}” cannot be opened ({reason}). Check that its folder exists and is writable, and that the disk is not full.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>loras</name>
+    <message>
+        <source>The request uses LoRAs ({names}), but no LoRA folder is set. Choose the LoRA folders in Settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The LoRAs take {size} of GPU memory, more than the {reserve} the memory plan set aside for them. If the GPU runs out of memory, the plan is lowered and counts them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stable Diffusion 1.x</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stable Diffusion 2.x</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SDXL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stable Diffusion (1.x, 2.x or SDXL)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stable Diffusion 3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Qwen-Image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HunyuanVideo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wan (video)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HiDream-I1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lumina 2 / Z-Image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PixArt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FLUX Control (Canny/Depth), which needs a control image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} holds no LoRA layers{what}. Put only LoRA files in the LoRA folders; model files go where Model setup finds them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is a LoRA for {family}, not for FLUX.1. MajicFlux can only use LoRAs made for FLUX.1 (dev); download the FLUX.1 version of this LoRA if there is one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} changes only the text encoders (layers: {count}). MajicFlux applies LoRAs to the transformer only, so this file would have no effect; use a LoRA trained on the FLUX.1 transformer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file}: 0 of {total} layers matched this transformer. The layer names are FLUX&apos;s, but their sizes differ ({examples}): it was made for a model of another size. Use a LoRA made for FLUX.1 (dev).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file}: 0 of {total} layers can be applied: they are of a kind MajicFlux does not apply (incomplete, or a convolution-only LyCORIS type: {examples}). Use a LoRA, LoKr, LoHa or DoRA file for FLUX.1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file}: 0 of {total} layers matched this transformer&apos;s layers (unknown names such as {examples}). It is not a FLUX.1 LoRA, or it is written in a layout MajicFlux does not know.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} also changes the text encoders (layers: {count}); it is applied to the transformer only.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file}: {matched} of {total} transformer layers matched; the others ({examples}) are not applied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The LoRA “{name}” (hash {hash}) is not in the LoRA folders ({folders}). Put the file in one of them, or remove the LoRA from the list.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The LoRA “{name}” is not in the LoRA folders ({folders}). Put the file {name}.safetensors in one of them, or remove the LoRA from the list.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1628,6 +2404,18 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
     <message>
         <source>&amp;Edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Empty trash…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1671,6 +2459,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Reuse all parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>&amp;Models</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1706,6 +2498,26 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
 <context>
     <name>metadata</name>
     <message>
+        <source>not an image format MajicFlux can read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the picture is too large to open safely</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is gone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>permission denied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is damaged or cut off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>This file is not a readable image ({reason}).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1718,7 +2530,23 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The image&apos;s “parameters” text is not generation parameters; it was ignored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>This image carries no generation parameters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The clipboard holds no generation parameters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The text is not generation parameters. Copy them from A1111, Forge or MajicFlux (the block that ends with “Steps: …, Seed: …”).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This image was made from another picture (denoising strength {strength}); only its text-to-image parameters are used.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1776,9 +2604,60 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>FLUX.1-dev transformer</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>the copy shipped with MajicFlux</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>picture_files</name>
+    <message>
+        <source>Pictures ({patterns})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” cannot be read ({reason}). Check the file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” is an empty picture. Use another one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” is {width}×{height} pixels, too large to use. Scale it down to at most 8192×8192 first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The picture could not be read ({error}).</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>plan</name>
+    <message>
+        <source>no NVIDIA driver is installed; install driver 580 or newer to use the GPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the NVIDIA driver is installed but not running; restart the computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the NVIDIA driver was updated and needs a restart of the computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no permission to read the NVIDIA GPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no NVIDIA GPU found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the NVIDIA driver gave no reading ({detail})</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message>
         <source>Everything in bf16 on the GPU (fastest; 40 GB cards).</source>
         <translation type="unfinished"></translation>
@@ -1885,6 +2764,58 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>The negative prompt only acts with a CFG scale above 1 (which doubles the time per step).</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>At most {limit} LoRAs can be used at once (got {count}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A LoRA has no name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The weight of the LoRA “{name}” must be between {low} and {high} (got {value}); 1 is typical.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The LoRA “{name}” is in the list twice. Keep one of them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Strength must be between {low} and {high} (got {value}): low keeps more of the source, 1 repaints it completely.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inpainting needs a mask: paint over the part of the picture to repaint.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outpainting adds 1 to {limit} pixels on at least one side (got {sides}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upscaling goes ×1.5 or ×2 (got ×{value}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Feather must be 0 to {feather} pixels and padding 0 to {padding} pixels.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The source picture is missing. Choose it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The picture is already {width}×{height}; upscaling goes up to {limit} pixels on the long side. Use image to image on it instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The source is {width}×{height}; keeping its size works only from {low} to {high} pixels a side. Choose Fit or Fill and a size.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This edit of a {width}×{height} picture works at {work_width}×{work_height}, not {asked_width}×{asked_height}. Use that size.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>settings</name>
@@ -1902,6 +2833,22 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
     <message>
         <source>The setting “{name}” is unknown to this version and was ignored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is not UTF-8 text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it holds no settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is nested too deeply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is not valid JSON</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1932,6 +2879,22 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Reuse all parameters of the selected image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Favourite the selected image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy the selected image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste parameters (A1111 text or a PNG)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Move the selected image to the trash (gallery)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1956,11 +2919,42 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>This list of keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Keyboard shortcuts</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>sources</name>
+    <message>
+        <source>“{name}” is too large ({megabytes} MB). Use a picture of at most 256 MB.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” is {width}×{height} pixels, too large to use. Scale it down to at most 8192×8192 first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” is far larger than 8192×8192 pixels, too large to use. Scale it down to at most 8192×8192 first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” is not a picture MajicFlux can read. Use a PNG, JPEG or WebP image.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The picture this edit starts from is no longer in the library ({path}). Choose the source again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The stored copy of this edit&apos;s picture is damaged ({path}). Choose the source again.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1983,15 +2977,23 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>and {count} more</source>
+        <source>{count} job(s) did not finish last time (MajicFlux was closed, crashed or was stopped): {prompts}{more}. Resume makes only the images still missing.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{count} job(s) did not finish last time (MajicFlux was closed, crashed or was stopped): {prompts}. Resume makes only the images still missing.</source>
+        <source> and {count} more</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{blocker} is a file, but MajicFlux keeps its settings, history and logs in a folder there ({folder}). Rename or move that file, or start MajicFlux with --data-dir and another folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MajicFlux cannot write to its data folder {folder} ({reason}). Make it writable, or start MajicFlux with --data-dir and a folder you can write to.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -203,6 +203,200 @@
     </message>
 </context>
 <context>
+    <name>EditOptionsForm</name>
+    <message>
+        <source>Image to image</source>
+        <translation>图生图</translation>
+    </message>
+    <message>
+        <source>Repaint the whole picture; strength says how much changes</source>
+        <translation>重绘整张图片；重绘强度决定改变多少</translation>
+    </message>
+    <message>
+        <source>Inpaint</source>
+        <translation>局部重绘</translation>
+    </message>
+    <message>
+        <source>Repaint only the part you paint</source>
+        <translation>只重绘你涂抹的部分</translation>
+    </message>
+    <message>
+        <source>Outpaint</source>
+        <translation>扩图</translation>
+    </message>
+    <message>
+        <source>Make the picture larger: paint new surroundings beyond its edges</source>
+        <translation>把图片扩大：在原有边缘之外画出新的周边内容</translation>
+    </message>
+    <message>
+        <source>Upscale</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <source>Make the picture larger with new fine detail (up to 2048 pixels)</source>
+        <translation>放大图片并补出新的细节（最大 2048 像素）</translation>
+    </message>
+    <message>
+        <source>Back to this mode&apos;s usual strength</source>
+        <translation>恢复此模式的常用重绘强度</translation>
+    </message>
+    <message>
+        <source>How much is repainted: low keeps more of the picture, 1 repaints it completely. About strength × steps steps run.</source>
+        <translation>重绘多少：数值低则保留更多原图，1 则完全重绘。实际运行约“重绘强度 × 步数”步。</translation>
+    </message>
+    <message>
+        <source>Fit into the size</source>
+        <translation>完整放入尺寸</translation>
+    </message>
+    <message>
+        <source>All of the picture, scaled into the chosen size</source>
+        <translation>整张图片缩放到所选尺寸之内</translation>
+    </message>
+    <message>
+        <source>Fill the size</source>
+        <translation>填满尺寸</translation>
+    </message>
+    <message>
+        <source>The chosen size covered; the picture&apos;s edges cropped</source>
+        <translation>铺满所选尺寸，图片边缘会被裁掉</translation>
+    </message>
+    <message>
+        <source>Keep the picture&apos;s size</source>
+        <translation>保持源图尺寸</translation>
+    </message>
+    <message>
+        <source>The picture&apos;s own size, rounded to 16 pixels</source>
+        <translation>使用图片自身的尺寸，取整到 16 像素的倍数</translation>
+    </message>
+    <message>
+        <source>Masked area, full resolution</source>
+        <translation>蒙版区域，全分辨率</translation>
+    </message>
+    <message>
+        <source>Whole picture</source>
+        <translation>整张图片</translation>
+    </message>
+    <message>
+        <source>Masked area: only the part around the mask is generated, at its full resolution (best for small fixes in large pictures). Whole picture: the whole picture is generated at up to 2048 pixels and only the mask is kept.</source>
+        <translation>蒙版区域：只生成蒙版周围的部分，使用其完整分辨率（最适合在大图上做小修改）。整张图片：以最大 2048 像素生成整张图，只保留蒙版内的结果。</translation>
+    </message>
+    <message>
+        <source>Context around the mask that the model sees when it repaints the masked area</source>
+        <translation>重绘蒙版区域时，模型能看到的蒙版周围的上下文</translation>
+    </message>
+    <message>
+        <source>Pixels over which the repainted part blends into the picture</source>
+        <translation>重绘部分与原图融合过渡的像素宽度</translation>
+    </message>
+    <message>
+        <source>Left</source>
+        <translation>左</translation>
+    </message>
+    <message>
+        <source>Top</source>
+        <translation>上</translation>
+    </message>
+    <message>
+        <source>Right</source>
+        <translation>右</translation>
+    </message>
+    <message>
+        <source>Bottom</source>
+        <translation>下</translation>
+    </message>
+    <message>
+        <source>Pixels added on this side (0–{limit})</source>
+        <translation>在这一侧增加的像素（0–{limit}）</translation>
+    </message>
+    <message>
+        <source>+{pixels} on every side</source>
+        <translation>四边各 +{pixels}</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>不扩</translation>
+    </message>
+    <message>
+        <source>Add nothing on any side</source>
+        <translation>四边都不增加</translation>
+    </message>
+    <message>
+        <source>Upscaling stops at 2048 pixels on the long side</source>
+        <translation>放大到长边 2048 像素为止</translation>
+    </message>
+    <message>
+        <source>Strength</source>
+        <translation>重绘强度</translation>
+    </message>
+    <message>
+        <source>Resize</source>
+        <translation>适配方式</translation>
+    </message>
+    <message>
+        <source>Mask</source>
+        <translation>蒙版</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>重绘范围</translation>
+    </message>
+    <message>
+        <source>Padding</source>
+        <translation>边距</translation>
+    </message>
+    <message>
+        <source>Feather</source>
+        <translation>羽化</translation>
+    </message>
+    <message>
+        <source>Add</source>
+        <translation>扩展</translation>
+    </message>
+    <message>
+        <source>Factor</source>
+        <translation>倍数</translation>
+    </message>
+</context>
+<context>
+    <name>EditPanel</name>
+    <message>
+        <source>Picture</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <source>Choose the source picture</source>
+        <translation>选择源图</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no picture. Copy a picture, then paste.</source>
+        <translation>剪贴板里没有图片。请先复制一张图片，再粘贴。</translation>
+    </message>
+    <message>
+        <source>Pasted picture</source>
+        <translation>粘贴的图片</translation>
+    </message>
+    <message>
+        <source>The source picture is still being read. Wait a moment.</source>
+        <translation>源图仍在读取中，请稍候。</translation>
+    </message>
+    <message>
+        <source>Source of the reused image</source>
+        <translation>复用图片的源图</translation>
+    </message>
+    <message>
+        <source>The mask was kept for the new picture.</source>
+        <translation>蒙版已保留给新图片使用。</translation>
+    </message>
+    <message>
+        <source>The mask was removed: the new picture has another size. Paint it again.</source>
+        <translation>蒙版已移除：新图片的尺寸不同。请重新涂抹。</translation>
+    </message>
+    <message>
+        <source>The mask was {mask_width}×{mask_height} pixels and the picture is {width}×{height}; the mask was scaled to the picture.</source>
+        <translation>蒙版为 {mask_width}×{mask_height} 像素，而图片为 {width}×{height}；蒙版已缩放到图片大小。</translation>
+    </message>
+</context>
+<context>
     <name>EngineWorker</name>
     <message>
         <source>Writing the demo models (random weights)…</source>
@@ -272,6 +466,10 @@
         <translation>{folder}：找到 {found} / {total} 个所需文件（查看了 {count} 个模型文件）。</translation>
     </message>
     <message>
+        <source>These are the demo&apos;s tiny random-weight files: they make noise, not pictures. Choose the folder with the real model files, or download them.</source>
+        <translation>这些是演示用的随机权重微型文件：它们生成的是噪点，而不是图画。请选择存放真实模型文件的文件夹，或下载这些文件。</translation>
+    </message>
+    <message>
         <source>Everything is there. “Use these files” loads them where they are.</source>
         <translation>文件齐全。点击“使用这些文件”即在原位置加载。</translation>
     </message>
@@ -335,10 +533,6 @@
         <translation>搜索提示词…</translation>
     </message>
     <message>
-        <source>★ Favourites</source>
-        <translation>★ 收藏</translation>
-    </message>
-    <message>
         <source>Show only favourite images</source>
         <translation>只显示收藏的图片</translation>
     </message>
@@ -369,6 +563,10 @@
     <message>
         <source>Undo move to trash</source>
         <translation>撤销移到回收站</translation>
+    </message>
+    <message>
+        <source>Favourites</source>
+        <translation>收藏</translation>
     </message>
     <message numerus="yes">
         <source>%n image(s)</source>
@@ -473,24 +671,12 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
 <context>
     <name>MainWindow</name>
     <message>
-        <source>DEMO · random weights</source>
-        <translation>演示 · 随机权重</translation>
-    </message>
-    <message>
-        <source>A tiny model with random weights: it makes noise, not pictures.</source>
-        <translation>一个随机权重的微型模型：它生成的是噪点，而不是图画。</translation>
-    </message>
-    <message>
         <source>DEMO: tiny model with random weights</source>
         <translation>演示：随机权重的微型模型</translation>
     </message>
     <message>
         <source>Queued. The queue is paused: press “Resume queue” to start.</source>
         <translation>已加入队列。队列已暂停：点击“继续队列”开始。</translation>
-    </message>
-    <message>
-        <source>Cancelling after this step…</source>
-        <translation>将在这一步之后取消…</translation>
     </message>
     <message>
         <source>Seed {seed} locked.</source>
@@ -501,8 +687,221 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>已复用全部参数。</translation>
     </message>
     <message>
+        <source>The file “{path}” cannot be read.</source>
+        <translation>无法读取文件“{path}”。</translation>
+    </message>
+    <message>
+        <source>Image copied.</source>
+        <translation>图片已复制。</translation>
+    </message>
+    <message>
+        <source>The trash is empty.</source>
+        <translation>回收站是空的。</translation>
+    </message>
+    <message>
+        <source>Empty trash</source>
+        <translation>清空回收站</translation>
+    </message>
+    <message>
+        <source>Delete the {count} image(s) in the trash for good? This cannot be undone.</source>
+        <translation>要永久删除回收站中的 {count} 张图片吗？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Deleted {count} image(s) for good.</source>
+        <translation>已永久删除 {count} 张图片。</translation>
+    </message>
+    <message>
         <source>Only files on this computer can be dropped.</source>
         <translation>只能拖入本机上的文件。</translation>
+    </message>
+</context>
+<context>
+    <name>MaskDialog</name>
+    <message>
+        <source>Paint the mask</source>
+        <translation>涂抹蒙版</translation>
+    </message>
+    <message>
+        <source>Brush</source>
+        <translation>画笔</translation>
+    </message>
+    <message>
+        <source>Paint what is to be repainted</source>
+        <translation>涂抹要重绘的部分</translation>
+    </message>
+    <message>
+        <source>Eraser</source>
+        <translation>橡皮擦</translation>
+    </message>
+    <message>
+        <source>Take parts out of the mask</source>
+        <translation>从蒙版中擦除部分区域</translation>
+    </message>
+    <message>
+        <source>Brush size in picture pixels ([ smaller, ] larger)</source>
+        <translation>画笔大小，以图片像素计（[ 变小，] 变大）</translation>
+    </message>
+    <message>
+        <source>Feather: how many pixels around the mask blend the new picture into the old. The soft edge of the overlay shows it.</source>
+        <translation>羽化：蒙版周围有多少像素让新画面与原图融合。蒙版覆盖层的柔和边缘显示了这一范围。</translation>
+    </message>
+    <message>
+        <source>Invert</source>
+        <translation>反选</translation>
+    </message>
+    <message>
+        <source>Repaint everything except what is painted</source>
+        <translation>重绘除已涂抹部分以外的所有区域</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <source>Empty the mask</source>
+        <translation>清空蒙版</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <source>Show mask</source>
+        <translation>显示蒙版</translation>
+    </message>
+    <message>
+        <source>Show or hide the mask over the picture</source>
+        <translation>显示或隐藏图片上的蒙版</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>适应窗口</translation>
+    </message>
+    <message>
+        <source>Show the whole picture</source>
+        <translation>显示整张图片</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Feather</source>
+        <translation>羽化</translation>
+    </message>
+    <message>
+        <source>Paint over what is to be repainted. Left button: the tool · right button: the other tool · wheel: zoom · middle button or Space+drag: move · [ ]: brush size</source>
+        <translation>涂抹要重绘的部分。左键：当前工具 · 右键：另一个工具 · 滚轮：缩放 · 中键或空格+拖动：移动 · [ ]：画笔大小</translation>
+    </message>
+    <message>
+        <source>Open mask…</source>
+        <translation>打开蒙版…</translation>
+    </message>
+    <message>
+        <source>Use a mask made elsewhere: white (or opaque) parts are repainted</source>
+        <translation>使用在别处制作的蒙版：白色（或不透明）部分会被重绘</translation>
+    </message>
+    <message>
+        <source>Save mask…</source>
+        <translation>保存蒙版…</translation>
+    </message>
+    <message>
+        <source>Save the mask as a PNG: white is repainted</source>
+        <translation>把蒙版保存为 PNG：白色为重绘部分</translation>
+    </message>
+    <message>
+        <source>Mask: {percent} of the picture · Zoom {zoom} %</source>
+        <translation>蒙版：占图片的 {percent} · 缩放 {zoom} %</translation>
+    </message>
+    <message>
+        <source>The mask is empty, so nothing would be repainted. Paint over the part of the picture to repaint, or press Cancel.</source>
+        <translation>蒙版是空的，不会重绘任何内容。请涂抹要重绘的部分，或按“取消”。</translation>
+    </message>
+    <message>
+        <source>Discard the mask?</source>
+        <translation>放弃蒙版？</translation>
+    </message>
+    <message>
+        <source>Close without keeping the changes to the mask?</source>
+        <translation>关闭且不保留对蒙版的修改吗？</translation>
+    </message>
+    <message>
+        <source>Open a mask</source>
+        <translation>打开蒙版</translation>
+    </message>
+    <message>
+        <source>Reading “{name}”…</source>
+        <translation>正在读取“{name}”…</translation>
+    </message>
+    <message>
+        <source>Open mask</source>
+        <translation>打开蒙版</translation>
+    </message>
+    <message>
+        <source>The mask was {mask_width}×{mask_height} pixels and the picture is {width}×{height}; the mask was scaled to the picture.</source>
+        <translation>蒙版为 {mask_width}×{mask_height} 像素，而图片为 {width}×{height}；蒙版已缩放到图片大小。</translation>
+    </message>
+    <message>
+        <source>Save the mask</source>
+        <translation>保存蒙版</translation>
+    </message>
+    <message>
+        <source>PNG pictures (*.png)</source>
+        <translation>PNG 图片 (*.png)</translation>
+    </message>
+    <message>
+        <source>The mask could not be saved to “{path}” ({reason}).</source>
+        <translation>蒙版无法保存到“{path}”（{reason}）。</translation>
+    </message>
+    <message>
+        <source>Saved “{name}”.</source>
+        <translation>已保存“{name}”。</translation>
+    </message>
+</context>
+<context>
+    <name>MaskDocument</name>
+    <message>
+        <source>Brush stroke</source>
+        <translation>画笔笔画</translation>
+    </message>
+    <message>
+        <source>Eraser stroke</source>
+        <translation>橡皮擦笔画</translation>
+    </message>
+    <message>
+        <source>Invert mask</source>
+        <translation>反选蒙版</translation>
+    </message>
+    <message>
+        <source>Clear mask</source>
+        <translation>清空蒙版</translation>
+    </message>
+</context>
+<context>
+    <name>MaskRow</name>
+    <message>
+        <source>Paint mask…</source>
+        <translation>涂抹蒙版…</translation>
+    </message>
+    <message>
+        <source>Paint over the part of the picture to repaint</source>
+        <translation>涂抹图片中要重绘的部分</translation>
+    </message>
+    <message>
+        <source>No mask yet</source>
+        <translation>还没有蒙版</translation>
+    </message>
+    <message>
+        <source>Repaints {percent} of the picture</source>
+        <translation>重绘图片的 {percent}</translation>
+    </message>
+    <message>
+        <source>Edit mask…</source>
+        <translation>修改蒙版…</translation>
     </message>
 </context>
 <context>
@@ -523,8 +922,8 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>不想出现的内容（可选）</translation>
     </message>
     <message>
-        <source>A negative prompt only acts with a CFG scale above 1, which doubles the time per step. Typing one turns CFG on ({cfg}).</source>
-        <translation>负向提示词只在 CFG 系数大于 1 时起作用，这会让每一步的时间加倍。输入负向提示词会自动打开 CFG（{cfg}）。</translation>
+        <source>A negative prompt only acts with a CFG scale above 1, which doubles the time per step.</source>
+        <translation>负向提示词只在 CFG 系数大于 1 时起作用，而这会让每一步的时间翻倍。</translation>
     </message>
     <message>
         <source>More steps: more detail, more time. 20–30 is typical.</source>
@@ -606,6 +1005,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>Negative prompt</source>
         <translation>负向提示词</translation>
     </message>
+    <message>
+        <source>Turn CFG on ({cfg})</source>
+        <translation>开启 CFG（{cfg}）</translation>
+    </message>
 </context>
 <context>
     <name>QueuePanel</name>
@@ -626,10 +1029,6 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>取消</translation>
     </message>
     <message>
-        <source>Cancel the selected job (Esc: the running one)</source>
-        <translation>取消选中的任务（Esc：取消正在运行的任务）</translation>
-    </message>
-    <message>
         <source>Clear</source>
         <translation>清空</translation>
     </message>
@@ -646,12 +1045,36 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>暂停：正在运行的任务会完成，下一个任务等待</translation>
     </message>
     <message>
-        <source>image {i}/{n} · step {step}/{total}</source>
-        <translation>第 {i}/{n} 张 · 第 {step}/{total} 步</translation>
+        <source>Cancel the selected job, or the running one if none is selected (Esc)</source>
+        <translation>取消选中的任务；未选中时取消正在运行的任务（Esc）</translation>
+    </message>
+    <message>
+        <source>Clear finished</source>
+        <translation>清除已结束</translation>
+    </message>
+    <message>
+        <source>Take ended jobs off this list; their images stay in the gallery</source>
+        <translation>把已结束的任务从列表中移除；它们的图片仍保留在图库中</translation>
     </message>
     <message>
         <source>{count}× {width}×{height} · {steps} steps</source>
         <translation>{count} 张 · {width}×{height} · {steps} 步</translation>
+    </message>
+    <message>
+        <source>image {i} of {n}</source>
+        <translation>第 {i} / {n} 张</translation>
+    </message>
+    <message>
+        <source>reading the prompt</source>
+        <translation>正在读取提示词</translation>
+    </message>
+    <message>
+        <source>finishing the image</source>
+        <translation>正在完成图片</translation>
+    </message>
+    <message>
+        <source>step {step}/{total}</source>
+        <translation>第 {step}/{total} 步</translation>
     </message>
     <message>
         <source>waiting</source>
@@ -690,12 +1113,8 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>{count} 个等待中</translation>
     </message>
     <message>
-        <source>step {step} / {total}</source>
-        <translation>第 {step} / {total} 步</translation>
-    </message>
-    <message>
-        <source>step {step} / {total} · elapsed {elapsed} · ETA {eta}</source>
-        <translation>第 {step} / {total} 步 · 已用 {elapsed} · 剩余 {eta}</translation>
+        <source>{what} · elapsed {elapsed} · ETA {eta}</source>
+        <translation>{what} · 已用 {elapsed} · 预计剩余 {eta}</translation>
     </message>
     <message>
         <source>(queue {eta})</source>
@@ -847,6 +1266,26 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>（微型随机权重）</translation>
     </message>
     <message>
+        <source>MajicFlux&apos;s choice</source>
+        <translation>MajicFlux 的选择</translation>
+    </message>
+    <message>
+        <source>{count} usable files were found for this; pick the one to use.</source>
+        <translation>为此找到了 {count} 个可用文件；请选择要使用的一个。</translation>
+    </message>
+    <message>
+        <source>shipped with MajicFlux</source>
+        <translation>MajicFlux 自带</translation>
+    </message>
+    <message>
+        <source>demo only</source>
+        <translation>仅供演示</translation>
+    </message>
+    <message>
+        <source>(+{count} more)</source>
+        <translation>（另有 {count} 个）</translation>
+    </message>
+    <message>
         <source>wrong</source>
         <translation>不正确</translation>
     </message>
@@ -871,8 +1310,12 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>不正确或无法使用的文件，以及解决办法：</translation>
     </message>
     <message>
-        <source>The folder holds too many files to look at all of them; choose a narrower one.</source>
-        <translation>该文件夹中的文件太多，无法全部查看；请选择范围更小的文件夹。</translation>
+        <source>Not looked at:</source>
+        <translation>未查看：</translation>
+    </message>
+    <message>
+        <source>More than one usable file was found for {what}: MajicFlux chose the float8 and newest majicflus file; pick another in the list if you prefer.</source>
+        <translation>为{what}找到了多个可用文件：MajicFlux 选择了 float8 且最新的 majicflus 文件；如果你想用别的，请在列表中另选。</translation>
     </message>
 </context>
 <context>
@@ -1085,11 +1528,65 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
-    <name>ThumbnailDelegate</name>
+    <name>SourceBox</name>
     <message>
-        <source>Seed {seed}</source>
-        <translation>种子 {seed}</translation>
+        <source>Open…</source>
+        <translation>打开…</translation>
     </message>
+    <message>
+        <source>Choose a picture file to edit</source>
+        <translation>选择要编辑的图片文件</translation>
+    </message>
+    <message>
+        <source>Paste</source>
+        <translation>粘贴</translation>
+    </message>
+    <message>
+        <source>Edit the picture on the clipboard</source>
+        <translation>编辑剪贴板中的图片</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Remove the source picture: generate from text only</source>
+        <translation>移除源图：只根据文字生成</translation>
+    </message>
+    <message>
+        <source>Drop a picture here</source>
+        <translation>把图片拖到这里</translation>
+    </message>
+    <message>
+        <source>No source picture</source>
+        <translation>没有源图</translation>
+    </message>
+    <message>
+        <source>Open one, paste one, or use a gallery picture as the source.</source>
+        <translation>打开或粘贴一张图片，或把图库中的图片用作源图。</translation>
+    </message>
+    <message>
+        <source>Reading the picture…</source>
+        <translation>正在读取图片…</translation>
+    </message>
+    <message>
+        <source>{width} × {height} pixels</source>
+        <translation>{width} × {height} 像素</translation>
+    </message>
+</context>
+<context>
+    <name>StatusLine</name>
+    <message>
+        <source>DEMO · random weights</source>
+        <translation>演示 · 随机权重</translation>
+    </message>
+    <message>
+        <source>A tiny model with random weights: it makes noise, not pictures.</source>
+        <translation>一个随机权重的微型模型：它生成的是噪点，而不是图画。</translation>
+    </message>
+</context>
+<context>
+    <name>ThumbnailDelegate</name>
     <message>
         <source>File missing</source>
         <translation>文件缺失</translation>
@@ -1212,7 +1709,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
-    <name>WorkerNews</name>
+    <name>WorkerPresenter</name>
     <message>
         <source>You can write a prompt and queue it meanwhile.</source>
         <translation>在此期间，你可以先写提示词并加入队列。</translation>
@@ -1260,6 +1757,14 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     <message>
         <source>Cancelled.</source>
         <translation>已取消。</translation>
+    </message>
+    <message>
+        <source>Finishing: the image is already made and will be saved.</source>
+        <translation>即将完成：图片已经生成，正在保存。</translation>
+    </message>
+    <message>
+        <source>Cancelling after this step…</source>
+        <translation>将在这一步之后取消…</translation>
     </message>
 </context>
 <context>
@@ -1311,8 +1816,8 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>{file} 不是有效的 safetensors 文件（文件头无法读取）。它可能是被改名为 .safetensors 的其他格式，或者已损坏。请重新下载。</translation>
     </message>
     <message>
-        <source>{file} is incomplete: {have} of {need}. The download was interrupted; download it again.</source>
-        <translation>{file} 不完整：只有 {have} / {need}。下载曾被中断，请重新下载。</translation>
+        <source>{file} is incomplete: {missing} short of {need}. The download was interrupted or the file was cut off while copying; download it again.</source>
+        <translation>{file} 不完整：比应有的 {need} 少了 {missing}。下载被中断，或复制时文件被截断；请重新下载。</translation>
     </message>
     <message>
         <source>LoRA</source>
@@ -1359,6 +1864,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>{file} 不是 MajicFlux 认识的模型文件（结构 {layout}）。需要的是 {expected}。</translation>
     </message>
     <message>
+        <source>{file} has the name of the {expected} but not its content: it holds {count} tensor(s) in a layout MajicFlux does not know. It is damaged, or another model saved under this name. Download the {expected} again ({files} from {repo}).</source>
+        <translation>{file} 的名称是{expected}，内容却不是：它含有 {count} 个 MajicFlux 不认识布局的张量。它已损坏，或是用这个名称保存的其他模型。请重新下载{expected}（{repo} 中的 {files}）。</translation>
+    </message>
+    <message>
         <source>Model files are missing or wrong in {folder}. Open Model setup, or run `majicflux models check` to see which.</source>
         <translation>{folder} 中的模型文件缺失或不正确。请打开“模型设置”，或运行 `majicflux models check` 查看是哪些文件。</translation>
     </message>
@@ -1379,12 +1888,87 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>T5 文本编码器不完整：在 {folder} 中找到 {count} 个分片，但并不齐全。请下载缺少的分片。</translation>
     </message>
     <message>
+        <source>{file} is what MajicFlux would use; {chosen} was chosen instead.</source>
+        <translation>MajicFlux 本会使用 {file}；但选择了 {chosen}。</translation>
+    </message>
+    <message>
         <source>The chosen parts of the T5 text encoder do not make the whole model ({files}). Choose the folder with all of them in Model setup.</source>
         <translation>所选的 T5 文本编码器分片拼不成完整模型（{files}）。请在“模型设置”中选择包含全部分片的文件夹。</translation>
     </message>
     <message>
         <source>The files chosen for the {title} are gone or not what they should be ({files}). Open Model setup and choose them again.</source>
         <translation>为 {title} 选定的文件已不存在或不正确（{files}）。请打开“模型设置”重新选择。</translation>
+    </message>
+    <message>
+        <source>{file} holds tiny random weights (the demo model); {chosen} is the real model.</source>
+        <translation>{file} 是随机权重的微型文件（演示模型）；{chosen} 才是真实模型。</translation>
+    </message>
+    <message>
+        <source>{file} is a {found}; {chosen} is the {expected} MajicFlux is made for, so it is used.</source>
+        <translation>{file} 是{found}；{chosen} 才是 MajicFlux 所需的{expected}，因此使用它。</translation>
+    </message>
+    <message>
+        <source>The name of {file} does not say which majicflus version it is; {chosen} is majicflus {chosen_version}, so it is used.</source>
+        <translation>从 {file} 的名称看不出它是哪个 majicflus 版本；{chosen} 是 majicflus {chosen_version}，因此使用它。</translation>
+    </message>
+    <message>
+        <source>{file} is majicflus {version}; {chosen} is the newer majicflus {chosen_version}.</source>
+        <translation>{file} 是 majicflus {version}；{chosen} 是更新的 majicflus {chosen_version}。</translation>
+    </message>
+    <message>
+        <source>{file} is stored in {dtype}; {chosen} holds the same model in float8, which MajicFlux prefers for the transformer: half the bytes to read and keep in memory, and the memory plans store the transformer in float8 anyway.</source>
+        <translation>{file} 以 {dtype} 存储；{chosen} 是同一模型的 float8 版本，MajicFlux 的 transformer 优先使用它：读取和驻留内存的字节数减半，而且各显存方案本来就以 float8 存放 transformer。</translation>
+    </message>
+    <message>
+        <source>{file} is stored in float8; {chosen} keeps full precision, which MajicFlux prefers for the text encoder: it reads prompts more faithfully.</source>
+        <translation>{file} 以 float8 存储；{chosen} 保持完整精度，MajicFlux 的文本编码器优先使用它：对提示词的理解更准确。</translation>
+    </message>
+    <message>
+        <source>{file} is the same kind of file as {chosen}; the one nearer the top of the folder is used.</source>
+        <translation>{file} 与 {chosen} 是同一类文件；使用离文件夹顶层更近的那个。</translation>
+    </message>
+    <message>
+        <source>{folder} holds {count} entries: the files directly in it were looked at, but not its subfolders. If model files are in one of them, choose that subfolder.</source>
+        <translation>{folder} 含有 {count} 项：只查看了直接位于其中的文件，没有查看子文件夹。如果模型文件在某个子文件夹中，请选择那个子文件夹。</translation>
+    </message>
+    <message>
+        <source>{count} folder(s) more than {depth} levels below {folder} were not looked at. If model files are that deep, choose a folder nearer to them.</source>
+        <translation>{folder} 下超过 {depth} 层的 {count} 个文件夹未被查看。如果模型文件在那么深的位置，请选择离它们更近的文件夹。</translation>
+    </message>
+    <message>
+        <source>{folder} holds more than {count} files and folders: the search stopped there, and files it did not reach are not listed. Choose the folder that holds the model files (a ComfyUI or Forge folder, say).</source>
+        <translation>{folder} 含有超过 {count} 个文件和文件夹：搜索在此停止，未搜索到的文件不会列出。请选择存放模型文件的文件夹（例如 ComfyUI 或 Forge 文件夹）。</translation>
+    </message>
+</context>
+<context>
+    <name>cli</name>
+    <message>
+        <source>{path} is not a folder: it is a file. Give the folder that holds the model files.</source>
+        <translation>{path} 不是文件夹，而是一个文件。请给出存放模型文件的文件夹。</translation>
+    </message>
+    <message>
+        <source>{path} is not a folder: it does not exist.</source>
+        <translation>{path} 不是文件夹：它不存在。</translation>
+    </message>
+    <message>
+        <source>Cannot read “{path}”: {reason}. Check the path.</source>
+        <translation>无法读取“{path}”：{reason}。请检查路径。</translation>
+    </message>
+    <message>
+        <source>--out must name a .png file, not {path}.</source>
+        <translation>--out 必须指定一个 .png 文件，而不是 {path}。</translation>
+    </message>
+    <message>
+        <source>The LoRA file {path} does not exist.</source>
+        <translation>LoRA 文件 {path} 不存在。</translation>
+    </message>
+    <message>
+        <source>There is no LoRA folder at {path}. Put LoRA files there, or name a folder.</source>
+        <translation>{path} 处没有 LoRA 文件夹。请把 LoRA 文件放在那里，或指定一个文件夹。</translation>
+    </message>
+    <message>
+        <source>--only takes roles from {roles}.</source>
+        <translation>--only 的取值须来自 {roles}。</translation>
     </message>
 </context>
 <context>
@@ -1478,8 +2062,8 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>尝试 {tries} 次后仍无法连接 {host}（{reason}）。请检查网络连接和代理设置，然后重新开始下载：已下载的部分会保留，并从中断处继续。</translation>
     </message>
     <message>
-        <source>The disk is full: {file} stopped at {done} of {total}. What was downloaded is kept as {part}. Free up space (or choose a models folder on another drive) and start the download again to continue.</source>
-        <translation>磁盘已满：{file} 停在 {done} / {total}。已下载的部分保存为 {part}。请腾出空间（或选择其他磁盘上的模型文件夹），然后重新开始下载以继续。</translation>
+        <source>The disk is full: {file} stopped {missing} short of {total}. What was downloaded is kept as {part}. Free up space (or choose a models folder on another drive) and start the download again to continue.</source>
+        <translation>磁盘已满：{file} 停在距 {total} 还差 {missing} 的位置。已下载的部分保存为 {part}。请腾出空间（或在另一个磁盘上选择模型文件夹），然后重新开始下载以继续。</translation>
     </message>
     <message>
         <source>Cannot write {part}: {reason}. Check that the models folder is writable and not open in another program.</source>
@@ -1508,6 +2092,52 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>Notes:</source>
         <translation>注意：</translation>
     </message>
+    <message>
+        <source>Parameters pasted ({source}).</source>
+        <translation>已粘贴参数（{source}）。</translation>
+    </message>
+</context>
+<context>
+    <name>edit</name>
+    <message>
+        <source>Repainted the {box_width}×{box_height} pixels around the mask at {work_width}×{work_height}.</source>
+        <translation>已以 {work_width}×{work_height} 重绘蒙版周围的 {box_width}×{box_height} 像素。</translation>
+    </message>
+    <message>
+        <source>Upscaled ×{used:.2f} instead of ×{asked}: upscaling stops at {limit} pixels on the long side.</source>
+        <translation>实际放大 ×{used:.2f}，而不是 ×{asked}：放大到长边 {limit} 像素为止。</translation>
+    </message>
+    <message>
+        <source>The mask was {mask_width}×{mask_height} pixels and the picture {width}×{height}; the mask was scaled to the picture.</source>
+        <translation>蒙版为 {mask_width}×{mask_height} 像素，而图片为 {width}×{height}；蒙版已缩放到图片大小。</translation>
+    </message>
+    <message>
+        <source>The mask is empty: nothing would be repainted. Paint over the part of the picture to repaint (white repaints) and try again.</source>
+        <translation>蒙版是空的：不会重绘任何内容。请涂抹图片中要重绘的部分（白色为重绘），然后再试。</translation>
+    </message>
+</context>
+<context>
+    <name>edit_sizes</name>
+    <message>
+        <source>Repaints the {area} pixels around the mask at {work} · result {result}</source>
+        <translation>以 {work} 重绘蒙版周围的 {area} 像素 · 结果 {result}</translation>
+    </message>
+    <message>
+        <source>Repaints the area around the mask at its own resolution · result {result}</source>
+        <translation>以原有分辨率重绘蒙版周围的区域 · 结果 {result}</translation>
+    </message>
+    <message>
+        <source>Works at {work} · result {result}</source>
+        <translation>生成尺寸 {work} · 结果 {result}</translation>
+    </message>
+    <message>
+        <source>(the size chosen above)</source>
+        <translation>（上面选择的尺寸）</translation>
+    </message>
+    <message>
+        <source>(×{factor:.2f}: upscaling stops at 2048 pixels on the long side)</source>
+        <translation>（×{factor:.2f}：放大到长边 2048 像素为止）</translation>
+    </message>
 </context>
 <context>
     <name>engine</name>
@@ -1522,6 +2152,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     <message>
         <source>Out of GPU memory: the {plan} plan does not fit {width}×{height} on this card ({total:.1f} GB, {free:.1f} GB free). Choose a smaller size, close other apps that use the GPU, or pick the fp8-stream plan in Settings.</source>
         <translation>显存不足：这张显卡（{total:.1f} GB，空闲 {free:.1f} GB）用 {plan} 方案放不下 {width}×{height}。请选择更小的尺寸、关闭其他占用显卡的程序，或在“设置”中选择 fp8-stream 方案。</translation>
+    </message>
+    <message>
+        <source>{width}×{height} was made in {count} overlapping tiles of {tile}×{tile} pixels to stay within the {budget:.1f} GB memory budget, which takes longer.</source>
+        <translation>为不超出 {budget:.1f} GB 的显存预算，{width}×{height} 分成 {count} 个相互重叠的 {tile}×{tile} 像素图块生成，耗时更长。</translation>
     </message>
 </context>
 <context>
@@ -1584,6 +2218,45 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
+    <name>files</name>
+    <message>
+        <source>The disk holding {folder} is full: {file} could not be written. Free up space, or choose a folder on another drive.</source>
+        <translation>{folder} 所在的磁盘已满：无法写入 {file}。请腾出空间，或选择另一个磁盘上的文件夹。</translation>
+    </message>
+    <message>
+        <source>{folder} is on a read-only drive: {file} cannot be written there. Choose another folder.</source>
+        <translation>{folder} 位于只读磁盘上：无法在那里写入 {file}。请选择其他文件夹。</translation>
+    </message>
+    <message>
+        <source>A part of {folder} is a file, not a folder, so {file} cannot be written there. Choose another place.</source>
+        <translation>{folder} 路径中有一部分是文件而不是文件夹，因此无法在那里写入 {file}。请选择其他位置。</translation>
+    </message>
+    <message>
+        <source>{folder} cannot be written to (permission denied). Choose another folder, or make this one writable.</source>
+        <translation>无法写入 {folder}（权限不足）。请选择其他文件夹，或让这个文件夹可写。</translation>
+    </message>
+    <message>
+        <source>{file} could not be written ({reason}). Check that its folder exists and is writable, or choose another place.</source>
+        <translation>无法写入 {file}（{reason}）。请检查其文件夹是否存在且可写，或选择其他位置。</translation>
+    </message>
+    <message>
+        <source>The file name “{name}” is too long for this drive: it has {length} characters, MajicFlux adds {extra} while writing, and the drive takes at most {limit}. Shorten it by {over} characters or more.</source>
+        <translation>文件名“{name}”对这个磁盘来说太长：它有 {length} 个字符，MajicFlux 写入时还会加上 {extra} 个，而该磁盘最多允许 {limit} 个。请至少缩短 {over} 个字符。</translation>
+    </message>
+    <message>
+        <source>The file name “{name}” is too long for this drive: it has {length} bytes, MajicFlux adds {extra} while writing, and the drive takes at most {limit}. Shorten it by {over} bytes or more (a Chinese character takes 3).</source>
+        <translation>文件名“{name}”对这个磁盘来说太长：它有 {length} 个字节，MajicFlux 写入时还会加上 {extra} 个，而该磁盘最多允许 {limit} 个。请至少缩短 {over} 个字节（一个汉字占 3 个字节）。</translation>
+    </message>
+    <message>
+        <source>{file} is a folder. Name a file inside it, for example {example}.</source>
+        <translation>{file} 是一个文件夹。请指定其中的一个文件，例如 {example}。</translation>
+    </message>
+    <message>
+        <source>{blocker} is a file, not a folder, so {file} cannot be written there. Choose another place.</source>
+        <translation>{blocker} 是文件而不是文件夹，因此无法在那里写入 {file}。请选择其他位置。</translation>
+    </message>
+</context>
+<context>
     <name>instance</name>
     <message>
         <source>MajicFlux is already running with the data folder “{folder}”. Switch to that window, or close it and start MajicFlux again.</source>
@@ -1613,8 +2286,111 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>图库“{path}”正被其他程序使用，可能是另一个 MajicFlux 窗口。请先关闭它，再重新启动 MajicFlux。</translation>
     </message>
     <message>
+        <source>The image library “{path}” is a folder, not a file. Rename or move that folder (MajicFlux then starts a new library there), or start MajicFlux with --data-dir and another folder.</source>
+        <translation>图库“{path}”是一个文件夹，而不是文件。请重命名或移走该文件夹（MajicFlux 随后会在那里新建图库），或用 --data-dir 加另一个文件夹启动 MajicFlux。</translation>
+    </message>
+    <message>
         <source>The image library “{path}” cannot be opened ({reason}). Check that its folder exists and is writable, and that the disk is not full.</source>
         <translation>无法打开图库“{path}”（{reason}）。请检查其所在文件夹是否存在且可写，以及磁盘是否已满。</translation>
+    </message>
+</context>
+<context>
+    <name>loras</name>
+    <message>
+        <source>The request uses LoRAs ({names}), but no LoRA folder is set. Choose the LoRA folders in Settings.</source>
+        <translation>此请求使用了 LoRA（{names}），但还没有设置 LoRA 文件夹。请在“设置”中选择 LoRA 文件夹。</translation>
+    </message>
+    <message>
+        <source>The LoRAs take {size} of GPU memory, more than the {reserve} the memory plan set aside for them. If the GPU runs out of memory, the plan is lowered and counts them.</source>
+        <translation>这些 LoRA 占用 {size} 显存，超过了显存方案为它们预留的 {reserve}。如果显存不足，会降低显存方案并把它们计算在内。</translation>
+    </message>
+    <message>
+        <source>Stable Diffusion 1.x</source>
+        <translation>Stable Diffusion 1.x</translation>
+    </message>
+    <message>
+        <source>Stable Diffusion 2.x</source>
+        <translation>Stable Diffusion 2.x</translation>
+    </message>
+    <message>
+        <source>SDXL</source>
+        <translation>SDXL</translation>
+    </message>
+    <message>
+        <source>Stable Diffusion (1.x, 2.x or SDXL)</source>
+        <translation>Stable Diffusion（1.x、2.x 或 SDXL）</translation>
+    </message>
+    <message>
+        <source>Stable Diffusion 3</source>
+        <translation>Stable Diffusion 3</translation>
+    </message>
+    <message>
+        <source>Qwen-Image</source>
+        <translation>Qwen-Image</translation>
+    </message>
+    <message>
+        <source>HunyuanVideo</source>
+        <translation>HunyuanVideo</translation>
+    </message>
+    <message>
+        <source>Wan (video)</source>
+        <translation>Wan（视频）</translation>
+    </message>
+    <message>
+        <source>HiDream-I1</source>
+        <translation>HiDream-I1</translation>
+    </message>
+    <message>
+        <source>Lumina 2 / Z-Image</source>
+        <translation>Lumina 2 / Z-Image</translation>
+    </message>
+    <message>
+        <source>PixArt</source>
+        <translation>PixArt</translation>
+    </message>
+    <message>
+        <source>FLUX Control (Canny/Depth), which needs a control image</source>
+        <translation>FLUX Control（Canny/Depth），需要控制图</translation>
+    </message>
+    <message>
+        <source>{file} holds no LoRA layers{what}. Put only LoRA files in the LoRA folders; model files go where Model setup finds them.</source>
+        <translation>{file} 不含 LoRA 层{what}。LoRA 文件夹中只放 LoRA 文件；模型文件请放在“模型设置”能找到的地方。</translation>
+    </message>
+    <message>
+        <source>{file} is a LoRA for {family}, not for FLUX.1. MajicFlux can only use LoRAs made for FLUX.1 (dev); download the FLUX.1 version of this LoRA if there is one.</source>
+        <translation>{file} 是用于 {family} 的 LoRA，不是用于 FLUX.1 的。MajicFlux 只能使用为 FLUX.1（dev）制作的 LoRA；如有该 LoRA 的 FLUX.1 版本，请下载那个版本。</translation>
+    </message>
+    <message>
+        <source>{file} changes only the text encoders (layers: {count}). MajicFlux applies LoRAs to the transformer only, so this file would have no effect; use a LoRA trained on the FLUX.1 transformer.</source>
+        <translation>{file} 只修改文本编码器（层数：{count}）。MajicFlux 只把 LoRA 应用到 transformer 上，所以这个文件不会起作用；请使用在 FLUX.1 transformer 上训练的 LoRA。</translation>
+    </message>
+    <message>
+        <source>{file}: 0 of {total} layers matched this transformer. The layer names are FLUX&apos;s, but their sizes differ ({examples}): it was made for a model of another size. Use a LoRA made for FLUX.1 (dev).</source>
+        <translation>{file}：{total} 层中没有一层与此 transformer 匹配。层名是 FLUX 的，但大小不同（{examples}）：它是为另一种规模的模型制作的。请使用为 FLUX.1（dev）制作的 LoRA。</translation>
+    </message>
+    <message>
+        <source>{file}: 0 of {total} layers can be applied: they are of a kind MajicFlux does not apply (incomplete, or a convolution-only LyCORIS type: {examples}). Use a LoRA, LoKr, LoHa or DoRA file for FLUX.1.</source>
+        <translation>{file}：{total} 层中没有一层可以应用：它们属于 MajicFlux 不应用的类型（不完整，或是仅含卷积的 LyCORIS 类型：{examples}）。请使用适用于 FLUX.1 的 LoRA、LoKr、LoHa 或 DoRA 文件。</translation>
+    </message>
+    <message>
+        <source>{file}: 0 of {total} layers matched this transformer&apos;s layers (unknown names such as {examples}). It is not a FLUX.1 LoRA, or it is written in a layout MajicFlux does not know.</source>
+        <translation>{file}：{total} 层中没有一层与此 transformer 的层匹配（未知的层名，例如 {examples}）。它不是 FLUX.1 的 LoRA，或者使用了 MajicFlux 不认识的格式。</translation>
+    </message>
+    <message>
+        <source>{file} also changes the text encoders (layers: {count}); it is applied to the transformer only.</source>
+        <translation>{file} 也修改文本编码器（层数：{count}）；它只会应用到 transformer 上。</translation>
+    </message>
+    <message>
+        <source>{file}: {matched} of {total} transformer layers matched; the others ({examples}) are not applied.</source>
+        <translation>{file}：{total} 个 transformer 层中有 {matched} 个匹配；其余的（{examples}）不会应用。</translation>
+    </message>
+    <message>
+        <source>The LoRA “{name}” (hash {hash}) is not in the LoRA folders ({folders}). Put the file in one of them, or remove the LoRA from the list.</source>
+        <translation>LoRA“{name}”（哈希 {hash}）不在 LoRA 文件夹（{folders}）中。请把文件放进其中一个文件夹，或从列表中移除该 LoRA。</translation>
+    </message>
+    <message>
+        <source>The LoRA “{name}” is not in the LoRA folders ({folders}). Put the file {name}.safetensors in one of them, or remove the LoRA from the list.</source>
+        <translation>LoRA“{name}”不在 LoRA 文件夹（{folders}）中。请把文件 {name}.safetensors 放进其中一个文件夹，或从列表中移除该 LoRA。</translation>
     </message>
 </context>
 <context>
@@ -1634,6 +2410,18 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     <message>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Copy image</source>
+        <translation>复制图片</translation>
+    </message>
+    <message>
+        <source>Paste parameters</source>
+        <translation>粘贴参数</translation>
+    </message>
+    <message>
+        <source>Empty trash…</source>
+        <translation>清空回收站…</translation>
     </message>
     <message>
         <source>Settings…</source>
@@ -1676,6 +2464,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>取消正在运行的任务</translation>
     </message>
     <message>
+        <source>Reuse all parameters</source>
+        <translation>复用全部参数</translation>
+    </message>
+    <message>
         <source>&amp;Models</source>
         <translation>模型(&amp;M)</translation>
     </message>
@@ -1711,6 +2503,26 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
 <context>
     <name>metadata</name>
     <message>
+        <source>not an image format MajicFlux can read</source>
+        <translation>不是 MajicFlux 能读取的图片格式</translation>
+    </message>
+    <message>
+        <source>the picture is too large to open safely</source>
+        <translation>图片太大，无法安全打开</translation>
+    </message>
+    <message>
+        <source>the file is gone</source>
+        <translation>文件已不存在</translation>
+    </message>
+    <message>
+        <source>permission denied</source>
+        <translation>权限不足</translation>
+    </message>
+    <message>
+        <source>the file is damaged or cut off</source>
+        <translation>文件已损坏或不完整</translation>
+    </message>
+    <message>
         <source>This file is not a readable image ({reason}).</source>
         <translation>此文件不是可读取的图片（{reason}）。</translation>
     </message>
@@ -1723,8 +2535,24 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>此文件中的 {source} 参数已损坏。</translation>
     </message>
     <message>
+        <source>The image&apos;s “parameters” text is not generation parameters; it was ignored.</source>
+        <translation>这张图片的“parameters”文本不是生成参数，已忽略。</translation>
+    </message>
+    <message>
         <source>This image carries no generation parameters.</source>
         <translation>这张图片不含生成参数。</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no generation parameters.</source>
+        <translation>剪贴板中没有生成参数。</translation>
+    </message>
+    <message>
+        <source>The text is not generation parameters. Copy them from A1111, Forge or MajicFlux (the block that ends with “Steps: …, Seed: …”).</source>
+        <translation>这段文本不是生成参数。请从 A1111、Forge 或 MajicFlux 复制（以“Steps: …, Seed: …”结尾的那一段）。</translation>
+    </message>
+    <message>
+        <source>This image was made from another picture (denoising strength {strength}); only its text-to-image parameters are used.</source>
+        <translation>这张图片是由另一张图片生成的（重绘强度 {strength}）；只使用其中的文生图参数。</translation>
     </message>
     <message>
         <source>CFG scale {value} was made for another kind of model; FLUX guidance {default} is used.</source>
@@ -1781,9 +2609,60 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>FLUX.1-dev transformer</source>
         <translation>FLUX.1-dev 主模型</translation>
     </message>
+    <message>
+        <source>the copy shipped with MajicFlux</source>
+        <translation>MajicFlux 自带的副本</translation>
+    </message>
+</context>
+<context>
+    <name>picture_files</name>
+    <message>
+        <source>Pictures ({patterns})</source>
+        <translation>图片 ({patterns})</translation>
+    </message>
+    <message>
+        <source>“{name}” cannot be read ({reason}). Check the file.</source>
+        <translation>无法读取“{name}”（{reason}）。请检查该文件。</translation>
+    </message>
+    <message>
+        <source>“{name}” is an empty picture. Use another one.</source>
+        <translation>“{name}”是一张空图片。请换一张。</translation>
+    </message>
+    <message>
+        <source>“{name}” is {width}×{height} pixels, too large to use. Scale it down to at most 8192×8192 first.</source>
+        <translation>“{name}”为 {width}×{height} 像素，太大，无法使用。请先把它缩小到不超过 8192×8192。</translation>
+    </message>
+    <message>
+        <source>The picture could not be read ({error}).</source>
+        <translation>图片无法读取（{error}）。</translation>
+    </message>
 </context>
 <context>
     <name>plan</name>
+    <message>
+        <source>no NVIDIA driver is installed; install driver 580 or newer to use the GPU</source>
+        <translation>未安装 NVIDIA 驱动；要使用显卡，请安装 580 或更新版本的驱动</translation>
+    </message>
+    <message>
+        <source>the NVIDIA driver is installed but not running; restart the computer</source>
+        <translation>NVIDIA 驱动已安装但未运行；请重启电脑</translation>
+    </message>
+    <message>
+        <source>the NVIDIA driver was updated and needs a restart of the computer</source>
+        <translation>NVIDIA 驱动已更新，需要重启电脑</translation>
+    </message>
+    <message>
+        <source>no permission to read the NVIDIA GPU</source>
+        <translation>没有读取 NVIDIA 显卡的权限</translation>
+    </message>
+    <message>
+        <source>no NVIDIA GPU found</source>
+        <translation>未找到 NVIDIA 显卡</translation>
+    </message>
+    <message>
+        <source>the NVIDIA driver gave no reading ({detail})</source>
+        <translation>NVIDIA 驱动没有返回读数（{detail}）</translation>
+    </message>
     <message>
         <source>Everything in bf16 on the GPU (fastest; 40 GB cards).</source>
         <translation>全部以 bf16 放在显卡上（最快；需要 40 GB 显卡）。</translation>
@@ -1890,6 +2769,58 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>The negative prompt only acts with a CFG scale above 1 (which doubles the time per step).</source>
         <translation>负向提示词只在 CFG 系数大于 1 时起作用（每一步耗时加倍）。</translation>
     </message>
+    <message>
+        <source>At most {limit} LoRAs can be used at once (got {count}).</source>
+        <translation>一次最多使用 {limit} 个 LoRA（当前 {count} 个）。</translation>
+    </message>
+    <message>
+        <source>A LoRA has no name.</source>
+        <translation>有一个 LoRA 没有名称。</translation>
+    </message>
+    <message>
+        <source>The weight of the LoRA “{name}” must be between {low} and {high} (got {value}); 1 is typical.</source>
+        <translation>LoRA“{name}”的权重必须在 {low} 到 {high} 之间（当前为 {value}）；一般用 1。</translation>
+    </message>
+    <message>
+        <source>The LoRA “{name}” is in the list twice. Keep one of them.</source>
+        <translation>LoRA“{name}”在列表中出现了两次。请只保留一个。</translation>
+    </message>
+    <message>
+        <source>Strength must be between {low} and {high} (got {value}): low keeps more of the source, 1 repaints it completely.</source>
+        <translation>重绘强度必须在 {low} 到 {high} 之间（当前为 {value}）：数值低则保留更多源图，1 则完全重绘。</translation>
+    </message>
+    <message>
+        <source>Inpainting needs a mask: paint over the part of the picture to repaint.</source>
+        <translation>局部重绘需要蒙版：请涂抹图片中要重绘的部分。</translation>
+    </message>
+    <message>
+        <source>Outpainting adds 1 to {limit} pixels on at least one side (got {sides}).</source>
+        <translation>扩图至少要在一侧增加 1 到 {limit} 像素（当前为 {sides}）。</translation>
+    </message>
+    <message>
+        <source>Upscaling goes ×1.5 or ×2 (got ×{value}).</source>
+        <translation>放大倍数为 ×1.5 或 ×2（当前为 ×{value}）。</translation>
+    </message>
+    <message>
+        <source>Feather must be 0 to {feather} pixels and padding 0 to {padding} pixels.</source>
+        <translation>羽化必须为 0 到 {feather} 像素，边距必须为 0 到 {padding} 像素。</translation>
+    </message>
+    <message>
+        <source>The source picture is missing. Choose it again.</source>
+        <translation>源图不见了。请重新选择。</translation>
+    </message>
+    <message>
+        <source>The picture is already {width}×{height}; upscaling goes up to {limit} pixels on the long side. Use image to image on it instead.</source>
+        <translation>图片已是 {width}×{height}；放大最多到长边 {limit} 像素。请改用图生图。</translation>
+    </message>
+    <message>
+        <source>The source is {width}×{height}; keeping its size works only from {low} to {high} pixels a side. Choose Fit or Fill and a size.</source>
+        <translation>源图为 {width}×{height}；只有每边在 {low} 到 {high} 像素之间时才能保持其尺寸。请选择“完整放入尺寸”或“填满尺寸”，并选一个尺寸。</translation>
+    </message>
+    <message>
+        <source>This edit of a {width}×{height} picture works at {work_width}×{work_height}, not {asked_width}×{asked_height}. Use that size.</source>
+        <translation>这次对 {width}×{height} 图片的编辑以 {work_width}×{work_height} 生成，而不是 {asked_width}×{asked_height}。请使用该尺寸。</translation>
+    </message>
 </context>
 <context>
     <name>settings</name>
@@ -1908,6 +2839,22 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     <message>
         <source>The setting “{name}” is unknown to this version and was ignored.</source>
         <translation>本版本不认识设置项“{name}”，已忽略。</translation>
+    </message>
+    <message>
+        <source>it is not UTF-8 text</source>
+        <translation>它不是 UTF-8 文本</translation>
+    </message>
+    <message>
+        <source>it holds no settings</source>
+        <translation>其中没有设置</translation>
+    </message>
+    <message>
+        <source>it is nested too deeply</source>
+        <translation>嵌套层级太深</translation>
+    </message>
+    <message>
+        <source>it is not valid JSON</source>
+        <translation>它不是有效的 JSON</translation>
     </message>
     <message>
         <source>The settings file “{path}” could not be read ({reason}); the default settings are used.</source>
@@ -1937,6 +2884,22 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>复用选中图片的随机种子</translation>
     </message>
     <message>
+        <source>Reuse all parameters of the selected image</source>
+        <translation>复用选中图片的全部参数</translation>
+    </message>
+    <message>
+        <source>Favourite the selected image</source>
+        <translation>收藏选中的图片</translation>
+    </message>
+    <message>
+        <source>Copy the selected image</source>
+        <translation>复制选中的图片</translation>
+    </message>
+    <message>
+        <source>Paste parameters (A1111 text or a PNG)</source>
+        <translation>粘贴参数（A1111 文本或 PNG）</translation>
+    </message>
+    <message>
         <source>Move the selected image to the trash (gallery)</source>
         <translation>把选中的图片移到回收站（图库）</translation>
     </message>
@@ -1961,12 +2924,43 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>设置</translation>
     </message>
     <message>
+        <source>This list of keys</source>
+        <translation>本快捷键列表</translation>
+    </message>
+    <message>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
+    </message>
+</context>
+<context>
+    <name>sources</name>
+    <message>
+        <source>“{name}” is too large ({megabytes} MB). Use a picture of at most 256 MB.</source>
+        <translation>“{name}”太大（{megabytes} MB）。请使用不超过 256 MB 的图片。</translation>
+    </message>
+    <message>
+        <source>“{name}” is {width}×{height} pixels, too large to use. Scale it down to at most 8192×8192 first.</source>
+        <translation>“{name}”为 {width}×{height} 像素，太大，无法使用。请先把它缩小到不超过 8192×8192。</translation>
+    </message>
+    <message>
+        <source>“{name}” is far larger than 8192×8192 pixels, too large to use. Scale it down to at most 8192×8192 first.</source>
+        <translation>“{name}”远大于 8192×8192 像素，太大，无法使用。请先把它缩小到不超过 8192×8192。</translation>
+    </message>
+    <message>
+        <source>“{name}” is not a picture MajicFlux can read. Use a PNG, JPEG or WebP image.</source>
+        <translation>“{name}”不是 MajicFlux 能读取的图片。请使用 PNG、JPEG 或 WebP 图片。</translation>
+    </message>
+    <message>
+        <source>The picture this edit starts from is no longer in the library ({path}). Choose the source again.</source>
+        <translation>这次编辑所用的图片已不在图库中（{path}）。请重新选择源图。</translation>
+    </message>
+    <message>
+        <source>The stored copy of this edit&apos;s picture is damaged ({path}). Choose the source again.</source>
+        <translation>这次编辑所存的图片副本已损坏（{path}）。请重新选择源图。</translation>
     </message>
 </context>
 <context>
@@ -1988,16 +2982,24 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>开始队列</translation>
     </message>
     <message>
-        <source>and {count} more</source>
-        <translation>以及另外 {count} 个</translation>
+        <source>{count} job(s) did not finish last time (MajicFlux was closed, crashed or was stopped): {prompts}{more}. Resume makes only the images still missing.</source>
+        <translation>上次有 {count} 个任务没有完成（MajicFlux 被关闭、崩溃或被终止）：{prompts}{more}。“继续”只会生成仍缺少的图片。</translation>
     </message>
     <message>
-        <source>{count} job(s) did not finish last time (MajicFlux was closed, crashed or was stopped): {prompts}. Resume makes only the images still missing.</source>
-        <translation>上次有 {count} 个任务没有完成（MajicFlux 被关闭、崩溃或被终止）：{prompts}。继续时只生成还缺少的图片。</translation>
+        <source> and {count} more</source>
+        <translation> 等另外 {count} 个</translation>
     </message>
     <message>
         <source>Resume</source>
         <translation>继续</translation>
+    </message>
+    <message>
+        <source>{blocker} is a file, but MajicFlux keeps its settings, history and logs in a folder there ({folder}). Rename or move that file, or start MajicFlux with --data-dir and another folder.</source>
+        <translation>{blocker} 是一个文件，但 MajicFlux 要在那里用文件夹（{folder}）保存设置、历史记录和日志。请重命名或移走该文件，或用 --data-dir 加另一个文件夹启动 MajicFlux。</translation>
+    </message>
+    <message>
+        <source>MajicFlux cannot write to its data folder {folder} ({reason}). Make it writable, or start MajicFlux with --data-dir and a folder you can write to.</source>
+        <translation>MajicFlux 无法写入其数据文件夹 {folder}（{reason}）。请让它可写，或用 --data-dir 加一个你可写的文件夹启动 MajicFlux。</translation>
     </message>
 </context>
 </TS>

@@ -445,3 +445,25 @@ def test_a_mask_with_transparency_is_stored_as_the_engine_reads_it(
     assert edit is not None and edit.mask is not None
     stored = np.asarray(sources.open(edit.mask))
     assert stored[40, 40] == 255 and stored[80, 150] == 0
+
+
+def test_prepare_stores_the_source_off_the_ui_thread_for_edit_to_find(
+    qtbot: QtBot, panel: EditPanel, sources: SourceStore, tmp_path: Path, monkeypatch
+) -> None:
+    load(qtbot, panel, saved(tmp_path, photo(600, 400)))
+    with qtbot.waitSignal(panel.source_stored, timeout=LOAD_MS) as stored:
+        panel.prepare(sources)
+    assert sources.has(stored.args[0])
+    stored_put = sources.put
+
+    def refuse(*args: object, **kwargs: object) -> StoredImage:
+        raise AssertionError("edit() encoded the source again")
+
+    monkeypatch.setattr(sources, "put", refuse)
+    edit = panel.edit(sources)
+    assert edit is not None and edit.source == stored.args[0]
+    sources.path(edit.source.sha256).unlink()  # gone from the store: stored again
+    monkeypatch.setattr(sources, "put", stored_put)
+    again = panel.edit(sources)
+    assert again == edit and sources.has(again.source)
+

@@ -24,6 +24,7 @@ from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, user_error
 from majicflux_desktop.core.request import DEFAULT_SIZE, Edit, EditMode, InpaintArea, StoredImage
 from majicflux_desktop.core.store.sources import SourceStore
 from majicflux_desktop.engine import masks
+from majicflux_desktop.ui.common.background import run_in_background
 from majicflux_desktop.ui.edit import edit_draft
 from majicflux_desktop.ui.edit.edit_draft import EditSizing
 from majicflux_desktop.ui.edit.edit_options import EditOptions, EditOptionsForm
@@ -65,12 +66,14 @@ class EditPanel(QWidget):
     source_changed = Signal(SourceInfo)  # a source was read and is shown
     source_removed = Signal()
     load_failed = Signal(str)  # why a picture could not be used, in the UI language
+    source_stored = Signal(StoredImage)  # `prepare` has stored the source
 
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self._loaded: LoadedPicture | None = None
         self._mask: QImage | None = None
         self._repainted: np.ndarray | None = None  # where the engine repaints, from the mask
+        self._share = 0.0  # … as a share of the picture
         self._chosen: Size = (DEFAULT_SIZE, DEFAULT_SIZE)
         self._note: tuple[str, str] | None = None  # (text, level) under the problems
         self._stored: dict[tuple[str, Path], tuple[int, StoredImage]] = {}
@@ -203,7 +206,8 @@ class EditPanel(QWidget):
     def _set_mask_now(self, mask: QImage | None) -> None:
         self._mask = mask
         self._repainted = None if mask is None else repainted(mask)
-        if self._repainted is not None and not self._repainted.any():
+        self._share = 0.0 if self._repainted is None else float(self._repainted.mean())
+        if self._share == 0.0:
             self._mask, self._repainted = None, None  # an empty mask is no mask
         self._revisions["mask"] += 1
 
@@ -270,17 +274,38 @@ class EditPanel(QWidget):
             mask = self._store(sources, "mask", lambda: sources.put(layer, mode="L"))
         return edit_draft.to_edit(options, source, mask, loaded.parent_image)
 
+    def prepare(self, sources: SourceStore) -> None:
+        """Store the source now, off the UI thread, so that `edit()` finds it stored: encoding a
+        large photo takes seconds. A source stored so and never used stays in `sources`."""
+        loaded = self._loaded
+        if loaded is None or self._cached(sources, "source") is not None:
+            return
+        revision = self._revisions["source"]
+        run_in_background(
+            lambda: (sources.folder, revision, sources.put(loaded.image)),
+            self._prepared,
+            lambda _exc: None,  # edit() stores it then, and says what went wrong
+        )
+
+    def _prepared(self, outcome: tuple[Path, int, StoredImage]) -> None:
+        folder, revision, stored = outcome
+        self._stored[("source", folder)] = (revision, stored)
+        self.source_stored.emit(stored)
+
+    def _cached(self, sources: SourceStore, kind: str) -> StoredImage | None:
+        cached = self._stored.get((kind, sources.folder))
+        if cached is None or cached[0] != self._revisions[kind] or not sources.has(cached[1]):
+            return None
+        return cached[1]
+
     def _store(
         self, sources: SourceStore, kind: str, put: Callable[[], StoredImage]
     ) -> StoredImage:
         # The same pixels are stored once; an unchanged picture is not even encoded again.
-        key = (kind, sources.folder)
-        revision = self._revisions[kind]
-        cached = self._stored.get(key)
-        if cached is not None and cached[0] == revision and sources.has(cached[1]):
-            return cached[1]
-        stored = put()
-        self._stored[key] = (revision, stored)
+        stored = self._cached(sources, kind)
+        if stored is None:
+            stored = put()
+            self._stored[(kind, sources.folder)] = (self._revisions[kind], stored)
         return stored
 
     def restore(self, edit: Edit, sources: SourceStore) -> None:
@@ -374,9 +399,8 @@ class EditPanel(QWidget):
         self.form.setVisible(active)
         sizing = self.sizing()
         problems = self.problems()
-        if active and self._loaded is not None:
-            share = 0.0 if self._repainted is None else float(self._repainted.mean())
-            self.mask_row.show_mask(self._loaded.thumbnail, self._mask, share)
+        if self._loaded is not None:
+            self.mask_row.show_mask(self._loaded.thumbnail, self._mask, self._share)
         mode = self.form.options().mode
         self.sizes_label.setText(sizes_text(sizing) if sizing is not None else "")
         self.sizes_label.setVisible(bool(self.sizes_label.text()))
