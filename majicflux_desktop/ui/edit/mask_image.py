@@ -9,18 +9,21 @@ what will be repainted.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from PIL import Image
-from PySide6.QtCore import QRect, Qt
+from PySide6.QtCore import QRect
 from PySide6.QtGui import QImage
 
 from majicflux_desktop.engine import masks
 
 REPAINT = 255
 HALF_GREY = 127  # the engine's threshold: above it a pixel is repainted
-# The feather preview of a larger mask is computed on a scaled copy: exact up to 2048 × 2048,
-# a close picture of it above (the engine feathers at full resolution either way).
-FEATHER_PREVIEW_PIXELS = 2048 * 2048
+# The feather preview of a larger mask is computed on a reduced copy: exact up to 1536 × 1536,
+# a close picture of it above (the engine feathers at full resolution either way). Worked out
+# after every step on the UI thread, it must stay well under a quarter of a second.
+FEATHER_PREVIEW_PIXELS = 1536 * 1536
 
 
 def mask_array(mask: QImage) -> np.ndarray:
@@ -87,34 +90,26 @@ def painted_rect(mask: QImage) -> QRect:
 
 
 def feather_weights(binary: np.ndarray, feather: int) -> QImage | None:
-    """How much of the generated picture each pixel will take, as an Alpha8 image at the mask's
-    size: 255 on the mask (`binary`, from `repainted`), falling to 0 over `feather` pixels outside
-    it (`masks.feathered`, the engine's own blend). None for an empty mask."""
+    """How much of the generated picture each pixel will take, as an Alpha8 image: 255 on the
+    mask (`binary`, from `repainted`), falling to 0 over `feather` pixels outside it
+    (`masks.feathered`, the engine's own blend). None for an empty mask.
+
+    The image covers the whole picture at its size, or for a large picture at a whole fraction
+    of it (1/2, 1/3, …): draw it scaled over the picture."""
     if not binary.any():
         return None
     height, width = binary.shape
-    scale = min(1.0, (FEATHER_PREVIEW_PIXELS / (width * height)) ** 0.5)
-    if scale < 1.0:
-        small = (max(1, round(width * scale)), max(1, round(height * scale)))
-        shrunk = Image.fromarray(binary.astype(np.uint8) * 255).resize(
-            small, Image.Resampling.BILINEAR
-        )
+    step = math.ceil((width * height / FEATHER_PREVIEW_PIXELS) ** 0.5)
+    if step > 1:
+        shrunk = Image.fromarray(binary.astype(np.uint8) * 255).reduce(step)  # box averages
         binary = np.asarray(shrunk) > HALF_GREY
         if not binary.any():
             return None
-        feather = max(1, round(feather * scale)) if feather else 0
+        feather = max(1, round(feather / step)) if feather else 0
     weights, box = masks.feathered(binary, feather)
     full = np.zeros(binary.shape, np.uint8)
     full[box.slices()] = np.rint(weights * 255).astype(np.uint8)
-    image = mask_from_array(full)
-    if scale < 1.0:
-        image = image.scaled(
-            width,
-            height,
-            Qt.AspectRatioMode.IgnoreAspectRatio,
-            Qt.TransformationMode.SmoothTransformation,
-        )
-    return image
+    return mask_from_array(full)
 
 
 def picture_from_pil(image: Image.Image) -> QImage:

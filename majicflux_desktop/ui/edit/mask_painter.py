@@ -115,7 +115,8 @@ class MaskPainter(QWidget):
         self.update()
 
     def feather_preview(self) -> QImage | None:
-        """What the overlay shows once a step is done: the engine's blend weights (Alpha8)."""
+        """What the overlay shows once a step is done: the engine's blend weights (Alpha8, at
+        the picture's size or, for a large picture, a whole fraction of it)."""
         return self._weights
 
     def crop_preview(self) -> QRect | None:
@@ -287,8 +288,11 @@ class MaskPainter(QWidget):
         into = QRectF(0, 0, visible.width(), visible.height())
         layer_painter = QPainter(layer)
         layer_painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, not sharp)
-        if self._weights is not None and not self.document.stroking():
-            layer_painter.drawImage(into, self._weights, source)
+        weights = self._weights
+        if weights is not None and not self.document.stroking():
+            scale = weights.width() / self.document.mask.width()  # a large mask's is reduced
+            reduced = QRectF(source.topLeft() * scale, source.size() * scale)
+            layer_painter.drawImage(into, weights, reduced)
         layer_painter.drawImage(into, self.document.mask, source)
         layer_painter.setCompositionMode(QPainter.CompositionMode.CompositionMode_SourceIn)
         layer_painter.fillRect(into, OVERLAY_COLOUR)
