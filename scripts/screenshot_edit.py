@@ -85,7 +85,7 @@ def setup(app: QApplication, language: str, cache: Path, default_font: QFont) ->
     return translations
 
 
-def columns(count: int, width: int = 380) -> tuple[QWidget, list[EditPanel]]:
+def columns(count: int, width: int = 330) -> tuple[QWidget, list[EditPanel]]:
     """A window of `count` edit panels side by side, each as wide as the prompt panel's column."""
     window = QWidget()
     row = QHBoxLayout(window)

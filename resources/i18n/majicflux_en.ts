@@ -349,10 +349,6 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Add</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Factor</source>
         <translation type="unfinished"></translation>
     </message>

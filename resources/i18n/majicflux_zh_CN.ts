@@ -349,10 +349,6 @@
         <translation>羽化</translation>
     </message>
     <message>
-        <source>Add</source>
-        <translation>扩展</translation>
-    </message>
-    <message>
         <source>Factor</source>
         <translation>倍数</translation>
     </message>

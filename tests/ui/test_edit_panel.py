@@ -212,6 +212,20 @@ def test_each_mode_shows_only_its_controls_and_its_usual_strength(
 SHOWN_NAMES = ("resize", "mask", "area", "padding", "feather", "outpaint", "upscale")
 
 
+def test_the_panel_fits_the_prompt_panels_column_in_every_mode(
+    qtbot: QtBot, panel: EditPanel, tmp_path: Path
+) -> None:
+    load(qtbot, panel, saved(tmp_path, photo()))
+    bar = panel.form.mode_row
+    for mode in EditMode:
+        panel.form.set_mode(mode)
+        assert panel.minimumSizeHint().width() <= 320, mode  # the column is 340 wide
+    bar.resize(bar.one_row_width() - 1, bar.height())
+    assert bar.rows() == 2  # too narrow for one row: the mode buttons take two
+    bar.resize(bar.one_row_width(), bar.height())
+    assert bar.rows() == 1
+
+
 def test_a_strength_the_user_set_stays_across_modes_until_reset(
     qtbot: QtBot, panel: EditPanel, tmp_path: Path
 ) -> None:

@@ -6,9 +6,11 @@ sets it; from then on it stays as set (↺ gives the default back).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QResizeEvent
 from PySide6.QtWidgets import (
     QButtonGroup,
     QComboBox,
@@ -59,6 +61,51 @@ class EditOptions:
     upscale: float = 2.0
 
 
+class ModeBar(QWidget):
+    """The mode buttons in one row, or in two when the column is too narrow for one (English
+    names are long; the prompt panel's column is about 320 pixels wide)."""
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setStyleSheet(CHOICE_BUTTONS)
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setSpacing(2)
+        self._buttons: list[QToolButton] = []
+        self._columns = 0
+
+    def add(self, button: QToolButton) -> None:
+        self._buttons.append(button)
+        self._arrange(len(self._buttons))
+
+    def one_row_width(self) -> int:
+        hints = sum(button.minimumSizeHint().width() for button in self._buttons)
+        return hints + self._grid.spacing() * (len(self._buttons) - 1)
+
+    def minimumSizeHint(self) -> QSize:
+        hint = super().minimumSizeHint()
+        widest_pair = max(
+            (a.minimumSizeHint().width() + b.minimumSizeHint().width() + self._grid.spacing())
+            for a, b in zip(self._buttons[::2], self._buttons[1::2], strict=False)
+        )
+        return QSize(min(hint.width(), widest_pair), hint.height())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        self._arrange(len(self._buttons) if event.size().width() >= self.one_row_width() else 2)
+
+    def rows(self) -> int:
+        return math.ceil(len(self._buttons) / max(1, self._columns))
+
+    def _arrange(self, columns: int) -> None:
+        if columns == self._columns:
+            return
+        self._columns = columns
+        for index, button in enumerate(self._buttons):
+            self._grid.removeWidget(button)
+            self._grid.addWidget(button, index // columns, index % columns)
+
+
 class EditOptionsForm(QWidget):
     options_changed = Signal(EditOptions)
 
@@ -73,11 +120,7 @@ class EditOptionsForm(QWidget):
 
     def _build(self) -> None:
         self.mode_buttons = QButtonGroup(self)
-        self.mode_row = QWidget()
-        self.mode_row.setStyleSheet(CHOICE_BUTTONS)
-        mode_row = QHBoxLayout(self.mode_row)
-        mode_row.setContentsMargins(0, 0, 0, 0)
-        mode_row.setSpacing(2)
+        self.mode_row = ModeBar()
         names = {
             EditMode.IMAGE_TO_IMAGE: (
                 self.tr("Image to image"),
@@ -99,10 +142,9 @@ class EditOptionsForm(QWidget):
             button.setText(text)
             button.setToolTip(tip)
             button.setCheckable(True)
-            button.setProperty("mode", mode.value)
             button.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
             self.mode_buttons.addButton(button, index)
-            mode_row.addWidget(button, 1)
+            self.mode_row.add(button)
         self.mode_buttons.idToggled.connect(self._mode_toggled)
 
         self.strength_slider = QSlider(Qt.Orientation.Horizontal)
@@ -199,7 +241,7 @@ class EditOptionsForm(QWidget):
         self.form.addRow(self.tr("Area"), self.area_combo)
         self.form.addRow(self.tr("Padding"), self.padding_spin)
         self.form.addRow(self.tr("Feather"), self.feather_spin)
-        self.form.addRow(self.tr("Add"), self.outpaint_sides)
+        self.form.addRow(self.outpaint_sides)  # the full width: four sides need the room
         self.form.addRow(self.tr("Factor"), self.upscale_combo)
         self._rows: dict[str, QWidget] = {
             "resize": self.resize_combo,
@@ -321,9 +363,7 @@ class EditOptionsForm(QWidget):
     def row_visible(self, name: str) -> bool:
         """Whether the control named so ("resize", "mask", "area", "padding", "feather",
         "outpaint", "upscale") is shown in the current mode."""
-        field = self._rows[name]
-        label = self.form.labelForField(field)
-        return label is not None and not label.isHidden()
+        return not self._rows[name].isHidden()
 
     def _edited(self) -> None:
         if self._quiet:

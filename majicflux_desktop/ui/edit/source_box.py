@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLay
 from majicflux_desktop.ui.common.plain_text import plain_tooltip
 from majicflux_desktop.ui.edit.picture_files import picture_in
 
-THUMBNAIL_BOX = QSize(112, 112)
+THUMBNAIL_BOX = QSize(96, 96)
 
 
 class DropTarget(QLabel):
@@ -87,11 +87,14 @@ class SourceBox(QFrame):
         text.addWidget(self.name)
         text.addWidget(self.size_label)
         text.addStretch(1)
-        text.addLayout(buttons)
-        layout = QHBoxLayout(self)
+        top = QHBoxLayout()
+        top.addWidget(self.thumbnail, 0, Qt.AlignmentFlag.AlignTop)
+        top.addLayout(text, 1)
+        layout = QVBoxLayout(self)  # the buttons below: the prompt panel's column is narrow
         layout.setContentsMargins(0, 0, 0, 0)
-        layout.addWidget(self.thumbnail, 0, Qt.AlignmentFlag.AlignTop)
-        layout.addLayout(text, 1)
+        layout.setSpacing(6)
+        layout.addLayout(top)
+        layout.addLayout(buttons)
         self.show_empty()
 
     def show_empty(self) -> None:
