@@ -301,3 +301,6 @@ def test_the_dialogs_controls_drive_the_painter(qtbot: QtBot, monkeypatch) -> No
     monkeypatch.setattr(QMessageBox, "question", keep_painting)
     dialog.reject()  # strokes would be lost: asked first
     assert asked and dialog.isVisible()
+    dialog.painter.undo()  # back where it started: nothing to lose
+    dialog.reject()
+    assert len(asked) == 1 and not dialog.isVisible()

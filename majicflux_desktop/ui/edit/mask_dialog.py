@@ -267,7 +267,7 @@ class MaskDialog(QDialog):
         super().accept()
 
     def reject(self) -> None:
-        if self.painter.document.undo_stack.count() > 0 and not self._discard_confirmed():
+        if not self.painter.document.undo_stack.isClean() and not self._discard_confirmed():
             return
         super().reject()
 

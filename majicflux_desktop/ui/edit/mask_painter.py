@@ -10,7 +10,7 @@ frame shows the crop that will be generated at full resolution.
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRect, QRectF, Qt, Signal
+from PySide6.QtCore import QEvent, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (
     QColor,
     QImage,
@@ -41,7 +41,8 @@ class MaskPainter(QWidget):
     brush_size_changed = Signal(int)
     tool_changed = Signal(Tool)
     zoom_changed = Signal(float)
-    mask_edited = Signal(float)  # after each step: the share of the picture repainted, 0–1
+    # after each step (and a new feather or crop): the share of the picture repainted, 0–1
+    mask_edited = Signal(float)
 
     def __init__(self, picture: QImage, mask: QImage | None = None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -216,7 +217,7 @@ class MaskPainter(QWidget):
             self._finish_stroke()
         event.accept()
 
-    def leaveEvent(self, event: object) -> None:
+    def leaveEvent(self, event: QEvent) -> None:
         old, self._pointer = self._pointer, None
         self._update_cursor(old)
 

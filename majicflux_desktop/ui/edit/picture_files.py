@@ -109,9 +109,11 @@ def thumbnail(image: Image.Image, side: int = THUMBNAIL_SIDE) -> QImage:
     return QImage(data, rgb.width, rgb.height, 3 * rgb.width, QImage.Format.Format_RGB888).copy()
 
 
-def picture_in(mime: QMimeData) -> Path | QImage | None:
+def picture_in(mime: QMimeData | None) -> Path | QImage | None:
     """The picture a drop or the clipboard offers: a local file first (its own bytes, checked by
     `read_picture`), else an image."""
+    if mime is None:
+        return None
     for url in mime.urls():
         if url.isLocalFile():
             return Path(url.toLocalFile())
