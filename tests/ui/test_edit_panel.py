@@ -480,4 +480,3 @@ def test_prepare_stores_the_source_off_the_ui_thread_for_edit_to_find(
     monkeypatch.setattr(sources, "put", stored_put)
     again = panel.edit(sources)
     assert again == edit and sources.has(again.source)
-
