@@ -203,6 +203,196 @@
     </message>
 </context>
 <context>
+    <name>EditOptionsForm</name>
+    <message>
+        <source>Image to image</source>
+        <translation>图生图</translation>
+    </message>
+    <message>
+        <source>Repaint the whole picture; strength says how much changes</source>
+        <translation>重绘整张图片；重绘强度决定改变多少</translation>
+    </message>
+    <message>
+        <source>Inpaint</source>
+        <translation>局部重绘</translation>
+    </message>
+    <message>
+        <source>Repaint only the part you paint</source>
+        <translation>只重绘你涂抹的部分</translation>
+    </message>
+    <message>
+        <source>Outpaint</source>
+        <translation>扩图</translation>
+    </message>
+    <message>
+        <source>Make the picture larger: paint new surroundings beyond its edges</source>
+        <translation>把图片扩大：在原有边缘之外画出新的周边内容</translation>
+    </message>
+    <message>
+        <source>Upscale</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <source>Make the picture larger with new fine detail (up to 2048 pixels)</source>
+        <translation>放大图片并补出新的细节（最大 2048 像素）</translation>
+    </message>
+    <message>
+        <source>Back to this mode&apos;s usual strength</source>
+        <translation>恢复此模式的常用重绘强度</translation>
+    </message>
+    <message>
+        <source>How much is repainted: low keeps more of the picture, 1 repaints it completely. About strength × steps steps run.</source>
+        <translation>重绘多少：数值低则保留更多原图，1 则完全重绘。实际运行约“重绘强度 × 步数”步。</translation>
+    </message>
+    <message>
+        <source>Fit into the size</source>
+        <translation>完整放入尺寸</translation>
+    </message>
+    <message>
+        <source>All of the picture, scaled into the chosen size</source>
+        <translation>整张图片缩放到所选尺寸之内</translation>
+    </message>
+    <message>
+        <source>Fill the size</source>
+        <translation>填满尺寸</translation>
+    </message>
+    <message>
+        <source>The chosen size covered; the picture&apos;s edges cropped</source>
+        <translation>铺满所选尺寸，图片边缘会被裁掉</translation>
+    </message>
+    <message>
+        <source>Keep the picture&apos;s size</source>
+        <translation>保持源图尺寸</translation>
+    </message>
+    <message>
+        <source>The picture&apos;s own size, rounded to 16 pixels</source>
+        <translation>使用图片自身的尺寸，取整到 16 像素的倍数</translation>
+    </message>
+    <message>
+        <source>Masked area, full resolution</source>
+        <translation>蒙版区域，全分辨率</translation>
+    </message>
+    <message>
+        <source>Whole picture</source>
+        <translation>整张图片</translation>
+    </message>
+    <message>
+        <source>Masked area: only the part around the mask is generated, at its full resolution (best for small fixes in large pictures). Whole picture: the whole picture is generated at up to 2048 pixels and only the mask is kept.</source>
+        <translation>蒙版区域：只生成蒙版周围的部分，使用其完整分辨率（最适合在大图上做小修改）。整张图片：以最大 2048 像素生成整张图，只保留蒙版内的结果。</translation>
+    </message>
+    <message>
+        <source>Context around the mask that the model sees when it repaints the masked area</source>
+        <translation>重绘蒙版区域时，模型能看到的蒙版周围的上下文</translation>
+    </message>
+    <message>
+        <source>Pixels over which the repainted part blends into the picture</source>
+        <translation>重绘部分与原图融合过渡的像素宽度</translation>
+    </message>
+    <message>
+        <source>Left</source>
+        <translation>左</translation>
+    </message>
+    <message>
+        <source>Top</source>
+        <translation>上</translation>
+    </message>
+    <message>
+        <source>Right</source>
+        <translation>右</translation>
+    </message>
+    <message>
+        <source>Bottom</source>
+        <translation>下</translation>
+    </message>
+    <message>
+        <source>Pixels added on this side (0–{limit})</source>
+        <translation>在这一侧增加的像素（0–{limit}）</translation>
+    </message>
+    <message>
+        <source>+{pixels} on every side</source>
+        <translation>四边各 +{pixels}</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>不扩</translation>
+    </message>
+    <message>
+        <source>Add nothing on any side</source>
+        <translation>四边都不增加</translation>
+    </message>
+    <message>
+        <source>Upscaling stops at 2048 pixels on the long side</source>
+        <translation>放大到长边 2048 像素为止</translation>
+    </message>
+    <message>
+        <source>Strength</source>
+        <translation>重绘强度</translation>
+    </message>
+    <message>
+        <source>Resize</source>
+        <translation>适配方式</translation>
+    </message>
+    <message>
+        <source>Mask</source>
+        <translation>蒙版</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>重绘范围</translation>
+    </message>
+    <message>
+        <source>Padding</source>
+        <translation>边距</translation>
+    </message>
+    <message>
+        <source>Feather</source>
+        <translation>羽化</translation>
+    </message>
+    <message>
+        <source>Factor</source>
+        <translation>倍数</translation>
+    </message>
+</context>
+<context>
+    <name>EditPanel</name>
+    <message>
+        <source>Picture</source>
+        <translation>图片</translation>
+    </message>
+    <message>
+        <source>Choose the source picture</source>
+        <translation>选择源图</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no picture. Copy a picture, then paste.</source>
+        <translation>剪贴板里没有图片。请先复制一张图片，再粘贴。</translation>
+    </message>
+    <message>
+        <source>Pasted picture</source>
+        <translation>粘贴的图片</translation>
+    </message>
+    <message>
+        <source>The source picture is still being read. Wait a moment.</source>
+        <translation>源图仍在读取中，请稍候。</translation>
+    </message>
+    <message>
+        <source>Source of the reused image</source>
+        <translation>复用图片的源图</translation>
+    </message>
+    <message>
+        <source>The mask was kept for the new picture.</source>
+        <translation>蒙版已保留给新图片使用。</translation>
+    </message>
+    <message>
+        <source>The mask was removed: the new picture has another size. Paint it again.</source>
+        <translation>蒙版已移除：新图片的尺寸不同。请重新涂抹。</translation>
+    </message>
+    <message>
+        <source>The mask was {mask_width}×{mask_height} pixels and the picture is {width}×{height}; the mask was scaled to the picture.</source>
+        <translation>蒙版为 {mask_width}×{mask_height} 像素，而图片为 {width}×{height}；蒙版已缩放到图片大小。</translation>
+    </message>
+</context>
+<context>
     <name>EngineWorker</name>
     <message>
         <source>Writing the demo models (random weights)…</source>
@@ -272,7 +462,7 @@
         <translation>{folder}：找到 {found} / {total} 个所需文件（查看了 {count} 个模型文件）。</translation>
     </message>
     <message>
-        <source>These are the demo's tiny random-weight files: they make noise, not pictures. Choose the folder with the real model files, or download them.</source>
+        <source>These are the demo&apos;s tiny random-weight files: they make noise, not pictures. Choose the folder with the real model files, or download them.</source>
         <translation>这些是演示用的随机权重微型模型文件：只会生成噪点，而不是图画。请选择存放真实模型文件的文件夹，或下载模型。</translation>
     </message>
     <message>
@@ -523,6 +713,195 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     <message>
         <source>Undo</source>
         <translation>撤销</translation>
+    </message>
+</context>
+<context>
+    <name>MaskDialog</name>
+    <message>
+        <source>Paint the mask</source>
+        <translation>涂抹蒙版</translation>
+    </message>
+    <message>
+        <source>Brush</source>
+        <translation>画笔</translation>
+    </message>
+    <message>
+        <source>Paint what is to be repainted</source>
+        <translation>涂抹要重绘的部分</translation>
+    </message>
+    <message>
+        <source>Eraser</source>
+        <translation>橡皮擦</translation>
+    </message>
+    <message>
+        <source>Take parts out of the mask</source>
+        <translation>从蒙版中擦除部分区域</translation>
+    </message>
+    <message>
+        <source>Brush size in picture pixels ([ smaller, ] larger)</source>
+        <translation>画笔大小，以图片像素计（[ 变小，] 变大）</translation>
+    </message>
+    <message>
+        <source>Feather: how many pixels around the mask blend the new picture into the old. The soft edge of the overlay shows it.</source>
+        <translation>羽化：蒙版周围有多少像素让新画面与原图融合。蒙版覆盖层的柔和边缘显示了这一范围。</translation>
+    </message>
+    <message>
+        <source>Invert</source>
+        <translation>反选</translation>
+    </message>
+    <message>
+        <source>Repaint everything except what is painted</source>
+        <translation>重绘除已涂抹部分以外的所有区域</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <source>Empty the mask</source>
+        <translation>清空蒙版</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Redo</source>
+        <translation>重做</translation>
+    </message>
+    <message>
+        <source>Show mask</source>
+        <translation>显示蒙版</translation>
+    </message>
+    <message>
+        <source>Show or hide the mask over the picture</source>
+        <translation>显示或隐藏图片上的蒙版</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>适应窗口</translation>
+    </message>
+    <message>
+        <source>Show the whole picture</source>
+        <translation>显示整张图片</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Feather</source>
+        <translation>羽化</translation>
+    </message>
+    <message>
+        <source>Paint over what is to be repainted. Left button: the tool · right button: the other tool · wheel: zoom · middle button or Space+drag: move · [ ]: brush size</source>
+        <translation>涂抹要重绘的部分。左键：当前工具 · 右键：另一个工具 · 滚轮：缩放 · 中键或空格+拖动：移动 · [ ]：画笔大小</translation>
+    </message>
+    <message>
+        <source>Open mask…</source>
+        <translation>打开蒙版…</translation>
+    </message>
+    <message>
+        <source>Use a mask made elsewhere: white (or opaque) parts are repainted</source>
+        <translation>使用在别处制作的蒙版：白色（或不透明）部分会被重绘</translation>
+    </message>
+    <message>
+        <source>Save mask…</source>
+        <translation>保存蒙版…</translation>
+    </message>
+    <message>
+        <source>Save the mask as a PNG: white is repainted</source>
+        <translation>把蒙版保存为 PNG：白色为重绘部分</translation>
+    </message>
+    <message>
+        <source>Mask: {percent} of the picture · Zoom {zoom} %</source>
+        <translation>蒙版：占图片的 {percent} · 缩放 {zoom} %</translation>
+    </message>
+    <message>
+        <source>The mask is empty, so nothing would be repainted. Paint over the part of the picture to repaint, or press Cancel.</source>
+        <translation>蒙版是空的，不会重绘任何内容。请涂抹要重绘的部分，或按“取消”。</translation>
+    </message>
+    <message>
+        <source>Discard the mask?</source>
+        <translation>放弃蒙版？</translation>
+    </message>
+    <message>
+        <source>Close without keeping the changes to the mask?</source>
+        <translation>关闭且不保留对蒙版的修改吗？</translation>
+    </message>
+    <message>
+        <source>Open a mask</source>
+        <translation>打开蒙版</translation>
+    </message>
+    <message>
+        <source>Reading “{name}”…</source>
+        <translation>正在读取“{name}”…</translation>
+    </message>
+    <message>
+        <source>Open mask</source>
+        <translation>打开蒙版</translation>
+    </message>
+    <message>
+        <source>The mask was {mask_width}×{mask_height} pixels and the picture is {width}×{height}; the mask was scaled to the picture.</source>
+        <translation>蒙版为 {mask_width}×{mask_height} 像素，而图片为 {width}×{height}；蒙版已缩放到图片大小。</translation>
+    </message>
+    <message>
+        <source>Save the mask</source>
+        <translation>保存蒙版</translation>
+    </message>
+    <message>
+        <source>PNG pictures (*.png)</source>
+        <translation>PNG 图片 (*.png)</translation>
+    </message>
+    <message>
+        <source>The mask could not be saved to “{path}” ({reason}).</source>
+        <translation>蒙版无法保存到“{path}”（{reason}）。</translation>
+    </message>
+    <message>
+        <source>Saved “{name}”.</source>
+        <translation>已保存“{name}”。</translation>
+    </message>
+</context>
+<context>
+    <name>MaskDocument</name>
+    <message>
+        <source>Brush stroke</source>
+        <translation>画笔笔画</translation>
+    </message>
+    <message>
+        <source>Eraser stroke</source>
+        <translation>橡皮擦笔画</translation>
+    </message>
+    <message>
+        <source>Invert mask</source>
+        <translation>反选蒙版</translation>
+    </message>
+    <message>
+        <source>Clear mask</source>
+        <translation>清空蒙版</translation>
+    </message>
+</context>
+<context>
+    <name>MaskRow</name>
+    <message>
+        <source>Paint mask…</source>
+        <translation>涂抹蒙版…</translation>
+    </message>
+    <message>
+        <source>Paint over the part of the picture to repaint</source>
+        <translation>涂抹图片中要重绘的部分</translation>
+    </message>
+    <message>
+        <source>No mask yet</source>
+        <translation>还没有蒙版</translation>
+    </message>
+    <message>
+        <source>Repaints {percent} of the picture</source>
+        <translation>重绘图片的 {percent}</translation>
+    </message>
+    <message>
+        <source>Edit mask…</source>
+        <translation>修改蒙版…</translation>
     </message>
 </context>
 <context>
@@ -887,7 +1266,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>（微型随机权重）</translation>
     </message>
     <message>
-        <source>MajicFlux's choice</source>
+        <source>MajicFlux&apos;s choice</source>
         <translation>MajicFlux 的选择</translation>
     </message>
     <message>
@@ -1149,6 +1528,53 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
+    <name>SourceBox</name>
+    <message>
+        <source>Open…</source>
+        <translation>打开…</translation>
+    </message>
+    <message>
+        <source>Choose a picture file to edit</source>
+        <translation>选择要编辑的图片文件</translation>
+    </message>
+    <message>
+        <source>Paste</source>
+        <translation>粘贴</translation>
+    </message>
+    <message>
+        <source>Edit the picture on the clipboard</source>
+        <translation>编辑剪贴板中的图片</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Remove the source picture: generate from text only</source>
+        <translation>移除源图：只根据文字生成</translation>
+    </message>
+    <message>
+        <source>Drop a picture here</source>
+        <translation>把图片拖到这里</translation>
+    </message>
+    <message>
+        <source>No source picture</source>
+        <translation>没有源图</translation>
+    </message>
+    <message>
+        <source>Open one, paste one, or use a gallery picture as the source.</source>
+        <translation>打开或粘贴一张图片，或把图库中的图片用作源图。</translation>
+    </message>
+    <message>
+        <source>Reading the picture…</source>
+        <translation>正在读取图片…</translation>
+    </message>
+    <message>
+        <source>{width} × {height} pixels</source>
+        <translation>{width} × {height} 像素</translation>
+    </message>
+</context>
+<context>
     <name>StatusLine</name>
     <message>
         <source>DEMO · random weights</source>
@@ -1382,7 +1808,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>{file} 不存在。</translation>
     </message>
     <message>
-        <source>{file} cannot be read (permission denied). Check the file's permissions.</source>
+        <source>{file} cannot be read (permission denied). Check the file&apos;s permissions.</source>
         <translation>无法读取 {file}（没有权限）。请检查该文件的权限。</translation>
     </message>
     <message>
@@ -1592,7 +2018,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>{reason} 第二次下载后仍然失败，因此没有使用；最后一份副本已另存为 {corrupt}。请尝试其他下载源，或稍后再试。</translation>
     </message>
     <message>
-        <source>{source} is not a valid web address ({reason}). Type the mirror's address as https:// and its host name, for example https://hf-mirror.com.</source>
+        <source>{source} is not a valid web address ({reason}). Type the mirror&apos;s address as https:// and its host name, for example https://hf-mirror.com.</source>
         <translation>{source} 不是有效的网址（{reason}）。请以 https:// 加主机名的形式输入镜像地址，例如 https://hf-mirror.com。</translation>
     </message>
     <message>
@@ -1608,7 +2034,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>{source} 对 {url} 返回了 HTTP {status}（{reason}）。</translation>
     </message>
     <message>
-        <source>ModelScope refused access to {repo} (HTTP {status}). Sign in at {page}, accept the model's terms if the page asks you to, then set the environment variable MODELSCOPE_API_TOKEN to a ModelScope access token (Account settings, Access Token) and start MajicFlux again.</source>
+        <source>ModelScope refused access to {repo} (HTTP {status}). Sign in at {page}, accept the model&apos;s terms if the page asks you to, then set the environment variable MODELSCOPE_API_TOKEN to a ModelScope access token (Account settings, Access Token) and start MajicFlux again.</source>
         <translation>魔搭 ModelScope 拒绝访问 {repo}（HTTP {status}）。请在 {page} 登录，如页面要求则同意模型条款，然后将环境变量 MODELSCOPE_API_TOKEN 设为魔搭访问令牌（账号设置 → 访问令牌），再重新启动 MajicFlux。</translation>
     </message>
     <message>
@@ -1688,6 +2114,29 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     <message>
         <source>The mask is empty: nothing would be repainted. Paint over the part of the picture to repaint (white repaints) and try again.</source>
         <translation>蒙版是空的：没有需要重绘的部分。请涂抹要重绘的区域（白色表示重绘）后再试。</translation>
+    </message>
+</context>
+<context>
+    <name>edit_sizes</name>
+    <message>
+        <source>Repaints the {area} pixels around the mask at {work} · result {result}</source>
+        <translation>以 {work} 重绘蒙版周围的 {area} 像素 · 结果 {result}</translation>
+    </message>
+    <message>
+        <source>Repaints the area around the mask at its own resolution · result {result}</source>
+        <translation>以原有分辨率重绘蒙版周围的区域 · 结果 {result}</translation>
+    </message>
+    <message>
+        <source>Works at {work} · result {result}</source>
+        <translation>生成尺寸 {work} · 结果 {result}</translation>
+    </message>
+    <message>
+        <source>(the size chosen above)</source>
+        <translation>（上面选择的尺寸）</translation>
+    </message>
+    <message>
+        <source>(×{factor:.2f}: upscaling stops at 2048 pixels on the long side)</source>
+        <translation>（×{factor:.2f}：放大到长边 2048 像素为止）</translation>
     </message>
 </context>
 <context>
@@ -1852,10 +2301,6 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>此任务使用了 LoRA（{names}），但尚未设置 LoRA 文件夹。请在设置中选择 LoRA 文件夹。</translation>
     </message>
     <message>
-        <source>The LoRAs take {size} of GPU memory, more than the {reserve} the memory plan set aside for them. If the GPU runs out of memory, the plan is lowered and counts them.</source>
-        <translation>这些 LoRA 占用 {size} 显存，超过了显存方案为它们预留的 {reserve}。如果显存不足，会降低显存方案并把它们计算在内。</translation>
-    </message>
-    <message>
         <source>Stable Diffusion 1.x</source>
         <translation>Stable Diffusion 1.x</translation>
     </message>
@@ -1916,7 +2361,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>{file} 只修改文本编码器（{count} 层）。MajicFlux 只把 LoRA 应用到 Transformer，因此这个文件不会有任何效果；请使用针对 FLUX.1 Transformer 训练的 LoRA。</translation>
     </message>
     <message>
-        <source>{file}: 0 of {total} layers matched this transformer. The layer names are FLUX's, but their sizes differ ({examples}): it was made for a model of another size. Use a LoRA made for FLUX.1 (dev).</source>
+        <source>{file}: 0 of {total} layers matched this transformer. The layer names are FLUX&apos;s, but their sizes differ ({examples}): it was made for a model of another size. Use a LoRA made for FLUX.1 (dev).</source>
         <translation>{file}：{total} 层中没有一层与此 Transformer 匹配。层名属于 FLUX，但尺寸不同（{examples}）：它是为另一种尺寸的模型训练的。请使用为 FLUX.1（dev）训练的 LoRA。</translation>
     </message>
     <message>
@@ -1924,7 +2369,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>{file}：{total} 层中没有一层可以应用：它们是 MajicFlux 不支持的类型（不完整，或仅用于卷积的 LyCORIS 类型：{examples}）。请使用 FLUX.1 的 LoRA、LoKr、LoHa 或 DoRA 文件。</translation>
     </message>
     <message>
-        <source>{file}: 0 of {total} layers matched this transformer's layers (unknown names such as {examples}). It is not a FLUX.1 LoRA, or it is written in a layout MajicFlux does not know.</source>
+        <source>{file}: 0 of {total} layers matched this transformer&apos;s layers (unknown names such as {examples}). It is not a FLUX.1 LoRA, or it is written in a layout MajicFlux does not know.</source>
         <translation>{file}：{total} 层中没有一层与此 Transformer 的层匹配（未知的层名，例如 {examples}）。它不是 FLUX.1 的 LoRA，或采用了 MajicFlux 不认识的格式。</translation>
     </message>
     <message>
@@ -2086,7 +2531,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>此文件中的 {source} 参数已损坏。</translation>
     </message>
     <message>
-        <source>The image's “parameters” text is not generation parameters; it was ignored.</source>
+        <source>The image&apos;s “parameters” text is not generation parameters; it was ignored.</source>
         <translation>图片中的“parameters”文字不是生成参数，已忽略。</translation>
     </message>
     <message>
@@ -2166,6 +2611,29 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
+    <name>picture_files</name>
+    <message>
+        <source>Pictures ({patterns})</source>
+        <translation>图片 ({patterns})</translation>
+    </message>
+    <message>
+        <source>“{name}” cannot be read ({reason}). Check the file.</source>
+        <translation>无法读取“{name}”（{reason}）。请检查该文件。</translation>
+    </message>
+    <message>
+        <source>“{name}” is an empty picture. Use another one.</source>
+        <translation>“{name}”是一张空图片。请换一张。</translation>
+    </message>
+    <message>
+        <source>“{name}” is {width}×{height} pixels, too large to use. Scale it down to at most 8192×8192 first.</source>
+        <translation>“{name}”为 {width}×{height} 像素，太大，无法使用。请先把它缩小到不超过 8192×8192。</translation>
+    </message>
+    <message>
+        <source>The picture could not be read ({error}).</source>
+        <translation>图片无法读取（{error}）。</translation>
+    </message>
+</context>
+<context>
     <name>plan</name>
     <message>
         <source>no NVIDIA driver is installed; install driver 580 or newer to use the GPU</source>
@@ -2200,7 +2668,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>Transformer 以 float8 存储并常驻显卡，用 bf16 计算；T5 编码器保持 bf16，放不下时临时进入显卡。</translation>
     </message>
     <message>
-        <source>The original article's set-up: every model rests in host RAM (transformer in float8) and diffsynth moves layers to the GPU when used.</source>
+        <source>The original article&apos;s set-up: every model rests in host RAM (transformer in float8) and diffsynth moves layers to the GPU when used.</source>
         <translation>原文章的配置：所有模型平时放在内存中（transformer 为 float8），用到时由 diffsynth 把各层移到显卡。</translation>
     </message>
     <message>
@@ -2408,7 +2876,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>重新随机选中的图片（新的随机种子）</translation>
     </message>
     <message>
-        <source>Reuse the selected image's seed</source>
+        <source>Reuse the selected image&apos;s seed</source>
         <translation>复用选中图片的随机种子</translation>
     </message>
     <message>
@@ -2475,6 +2943,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>“{name}”为 {width}×{height} 像素，太大无法使用。请先缩小到 8192×8192 以内。</translation>
     </message>
     <message>
+        <source>“{name}” is far larger than 8192×8192 pixels, too large to use. Scale it down to at most 8192×8192 first.</source>
+        <translation>“{name}”远大于 8192×8192 像素，太大，无法使用。请先把它缩小到不超过 8192×8192。</translation>
+    </message>
+    <message>
         <source>“{name}” is not a picture MajicFlux can read. Use a PNG, JPEG or WebP image.</source>
         <translation>“{name}”不是 MajicFlux 能读取的图片。请使用 PNG、JPEG 或 WebP 图片。</translation>
     </message>
@@ -2483,7 +2955,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>这次编辑所用的源图已不在图库中（{path}）。请重新选择源图。</translation>
     </message>
     <message>
-        <source>The stored copy of this edit's picture is damaged ({path}). Choose the source again.</source>
+        <source>The stored copy of this edit&apos;s picture is damaged ({path}). Choose the source again.</source>
         <translation>这次编辑所保存的源图副本已损坏（{path}）。请重新选择源图。</translation>
     </message>
 </context>

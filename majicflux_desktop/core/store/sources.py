@@ -56,7 +56,19 @@ def read_picture(data: bytes, name: str = "") -> Image.Image:
             probe.seek(0)  # the first frame of an animation
             image = ImageOps.exif_transpose(probe)  # as phones mean it to be seen
             image.load()
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:
+        # Pillow refuses sizes far beyond ours from the header, before our own check can run
+        raise user_error(
+            "sources",
+            QT_TRANSLATE_NOOP(
+                "sources",
+                "“{name}” is far larger than 8192×8192 pixels, too large to use. Scale it down "
+                "to at most 8192×8192 first.",
+            ),
+            str(exc),
+            name=name,
+        ) from exc
+    except (OSError, ValueError, SyntaxError) as exc:
         raise user_error(
             "sources",
             QT_TRANSLATE_NOOP(
