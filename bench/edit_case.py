@@ -56,14 +56,9 @@ def main() -> None:
     sampler.start()
     budget = stand_in_for_card(args.budget_gb)
 
+    from majicflux_desktop.core.edit import Edit, EditMode, InpaintArea, Resize
     from majicflux_desktop.core.edit_sizes import edit_sizes
-    from majicflux_desktop.core.request import (
-        Edit,
-        EditMode,
-        GenerationRequest,
-        InpaintArea,
-        Resize,
-    )
+    from majicflux_desktop.core.request import GenerationRequest
     from majicflux_desktop.core.store.sources import SourceStore
     from majicflux_desktop.engine import scan
     from majicflux_desktop.engine.pipeline import Engine

@@ -22,7 +22,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
-from majicflux_desktop.core.request import EditMode, Resize
+from majicflux_desktop.core.edit import EditMode, Resize
 from majicflux_desktop.ui.common import theme
 from majicflux_desktop.ui.common.translations import Translations
 from majicflux_desktop.ui.edit.edit_options import EditOptions

@@ -14,7 +14,7 @@ from PIL import Image
 
 from helpers import subprocess_env
 from majicflux_desktop.core import metadata
-from majicflux_desktop.core.request import EditMode
+from majicflux_desktop.core.edit import EditMode
 
 
 def majicflux(*args: str) -> subprocess.CompletedProcess[str]:

@@ -15,17 +15,10 @@ from typing import Any
 
 from PIL import Image
 
+from majicflux_desktop.core.edit import Edit, EditMode, InpaintArea, Resize, StoredImage
 from majicflux_desktop.core.edit_sizes import default_strength, edit_sizes, fit_work_size
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, user_error
-from majicflux_desktop.core.request import (
-    DEFAULT_SIZE,
-    Edit,
-    EditMode,
-    GenerationRequest,
-    InpaintArea,
-    Resize,
-    StoredImage,
-)
+from majicflux_desktop.core.request import DEFAULT_SIZE, GenerationRequest
 from majicflux_desktop.core.store.sources import SourceStore, read_picture
 from majicflux_desktop.engine import masks  # numpy and PIL only
 

@@ -26,8 +26,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message
-from majicflux_desktop.core.request import (
+from majicflux_desktop.core.edit import (
     DEFAULT_STRENGTH,
     DEFAULT_UPSCALE_STRENGTH,
     MAX_OUTPAINT,
@@ -37,10 +36,10 @@ from majicflux_desktop.core.request import (
     UPSCALE_FACTORS,
     Edit,
     EditMode,
-    GenerationRequest,
     Problem,
     Resize,
 )
+from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message
 
 Size = tuple[int, int]
 
@@ -137,13 +136,13 @@ def _usable(edit: Edit) -> bool:
     return True
 
 
-def size_problems(request: GenerationRequest) -> list[Problem]:
-    """Why the request's size does not suit its edit (empty when it does)."""
-    edit = request.edit
+def size_problems(edit: Edit | None, width: int, height: int) -> list[Problem]:
+    """Why a request's size (width × height) does not suit its edit (empty when it does)."""
+    asked = (width, height)
     if edit is None or not _usable(edit):
         return []
-    width, height = edit.source.width, edit.source.height
-    sizes = edit_sizes(edit, (request.width, request.height))
+    source_width, source_height = edit.source.width, edit.source.height
+    sizes = edit_sizes(edit, asked)
     if sizes is None and edit.mode is EditMode.UPSCALE:
         return [
             Problem(
@@ -155,7 +154,7 @@ def size_problems(request: GenerationRequest) -> list[Problem]:
                         "The picture is already {width}×{height}; upscaling goes up to {limit} "
                         "pixels on the long side. Use image to image on it instead.",
                     ),
-                    {"width": width, "height": height, "limit": MAX_SIDE},
+                    {"width": source_width, "height": source_height, "limit": MAX_SIDE},
                 ),
             )
         ]
@@ -170,11 +169,16 @@ def size_problems(request: GenerationRequest) -> list[Problem]:
                         "The source is {width}×{height}; keeping its size works only from {low} "
                         "to {high} pixels a side. Choose Fit or Fill and a size.",
                     ),
-                    {"width": width, "height": height, "low": MIN_SIDE, "high": MAX_SIDE},
+                    {
+                        "width": source_width,
+                        "height": source_height,
+                        "low": MIN_SIDE,
+                        "high": MAX_SIDE,
+                    },
                 ),
             )
         ]
-    if sizes.work == (request.width, request.height):
+    if sizes.work == asked:
         return []
     return [
         Problem(
@@ -187,12 +191,12 @@ def size_problems(request: GenerationRequest) -> list[Problem]:
                     "not {asked_width}×{asked_height}. Use that size.",
                 ),
                 {
-                    "width": width,
-                    "height": height,
+                    "width": source_width,
+                    "height": source_height,
                     "work_width": sizes.work[0],
                     "work_height": sizes.work[1],
-                    "asked_width": request.width,
-                    "asked_height": request.height,
+                    "asked_width": width,
+                    "asked_height": height,
                 },
             ),
         )

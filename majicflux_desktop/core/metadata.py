@@ -21,16 +21,9 @@ from PIL import Image, PngImagePlugin
 
 from majicflux_desktop import __version__
 from majicflux_desktop.core import codec
+from majicflux_desktop.core.edit import MAX_SIDE, MIN_SIDE, EditMode, snap_to_step
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message
-from majicflux_desktop.core.request import (
-    DEFAULT_GUIDANCE,
-    MAX_SIDE,
-    MIN_SIDE,
-    EditMode,
-    GenerationRequest,
-    LoraUse,
-    snap_to_step,
-)
+from majicflux_desktop.core.request import DEFAULT_GUIDANCE, GenerationRequest, LoraUse
 from majicflux_desktop.core.results import AppliedLora, GenerationResult
 
 OUR_KEY = "majicflux"

@@ -22,6 +22,7 @@ from types import MappingProxyType
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
+from majicflux_desktop.core.edit import MAX_SIDE, MIN_SIDE, SIDE_STEP
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message
 from majicflux_desktop.core.paths import AppPaths, atomic_write_bytes
 from majicflux_desktop.core.request import (
@@ -31,14 +32,11 @@ from majicflux_desktop.core.request import (
     MAX_CFG,
     MAX_COUNT,
     MAX_GUIDANCE,
-    MAX_SIDE,
     MAX_STEPS,
     MIN_CFG,
     MIN_COUNT,
     MIN_GUIDANCE,
-    MIN_SIDE,
     MIN_STEPS,
-    SIDE_STEP,
 )
 
 log = logging.getLogger("majicflux.settings")

@@ -17,6 +17,15 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageFilter, ImageOps
 
+from majicflux_desktop.core.edit import (
+    MAX_SIDE,
+    MIN_SIDE,
+    Edit,
+    EditMode,
+    InpaintArea,
+    Resize,
+    StoredImage,
+)
 from majicflux_desktop.core.edit_sizes import (
     Size,
     edit_sizes,
@@ -25,16 +34,7 @@ from majicflux_desktop.core.edit_sizes import (
     upscale_factor,
 )
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
-from majicflux_desktop.core.request import (
-    MAX_SIDE,
-    MIN_SIDE,
-    Edit,
-    EditMode,
-    GenerationRequest,
-    InpaintArea,
-    Resize,
-    StoredImage,
-)
+from majicflux_desktop.core.request import GenerationRequest
 from majicflux_desktop.engine import masks
 from majicflux_desktop.engine.masks import Box
 
@@ -76,7 +76,7 @@ def prepare(request: GenerationRequest, pictures: PictureSource) -> EditPlan:
         stored = dataclasses.replace(edit.source, width=source.width, height=source.height)
         edit = dataclasses.replace(edit, source=stored)
         request = dataclasses.replace(request, edit=edit)
-    problems = size_problems(request)
+    problems = size_problems(request.edit, request.width, request.height)
     sizes = edit_sizes(edit, (request.width, request.height))
     if problems or sizes is None:
         raise UserError(problems[0].message)

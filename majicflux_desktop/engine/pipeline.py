@@ -32,9 +32,10 @@ import torch
 from PIL import Image
 
 from majicflux_desktop.core import faults
+from majicflux_desktop.core.edit import StoredImage
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.core.logs import prints_to_log
-from majicflux_desktop.core.request import GenerationRequest, StoredImage
+from majicflux_desktop.core.request import GenerationRequest
 from majicflux_desktop.core.results import (
     AppliedLora,
     Cancelled,

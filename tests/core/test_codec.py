@@ -7,16 +7,9 @@ import json
 import pytest
 
 from majicflux_desktop.core import codec
+from majicflux_desktop.core.edit import Edit, EditMode, InpaintArea, Resize, StoredImage
 from majicflux_desktop.core.metadata import ImageMetadata
-from majicflux_desktop.core.request import (
-    Edit,
-    EditMode,
-    GenerationRequest,
-    InpaintArea,
-    LoraUse,
-    Resize,
-    StoredImage,
-)
+from majicflux_desktop.core.request import GenerationRequest, LoraUse
 from majicflux_desktop.core.results import AppliedLora
 
 FULL = GenerationRequest(

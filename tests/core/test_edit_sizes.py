@@ -4,17 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from majicflux_desktop.core.edit_sizes import default_strength, fit_work_size, steps_run
-from majicflux_desktop.core.edit_sizes import edit_sizes as sizes_of
-from majicflux_desktop.core.request import (
+from majicflux_desktop.core.edit import (
     DEFAULT_UPSCALE_STRENGTH,
     Edit,
     EditMode,
-    GenerationRequest,
-    RequestError,
     Resize,
     StoredImage,
 )
+from majicflux_desktop.core.edit_sizes import default_strength, fit_work_size, steps_run
+from majicflux_desktop.core.edit_sizes import edit_sizes as sizes_of
+from majicflux_desktop.core.request import GenerationRequest, RequestError
 
 
 def source(width: int, height: int) -> StoredImage:

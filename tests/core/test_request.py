@@ -2,18 +2,15 @@ from __future__ import annotations
 
 import pytest
 
+from majicflux_desktop.core.edit import Edit, EditMode, StoredImage, snap_to_step
 from majicflux_desktop.core.i18n import set_translator
 from majicflux_desktop.core.request import (
     MAX_SEED,
-    Edit,
-    EditMode,
     GenerationRequest,
     LoraUse,
     RequestError,
-    StoredImage,
     clean_text,
     estimate_t5_tokens,
-    snap_to_step,
 )
 
 

@@ -14,16 +14,10 @@ import pytest
 import torch
 from PIL import Image
 
+from majicflux_desktop.core.edit import Edit, EditMode, InpaintArea, Resize
 from majicflux_desktop.core.edit_sizes import edit_sizes
 from majicflux_desktop.core.i18n import UserError
-from majicflux_desktop.core.request import (
-    Edit,
-    EditMode,
-    GenerationRequest,
-    InpaintArea,
-    RequestError,
-    Resize,
-)
+from majicflux_desktop.core.request import GenerationRequest, RequestError
 from majicflux_desktop.core.results import Cancelled, Phase, Progress
 from majicflux_desktop.core.store.sources import SourceStore
 from majicflux_desktop.engine import edit as edit_plan

@@ -14,15 +14,9 @@ from PySide6.QtGui import QColor, QDragEnterEvent, QDropEvent, QGuiApplication, 
 from PySide6.QtWidgets import QApplication, QWidget
 from pytestqt.qtbot import QtBot
 
+from majicflux_desktop.core.edit import Edit, EditMode, InpaintArea, Resize, StoredImage
 from majicflux_desktop.core.edit_sizes import default_strength, edit_sizes
-from majicflux_desktop.core.request import (
-    Edit,
-    EditMode,
-    GenerationRequest,
-    InpaintArea,
-    Resize,
-    StoredImage,
-)
+from majicflux_desktop.core.request import GenerationRequest
 from majicflux_desktop.core.store.sources import SourceStore
 from majicflux_desktop.ui.edit.edit_options import EditOptions
 from majicflux_desktop.ui.edit.edit_panel import EditPanel, SourceInfo

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from PIL import Image, ImageOps
 
+from majicflux_desktop.core.edit import StoredImage
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, user_error
 from majicflux_desktop.core.paths import atomic_write_bytes
-from majicflux_desktop.core.request import StoredImage
 
 MAX_PIXELS = 64 * 1024 * 1024  # 8192 × 8192: larger sources are refused, never decoded
 MAX_FILE_BYTES = 256 * 1024 * 1024

@@ -11,15 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from majicflux_desktop.core.edit import Edit, EditMode, InpaintArea, Resize, StoredImage
 from majicflux_desktop.core.edit_sizes import Size, default_strength, edit_sizes, upscale_factor
-from majicflux_desktop.core.request import (
-    Edit,
-    EditMode,
-    GenerationRequest,
-    InpaintArea,
-    Resize,
-    StoredImage,
-)
+from majicflux_desktop.core.request import GenerationRequest
 from majicflux_desktop.engine.edit import masked_area
 from majicflux_desktop.ui.edit.edit_options import EditOptions
 

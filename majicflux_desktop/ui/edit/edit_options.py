@@ -28,8 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from majicflux_desktop.core.edit_sizes import default_strength
-from majicflux_desktop.core.request import (
+from majicflux_desktop.core.edit import (
     MAX_FEATHER,
     MAX_OUTPAINT,
     MAX_PADDING,
@@ -40,6 +39,7 @@ from majicflux_desktop.core.request import (
     InpaintArea,
     Resize,
 )
+from majicflux_desktop.core.edit_sizes import default_strength
 from majicflux_desktop.ui.edit.style import CHOICE_BUTTONS
 
 OUTPAINT_STEP = 64

@@ -19,9 +19,10 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QGuiApplication, QImage
 from PySide6.QtWidgets import QFileDialog, QLabel, QVBoxLayout, QWidget
 
+from majicflux_desktop.core.edit import Edit, EditMode, InpaintArea, StoredImage
 from majicflux_desktop.core.edit_sizes import Size, fit_work_size
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, user_error
-from majicflux_desktop.core.request import DEFAULT_SIZE, Edit, EditMode, InpaintArea, StoredImage
+from majicflux_desktop.core.request import DEFAULT_SIZE
 from majicflux_desktop.core.store.sources import SourceStore
 from majicflux_desktop.engine import masks
 from majicflux_desktop.ui.common.background import run_in_background

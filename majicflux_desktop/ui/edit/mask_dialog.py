@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from majicflux_desktop.core.request import MAX_FEATHER
+from majicflux_desktop.core.edit import MAX_FEATHER
 from majicflux_desktop.ui.common import theme
 from majicflux_desktop.ui.common.background import run_in_background
 from majicflux_desktop.ui.edit.mask_document import MAX_BRUSH, MIN_BRUSH, Tool

@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QImage
 
+from majicflux_desktop.core.edit import Edit
 from majicflux_desktop.core.edit_sizes import Size
 from majicflux_desktop.core.i18n import UserError
-from majicflux_desktop.core.request import Edit
 from majicflux_desktop.core.store.sources import SourceStore
 from majicflux_desktop.ui.common.background import run_in_background
 from majicflux_desktop.ui.edit.mask_image import mask_from_pil

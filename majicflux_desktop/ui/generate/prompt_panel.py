@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from majicflux_desktop.core.edit import Problem
 from majicflux_desktop.core.request import (
     MAX_CFG,
     MAX_COUNT,
@@ -34,7 +35,6 @@ from majicflux_desktop.core.request import (
     MIN_GUIDANCE,
     MIN_STEPS,
     GenerationRequest,
-    Problem,
     random_seed,
 )
 from majicflux_desktop.core.settings import GenerationDefaults

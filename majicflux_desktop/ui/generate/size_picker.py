@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QSpinBox, QVBoxLayout, QWidget
 
-from majicflux_desktop.core.request import MAX_SIDE, MIN_SIDE, SIDE_STEP, snap_to_step
+from majicflux_desktop.core.edit import MAX_SIDE, MIN_SIDE, SIDE_STEP, snap_to_step
 from majicflux_desktop.core.settings import ASPECT_RATIOS
 
 LONG_SIDES = (512, 768, 1024, 1280, 1536, 2048)
