@@ -158,6 +158,7 @@ class DesktopApp(QObject):
             self.window.hide()  # called from closeEvent: the window goes now, the rest follows
             self.window.detach()
         downloads_stopped = self.downloads.shutdown()
+        self.loras.stop()
         self.host.shutdown()
         self.library.close()
         if not downloads_stopped:  # a thread still writing a .part: never hand the folder over

@@ -303,6 +303,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>All LoRAs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Re-roll ×{n}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -335,11 +339,11 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>★ Favourites</source>
+        <source>Show only favourite images</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Show only favourite images</source>
+        <source>Show only images made with this LoRA</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -370,6 +374,10 @@
         <source>Undo move to trash</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Favourites</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message numerus="yes">
         <source>%n image(s)</source>
         <translation>
@@ -380,6 +388,11 @@
     <message>
         <source>No image matches “{search}”.
 Search looks in prompts and negative prompts, in any language.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No image made with the LoRA “{name}” matches.
+Choose “All LoRAs” to see every image.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -467,15 +480,299 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
+    <name>LoraCatalog</name>
+    <message>
+        <source>This file</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LoraChecks</name>
+    <message>
+        <source>LoRA “{name}” is not in your LoRA folders ({folders}). Put the file there or check the name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Did you mean “{name}”?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA “{name}” cannot be used: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LoraDetails</name>
+    <message>
+        <source>Trigger words</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Frequent tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Base model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layers matched</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add to the prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot be used: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{matched} of {total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Favourite</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the file…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep this LoRA at the top of the list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A LoRA that cannot be used cannot be a favourite</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Turn on in the prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Already in the prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LoraFolderList</name>
+    <message>
+        <source>Add folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Always looked in: {folders}. Add the LoRA folders of other apps here to use their LoRAs where they are.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This folder does not exist (now): no LoRA is found there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{app} install: {folder}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use these LoRAs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Look for LoRAs in this folder too; the files stay where they are</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a LoRA folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LoraPicker</name>
+    <message>
+        <source>Add LoRA</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search names, trigger words and tags…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rescan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Look in the LoRA folders again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open LoRA folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the folder where LoRA files go (it is created if it is not there)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Favourites</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recently used</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All LoRA files ({count})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot be used: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trigger words: {words}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA folders: {folders}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Looking for LoRA files…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No LoRA matches “{search}”.
+Search looks in names, titles, trigger words and training tags, in any language.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No LoRA files yet.
+
+Put LoRA files made for FLUX.1 (.safetensors) in
+{folder}
+and they appear here at once.
+
+LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used where they are: add their folder in Settings ▸ LoRA folders.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{path}” could not be read ({reason}). Check that the file is still there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The LoRA folder could not be created ({reason}). Choose another models folder in Settings, or add a LoRA folder there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LoraRow</name>
+    <message>
+        <source>On: used for the next image. Off: kept here, not used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trigger words</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove this LoRA</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weight: how strongly the LoRA acts. 1 is typical; below 0 it works against its style.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weight of {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Put its trigger words at the start of the prompt: {words}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This LoRA&apos;s file records no trigger words.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” is not in your LoRA folders.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot be used: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Base model: {model}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rank: {rank}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layers matched: {matched} of {total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size: {size}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File: {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LoraStack</name>
+    <message>
+        <source>Add LoRA…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No LoRA. Add one, or type &lt;lora:name:weight&gt; in the prompt.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>At most {limit} LoRAs can be used at once.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a LoRA from your LoRA folders</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
-    <message>
-        <source>DEMO · random weights</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>A tiny model with random weights: it makes noise, not pictures.</source>
-        <translation type="unfinished"></translation>
-    </message>
     <message>
         <source>DEMO: tiny model with random weights</source>
         <translation type="unfinished"></translation>
@@ -485,15 +782,35 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Cancelling after this step…</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Seed {seed} locked.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>All parameters reused.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file “{path}” cannot be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Image copied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The trash is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Empty trash</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the {count} image(s) in the trash for good? This cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deleted {count} image(s) for good.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -519,7 +836,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>A negative prompt only acts with a CFG scale above 1, which doubles the time per step. Typing one turns CFG on ({cfg}).</source>
+        <source>A negative prompt only acts with a CFG scale above 1, which doubles the time per step.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -602,6 +919,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>Negative prompt</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Turn CFG on ({cfg})</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>QueuePanel</name>
@@ -622,10 +943,6 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Cancel the selected job (Esc: the running one)</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
         <source>Clear</source>
         <translation type="unfinished"></translation>
     </message>
@@ -642,11 +959,35 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>image {i}/{n} · step {step}/{total}</source>
+        <source>Cancel the selected job, or the running one if none is selected (Esc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Take ended jobs off this list; their images stay in the gallery</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>{count}× {width}×{height} · {steps} steps</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>image {i} of {n}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reading the prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>finishing the image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step {step}/{total}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -686,11 +1027,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>step {step} / {total}</source>
-        <translation type="unfinished"></translation>
-    </message>
-    <message>
-        <source>step {step} / {total} · elapsed {elapsed} · ETA {eta}</source>
+        <source>{what} · elapsed {elapsed} · ETA {eta}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -813,6 +1150,18 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
     <message>
         <source>File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>hash {hash}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{layers} layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRAs</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -974,6 +1323,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>LoRA folders</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Default parameters</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1081,11 +1434,18 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
-    <name>ThumbnailDelegate</name>
+    <name>StatusLine</name>
     <message>
-        <source>Seed {seed}</source>
+        <source>DEMO · random weights</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>A tiny model with random weights: it makes noise, not pictures.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>ThumbnailDelegate</name>
     <message>
         <source>File missing</source>
         <translation type="unfinished"></translation>
@@ -1207,7 +1567,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
-    <name>WorkerNews</name>
+    <name>WorkerPresenter</name>
     <message>
         <source>You can write a prompt and queue it meanwhile.</source>
         <translation type="unfinished"></translation>
@@ -1254,6 +1614,14 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
     <message>
         <source>Cancelled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Finishing: the image is already made and will be saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling after this step…</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1306,7 +1674,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{file} is incomplete: {have} of {need}. The download was interrupted; download it again.</source>
+        <source>{file} is incomplete: {missing} short of {need}. The download was interrupted or the file was cut off while copying; download it again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1354,6 +1722,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{file} has the name of the {expected} but not its content: it holds {count} tensor(s) in a layout MajicFlux does not know. It is damaged, or another model saved under this name. Download the {expected} again ({files} from {repo}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Model files are missing or wrong in {folder}. Open Model setup, or run `majicflux models check` to see which.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1374,11 +1746,82 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{file} is what MajicFlux would use; {chosen} was chosen instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The chosen parts of the T5 text encoder do not make the whole model ({files}). Choose the folder with all of them in Model setup.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The files chosen for the {title} are gone or not what they should be ({files}). Open Model setup and choose them again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} holds tiny random weights (the demo model); {chosen} is the real model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is a {found}; {chosen} is the {expected} MajicFlux is made for, so it is used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The name of {file} does not say which majicflus version it is; {chosen} is majicflus {chosen_version}, so it is used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is majicflus {version}; {chosen} is the newer majicflus {chosen_version}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is stored in {dtype}; {chosen} holds the same model in float8, which MajicFlux prefers for the transformer: half the bytes to read and keep in memory, and the memory plans store the transformer in float8 anyway.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is stored in float8; {chosen} keeps full precision, which MajicFlux prefers for the text encoder: it reads prompts more faithfully.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is the same kind of file as {chosen}; the one nearer the top of the folder is used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{folder} holds {count} entries: the files directly in it were looked at, but not its subfolders. If model files are in one of them, choose that subfolder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} folder(s) more than {depth} levels below {folder} were not looked at. If model files are that deep, choose a folder nearer to them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{folder} holds more than {count} files and folders: the search stopped there, and files it did not reach are not listed. Choose the folder that holds the model files (a ComfyUI or Forge folder, say).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>cli</name>
+    <message>
+        <source>{path} is not a folder: it is a file. Give the folder that holds the model files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{path} is not a folder: it does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--out must name a .png file, not {path}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The LoRA file {path} does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no LoRA folder at {path}. Put LoRA files there, or name a folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--only takes roles from {roles}.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1473,7 +1916,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>The disk is full: {file} stopped at {done} of {total}. What was downloaded is kept as {part}. Free up space (or choose a models folder on another drive) and start the download again to continue.</source>
+        <source>The disk is full: {file} stopped {missing} short of {total}. What was downloaded is kept as {part}. Free up space (or choose a models folder on another drive) and start the download again to continue.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1501,6 +1944,22 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
     <message>
         <source>Notes:</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Parameters pasted ({source}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA “{name}” cannot be used ({reason}); the other parameters were loaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA “{name}” (hash {hash}) is not in your LoRA folders; the other parameters were loaded. To use it, put its file in {folders} and drop or paste the image again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA “{name}” is not in your LoRA folders; the other parameters were loaded. To use it, put its file in {folders} and drop or paste the image again.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1579,6 +2038,45 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
+    <name>files</name>
+    <message>
+        <source>The disk holding {folder} is full: {file} could not be written. Free up space, or choose a folder on another drive.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{folder} is on a read-only drive: {file} cannot be written there. Choose another folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A part of {folder} is a file, not a folder, so {file} cannot be written there. Choose another place.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{folder} cannot be written to (permission denied). Choose another folder, or make this one writable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} could not be written ({reason}). Check that its folder exists and is writable, or choose another place.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file name “{name}” is too long for this drive: it has {length} characters, MajicFlux adds {extra} while writing, and the drive takes at most {limit}. Shorten it by {over} characters or more.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file name “{name}” is too long for this drive: it has {length} bytes, MajicFlux adds {extra} while writing, and the drive takes at most {limit}. Shorten it by {over} bytes or more (a Chinese character takes 3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is a folder. Name a file inside it, for example {example}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{blocker} is a file, not a folder, so {file} cannot be written there. Choose another place.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>instance</name>
     <message>
         <source>MajicFlux is already running with the data folder “{folder}”. Switch to that window, or close it and start MajicFlux again.</source>
@@ -1608,7 +2106,110 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The image library “{path}” is a folder, not a file. Rename or move that folder (MajicFlux then starts a new library there), or start MajicFlux with --data-dir and another folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The image library “{path}” cannot be opened ({reason}). Check that its folder exists and is writable, and that the disk is not full.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>loras</name>
+    <message>
+        <source>The request uses LoRAs ({names}), but no LoRA folder is set. Choose the LoRA folders in Settings.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The LoRAs take {size} of GPU memory, more than the {reserve} the memory plan set aside for them. If the GPU runs out of memory, the plan is lowered and counts them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stable Diffusion 1.x</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stable Diffusion 2.x</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>SDXL</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stable Diffusion (1.x, 2.x or SDXL)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Stable Diffusion 3</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Qwen-Image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HunyuanVideo</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Wan (video)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>HiDream-I1</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Lumina 2 / Z-Image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PixArt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>FLUX Control (Canny/Depth), which needs a control image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} holds no LoRA layers{what}. Put only LoRA files in the LoRA folders; model files go where Model setup finds them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is a LoRA for {family}, not for FLUX.1. MajicFlux can only use LoRAs made for FLUX.1 (dev); download the FLUX.1 version of this LoRA if there is one.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} changes only the text encoders (layers: {count}). MajicFlux applies LoRAs to the transformer only, so this file would have no effect; use a LoRA trained on the FLUX.1 transformer.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file}: 0 of {total} layers matched this transformer. The layer names are FLUX&apos;s, but their sizes differ ({examples}): it was made for a model of another size. Use a LoRA made for FLUX.1 (dev).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file}: 0 of {total} layers can be applied: they are of a kind MajicFlux does not apply (incomplete, or a convolution-only LyCORIS type: {examples}). Use a LoRA, LoKr, LoHa or DoRA file for FLUX.1.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file}: 0 of {total} layers matched this transformer&apos;s layers (unknown names such as {examples}). It is not a FLUX.1 LoRA, or it is written in a layout MajicFlux does not know.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} also changes the text encoders (layers: {count}); it is applied to the transformer only.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file}: {matched} of {total} transformer layers matched; the others ({examples}) are not applied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The LoRA “{name}” (hash {hash}) is not in the LoRA folders ({folders}). Put the file in one of them, or remove the LoRA from the list.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The LoRA “{name}” is not in the LoRA folders ({folders}). Put the file {name}.safetensors in one of them, or remove the LoRA from the list.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1628,6 +2229,18 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
     <message>
         <source>&amp;Edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Empty trash…</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1671,6 +2284,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Reuse all parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>&amp;Models</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1706,6 +2323,26 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
 <context>
     <name>metadata</name>
     <message>
+        <source>not an image format MajicFlux can read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the picture is too large to open safely</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is gone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>permission denied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is damaged or cut off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>This file is not a readable image ({reason}).</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1718,7 +2355,23 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The image&apos;s “parameters” text is not generation parameters; it was ignored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>This image carries no generation parameters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The clipboard holds no generation parameters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The text is not generation parameters. Copy them from A1111, Forge or MajicFlux (the block that ends with “Steps: …, Seed: …”).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This image was made from another picture (denoising strength {strength}); only its text-to-image parameters are used.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1776,9 +2429,37 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>FLUX.1-dev transformer</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>the copy shipped with MajicFlux</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>plan</name>
+    <message>
+        <source>no NVIDIA driver is installed; install driver 580 or newer to use the GPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the NVIDIA driver is installed but not running; restart the computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the NVIDIA driver was updated and needs a restart of the computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no permission to read the NVIDIA GPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no NVIDIA GPU found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the NVIDIA driver gave no reading ({detail})</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message>
         <source>Everything in bf16 on the GPU (fastest; 40 GB cards).</source>
         <translation type="unfinished"></translation>
@@ -1885,6 +2566,46 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>The negative prompt only acts with a CFG scale above 1 (which doubles the time per step).</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>At most {limit} LoRAs can be used at once (got {count}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A LoRA has no name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The weight of the LoRA “{name}” must be between {low} and {high} (got {value}); 1 is typical.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The LoRA “{name}” is in the list twice. Keep one of them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Strength must be between {low} and {high} (got {value}): low keeps more of the source, 1 repaints it completely.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inpainting needs a mask: paint over the part of the picture to repaint.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outpainting adds 1 to {limit} pixels on at least one side (got {sides}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upscaling goes ×1.5 or ×2 (got ×{value}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Feather must be 0 to {feather} pixels and padding 0 to {padding} pixels.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The source picture is missing. Choose it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>settings</name>
@@ -1902,6 +2623,22 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
     <message>
         <source>The setting “{name}” is unknown to this version and was ignored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is not UTF-8 text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it holds no settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is nested too deeply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is not valid JSON</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1932,6 +2669,22 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Reuse all parameters of the selected image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Favourite the selected image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy the selected image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste parameters (A1111 text or a PNG)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Move the selected image to the trash (gallery)</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1956,11 +2709,38 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>This list of keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Quit</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Keyboard shortcuts</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>sources</name>
+    <message>
+        <source>“{name}” is too large ({megabytes} MB). Use a picture of at most 256 MB.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” is {width}×{height} pixels, too large to use. Scale it down to at most 8192×8192 first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” is not a picture MajicFlux can read. Use a PNG, JPEG or WebP image.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The picture this edit starts from is no longer in the library ({path}). Choose the source again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The stored copy of this edit&apos;s picture is damaged ({path}). Choose the source again.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1983,15 +2763,23 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>and {count} more</source>
+        <source>{count} job(s) did not finish last time (MajicFlux was closed, crashed or was stopped): {prompts}{more}. Resume makes only the images still missing.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{count} job(s) did not finish last time (MajicFlux was closed, crashed or was stopped): {prompts}. Resume makes only the images still missing.</source>
+        <source> and {count} more</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Resume</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{blocker} is a file, but MajicFlux keeps its settings, history and logs in a folder there ({folder}). Rename or move that file, or start MajicFlux with --data-dir and another folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MajicFlux cannot write to its data folder {folder} ({reason}). Make it writable, or start MajicFlux with --data-dir and a folder you can write to.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -303,6 +303,10 @@
         <translation>已从回收站恢复</translation>
     </message>
     <message>
+        <source>All LoRAs</source>
+        <translation>全部 LoRA</translation>
+    </message>
+    <message>
         <source>Re-roll ×{n}</source>
         <translation>重新随机 ×{n}</translation>
     </message>
@@ -335,12 +339,12 @@
         <translation>搜索提示词…</translation>
     </message>
     <message>
-        <source>★ Favourites</source>
-        <translation>★ 收藏</translation>
-    </message>
-    <message>
         <source>Show only favourite images</source>
         <translation>只显示收藏的图片</translation>
+    </message>
+    <message>
+        <source>Show only images made with this LoRA</source>
+        <translation>只显示用这个 LoRA 生成的图片</translation>
     </message>
     <message>
         <source>Newest first</source>
@@ -370,6 +374,10 @@
         <source>Undo move to trash</source>
         <translation>撤销移到回收站</translation>
     </message>
+    <message>
+        <source>Favourites</source>
+        <translation>收藏</translation>
+    </message>
     <message numerus="yes">
         <source>%n image(s)</source>
         <translation>
@@ -381,6 +389,12 @@
 Search looks in prompts and negative prompts, in any language.</source>
         <translation>没有与“{search}”匹配的图片。
 搜索范围包括提示词和负向提示词，支持任何语言。</translation>
+    </message>
+    <message>
+        <source>No image made with the LoRA “{name}” matches.
+Choose “All LoRAs” to see every image.</source>
+        <translation>没有符合条件、用 LoRA“{name}”生成的图片。
+选择“全部 LoRA”即可看到所有图片。</translation>
     </message>
     <message>
         <source>No favourites yet.
@@ -471,15 +485,306 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
+    <name>LoraCatalog</name>
+    <message>
+        <source>This file</source>
+        <translation>此文件</translation>
+    </message>
+</context>
+<context>
+    <name>LoraChecks</name>
+    <message>
+        <source>LoRA “{name}” is not in your LoRA folders ({folders}). Put the file there or check the name.</source>
+        <translation>LoRA“{name}”不在你的 LoRA 文件夹中（{folders}）。请把文件放到那里，或检查名称是否写对。</translation>
+    </message>
+    <message>
+        <source>Did you mean “{name}”?</source>
+        <translation>你是不是想用“{name}”？</translation>
+    </message>
+    <message>
+        <source>LoRA “{name}” cannot be used: {reason}</source>
+        <translation>LoRA“{name}”无法使用：{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>LoraDetails</name>
+    <message>
+        <source>Trigger words</source>
+        <translation>触发词</translation>
+    </message>
+    <message>
+        <source>Frequent tags</source>
+        <translation>常见标签</translation>
+    </message>
+    <message>
+        <source>Base model</source>
+        <translation>基础模型</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>秩（Rank）</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Layout</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>Layers matched</source>
+        <translation>匹配的层</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Add to the prompt</source>
+        <translation>添加到提示词</translation>
+    </message>
+    <message>
+        <source>Cannot be used: {reason}</source>
+        <translation>无法使用：{reason}</translation>
+    </message>
+    <message>
+        <source>{matched} of {total}</source>
+        <translation>{matched} / {total}</translation>
+    </message>
+    <message>
+        <source>Favourite</source>
+        <translation>收藏</translation>
+    </message>
+    <message>
+        <source>Reading the file…</source>
+        <translation>正在读取文件…</translation>
+    </message>
+    <message>
+        <source>Keep this LoRA at the top of the list</source>
+        <translation>把这个 LoRA 放在列表顶部</translation>
+    </message>
+    <message>
+        <source>A LoRA that cannot be used cannot be a favourite</source>
+        <translation>无法使用的 LoRA 不能收藏</translation>
+    </message>
+    <message>
+        <source>Turn on in the prompt</source>
+        <translation>在提示词中启用</translation>
+    </message>
+    <message>
+        <source>Already in the prompt</source>
+        <translation>已在提示词中</translation>
+    </message>
+</context>
+<context>
+    <name>LoraFolderList</name>
+    <message>
+        <source>Add folder…</source>
+        <translation>添加文件夹…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Always looked in: {folders}. Add the LoRA folders of other apps here to use their LoRAs where they are.</source>
+        <translation>始终会查找：{folders}。在这里添加其他软件的 LoRA 文件夹，即可直接使用其中的 LoRA，无需复制。</translation>
+    </message>
+    <message>
+        <source>This folder does not exist (now): no LoRA is found there.</source>
+        <translation>此文件夹（目前）不存在：在这里找不到 LoRA。</translation>
+    </message>
+    <message>
+        <source>{app} install: {folder}</source>
+        <translation>{app} 安装目录：{folder}</translation>
+    </message>
+    <message>
+        <source>Use these LoRAs</source>
+        <translation>使用这些 LoRA</translation>
+    </message>
+    <message>
+        <source>Look for LoRAs in this folder too; the files stay where they are</source>
+        <translation>也在这个文件夹中查找 LoRA；文件保留在原处</translation>
+    </message>
+    <message>
+        <source>Added</source>
+        <translation>已添加</translation>
+    </message>
+    <message>
+        <source>Choose a LoRA folder</source>
+        <translation>选择 LoRA 文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>LoraPicker</name>
+    <message>
+        <source>Add LoRA</source>
+        <translation>添加 LoRA</translation>
+    </message>
+    <message>
+        <source>Search names, trigger words and tags…</source>
+        <translation>搜索名称、触发词和标签…</translation>
+    </message>
+    <message>
+        <source>Rescan</source>
+        <translation>重新扫描</translation>
+    </message>
+    <message>
+        <source>Look in the LoRA folders again</source>
+        <translation>重新查找 LoRA 文件夹中的文件</translation>
+    </message>
+    <message>
+        <source>Open LoRA folder</source>
+        <translation>打开 LoRA 文件夹</translation>
+    </message>
+    <message>
+        <source>Open the folder where LoRA files go (it is created if it is not there)</source>
+        <translation>打开存放 LoRA 文件的文件夹（不存在时会自动创建）</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Favourites</source>
+        <translation>收藏</translation>
+    </message>
+    <message>
+        <source>Recently used</source>
+        <translation>最近使用</translation>
+    </message>
+    <message>
+        <source>All LoRA files ({count})</source>
+        <translation>全部 LoRA 文件（{count}）</translation>
+    </message>
+    <message>
+        <source>Cannot be used: {reason}</source>
+        <translation>无法使用：{reason}</translation>
+    </message>
+    <message>
+        <source>Trigger words: {words}</source>
+        <translation>触发词：{words}</translation>
+    </message>
+    <message>
+        <source>LoRA folders: {folders}</source>
+        <translation>LoRA 文件夹：{folders}</translation>
+    </message>
+    <message>
+        <source>Looking for LoRA files…</source>
+        <translation>正在查找 LoRA 文件…</translation>
+    </message>
+    <message>
+        <source>No LoRA matches “{search}”.
+Search looks in names, titles, trigger words and training tags, in any language.</source>
+        <translation>没有与“{search}”匹配的 LoRA。
+搜索范围包括名称、标题、触发词和训练标签，中英文均可。</translation>
+    </message>
+    <message>
+        <source>No LoRA files yet.
+
+Put LoRA files made for FLUX.1 (.safetensors) in
+{folder}
+and they appear here at once.
+
+LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used where they are: add their folder in Settings ▸ LoRA folders.</source>
+        <translation>还没有 LoRA 文件。
+
+把为 FLUX.1 制作的 LoRA 文件（.safetensors）放到
+{folder}
+它们会立即出现在这里。
+
+ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使用：在“设置 ▸ LoRA 文件夹”中添加它们所在的文件夹即可。</translation>
+    </message>
+    <message>
+        <source>“{path}” could not be read ({reason}). Check that the file is still there.</source>
+        <translation>无法读取“{path}”（{reason}）。请确认文件仍在原处。</translation>
+    </message>
+    <message>
+        <source>The LoRA folder could not be created ({reason}). Choose another models folder in Settings, or add a LoRA folder there.</source>
+        <translation>无法创建 LoRA 文件夹（{reason}）。请在设置中选择其他模型文件夹，或在那里添加一个 LoRA 文件夹。</translation>
+    </message>
+</context>
+<context>
+    <name>LoraRow</name>
+    <message>
+        <source>On: used for the next image. Off: kept here, not used.</source>
+        <translation>开：下一张图片会使用它。关：保留在这里，但不使用。</translation>
+    </message>
+    <message>
+        <source>Trigger words</source>
+        <translation>触发词</translation>
+    </message>
+    <message>
+        <source>Remove this LoRA</source>
+        <translation>移除这个 LoRA</translation>
+    </message>
+    <message>
+        <source>Weight: how strongly the LoRA acts. 1 is typical; below 0 it works against its style.</source>
+        <translation>权重：LoRA 的作用强度。通常为 1；小于 0 时会反向削弱它的风格。</translation>
+    </message>
+    <message>
+        <source>Weight of {name}</source>
+        <translation>{name} 的权重</translation>
+    </message>
+    <message>
+        <source>Put its trigger words at the start of the prompt: {words}</source>
+        <translation>把它的触发词加到提示词开头：{words}</translation>
+    </message>
+    <message>
+        <source>This LoRA&apos;s file records no trigger words.</source>
+        <translation>这个 LoRA 文件没有记录触发词。</translation>
+    </message>
+    <message>
+        <source>“{name}” is not in your LoRA folders.</source>
+        <translation>“{name}”不在你的 LoRA 文件夹中。</translation>
+    </message>
+    <message>
+        <source>Cannot be used: {reason}</source>
+        <translation>无法使用：{reason}</translation>
+    </message>
+    <message>
+        <source>Base model: {model}</source>
+        <translation>基础模型：{model}</translation>
+    </message>
+    <message>
+        <source>Rank: {rank}</source>
+        <translation>秩（Rank）：{rank}</translation>
+    </message>
+    <message>
+        <source>Layers matched: {matched} of {total}</source>
+        <translation>匹配的层：{matched} / {total}</translation>
+    </message>
+    <message>
+        <source>Size: {size}</source>
+        <translation>大小：{size}</translation>
+    </message>
+    <message>
+        <source>File: {path}</source>
+        <translation>文件：{path}</translation>
+    </message>
+</context>
+<context>
+    <name>LoraStack</name>
+    <message>
+        <source>Add LoRA…</source>
+        <translation>添加 LoRA…</translation>
+    </message>
+    <message>
+        <source>No LoRA. Add one, or type &lt;lora:name:weight&gt; in the prompt.</source>
+        <translation>未使用 LoRA。点击“添加 LoRA…”，或在提示词中输入 &lt;lora:名称:权重&gt;。</translation>
+    </message>
+    <message>
+        <source>At most {limit} LoRAs can be used at once.</source>
+        <translation>最多可同时使用 {limit} 个 LoRA。</translation>
+    </message>
+    <message>
+        <source>Choose a LoRA from your LoRA folders</source>
+        <translation>从你的 LoRA 文件夹中选择一个 LoRA</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
-    <message>
-        <source>DEMO · random weights</source>
-        <translation>演示 · 随机权重</translation>
-    </message>
-    <message>
-        <source>A tiny model with random weights: it makes noise, not pictures.</source>
-        <translation>一个随机权重的微型模型：它生成的是噪点，而不是图画。</translation>
-    </message>
     <message>
         <source>DEMO: tiny model with random weights</source>
         <translation>演示：随机权重的微型模型</translation>
@@ -489,16 +794,36 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>已加入队列。队列已暂停：点击“继续队列”开始。</translation>
     </message>
     <message>
-        <source>Cancelling after this step…</source>
-        <translation>将在这一步之后取消…</translation>
-    </message>
-    <message>
         <source>Seed {seed} locked.</source>
         <translation>已锁定随机种子 {seed}。</translation>
     </message>
     <message>
         <source>All parameters reused.</source>
         <translation>已复用全部参数。</translation>
+    </message>
+    <message>
+        <source>The file “{path}” cannot be read.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Image copied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The trash is empty.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Empty trash</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Delete the {count} image(s) in the trash for good? This cannot be undone.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Deleted {count} image(s) for good.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Only files on this computer can be dropped.</source>
@@ -523,8 +848,8 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>不想出现的内容（可选）</translation>
     </message>
     <message>
-        <source>A negative prompt only acts with a CFG scale above 1, which doubles the time per step. Typing one turns CFG on ({cfg}).</source>
-        <translation>负向提示词只在 CFG 系数大于 1 时起作用，这会让每一步的时间加倍。输入负向提示词会自动打开 CFG（{cfg}）。</translation>
+        <source>A negative prompt only acts with a CFG scale above 1, which doubles the time per step.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>More steps: more detail, more time. 20–30 is typical.</source>
@@ -606,6 +931,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>Negative prompt</source>
         <translation>负向提示词</translation>
     </message>
+    <message>
+        <source>Turn CFG on ({cfg})</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>QueuePanel</name>
@@ -626,10 +955,6 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>取消</translation>
     </message>
     <message>
-        <source>Cancel the selected job (Esc: the running one)</source>
-        <translation>取消选中的任务（Esc：取消正在运行的任务）</translation>
-    </message>
-    <message>
         <source>Clear</source>
         <translation>清空</translation>
     </message>
@@ -646,12 +971,36 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>暂停：正在运行的任务会完成，下一个任务等待</translation>
     </message>
     <message>
-        <source>image {i}/{n} · step {step}/{total}</source>
-        <translation>第 {i}/{n} 张 · 第 {step}/{total} 步</translation>
+        <source>Cancel the selected job, or the running one if none is selected (Esc)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Clear finished</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Take ended jobs off this list; their images stay in the gallery</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>{count}× {width}×{height} · {steps} steps</source>
         <translation>{count} 张 · {width}×{height} · {steps} 步</translation>
+    </message>
+    <message>
+        <source>image {i} of {n}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>reading the prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>finishing the image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>step {step}/{total}</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>waiting</source>
@@ -690,12 +1039,8 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>{count} 个等待中</translation>
     </message>
     <message>
-        <source>step {step} / {total}</source>
-        <translation>第 {step} / {total} 步</translation>
-    </message>
-    <message>
-        <source>step {step} / {total} · elapsed {elapsed} · ETA {eta}</source>
-        <translation>第 {step} / {total} 步 · 已用 {elapsed} · 剩余 {eta}</translation>
+        <source>{what} · elapsed {elapsed} · ETA {eta}</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>(queue {eta})</source>
@@ -818,6 +1163,18 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     <message>
         <source>File</source>
         <translation>文件</translation>
+    </message>
+    <message>
+        <source>hash {hash}</source>
+        <translation>哈希 {hash}</translation>
+    </message>
+    <message>
+        <source>{layers} layers</source>
+        <translation>{layers} 层</translation>
+    </message>
+    <message>
+        <source>LoRAs</source>
+        <translation>LoRA</translation>
     </message>
 </context>
 <context>
@@ -978,6 +1335,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>模型与显存</translation>
     </message>
     <message>
+        <source>LoRA folders</source>
+        <translation>LoRA 文件夹</translation>
+    </message>
+    <message>
         <source>Default parameters</source>
         <translation>默认参数</translation>
     </message>
@@ -1085,11 +1446,18 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
-    <name>ThumbnailDelegate</name>
+    <name>StatusLine</name>
     <message>
-        <source>Seed {seed}</source>
-        <translation>种子 {seed}</translation>
+        <source>DEMO · random weights</source>
+        <translation type="unfinished">演示 · 随机权重</translation>
     </message>
+    <message>
+        <source>A tiny model with random weights: it makes noise, not pictures.</source>
+        <translation type="unfinished">一个随机权重的微型模型：它生成的是噪点，而不是图画。</translation>
+    </message>
+</context>
+<context>
+    <name>ThumbnailDelegate</name>
     <message>
         <source>File missing</source>
         <translation>文件缺失</translation>
@@ -1212,54 +1580,62 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
-    <name>WorkerNews</name>
+    <name>WorkerPresenter</name>
     <message>
         <source>You can write a prompt and queue it meanwhile.</source>
-        <translation>在此期间，你可以先写提示词并加入队列。</translation>
+        <translation type="unfinished">在此期间，你可以先写提示词并加入队列。</translation>
     </message>
     <message>
         <source>Starting…</source>
-        <translation>正在启动…</translation>
+        <translation type="unfinished">正在启动…</translation>
     </message>
     <message>
         <source>Checking the model files…</source>
-        <translation>正在检查模型文件…</translation>
+        <translation type="unfinished">正在检查模型文件…</translation>
     </message>
     <message>
         <source>Model files missing</source>
-        <translation>缺少模型文件</translation>
+        <translation type="unfinished">缺少模型文件</translation>
     </message>
     <message>
         <source>Loading models…</source>
-        <translation>正在加载模型…</translation>
+        <translation type="unfinished">正在加载模型…</translation>
     </message>
     <message>
         <source>Ready</source>
-        <translation>就绪</translation>
+        <translation type="unfinished">就绪</translation>
     </message>
     <message>
         <source>Generating…</source>
-        <translation>正在生成…</translation>
+        <translation type="unfinished">正在生成…</translation>
     </message>
     <message>
         <source>Models not loaded</source>
-        <translation>模型未加载</translation>
+        <translation type="unfinished">模型未加载</translation>
     </message>
     <message>
         <source>Models loaded in {seconds:.1f} s (plan {plan}, {device}).</source>
-        <translation>模型已加载，用时 {seconds:.1f} 秒（方案 {plan}，{device}）。</translation>
+        <translation type="unfinished">模型已加载，用时 {seconds:.1f} 秒（方案 {plan}，{device}）。</translation>
     </message>
     <message>
         <source>Done: seed {seed} · {seconds}</source>
-        <translation>完成：随机种子 {seed} · {seconds}</translation>
+        <translation type="unfinished">完成：随机种子 {seed} · {seconds}</translation>
     </message>
     <message>
         <source>Open log folder</source>
-        <translation>打开日志文件夹</translation>
+        <translation type="unfinished">打开日志文件夹</translation>
     </message>
     <message>
         <source>Cancelled.</source>
-        <translation>已取消。</translation>
+        <translation type="unfinished">已取消。</translation>
+    </message>
+    <message>
+        <source>Finishing: the image is already made and will be saved.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancelling after this step…</source>
+        <translation type="unfinished">将在这一步之后取消…</translation>
     </message>
 </context>
 <context>
@@ -1311,8 +1687,8 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>{file} 不是有效的 safetensors 文件（文件头无法读取）。它可能是被改名为 .safetensors 的其他格式，或者已损坏。请重新下载。</translation>
     </message>
     <message>
-        <source>{file} is incomplete: {have} of {need}. The download was interrupted; download it again.</source>
-        <translation>{file} 不完整：只有 {have} / {need}。下载曾被中断，请重新下载。</translation>
+        <source>{file} is incomplete: {missing} short of {need}. The download was interrupted or the file was cut off while copying; download it again.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>LoRA</source>
@@ -1359,6 +1735,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>{file} 不是 MajicFlux 认识的模型文件（结构 {layout}）。需要的是 {expected}。</translation>
     </message>
     <message>
+        <source>{file} has the name of the {expected} but not its content: it holds {count} tensor(s) in a layout MajicFlux does not know. It is damaged, or another model saved under this name. Download the {expected} again ({files} from {repo}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Model files are missing or wrong in {folder}. Open Model setup, or run `majicflux models check` to see which.</source>
         <translation>{folder} 中的模型文件缺失或不正确。请打开“模型设置”，或运行 `majicflux models check` 查看是哪些文件。</translation>
     </message>
@@ -1379,12 +1759,83 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>T5 文本编码器不完整：在 {folder} 中找到 {count} 个分片，但并不齐全。请下载缺少的分片。</translation>
     </message>
     <message>
+        <source>{file} is what MajicFlux would use; {chosen} was chosen instead.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The chosen parts of the T5 text encoder do not make the whole model ({files}). Choose the folder with all of them in Model setup.</source>
         <translation>所选的 T5 文本编码器分片拼不成完整模型（{files}）。请在“模型设置”中选择包含全部分片的文件夹。</translation>
     </message>
     <message>
         <source>The files chosen for the {title} are gone or not what they should be ({files}). Open Model setup and choose them again.</source>
         <translation>为 {title} 选定的文件已不存在或不正确（{files}）。请打开“模型设置”重新选择。</translation>
+    </message>
+    <message>
+        <source>{file} holds tiny random weights (the demo model); {chosen} is the real model.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is a {found}; {chosen} is the {expected} MajicFlux is made for, so it is used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The name of {file} does not say which majicflus version it is; {chosen} is majicflus {chosen_version}, so it is used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is majicflus {version}; {chosen} is the newer majicflus {chosen_version}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is stored in {dtype}; {chosen} holds the same model in float8, which MajicFlux prefers for the transformer: half the bytes to read and keep in memory, and the memory plans store the transformer in float8 anyway.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is stored in float8; {chosen} keeps full precision, which MajicFlux prefers for the text encoder: it reads prompts more faithfully.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is the same kind of file as {chosen}; the one nearer the top of the folder is used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{folder} holds {count} entries: the files directly in it were looked at, but not its subfolders. If model files are in one of them, choose that subfolder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{count} folder(s) more than {depth} levels below {folder} were not looked at. If model files are that deep, choose a folder nearer to them.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{folder} holds more than {count} files and folders: the search stopped there, and files it did not reach are not listed. Choose the folder that holds the model files (a ComfyUI or Forge folder, say).</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>cli</name>
+    <message>
+        <source>{path} is not a folder: it is a file. Give the folder that holds the model files.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{path} is not a folder: it does not exist.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>--out must name a .png file, not {path}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The LoRA file {path} does not exist.</source>
+        <translation>LoRA 文件 {path} 不存在。</translation>
+    </message>
+    <message>
+        <source>There is no LoRA folder at {path}. Put LoRA files there, or name a folder.</source>
+        <translation>{path} 处没有 LoRA 文件夹。请把 LoRA 文件放到那里，或指定一个文件夹。</translation>
+    </message>
+    <message>
+        <source>--only takes roles from {roles}.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1478,8 +1929,8 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>尝试 {tries} 次后仍无法连接 {host}（{reason}）。请检查网络连接和代理设置，然后重新开始下载：已下载的部分会保留，并从中断处继续。</translation>
     </message>
     <message>
-        <source>The disk is full: {file} stopped at {done} of {total}. What was downloaded is kept as {part}. Free up space (or choose a models folder on another drive) and start the download again to continue.</source>
-        <translation>磁盘已满：{file} 停在 {done} / {total}。已下载的部分保存为 {part}。请腾出空间（或选择其他磁盘上的模型文件夹），然后重新开始下载以继续。</translation>
+        <source>The disk is full: {file} stopped {missing} short of {total}. What was downloaded is kept as {part}. Free up space (or choose a models folder on another drive) and start the download again to continue.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Cannot write {part}: {reason}. Check that the models folder is writable and not open in another program.</source>
@@ -1507,6 +1958,22 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     <message>
         <source>Notes:</source>
         <translation>注意：</translation>
+    </message>
+    <message>
+        <source>Parameters pasted ({source}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA “{name}” cannot be used ({reason}); the other parameters were loaded.</source>
+        <translation>LoRA“{name}”无法使用（{reason}）；其他参数已载入。</translation>
+    </message>
+    <message>
+        <source>LoRA “{name}” (hash {hash}) is not in your LoRA folders; the other parameters were loaded. To use it, put its file in {folders} and drop or paste the image again.</source>
+        <translation>LoRA“{name}”（哈希 {hash}）不在你的 LoRA 文件夹中；其他参数已载入。如需使用它，请把文件放到 {folders}，然后再次拖入或粘贴这张图片。</translation>
+    </message>
+    <message>
+        <source>LoRA “{name}” is not in your LoRA folders; the other parameters were loaded. To use it, put its file in {folders} and drop or paste the image again.</source>
+        <translation>LoRA“{name}”不在你的 LoRA 文件夹中；其他参数已载入。如需使用它，请把文件放到 {folders}，然后再次拖入或粘贴这张图片。</translation>
     </message>
 </context>
 <context>
@@ -1584,6 +2051,45 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
+    <name>files</name>
+    <message>
+        <source>The disk holding {folder} is full: {file} could not be written. Free up space, or choose a folder on another drive.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{folder} is on a read-only drive: {file} cannot be written there. Choose another folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A part of {folder} is a file, not a folder, so {file} cannot be written there. Choose another place.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{folder} cannot be written to (permission denied). Choose another folder, or make this one writable.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} could not be written ({reason}). Check that its folder exists and is writable, or choose another place.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file name “{name}” is too long for this drive: it has {length} characters, MajicFlux adds {extra} while writing, and the drive takes at most {limit}. Shorten it by {over} characters or more.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The file name “{name}” is too long for this drive: it has {length} bytes, MajicFlux adds {extra} while writing, and the drive takes at most {limit}. Shorten it by {over} bytes or more (a Chinese character takes 3).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is a folder. Name a file inside it, for example {example}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{blocker} is a file, not a folder, so {file} cannot be written there. Choose another place.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>instance</name>
     <message>
         <source>MajicFlux is already running with the data folder “{folder}”. Switch to that window, or close it and start MajicFlux again.</source>
@@ -1613,8 +2119,111 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>图库“{path}”正被其他程序使用，可能是另一个 MajicFlux 窗口。请先关闭它，再重新启动 MajicFlux。</translation>
     </message>
     <message>
+        <source>The image library “{path}” is a folder, not a file. Rename or move that folder (MajicFlux then starts a new library there), or start MajicFlux with --data-dir and another folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The image library “{path}” cannot be opened ({reason}). Check that its folder exists and is writable, and that the disk is not full.</source>
         <translation>无法打开图库“{path}”（{reason}）。请检查其所在文件夹是否存在且可写，以及磁盘是否已满。</translation>
+    </message>
+</context>
+<context>
+    <name>loras</name>
+    <message>
+        <source>The request uses LoRAs ({names}), but no LoRA folder is set. Choose the LoRA folders in Settings.</source>
+        <translation>这个任务使用了 LoRA（{names}），但还没有设置 LoRA 文件夹。请在设置中选择 LoRA 文件夹。</translation>
+    </message>
+    <message>
+        <source>The LoRAs take {size} of GPU memory, more than the {reserve} the memory plan set aside for them. If the GPU runs out of memory, the plan is lowered and counts them.</source>
+        <translation>LoRA 占用了 {size} 显存，超过了显存方案为它们预留的 {reserve}。如果显存不足，会换用更省显存的方案并把它们计算在内。</translation>
+    </message>
+    <message>
+        <source>Stable Diffusion 1.x</source>
+        <translation>Stable Diffusion 1.x</translation>
+    </message>
+    <message>
+        <source>Stable Diffusion 2.x</source>
+        <translation>Stable Diffusion 2.x</translation>
+    </message>
+    <message>
+        <source>SDXL</source>
+        <translation>SDXL</translation>
+    </message>
+    <message>
+        <source>Stable Diffusion (1.x, 2.x or SDXL)</source>
+        <translation>Stable Diffusion（1.x、2.x 或 SDXL）</translation>
+    </message>
+    <message>
+        <source>Stable Diffusion 3</source>
+        <translation>Stable Diffusion 3</translation>
+    </message>
+    <message>
+        <source>Qwen-Image</source>
+        <translation>Qwen-Image</translation>
+    </message>
+    <message>
+        <source>HunyuanVideo</source>
+        <translation>HunyuanVideo</translation>
+    </message>
+    <message>
+        <source>Wan (video)</source>
+        <translation>Wan（视频）</translation>
+    </message>
+    <message>
+        <source>HiDream-I1</source>
+        <translation>HiDream-I1</translation>
+    </message>
+    <message>
+        <source>Lumina 2 / Z-Image</source>
+        <translation>Lumina 2 / Z-Image</translation>
+    </message>
+    <message>
+        <source>PixArt</source>
+        <translation>PixArt</translation>
+    </message>
+    <message>
+        <source>FLUX Control (Canny/Depth), which needs a control image</source>
+        <translation>FLUX Control（Canny/Depth，需要控制图）</translation>
+    </message>
+    <message>
+        <source>{file} holds no LoRA layers{what}. Put only LoRA files in the LoRA folders; model files go where Model setup finds them.</source>
+        <translation>{file} 不包含 LoRA 层{what}。LoRA 文件夹中只放 LoRA 文件；模型文件请放在模型设置能找到的位置。</translation>
+    </message>
+    <message>
+        <source>{file} is a LoRA for {family}, not for FLUX.1. MajicFlux can only use LoRAs made for FLUX.1 (dev); download the FLUX.1 version of this LoRA if there is one.</source>
+        <translation>{file} 是 {family} 的 LoRA，不是 FLUX.1 的。MajicFlux 只能使用为 FLUX.1（dev）制作的 LoRA；如果这个 LoRA 有 FLUX.1 版本，请下载那个版本。</translation>
+    </message>
+    <message>
+        <source>{file} changes only the text encoders (layers: {count}). MajicFlux applies LoRAs to the transformer only, so this file would have no effect; use a LoRA trained on the FLUX.1 transformer.</source>
+        <translation>{file} 只修改文本编码器（{count} 层）。MajicFlux 只把 LoRA 应用到 Transformer 上，所以这个文件不会有任何效果；请使用在 FLUX.1 Transformer 上训练的 LoRA。</translation>
+    </message>
+    <message>
+        <source>{file}: 0 of {total} layers matched this transformer. The layer names are FLUX&apos;s, but their sizes differ ({examples}): it was made for a model of another size. Use a LoRA made for FLUX.1 (dev).</source>
+        <translation>{file}：{total} 层中没有一层与这个 Transformer 匹配。层的名称是 FLUX 的，但尺寸不同（{examples}）：它是为另一种尺寸的模型制作的。请使用为 FLUX.1（dev）制作的 LoRA。</translation>
+    </message>
+    <message>
+        <source>{file}: 0 of {total} layers can be applied: they are of a kind MajicFlux does not apply (incomplete, or a convolution-only LyCORIS type: {examples}). Use a LoRA, LoKr, LoHa or DoRA file for FLUX.1.</source>
+        <translation>{file}：{total} 层中没有一层可以应用：它们属于 MajicFlux 不支持的类型（不完整，或仅含卷积的 LyCORIS 类型：{examples}）。请使用 FLUX.1 的 LoRA、LoKr、LoHa 或 DoRA 文件。</translation>
+    </message>
+    <message>
+        <source>{file}: 0 of {total} layers matched this transformer&apos;s layers (unknown names such as {examples}). It is not a FLUX.1 LoRA, or it is written in a layout MajicFlux does not know.</source>
+        <translation>{file}：{total} 层中没有一层与这个 Transformer 的层匹配（未知名称，例如 {examples}）。它不是 FLUX.1 的 LoRA，或者使用了 MajicFlux 不认识的格式。</translation>
+    </message>
+    <message>
+        <source>{file} also changes the text encoders (layers: {count}); it is applied to the transformer only.</source>
+        <translation>{file} 还会修改文本编码器（{count} 层）；这里只把它应用到 Transformer 上。</translation>
+    </message>
+    <message>
+        <source>{file}: {matched} of {total} transformer layers matched; the others ({examples}) are not applied.</source>
+        <translation>{file}：{total} 个 Transformer 层中匹配了 {matched} 层；其余的（{examples}）不会被应用。</translation>
+    </message>
+    <message>
+        <source>The LoRA “{name}” (hash {hash}) is not in the LoRA folders ({folders}). Put the file in one of them, or remove the LoRA from the list.</source>
+        <translation>LoRA“{name}”（哈希 {hash}）不在 LoRA 文件夹中（{folders}）。请把文件放到其中一个文件夹，或从列表中移除这个 LoRA。</translation>
+    </message>
+    <message>
+        <source>The LoRA “{name}” is not in the LoRA folders ({folders}). Put the file {name}.safetensors in one of them, or remove the LoRA from the list.</source>
+        <translation>LoRA“{name}”不在 LoRA 文件夹中（{folders}）。请把文件 {name}.safetensors 放到其中一个文件夹，或从列表中移除这个 LoRA。</translation>
     </message>
 </context>
 <context>
@@ -1634,6 +2243,18 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     <message>
         <source>&amp;Edit</source>
         <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Copy image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Empty trash…</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Settings…</source>
@@ -1676,6 +2297,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>取消正在运行的任务</translation>
     </message>
     <message>
+        <source>Reuse all parameters</source>
+        <translation type="unfinished">复用全部参数</translation>
+    </message>
+    <message>
         <source>&amp;Models</source>
         <translation>模型(&amp;M)</translation>
     </message>
@@ -1711,6 +2336,26 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
 <context>
     <name>metadata</name>
     <message>
+        <source>not an image format MajicFlux can read</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the picture is too large to open safely</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is gone</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>permission denied</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the file is damaged or cut off</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>This file is not a readable image ({reason}).</source>
         <translation>此文件不是可读取的图片（{reason}）。</translation>
     </message>
@@ -1723,8 +2368,24 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>此文件中的 {source} 参数已损坏。</translation>
     </message>
     <message>
+        <source>The image&apos;s “parameters” text is not generation parameters; it was ignored.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>This image carries no generation parameters.</source>
         <translation>这张图片不含生成参数。</translation>
+    </message>
+    <message>
+        <source>The clipboard holds no generation parameters.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The text is not generation parameters. Copy them from A1111, Forge or MajicFlux (the block that ends with “Steps: …, Seed: …”).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This image was made from another picture (denoising strength {strength}); only its text-to-image parameters are used.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>CFG scale {value} was made for another kind of model; FLUX guidance {default} is used.</source>
@@ -1781,9 +2442,37 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>FLUX.1-dev transformer</source>
         <translation>FLUX.1-dev 主模型</translation>
     </message>
+    <message>
+        <source>the copy shipped with MajicFlux</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>plan</name>
+    <message>
+        <source>no NVIDIA driver is installed; install driver 580 or newer to use the GPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the NVIDIA driver is installed but not running; restart the computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the NVIDIA driver was updated and needs a restart of the computer</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no permission to read the NVIDIA GPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no NVIDIA GPU found</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the NVIDIA driver gave no reading ({detail})</source>
+        <translation type="unfinished"></translation>
+    </message>
     <message>
         <source>Everything in bf16 on the GPU (fastest; 40 GB cards).</source>
         <translation>全部以 bf16 放在显卡上（最快；需要 40 GB 显卡）。</translation>
@@ -1890,6 +2579,46 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>The negative prompt only acts with a CFG scale above 1 (which doubles the time per step).</source>
         <translation>负向提示词只在 CFG 系数大于 1 时起作用（每一步耗时加倍）。</translation>
     </message>
+    <message>
+        <source>At most {limit} LoRAs can be used at once (got {count}).</source>
+        <translation>最多可同时使用 {limit} 个 LoRA（当前 {count} 个）。</translation>
+    </message>
+    <message>
+        <source>A LoRA has no name.</source>
+        <translation>有一个 LoRA 没有名称。</translation>
+    </message>
+    <message>
+        <source>The weight of the LoRA “{name}” must be between {low} and {high} (got {value}); 1 is typical.</source>
+        <translation>LoRA“{name}”的权重必须在 {low} 到 {high} 之间（当前为 {value}）；通常为 1。</translation>
+    </message>
+    <message>
+        <source>The LoRA “{name}” is in the list twice. Keep one of them.</source>
+        <translation>LoRA“{name}”在列表中出现了两次。请只保留一个。</translation>
+    </message>
+    <message>
+        <source>Strength must be between {low} and {high} (got {value}): low keeps more of the source, 1 repaints it completely.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inpainting needs a mask: paint over the part of the picture to repaint.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outpainting adds 1 to {limit} pixels on at least one side (got {sides}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upscaling goes ×1.5 or ×2 (got ×{value}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Feather must be 0 to {feather} pixels and padding 0 to {padding} pixels.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The source picture is missing. Choose it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>settings</name>
@@ -1908,6 +2637,22 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     <message>
         <source>The setting “{name}” is unknown to this version and was ignored.</source>
         <translation>本版本不认识设置项“{name}”，已忽略。</translation>
+    </message>
+    <message>
+        <source>it is not UTF-8 text</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it holds no settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is nested too deeply</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>it is not valid JSON</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>The settings file “{path}” could not be read ({reason}); the default settings are used.</source>
@@ -1937,6 +2682,22 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>复用选中图片的随机种子</translation>
     </message>
     <message>
+        <source>Reuse all parameters of the selected image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Favourite the selected image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy the selected image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Paste parameters (A1111 text or a PNG)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Move the selected image to the trash (gallery)</source>
         <translation>把选中的图片移到回收站（图库）</translation>
     </message>
@@ -1961,12 +2722,39 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>设置</translation>
     </message>
     <message>
+        <source>This list of keys</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Quit</source>
         <translation>退出</translation>
     </message>
     <message>
         <source>Keyboard shortcuts</source>
         <translation>键盘快捷键</translation>
+    </message>
+</context>
+<context>
+    <name>sources</name>
+    <message>
+        <source>“{name}” is too large ({megabytes} MB). Use a picture of at most 256 MB.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” is {width}×{height} pixels, too large to use. Scale it down to at most 8192×8192 first.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” is not a picture MajicFlux can read. Use a PNG, JPEG or WebP image.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The picture this edit starts from is no longer in the library ({path}). Choose the source again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The stored copy of this edit&apos;s picture is damaged ({path}). Choose the source again.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 <context>
@@ -1988,16 +2776,24 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>开始队列</translation>
     </message>
     <message>
-        <source>and {count} more</source>
-        <translation>以及另外 {count} 个</translation>
+        <source>{count} job(s) did not finish last time (MajicFlux was closed, crashed or was stopped): {prompts}{more}. Resume makes only the images still missing.</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>{count} job(s) did not finish last time (MajicFlux was closed, crashed or was stopped): {prompts}. Resume makes only the images still missing.</source>
-        <translation>上次有 {count} 个任务没有完成（MajicFlux 被关闭、崩溃或被终止）：{prompts}。继续时只生成还缺少的图片。</translation>
+        <source> and {count} more</source>
+        <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Resume</source>
         <translation>继续</translation>
+    </message>
+    <message>
+        <source>{blocker} is a file, but MajicFlux keeps its settings, history and logs in a folder there ({folder}). Rename or move that file, or start MajicFlux with --data-dir and another folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>MajicFlux cannot write to its data folder {folder} ({reason}). Make it writable, or start MajicFlux with --data-dir and a folder you can write to.</source>
+        <translation type="unfinished"></translation>
     </message>
 </context>
 </TS>

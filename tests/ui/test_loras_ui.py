@@ -23,6 +23,7 @@ from PySide6.QtGui import QDesktopServices
 from majicflux_desktop.core.request import GenerationRequest, LoraUse
 from majicflux_desktop.core.settings import GenerationDefaults, Settings
 from majicflux_desktop.ui.common.lora_catalog import LoraCatalog
+from majicflux_desktop.ui.generate.lora_list import FILE_ROLE, STAR_ROLE, SUBTITLE_ROLE
 from majicflux_desktop.ui.generate.lora_picker import LoraPicker, LoraPreferences, star_point
 from majicflux_desktop.ui.generate.lora_stack import RowState
 from majicflux_desktop.ui.generate.lora_tags import TagState
@@ -131,11 +132,11 @@ def test_a_refused_file_is_listed_greyed_with_its_reason_and_cannot_be_added(
     panel = panel_with(qtbot, catalog)
     picker = open_picker(qtbot, panel)
     assert picker.select_file(SDXL)
-    assert not picker.add_button.isEnabled()
-    assert "SDXL" in picker.problem.text() and "FLUX.1" in picker.problem.text()
-    assert picker.problem.isVisible()
+    assert not picker.details.add_button.isEnabled()
+    assert "SDXL" in picker.details.problem.text() and "FLUX.1" in picker.details.problem.text()
+    assert picker.details.problem.isVisible()
     row = next(r for r in range(picker.model.rowCount()) if picker.model.item(r).text() == SDXL)
-    assert "Cannot be used" in picker.model.item(row).data(Qt.ItemDataRole.UserRole + 2)
+    assert "Cannot be used" in picker.model.item(row).data(SUBTITLE_ROLE)
     picker.add_current()
     assert panel.lora_stack.rows == [] and picker.isVisible()
 
@@ -161,20 +162,20 @@ def test_favourites_are_kept_by_hash_computed_off_the_ui_thread(
     panel = panel_with(qtbot, catalog)
     picker = open_picker(qtbot, panel)
     row = next(r for r in range(picker.model.rowCount()) if picker.model.item(r).text() == INK)
-    assert catalog.known_hash(picker.model.item(row).data(Qt.ItemDataRole.UserRole + 1)) == ""
+    assert catalog.known_hash(picker.model.item(row).data(FILE_ROLE)) == ""
     expected = sha256(models / "loras" / f"{INK}.safetensors")
     with qtbot.waitSignal(panel.lora_favourite_toggled) as toggled:
         qtbot.mouseClick(
             picker.list.viewport(), Qt.MouseButton.LeftButton, pos=star_point(picker, row)
         )
-        assert picker.model.item(row).data(Qt.ItemDataRole.UserRole + 3) == "pending"
+        assert picker.model.item(row).data(STAR_ROLE) == "pending"
     assert toggled.args == [expected, True]
     assert picker.section_titles()[0] == "Favourites"
     assert picker.file_rows()[0].name == INK
     picker.select_file(INK)
-    assert picker.star_button.isChecked() and "★" in picker.star_button.text()
+    assert picker.details.star_button.isChecked() and "★" in picker.details.star_button.text()
     with qtbot.waitSignal(panel.lora_favourite_toggled) as untoggled:
-        picker.star_button.click()  # known now: at once
+        picker.details.star_button.click()  # known now: at once
     assert untoggled.args == [expected, False] and "Favourites" not in picker.section_titles()
 
 

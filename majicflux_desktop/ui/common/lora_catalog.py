@@ -123,6 +123,7 @@ class LoraCatalog(QObject):
         self._asks = 0
         self._scanning = False
         self._again = False
+        self._stopped = False
         self._watcher = QFileSystemWatcher(self)
         self._watcher.directoryChanged.connect(self._folder_changed)
         self._delay = QTimer(self, singleShot=True, interval=RESCAN_DELAY_MS)
@@ -167,6 +168,8 @@ class LoraCatalog(QObject):
     # -- scanning ---------------------------------------------------------------------------------
     def rescan(self) -> None:
         """Look at the folders again in the background; `scanned` tells when it is done."""
+        if self._stopped:
+            return
         self._delay.stop()
         if self._scanning:
             self._again = True  # what changed meanwhile may have been missed: once more after
@@ -198,6 +201,8 @@ class LoraCatalog(QObject):
 
     def _scan_done(self, scan: _Scan) -> None:
         self._scanning = False
+        if self._stopped:
+            return
         self._listing = scan.listing
         self._hashes = dict(scan.hashes)
         self._watch(scan.watch)
@@ -218,6 +223,8 @@ class LoraCatalog(QObject):
             self.rescan()
 
     def _watch(self, wanted: Iterable[str]) -> None:
+        if self._stopped:
+            return
         wanted_set = set(wanted)
         current = set(self._watcher.directories())
         if current - wanted_set:
@@ -226,10 +233,20 @@ class LoraCatalog(QObject):
             self._watcher.addPaths(sorted(wanted_set - current))
 
     def watched(self) -> list[str]:
-        return self._watcher.directories()
+        return [] if self._stopped else self._watcher.directories()
 
     def _folder_changed(self, _path: str) -> None:
         self._delay.start()
+
+    def stop(self) -> None:
+        """The app is closing: watch nothing more. The watcher and the timers go now, on this
+        thread; left to the garbage collector they could go on a background thread, which Qt
+        does not allow."""
+        if self._stopped:
+            return
+        self._stopped = True
+        for part in (self._delay, self._settle, self._watcher):
+            shiboken6.delete(part)
 
     # -- cheap questions (UI thread) --------------------------------------------------------------
     def known_hash(self, file: LoraFile) -> str:

@@ -21,25 +21,19 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import (
-    QAbstractItemModel,
     QEvent,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
     QPoint,
-    QRect,
-    QSize,
     Qt,
     QUrl,
     Signal,
 )
 from PySide6.QtGui import (
-    QColor,
     QCursor,
     QDesktopServices,
-    QFont,
     QKeyEvent,
-    QPainter,
     QPalette,
     QPixmap,
     QStandardItem,
@@ -47,8 +41,6 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QDialog,
-    QFormLayout,
-    QFrame,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -56,29 +48,24 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QStackedWidget,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionViewItem,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from majicflux_desktop.core.units import format_bytes
 from majicflux_desktop.engine.lora_files import LoraFile
-from majicflux_desktop.ui.common import theme
 from majicflux_desktop.ui.common.lora_catalog import LoraCatalog, LoraListing, refusal
 from majicflux_desktop.ui.common.plain_text import plain_tooltip
 from majicflux_desktop.ui.generate import lora_previews
-
-FILE_ROLE = Qt.ItemDataRole.UserRole + 1  # the LoraFile of a row; None on a section's title
-SUBTITLE_ROLE = Qt.ItemDataRole.UserRole + 2
-STAR_ROLE = Qt.ItemDataRole.UserRole + 3  # "on", "off", "pending" (hashing) or "" (refused)
-ICON_SIDE = 44
-DETAIL_SIDE = 176
-STAR_WIDTH = 28
-
-AnyIndex = QModelIndex | QPersistentModelIndex
+from majicflux_desktop.ui.generate.lora_details import DETAIL_SIDE, LoraDetails
+from majicflux_desktop.ui.generate.lora_list import (
+    FILE_ROLE,
+    ICON_SIDE,
+    STAR_ROLE,
+    SUBTITLE_ROLE,
+    LoraItemDelegate,
+    matches,
+)
 
 
 @dataclass(frozen=True)
@@ -87,121 +74,6 @@ class LoraPreferences:
 
     favourites: tuple[str, ...] = ()
     recent: tuple[str, ...] = ()
-
-
-def matches(file: LoraFile, search: str) -> bool:
-    """Every word of `search` in the name, title, trigger words or tags (any case, any script)."""
-    haystack = "\n".join((file.name, file.title, *file.trigger_words, *file.frequent_tags))
-    haystack = haystack.casefold()
-    return all(word in haystack for word in search.casefold().split())
-
-
-class _Delegate(QStyledItemDelegate):
-    """A section title, or a LoRA: picture, name, a line under it, a star at the right."""
-
-    star_clicked = Signal(QPersistentModelIndex)
-
-    def sizeHint(self, option: QStyleOptionViewItem, index: AnyIndex) -> QSize:
-        line = option.fontMetrics.height()
-        if index.data(FILE_ROLE) is None:
-            return QSize(200, line + 14)
-        return QSize(200, max(ICON_SIDE, 2 * line + 4) + 10)
-
-    def star_rect(self, rect: QRect) -> QRect:
-        return QRect(rect.right() - STAR_WIDTH - 4, rect.top(), STAR_WIDTH, rect.height())
-
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: AnyIndex) -> None:
-        file: LoraFile | None = index.data(FILE_ROLE)
-        palette = option.palette
-        rect = QRect(option.rect)
-        muted = palette.color(QPalette.ColorRole.PlaceholderText)
-        painter.save()
-        if file is None:
-            font = QFont(option.font)
-            font.setBold(True)
-            painter.setFont(font)
-            painter.setPen(muted)
-            text_rect = rect.adjusted(8, 6, -8, 0)
-            painter.drawText(text_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter,
-                             str(index.data(Qt.ItemDataRole.DisplayRole)))  # fmt: skip
-            painter.setPen(palette.color(QPalette.ColorRole.Mid))
-            painter.drawLine(rect.left() + 8, rect.bottom(), rect.right() - 8, rect.bottom())
-            painter.restore()
-            return
-        selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        if selected:
-            painter.fillRect(rect, palette.color(QPalette.ColorRole.Highlight))
-        elif option.state & QStyle.StateFlag.State_MouseOver:
-            painter.fillRect(rect, palette.color(QPalette.ColorRole.AlternateBase))
-        icon = index.data(Qt.ItemDataRole.DecorationRole)
-        top = rect.top() + (rect.height() - ICON_SIDE) // 2
-        if isinstance(icon, QPixmap):
-            if not file.ok:
-                painter.setOpacity(0.4)
-            painter.drawPixmap(QRect(rect.left() + 8, top, ICON_SIDE, ICON_SIDE), icon)
-            painter.setOpacity(1.0)
-        text_left = rect.left() + 8 + ICON_SIDE + 10
-        text_right = self.star_rect(rect).left() - 4
-        text = palette.color(
-            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
-        )
-        if not file.ok:
-            text = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
-        line = option.fontMetrics.height()
-        middle = rect.top() + rect.height() // 2
-        name_font = QFont(option.font)
-        name_font.setBold(True)
-        painter.setFont(name_font)
-        painter.setPen(text)
-        name_rect = QRect(text_left, middle - line - 1, text_right - text_left, line)
-        name = painter.fontMetrics().elidedText(
-            str(index.data(Qt.ItemDataRole.DisplayRole)),
-            Qt.TextElideMode.ElideRight,
-            name_rect.width(),
-        )
-        painter.drawText(
-            name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name
-        )
-        painter.setFont(option.font)
-        sub_colour = QColor(theme.DANGER) if not file.ok else (text if selected else muted)
-        if not file.ok:
-            sub_colour.setAlpha(190)
-        painter.setPen(sub_colour)
-        sub_rect = QRect(text_left, middle + 1, text_right - text_left, line)
-        subtitle = option.fontMetrics.elidedText(
-            str(index.data(SUBTITLE_ROLE) or ""), Qt.TextElideMode.ElideRight, sub_rect.width()
-        )
-        painter.drawText(
-            sub_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, subtitle
-        )
-        star = index.data(STAR_ROLE)
-        if star:
-            star_font = QFont(option.font)
-            star_font.setPointSizeF(option.font.pointSizeF() * 1.35)
-            painter.setFont(star_font)
-            colour = QColor(theme.ACCENT) if star == "on" else muted
-            if selected:
-                colour = palette.color(QPalette.ColorRole.HighlightedText)
-            painter.setPen(colour)
-            glyph = {"on": "★", "off": "☆", "pending": "…"}[star]
-            painter.drawText(self.star_rect(rect), Qt.AlignmentFlag.AlignCenter, glyph)
-        painter.restore()
-
-    def editorEvent(
-        self,
-        event: QEvent,
-        model: QAbstractItemModel,
-        option: QStyleOptionViewItem,
-        index: AnyIndex,
-    ) -> bool:
-        if (
-            event.type() == QEvent.Type.MouseButtonRelease
-            and index.data(STAR_ROLE)
-            and self.star_rect(option.rect).contains(event.position().toPoint())  # type: ignore[attr-defined]
-        ):
-            self.star_clicked.emit(QPersistentModelIndex(index))
-            return True
-        return super().editorEvent(event, model, option, index)
 
 
 class LoraPicker(QDialog):
@@ -246,7 +118,7 @@ class LoraPicker(QDialog):
         self.model = QStandardItemModel(self)
         self.list = QListView()
         self.list.setModel(self.model)
-        self.delegate = _Delegate(self.list)
+        self.delegate = LoraItemDelegate(self.list)
         self.delegate.star_clicked.connect(self._star_clicked)
         self.list.setItemDelegate(self.delegate)
         self.list.setMouseTracking(True)
@@ -255,7 +127,9 @@ class LoraPicker(QDialog):
         self.list.selectionModel().currentChanged.connect(lambda *_: self._show_current())
         self.list.doubleClicked.connect(self._double_clicked)
         self.list.installEventFilter(self)
-        self._build_details()
+        self.details = LoraDetails()
+        self.details.add_requested.connect(self.add_current)
+        self.details.star_requested.connect(lambda: self._toggle_star(self.current_file()))
         self.empty = QLabel()
         self.empty.setWordWrap(True)
         self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -304,77 +178,6 @@ class LoraPicker(QDialog):
         layout.addWidget(self.pages, 1)
         layout.addLayout(bottom)
         self.search.setFocus()
-
-    def _build_details(self) -> None:
-        self.details = QFrame()
-        self.details.setFrameShape(QFrame.Shape.StyledPanel)
-        self.preview = QLabel()
-        self.preview.setFixedSize(DETAIL_SIDE, DETAIL_SIDE)
-        self.title = QLabel()
-        self.title.setWordWrap(True)
-        self.title.setTextFormat(Qt.TextFormat.PlainText)
-        self.title.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        font = QFont(self.title.font())
-        font.setBold(True)
-        font.setPointSizeF(font.pointSizeF() * 1.15)
-        self.title.setFont(font)
-        self.subtitle = QLabel()
-        self.subtitle.setWordWrap(True)
-        self.subtitle.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem = QLabel()
-        self.problem.setWordWrap(True)
-        self.problem.setTextFormat(Qt.TextFormat.PlainText)
-        self.problem.setStyleSheet(f"color: {theme.DANGER};")
-        self.problem.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-        self.facts = QFormLayout()
-        self.facts.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
-        self.facts.setRowWrapPolicy(QFormLayout.RowWrapPolicy.DontWrapRows)
-        self._fact_labels: dict[str, QLabel] = {}
-        for key, label in (
-            ("trigger", self.tr("Trigger words")),
-            ("tags", self.tr("Frequent tags")),
-            ("base", self.tr("Base model")),
-            ("rank", self.tr("Rank")),
-            ("size", self.tr("Size")),
-            ("layout", self.tr("Layout")),
-            ("layers", self.tr("Layers matched")),
-            ("file", self.tr("File")),
-        ):
-            value = QLabel()
-            value.setWordWrap(True)
-            value.setTextFormat(Qt.TextFormat.PlainText)
-            value.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
-            self._fact_labels[key] = value
-            self.facts.addRow(label, value)
-        self.notes = QLabel()
-        self.notes.setWordWrap(True)
-        self.notes.setTextFormat(Qt.TextFormat.PlainText)
-        self.notes.setStyleSheet(f"color: {theme.WARNING};")
-        self.star_button = QToolButton()
-        self.star_button.setCheckable(True)
-        self.star_button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
-        self.star_button.clicked.connect(lambda: self._toggle_star(self.current_file()))
-        self.add_button = QPushButton(self.tr("Add to the prompt"))
-        self.add_button.setAutoDefault(False)
-        self.add_button.clicked.connect(self.add_current)
-        head = QVBoxLayout()
-        head.addWidget(self.title)
-        head.addWidget(self.subtitle)
-        head.addStretch(1)
-        top = QHBoxLayout()
-        top.addWidget(self.preview, 0, Qt.AlignmentFlag.AlignTop)
-        top.addLayout(head, 1)
-        buttons = QHBoxLayout()
-        buttons.addWidget(self.star_button)
-        buttons.addStretch(1)
-        buttons.addWidget(self.add_button)
-        layout = QVBoxLayout(self.details)
-        layout.addLayout(top)
-        layout.addWidget(self.problem)
-        layout.addLayout(self.facts)
-        layout.addWidget(self.notes)
-        layout.addStretch(1)
-        layout.addLayout(buttons)
 
     # -- the list ---------------------------------------------------------------------------------
     def rebuild(self) -> None:
@@ -536,64 +339,14 @@ class LoraPicker(QDialog):
         self.show_file(self.current_file())
 
     def show_file(self, file: LoraFile | None) -> None:
-        self.details.setEnabled(file is not None)
         if file is None:
-            self.title.setText("")
-            self.subtitle.setText("")
-            self.problem.hide()
-            self.preview.clear()
-            for value in self._fact_labels.values():
-                value.setText("")
-            self.add_button.setEnabled(False)
-            self.star_button.setEnabled(False)
+            self.details.show_file(None)
             return
-        self.preview.setPixmap(self._icon(file, DETAIL_SIDE))
-        self.title.setText(file.name)
-        self.subtitle.setText(file.title if file.title and file.title != file.name else "")
-        self.subtitle.setVisible(bool(self.subtitle.text()))
-        self.problem.setText(
-            ""
-            if file.problem is None
-            else self.tr("Cannot be used: {reason}").format(reason=refusal(file))
-        )
-        self.problem.setVisible(file.problem is not None)
-        facts = self._fact_labels
-        none = "—"
-        facts["trigger"].setText(", ".join(file.trigger_words) or none)
-        facts["tags"].setText(", ".join(file.frequent_tags) or none)
-        facts["base"].setText(file.base_model or none)
-        facts["rank"].setText(str(file.rank) if file.rank else none)
-        facts["size"].setText(format_bytes(file.size))
-        facts["layout"].setText(file.layout or none)
-        facts["layers"].setText(
-            self.tr("{matched} of {total}").format(
-                matched=file.layers_matched, total=file.layers_total
-            )
-        )
-        facts["file"].setText(str(file.path))
-        self.notes.setText("\n".join(note.text() for note in file.notes))
-        self.notes.setVisible(bool(file.notes))
-        star = self._star(file)
-        self.star_button.setEnabled(star in ("on", "off"))
-        self.star_button.setChecked(star == "on")
-        self.star_button.setText(
-            ("★ " if star == "on" else "☆ ") + self.tr("Favourite")
-            if star != "pending"
-            else self.tr("Reading the file…")
-        )
-        self.star_button.setToolTip(
-            self.tr("Keep this LoRA at the top of the list")
-            if file.ok
-            else self.tr("A LoRA that cannot be used cannot be a favourite")
-        )
-        in_stack = self._in_stack.get(file.name.casefold())
-        self.add_button.setEnabled(file.ok and in_stack is not True)
-        self.add_button.setText(
-            self.tr("Add to the prompt")
-            if in_stack is None
-            else self.tr("Turn on in the prompt")
-            if in_stack is False
-            else self.tr("Already in the prompt")
+        self.details.show_file(
+            file,
+            self._icon(file, DETAIL_SIDE),
+            self._star(file),
+            self._in_stack.get(file.name.casefold()),
         )
 
     # -- reactions --------------------------------------------------------------------------------
@@ -639,12 +392,11 @@ class LoraPicker(QDialog):
 
     def _hash_failed(self, path: str, reason: str) -> None:
         self._pending.discard(Path(path))
-        self.problem.setText(
+        self.details.show_error(
             self.tr(
                 "“{path}” could not be read ({reason}). Check that the file is still there."
             ).format(path=path, reason=reason)
         )
-        self.problem.show()
         self._refresh_rows()
 
     def _set_favourite(self, sha256: str, on: bool) -> None:
@@ -679,7 +431,7 @@ class LoraPicker(QDialog):
                 item.setData(self._icon(file, ICON_SIDE), Qt.ItemDataRole.DecorationRole)
         current = self.current_file()
         if current is not None and current.preview == path:
-            self.preview.setPixmap(self._icon(current, DETAIL_SIDE))
+            self.details.preview.setPixmap(self._icon(current, DETAIL_SIDE))
 
     def open_lora_folder(self) -> None:
         try:

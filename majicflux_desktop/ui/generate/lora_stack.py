@@ -141,7 +141,9 @@ class LoraRow(QFrame):
         words = file.trigger_words if file is not None and state is RowState.FOUND else ()
         self.trigger.setEnabled(bool(words))
         self.trigger.setToolTip(
-            self.tr("Add its trigger words to the prompt: {words}").format(words=", ".join(words))
+            self.tr("Put its trigger words at the start of the prompt: {words}").format(
+                words=", ".join(words)
+            )
             if words
             else self.tr("This LoRA's file records no trigger words.")
         )
