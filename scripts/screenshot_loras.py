@@ -77,6 +77,15 @@ def tour(out: Path, data: Path) -> None:
     assert isinstance(app, QApplication)
     (data / "settings.json").write_text(json.dumps({"schema_version": 1, "language": "en"}))
     write_loras(data / DEMO_MODELS / "loras")
+    comfy = data / "ComfyUI"
+    (comfy / "comfy").mkdir(parents=True)
+    (comfy / "models" / "loras").mkdir(parents=True)
+    known = {
+        "schema_version": 1,
+        "language": "en",
+        "model_files": {"dit": [str(comfy / "models" / "unet" / "majicflus_v134.safetensors")]},
+    }
+    (data / "settings.json").write_text(json.dumps(known))
     desktop = DesktopApp(app, AppPaths.portable(data), Options(demo=True))
     window = desktop.start()
     place(window)
@@ -98,6 +107,7 @@ def tour(out: Path, data: Path) -> None:
     stack_and_chips(window, out, "en")
     picker(window, out, "en")
     gallery_filter(window, out, "en")
+    settings(window, out, "en")
 
     window.language_chosen.emit("zh_CN")
     chinese = desktop.window
@@ -107,6 +117,7 @@ def tour(out: Path, data: Path) -> None:
     stack_and_chips(chinese, out, "zh")
     picker(chinese, out, "zh")
     gallery_filter(chinese, out, "zh")
+    settings(chinese, out, "zh")
     chinese.close()
     desktop.shutdown()
 
@@ -165,6 +176,17 @@ def gallery_filter(window: MainWindow, out: Path, language: str) -> None:
     shoot(out, f"20-gallery-lora-filter-{language}.png")
     gallery.lora_filter.hidePopup()
     gallery.set_lora_filter("")
+
+
+def settings(window: MainWindow, out: Path, language: str) -> None:
+    from majicflux_desktop.ui.window.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(window.settings, window)
+    dialog.move(420, 20)
+    dialog.show()
+    pause(0.8)
+    shoot(out, f"20-settings-lora-folders-{language}.png")
+    dialog.reject()
 
 
 def main() -> None:

@@ -489,11 +489,11 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
 <context>
     <name>LoraChecks</name>
     <message>
-        <source>LoRA “{name}” is not in your LoRA folders ({folders}). Put the file there or check the name.</source>
+        <source>LoRA “{name}” is not in your LoRA folders ({folders}). Put the file there or check the name: did you mean “{near}”?</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Did you mean “{name}”?</source>
+        <source>LoRA “{name}” is not in your LoRA folders ({folders}). Put the file there or check the name.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -494,12 +494,12 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
 <context>
     <name>LoraChecks</name>
     <message>
-        <source>LoRA “{name}” is not in your LoRA folders ({folders}). Put the file there or check the name.</source>
-        <translation>LoRA“{name}”不在你的 LoRA 文件夹中（{folders}）。请把文件放到那里，或检查名称是否写对。</translation>
+        <source>LoRA “{name}” is not in your LoRA folders ({folders}). Put the file there or check the name: did you mean “{near}”?</source>
+        <translation>LoRA“{name}”不在你的 LoRA 文件夹中（{folders}）。请把文件放到那里，或检查名称：你是不是想用“{near}”？</translation>
     </message>
     <message>
-        <source>Did you mean “{name}”?</source>
-        <translation>你是不是想用“{name}”？</translation>
+        <source>LoRA “{name}” is not in your LoRA folders ({folders}). Put the file there or check the name.</source>
+        <translation>LoRA“{name}”不在你的 LoRA 文件夹中（{folders}）。请把文件放到那里，或检查名称是否写对。</translation>
     </message>
     <message>
         <source>LoRA “{name}” cannot be used: {reason}</source>

@@ -17,7 +17,7 @@ from lora_helpers import (
     lora_originals,
     sha256,
 )
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QDesktopServices
 
 from majicflux_desktop.core.request import GenerationRequest, LoraUse
@@ -124,6 +124,8 @@ def test_the_picker_searches_names_titles_trigger_words_and_tags_in_any_language
         assert [f.name for f in picker.file_rows()] == expected, search
     assert picker.pages.currentIndex() == 1
     assert "no such lora" in picker.empty.text() and "trigger words" in picker.empty.text()
+    with qtbot.waitSignal(catalog.scanned, timeout=20_000):
+        qtbot.mouseClick(picker.rescan_button, Qt.MouseButton.LeftButton)
 
 
 def test_a_refused_file_is_listed_greyed_with_its_reason_and_cannot_be_added(
@@ -154,6 +156,28 @@ def test_adding_from_the_picker_with_enter_puts_a_row_in_the_request(
     assert row is not None and row.state is RowState.FOUND
     panel.prompt.setPlainText("a cat")
     assert panel.request().loras == (LoraUse(KOHYA, 1.0),)
+
+
+def test_a_double_click_adds_but_not_on_the_star(qtbot, catalog: LoraCatalog) -> None:
+    panel = panel_with(qtbot, catalog)
+    picker = open_picker(qtbot, panel)
+    row = next(r for r in range(picker.model.rowCount()) if picker.model.item(r).text() == PEFT)
+    viewport = picker.list.viewport()
+
+    def double_click(point: QPoint) -> None:  # as a mouse sends it: a click, then the second
+        qtbot.mouseClick(viewport, Qt.MouseButton.LeftButton, pos=point)
+        qtbot.mouseDClick(viewport, Qt.MouseButton.LeftButton, pos=point)
+
+    with qtbot.waitSignal(panel.lora_favourite_toggled, timeout=20_000):
+        double_click(star_point(picker, row))
+    assert picker.isVisible() and panel.lora_stack.rows == []  # the star is not the row
+    row = next(r for r in range(picker.model.rowCount()) if picker.model.item(r).text() == PEFT)
+    name_point = picker.list.visualRect(picker.model.index(row, 0)).center()
+    with qtbot.waitSignal(picker.chosen):
+        double_click(name_point)
+    assert panel.lora_stack.uses() == (
+        LoraUse(PEFT, 1.0, catalog.index.sha256(catalog.listing.named(PEFT))),
+    )
 
 
 def test_favourites_are_kept_by_hash_computed_off_the_ui_thread(
@@ -284,7 +308,7 @@ def test_an_unknown_tag_is_named_under_the_prompt_and_generate_is_refused(
     assert panel.lora_hint.isVisible()
     assert "LoRA “tiny-kohyaa” is not in your LoRA folders" in hint
     assert str(models / "loras") in hint and "check the name" in hint
-    assert "Did you mean “tiny-kohya”?" in hint
+    assert "did you mean “tiny-kohya”?" in hint
     assert "LoRA “sdxl-style” cannot be used" in hint and "SDXL" in hint
     emitted: list[GenerationRequest] = []
     panel.generate_requested.connect(emitted.append)

@@ -171,6 +171,24 @@ def test_a_dropped_png_whose_lora_is_missing_names_it_and_loads_the_rest(
     assert panel.lora_stack.rows[0].state.value == "found"
 
 
+def test_pasted_a1111_parameters_bring_their_loras(qtbot, launch: Launch, lora_data: Path) -> None:
+    from PySide6.QtGui import QGuiApplication
+
+    desktop = launch(lora_data, wait=False)
+    window = window_of(desktop)
+    wait_scanned(qtbot, desktop)
+    QGuiApplication.clipboard().setText(
+        "a quiet harbour <lora:水墨山水:0.9> <lora:tiny-peft:-0.4>\n"
+        "Steps: 12, Sampler: Euler, Distilled CFG Scale: 3.5, Seed: 7, Size: 768x512"
+    )
+    window.paste_parameters()
+    panel = window.prompt_panel
+    qtbot.waitUntil(lambda: panel.prompt.toPlainText() == "a quiet harbour")
+    ink, peft = (sha256(loras_folder(lora_data) / f"{n}.safetensors") for n in (INK, PEFT))
+    assert panel.lora_stack.uses() == (LoraUse(INK, 0.9, ink), LoraUse(PEFT, -0.4, peft))
+    assert any("Parameters pasted" in text for text in window.notices.texts())
+
+
 def test_favourites_and_lora_folders_are_saved_in_the_settings(
     qtbot, launch: Launch, lora_data: Path, tmp_path: Path, lora_originals: Path
 ) -> None:

@@ -209,6 +209,13 @@ class GalleryPanel(QWidget):
         self.lora_filter.setCurrentIndex(max(0, self.lora_filter.findData(chosen)))
         self.lora_filter.blockSignals(False)
         self.lora_filter.setVisible(bool(names) or bool(chosen))
+        # The box keeps a modest width in the bar; its list is as wide as the longest name.
+        metrics = self.lora_filter.view().fontMetrics()
+        widest = max(
+            metrics.horizontalAdvance(self.lora_filter.itemText(i))
+            for i in range(self.lora_filter.count())
+        )
+        self.lora_filter.view().setMinimumWidth(widest + 40)
 
     def set_lora_filter(self, name: str) -> None:
         index = self.lora_filter.findData(name)
@@ -285,8 +292,10 @@ class GalleryPanel(QWidget):
         self.lora_filter = QComboBox(self)
         self.lora_filter.setObjectName("loraFilter")
         self.lora_filter.setToolTip(self.tr("Show only images made with this LoRA"))
-        self.lora_filter.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.lora_filter.setMaximumWidth(260)
+        self.lora_filter.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.lora_filter.setMinimumContentsLength(14)
         self.sort = QComboBox(self)
         self.sort.addItem(self.tr("Newest first"), True)
         self.sort.addItem(self.tr("Oldest first"), False)

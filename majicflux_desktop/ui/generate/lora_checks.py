@@ -50,15 +50,21 @@ def issues(uses: Sequence[LoraUse], catalog: LoraCatalog) -> list[str]:
         if file is None and use.sha256 and catalog.resolving(use.sha256):
             continue  # its hash is being looked for among files not hashed before
         if file is None:
-            text = translate(
-                "LoraChecks",
-                "LoRA “{name}” is not in your LoRA folders ({folders}). Put the file there or "
-                "check the name.",
-            ).format(name=use.name, folders=listing.folders_text())
             near = close_name(use.name, [f.name for f in listing.usable])
-            if near:
-                text += " " + translate("LoraChecks", "Did you mean “{name}”?").format(name=near)
-            found.append(text)
+            template = (
+                translate(
+                    "LoraChecks",
+                    "LoRA “{name}” is not in your LoRA folders ({folders}). Put the file there or "
+                    "check the name: did you mean “{near}”?",
+                )
+                if near
+                else translate(
+                    "LoraChecks",
+                    "LoRA “{name}” is not in your LoRA folders ({folders}). Put the file there or "
+                    "check the name.",
+                )
+            )
+            found.append(template.format(name=use.name, folders=listing.folders_text(), near=near))
         elif file.problem is not None:
             found.append(
                 translate("LoraChecks", "LoRA “{name}” cannot be used: {reason}").format(

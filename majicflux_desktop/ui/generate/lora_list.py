@@ -84,7 +84,7 @@ class LoraItemDelegate(QStyledItemDelegate):
         text = palette.color(
             QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         )
-        if not file.ok:
+        if not file.ok and not selected:  # greyed; on the highlight it must stay readable
             text = palette.color(QPalette.ColorGroup.Disabled, QPalette.ColorRole.Text)
         line = option.fontMetrics.height()
         middle = rect.top() + rect.height() // 2
@@ -102,9 +102,7 @@ class LoraItemDelegate(QStyledItemDelegate):
             name_rect, Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, name
         )
         painter.setFont(option.font)
-        sub_colour = QColor(theme.DANGER) if not file.ok else (text if selected else muted)
-        if not file.ok:
-            sub_colour.setAlpha(190)
+        sub_colour = text if selected else QColor(theme.DANGER) if not file.ok else muted
         painter.setPen(sub_colour)
         sub_rect = QRect(text_left, middle + 1, text_right - text_left, line)
         subtitle = option.fontMetrics.elidedText(

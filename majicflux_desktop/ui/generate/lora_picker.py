@@ -31,9 +31,9 @@ from PySide6.QtCore import (
     Signal,
 )
 from PySide6.QtGui import (
-    QCursor,
     QDesktopServices,
     QKeyEvent,
+    QMouseEvent,
     QPalette,
     QPixmap,
     QStandardItem,
@@ -127,6 +127,7 @@ class LoraPicker(QDialog):
         self.list.selectionModel().currentChanged.connect(lambda *_: self._show_current())
         self.list.doubleClicked.connect(self._double_clicked)
         self.list.installEventFilter(self)
+        self.list.viewport().installEventFilter(self)
         self.details = LoraDetails()
         self.details.add_requested.connect(self.add_current)
         self.details.star_requested.connect(lambda: self._toggle_star(self.current_file()))
@@ -302,8 +303,12 @@ class LoraPicker(QDialog):
             rows[0],
         )
         self.list.setCurrentIndex(self.model.index(wanted, 0))
-        self.list.scrollTo(self.model.index(wanted, 0))
+        self._reveal(self.model.index(wanted, 0))
         self._show_current()
+
+    def _reveal(self, index: QModelIndex) -> None:
+        self.list.doItemsLayout()  # rows just added are laid out later: scroll to where it will be
+        self.list.scrollTo(index)
 
     def file_rows(self) -> list[LoraFile]:
         """The LoRAs listed, in order (a favourite shows in its section and in "All")."""
@@ -326,7 +331,7 @@ class LoraPicker(QDialog):
             file = self.model.item(row).data(FILE_ROLE)
             if file is not None and file.name == name:
                 self.list.setCurrentIndex(self.model.index(row, 0))
-                self.list.scrollTo(self.model.index(row, 0))
+                self._reveal(self.model.index(row, 0))
                 return True
         return False
 
@@ -358,12 +363,7 @@ class LoraPicker(QDialog):
         self.chosen.emit(file)
         self.accept()
 
-    def _double_clicked(self, index: QModelIndex) -> None:
-        point = self.list.viewport().mapFromGlobal(QCursor.pos())
-        if index.data(STAR_ROLE) and self.delegate.star_rect(self.list.visualRect(index)).contains(
-            point
-        ):
-            return  # a quick double click on the star: two toggles, no add
+    def _double_clicked(self, _index: QModelIndex) -> None:
         self.add_current()
 
     def _star_clicked(self, index: QPersistentModelIndex) -> None:
@@ -458,6 +458,12 @@ class LoraPicker(QDialog):
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 self.add_current()
                 return True
+        if watched is self.list.viewport() and event.type() == QEvent.Type.MouseButtonDblClick:
+            assert isinstance(event, QMouseEvent)
+            index = self.list.indexAt(event.position().toPoint())
+            star = self.delegate.star_rect(self.list.visualRect(index))
+            if index.data(STAR_ROLE) and star.contains(event.position().toPoint()):
+                return True  # a quick second click on the star toggles it; it does not add
         return super().eventFilter(watched, event)
 
     def _step(self, delta: int) -> None:
@@ -473,7 +479,7 @@ class LoraPicker(QDialog):
         target = (later[0] if delta > 0 else later[-1]) if later else current
         if target >= 0:
             self.list.setCurrentIndex(self.model.index(target, 0))
-            self.list.scrollTo(self.model.index(target, 0))
+            self._reveal(self.model.index(target, 0))
 
 
 def _order(file: LoraFile) -> tuple[str, str]:

@@ -18,7 +18,7 @@ import enum
 from collections.abc import Sequence
 
 from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QFont, QPalette
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QCheckBox,
     QDoubleSpinBox,
@@ -221,8 +221,7 @@ class LoraStack(QWidget):
         self.hint = QLabel(self.tr("No LoRA. Add one, or type <lora:name:weight> in the prompt."))
         self.hint.setTextFormat(Qt.TextFormat.PlainText)
         self.hint.setWordWrap(True)
-        muted = self.palette().color(QPalette.ColorRole.PlaceholderText)
-        self.hint.setStyleSheet(f"color: {muted.name()};")
+        self.hint.setStyleSheet("color: palette(placeholder-text);")  # follows the theme
         header = QHBoxLayout()
         header.setContentsMargins(0, 0, 0, 0)
         header.addWidget(title)

@@ -19,6 +19,7 @@ from PySide6.QtGui import (
     QPaintEvent,
     QSyntaxHighlighter,
     QTextCharFormat,
+    QTextCursor,
     QTextDocument,
     QTextLine,
 )
@@ -78,6 +79,20 @@ class PromptEditor(QPlainTextEdit):
         super().__init__(parent)
         self.highlighter = LoraTagHighlighter(self.document(), status)
         self._status = status
+
+    def put_first(self, words: str) -> None:
+        """Put a LoRA's trigger words first in the prompt (where the model weighs words most),
+        leaving out those already in it; one step of the editor's undo (Ctrl+Z)."""
+        text = self.toPlainText()
+        wanted = [w.strip() for w in words.split(",") if w.strip()]
+        missing = [w for w in wanted if w.casefold() not in text.casefold()]
+        if not missing:
+            return
+        cursor = self.textCursor()
+        cursor.beginEditBlock()
+        cursor.movePosition(QTextCursor.MoveOperation.Start)
+        cursor.insertText(", ".join(missing) + (", " if text.strip() else ""))
+        cursor.endEditBlock()
 
     def recheck_tags(self) -> None:
         """The LoRA folders changed: colour the tags again."""

@@ -106,7 +106,7 @@ class PromptPanel(QWidget):
         ):
             changed.connect(self._check_timer.start)
         self.loras.scanned.connect(self._loras_scanned)
-        self.lora_stack.trigger_words_requested.connect(self.insert_trigger_words)
+        self.lora_stack.trigger_words_requested.connect(self.prompt.put_first)
         self.lora_stack.favourite_toggled.connect(self.lora_favourite_toggled)
         self.messages.linkActivated.connect(self._link)
         self.random_button.clicked.connect(self.roll_seed)
@@ -386,19 +386,6 @@ class PromptPanel(QWidget):
 
     def set_lora_preferences(self, preferences: LoraPreferences) -> None:
         self.lora_stack.set_preferences(preferences)
-
-    def insert_trigger_words(self, words: str) -> None:
-        """Put a LoRA's trigger words first in the prompt (where the model weighs words most),
-        leaving out those already in it; one step of the editor's undo."""
-        text = self.prompt.toPlainText()
-        missing = [w.strip() for w in words.split(",") if w.strip() and w.strip().casefold() not in text.casefold()]  # fmt: skip
-        if not missing:
-            return
-        cursor = self.prompt.textCursor()
-        cursor.beginEditBlock()
-        cursor.movePosition(QTextCursor.MoveOperation.Start)
-        cursor.insertText(", ".join(missing) + (", " if text.strip() else ""))
-        cursor.endEditBlock()
 
     def _tag_state(self, name: str) -> TagState:
         listing = self.loras.listing
