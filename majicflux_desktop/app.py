@@ -29,7 +29,7 @@ from majicflux_desktop.core.settings import (
     load_settings,
     save_settings,
 )
-from majicflux_desktop.engine.loras import HashCache, LoraIndex
+from majicflux_desktop.engine.loras import HashCache, LoraIndex, lora_folders
 from majicflux_desktop.engine.memory import GIB, VramProbe
 from majicflux_desktop.ui.common import theme
 from majicflux_desktop.ui.common.lora_catalog import LoraCatalog
@@ -81,7 +81,11 @@ class DesktopApp(QObject):
         self.probe = VramProbe()
         # One LoRA index for the session: the window lists it, the engine resolves requests in
         # it, and a hash one of them computed is known to the other (and to the next start).
-        self.lora_index = LoraIndex(tiny=self.demo, hash_cache=HashCache(paths.data_dir))
+        self.lora_index = LoraIndex(
+            lora_folders(self._lora_models_dir(), self.settings.lora_folders),  # a few stats
+            tiny=self.demo,
+            hash_cache=HashCache(paths.data_dir),
+        )
         self.loras = LoraCatalog(
             self.lora_index, self._lora_models_dir(), self.settings.lora_folders, self
         )

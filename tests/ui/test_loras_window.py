@@ -171,6 +171,25 @@ def test_a_dropped_png_whose_lora_is_missing_names_it_and_loads_the_rest(
     assert panel.lora_stack.rows[0].state.value == "found"
 
 
+def test_a_later_drop_wins_over_an_earlier_one_whose_loras_are_still_looked_for(
+    qtbot, launch: Launch, lora_data: Path, tmp_path: Path
+) -> None:
+    from test_window import a1111_png
+
+    kohya = sha256(loras_folder(lora_data) / f"{KOHYA}.safetensors")
+    desktop = launch(lora_data, wait=False)
+    window = window_of(desktop)
+    wait_scanned(qtbot, desktop)
+    drop(window, a1111_png_with_loras(tmp_path / "with-loras.png", kohya))
+    drop(window, a1111_png(tmp_path / "fox.png"))  # before the first one's LoRAs are found
+    panel = window.prompt_panel
+    assert panel.prompt.toPlainText() == "a red fox in snow" and panel.lora_stack.uses() == ()
+    assert desktop.loras.resolving(kohya[:10])  # the first drop's LoRAs, by their AutoV2 hash
+    qtbot.waitUntil(lambda: not desktop.loras.resolving(kohya[:10]), timeout=20_000)
+    assert panel.lora_stack.uses() == () and panel.size_picker.image_size() == (512, 768)
+    assert not any("gone-style" in text for text in window.notices.texts())
+
+
 def test_pasted_a1111_parameters_bring_their_loras(qtbot, launch: Launch, lora_data: Path) -> None:
     from PySide6.QtGui import QGuiApplication
 

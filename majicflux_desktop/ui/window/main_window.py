@@ -436,6 +436,7 @@ class MainWindow(QMainWindow):
         background): one that is not there is left out and named in the notice."""
         request = outcome.request
         if request is None or not request.loras:
+            self._pending_drop = None  # an earlier drop's LoRAs, still looked for, are not wanted
             if request is not None:
                 self.prompt_panel.take_parameters(request)
             self.notices.add(outcome.message, outcome.level)
