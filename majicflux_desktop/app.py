@@ -20,14 +20,21 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from majicflux_desktop import APP_NAME, __version__
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.core.instance import InstanceLock
-from majicflux_desktop.core.library import Job, Library
+from majicflux_desktop.core.library import ImageRecord, Job, Library
 from majicflux_desktop.core.logs import make_stdio_safe, setup_logging
 from majicflux_desktop.core.paths import AppPaths
 from majicflux_desktop.core.recovery import recover
-from majicflux_desktop.core.settings import Settings, load_settings, save_settings
+from majicflux_desktop.core.settings import (
+    MAX_RECENT_LORAS,
+    Settings,
+    load_settings,
+    save_settings,
+)
 from majicflux_desktop.core.writable import prepare_data_dir
+from majicflux_desktop.engine.loras import HashCache, LoraIndex, lora_folders
 from majicflux_desktop.engine.memory import GIB, VramProbe
 from majicflux_desktop.ui.common import theme
+from majicflux_desktop.ui.common.lora_catalog import LoraCatalog
 from majicflux_desktop.ui.common.resources import app_icon
 from majicflux_desktop.ui.common.translations import Translations, resolve_language
 from majicflux_desktop.ui.setup.downloads import DownloadService
@@ -75,8 +82,21 @@ class DesktopApp(QObject):
             self.instance.release(clean=not self.instance.unclean_before)
             raise
         self.probe = VramProbe()
-        self.host = EngineHost(self.library.jobs, self.library, self.library.sources, self.probe)
+        # One LoRA index for the session: the window lists it, the engine resolves requests in
+        # it, and a hash one of them computed is known to the other (and to the next start).
+        self.lora_index = LoraIndex(
+            lora_folders(self._lora_models_dir(), self.settings.lora_folders),  # a few stats
+            tiny=self.demo,
+            hash_cache=HashCache(paths.data_dir),
+        )
+        self.loras = LoraCatalog(
+            self.lora_index, self._lora_models_dir(), self.settings.lora_folders, self
+        )
+        self.host = EngineHost(
+            self.library.jobs, self.library, self.library.sources, self.probe, self.lora_index
+        )
         self.worker = self.host.worker
+        self.worker.image_saved.connect(self._remember_loras)
         self.downloads = DownloadService()  # outlives a window rebuilt in another language
         self.window: MainWindow | None = None
         self._last_news: dict[str, tuple[object, ...]] = {}
@@ -124,6 +144,7 @@ class DesktopApp(QObject):
         )
         # after the first paint: importing torch in the worker holds the GIL for a while
         QTimer.singleShot(100, self.load_models)
+        self.loras.rescan()
         return window
 
     def resume_interrupted(self) -> None:
@@ -144,6 +165,7 @@ class DesktopApp(QObject):
             self.window.hide()  # called from closeEvent: the window goes now, the rest follows
             self.window.detach()
         downloads_stopped = self.downloads.shutdown()
+        self.loras.stop()
         self.host.shutdown()
         self.library.close()
         if not downloads_stopped:  # a thread still writing a .part: never hand the folder over
@@ -181,6 +203,7 @@ class DesktopApp(QObject):
             self.probe,
             self.demo,
             self.downloads,
+            self.loras,
         )
         window.settings_edited.connect(self.change_settings)
         window.theme_chosen.connect(
@@ -192,6 +215,7 @@ class DesktopApp(QObject):
         window.seed_lock_changed.connect(
             lambda locked: self._save(dataclasses.replace(self.settings, seed_locked=locked))
         )
+        window.lora_favourite_toggled.connect(self.set_favourite_lora)
         window.demo_requested.connect(self.start_demo)
         window.setup_finished.connect(self.finish_setup)
         window.check_models_requested.connect(self.load_models)
@@ -267,10 +291,34 @@ class DesktopApp(QObject):
         engine_fields = ("models_dir", "model_files", "memory_plan", "vram_budget_gb", "fp8_matmul")
         if not self.demo and any(getattr(new, f) != getattr(old, f) for f in engine_fields):
             self.load_models()
+        if (new.models_dir, new.lora_folders) != (old.models_dir, old.lora_folders):
+            self._update_lora_folders()
         if new.output_dir != old.output_dir and self.window is not None:
             self.window.notices.add(
                 self.tr("The new output folder is used after a restart of MajicFlux."), "info"
             )
+
+    # -- LoRAs -------------------------------------------------------------------------------------
+    def _lora_models_dir(self) -> Path:
+        return self.paths.data_dir / DEMO_MODELS if self.demo else self.settings.models_dir
+
+    def _update_lora_folders(self) -> None:
+        self.loras.set_folders(self._lora_models_dir(), self.settings.lora_folders, self.demo)
+
+    def set_favourite_lora(self, sha256: str, favourite: bool) -> None:
+        others = tuple(h for h in self.settings.favourite_loras if h != sha256)
+        favourites = (sha256, *others) if favourite else others
+        if favourites != self.settings.favourite_loras:
+            self._save(dataclasses.replace(self.settings, favourite_loras=favourites))
+
+    def _remember_loras(self, record: ImageRecord) -> None:
+        """The LoRAs of each saved image become the picker's "recently used" (by hash)."""
+        used = [lora.sha256 for lora in record.loras if lora.sha256]
+        if not used:
+            return
+        recent = tuple(dict.fromkeys([*used, *self.settings.recent_loras]))[:MAX_RECENT_LORAS]
+        if recent != self.settings.recent_loras:
+            self._save(dataclasses.replace(self.settings, recent_loras=recent))
 
     def _apply_look(self) -> None:
         theme.apply_theme(self.qapp, self.settings.theme)
@@ -282,12 +330,14 @@ class DesktopApp(QObject):
         if self.window is not None:
             self.window.set_demo(False)
         self._save(settings)
+        self._update_lora_folders()
         self.load_models()
 
     def start_demo(self) -> None:
         self.demo = True
         if self.window is not None:
             self.window.set_demo(True)
+        self._update_lora_folders()
         self.load_models()
 
 

@@ -560,17 +560,36 @@ def _note_issues(result: ReadResult, issues: list[codec.Issue]) -> None:
 _LORA_TAG = re.compile(r"<lora:([^:<>]+?)(?::(-?\d+(?:\.\d+)?|-?\.\d+))?>", re.IGNORECASE)
 
 
+@dataclass(frozen=True)
+class LoraTag:
+    """One `<lora:name:weight>` tag of a prompt and where it is (the prompt editor marks it)."""
+
+    start: int
+    end: int
+    use: LoraUse
+
+
+def lora_tags(prompt: str) -> list[LoraTag]:
+    return [
+        LoraTag(match.start(), match.end(), _tag_use(match)) for match in _LORA_TAG.finditer(prompt)
+    ]
+
+
+def _tag_use(match: re.Match[str]) -> LoraUse:
+    weight = float(match.group(2)) if match.group(2) else 1.0
+    return LoraUse(name=match.group(1).strip(), weight=weight)
+
+
 def split_lora_tags(prompt: str) -> tuple[str, list[LoraUse]]:
     """The prompt without its `<lora:name:weight>` tags, and the LoRAs they name (weight 1 if
     left out), in order; a name given twice keeps its last weight."""
     found: dict[str, LoraUse] = {}
-    for match in _LORA_TAG.finditer(prompt):
-        name = match.group(1).strip()
-        weight = float(match.group(2)) if match.group(2) else 1.0
-        found.pop(name.casefold(), None)
-        found[name.casefold()] = LoraUse(name=name, weight=weight)
+    for tag in lora_tags(prompt):
+        found.pop(tag.use.name.casefold(), None)
+        found[tag.use.name.casefold()] = tag.use
     text = _LORA_TAG.sub("", prompt)
     text = re.sub(r"[ \t]{2,}", " ", text).strip()
+    text = re.sub(r"[ \t]+,", ",", text)  # "a cat <lora:x>, sunny" reads "a cat, sunny"
     text = re.sub(r"\s*,(\s*,)+", ",", text).strip(" ,")
     return text, list(found.values())
 

@@ -46,6 +46,13 @@ class EngineLoras:
             self.index.set_folders(folders, files)
         return self.index
 
+    def use_index(self, index: LoraIndex) -> None:
+        """Look for LoRAs in an index another part of the app made (the window lists the same
+        files and shares its hashes)."""
+        self.index = index
+        if self.stack is not None:
+            index.tiny = self._tiny
+
     def attach(
         self,
         dit: torch.nn.Module,

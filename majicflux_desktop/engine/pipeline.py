@@ -130,6 +130,10 @@ class Engine:
         """Where requests' LoRAs are looked for (by hash, then by name); the index also lists them."""
         return self.loras.set_folders(folders, files, hash_cache_dir)
 
+    def use_lora_index(self, index: LoraIndex) -> None:
+        """Resolve requests' LoRAs in this index (the app's, shared with the window)."""
+        self.loras.use_index(index)
+
     def load(
         self, paths: ModelPaths, plan: str = "auto", budget_bytes: int | None = None
     ) -> LoadReport:
@@ -486,7 +490,7 @@ class Engine:
             torch.cuda.empty_cache()
         return GenerationResult(
             image,
-            request,
+            _with_lora_hashes(request, applied),
             self.plan,
             timings,
             peak,
@@ -569,6 +573,21 @@ class Engine:
                 self.pipe.load_models_to_device([])
         finally:
             self._free_memory()
+
+
+def _with_lora_hashes(
+    request: GenerationRequest, applied: Sequence[AppliedLora]
+) -> GenerationRequest:
+    """The request as it was made: each applied LoRA with its file's full hash, so that a re-roll
+    or a reuse finds that very file again first (by hash), whatever its name is by then."""
+    made = iter(applied)  # in the request's order, one for each LoRA that is on (EngineLoras.apply)
+    loras = []
+    for use in request.loras:
+        lora = next(made, None) if use.enabled and use.weight != 0 else None
+        loras.append(use if lora is None else dataclasses.replace(use, sha256=lora.sha256))
+    if tuple(loras) == request.loras:
+        return request
+    return dataclasses.replace(request, loras=tuple(loras))
 
 
 def _eta(clock: _Clock, index: int, total: int, learned: Timings | None) -> float | None:

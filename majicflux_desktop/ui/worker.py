@@ -26,6 +26,7 @@ from majicflux_desktop.core.metadata import ImageMetadata
 from majicflux_desktop.core.results import Cancelled, LoadReport, Progress, StepTiming
 from majicflux_desktop.core.store.sources import SourceStore
 from majicflux_desktop.engine import memory, selection
+from majicflux_desktop.engine.loras import LoraIndex
 from majicflux_desktop.engine.scan import CheckReport
 from majicflux_desktop.ui.common.error_messages import failure_message, load_failure_message
 
@@ -93,10 +94,17 @@ class EngineWorker(QObject):
     _ping = Signal()
 
     def __init__(
-        self, jobs: JobStore, images: ImageSaver, sources: SourceStore, probe: memory.VramProbe
+        self,
+        jobs: JobStore,
+        images: ImageSaver,
+        sources: SourceStore,
+        probe: memory.VramProbe,
+        loras: LoraIndex | None = None,
     ):
+        """`loras`: the app's LoRA index, the one the window lists (thread-safe)."""
         super().__init__()
         self._jobs = jobs
+        self._loras = loras
         self._images = images
         self._sources = sources
         self._probe = probe
@@ -211,6 +219,8 @@ class EngineWorker(QObject):
                 from majicflux_desktop.engine.pipeline import Engine  # imports torch: seconds
 
                 self._engine = Engine(source.device, self._probe, source.fp8_matmul)
+                if self._loras is not None:
+                    self._engine.use_lora_index(self._loras)
             self._engine.fp8_matmul = source.fp8_matmul
             self._set_state(
                 EngineState.LOADING,
@@ -313,11 +323,16 @@ class EngineHost:
     """The worker and its thread, started once and stopped once."""
 
     def __init__(
-        self, jobs: JobStore, images: ImageSaver, sources: SourceStore, probe: memory.VramProbe
+        self,
+        jobs: JobStore,
+        images: ImageSaver,
+        sources: SourceStore,
+        probe: memory.VramProbe,
+        loras: LoraIndex | None = None,
     ):
         self.thread = QThread()
         self.thread.setObjectName("engine")
-        self.worker = EngineWorker(jobs, images, sources, probe)
+        self.worker = EngineWorker(jobs, images, sources, probe, loras)
         self.worker.moveToThread(self.thread)
         self.thread.finished.connect(self.worker.deleteLater)
         self.thread.start()

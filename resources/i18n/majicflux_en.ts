@@ -497,6 +497,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>All LoRAs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Re-roll ×{n}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -530,6 +534,10 @@
     </message>
     <message>
         <source>Show only favourite images</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show only images made with this LoRA</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -574,6 +582,11 @@
     <message>
         <source>No image matches “{search}”.
 Search looks in prompts and negative prompts, in any language.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No image made with the LoRA “{name}” matches.
+Choose “All LoRAs” to see every image.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -657,6 +670,298 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     <message>
         <source>The file is missing: it was moved or deleted outside the app.
 {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LoraCatalog</name>
+    <message>
+        <source>This file</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LoraChecks</name>
+    <message>
+        <source>LoRA “{name}” is not in your LoRA folders ({folders}). Put the file there or check the name: did you mean “{near}”?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA “{name}” is not in your LoRA folders ({folders}). Put the file there or check the name.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA “{name}” cannot be used: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LoraDetails</name>
+    <message>
+        <source>Trigger words</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Frequent tags</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Base model</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layout</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layers matched</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Add to the prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot be used: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{matched} of {total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Favourite</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Reading the file…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Keep this LoRA at the top of the list</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A LoRA that cannot be used cannot be a favourite</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Turn on in the prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Already in the prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LoraFolderList</name>
+    <message>
+        <source>Add folder…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Always looked in: {folders}. Add the LoRA folders of other apps here to use their LoRAs where they are.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This folder does not exist (now): no LoRA is found there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{app} install: {folder}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use these LoRAs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Look for LoRAs in this folder too; the files stay where they are</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Added</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a LoRA folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LoraPicker</name>
+    <message>
+        <source>Add LoRA</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Search names, trigger words and tags…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rescan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Look in the LoRA folders again</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open LoRA folder</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Open the folder where LoRA files go (it is created if it is not there)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Favourites</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Recently used</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>All LoRA files ({count})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot be used: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trigger words: {words}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA folders: {folders}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Looking for LoRA files…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No LoRA matches “{search}”.
+Search looks in names, titles, trigger words and training tags, in any language.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No LoRA files yet.
+
+Put LoRA files made for FLUX.1 (.safetensors) in
+{folder}
+and they appear here at once.
+
+LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used where they are: add their folder in Settings ▸ LoRA folders.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{path}” could not be read ({reason}). Check that the file is still there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The LoRA folder could not be created ({reason}). Choose another models folder in Settings, or add a LoRA folder there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LoraRow</name>
+    <message>
+        <source>On: used for the next image. Off: kept here, not used.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Trigger words</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Remove this LoRA</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weight: how strongly the LoRA acts. 1 is typical; below 0 it works against its style.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Weight of {name}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Put its trigger words at the start of the prompt: {words}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>This LoRA&apos;s file records no trigger words.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” is not in your LoRA folders.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cannot be used: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Base model: {model}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Rank: {rank}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Layers matched: {matched} of {total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Size: {size}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>File: {path}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>LoraStack</name>
+    <message>
+        <source>Add LoRA…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No LoRA. Add one, or type &lt;lora:name:weight&gt; in the prompt.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>At most {limit} LoRAs can be used at once.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Choose a LoRA from your LoRA folders</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -1234,6 +1539,18 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>File</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>hash {hash}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{layers} layers</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRAs</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>ReportTable</name>
@@ -1414,6 +1731,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
     <message>
         <source>Models and GPU memory</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA folders</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2089,6 +2410,18 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
     <message>
         <source>Parameters pasted ({source}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA “{name}” cannot be used ({reason}); the other parameters were loaded.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA “{name}” (hash {hash}) is not in your LoRA folders; the other parameters were loaded. To use it, put its file in {folders} and drop or paste the image again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>LoRA “{name}” is not in your LoRA folders; the other parameters were loaded. To use it, put its file in {folders} and drop or paste the image again.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

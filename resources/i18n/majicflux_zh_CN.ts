@@ -237,7 +237,7 @@
         <translation>放大图片并补出新的细节（最大 2048 像素）</translation>
     </message>
     <message>
-        <source>Back to this mode&apos;s usual strength</source>
+        <source>Back to this mode's usual strength</source>
         <translation>恢复此模式的常用重绘强度</translation>
     </message>
     <message>
@@ -257,15 +257,15 @@
         <translation>填满尺寸</translation>
     </message>
     <message>
-        <source>The chosen size covered; the picture&apos;s edges cropped</source>
+        <source>The chosen size covered; the picture's edges cropped</source>
         <translation>铺满所选尺寸，图片边缘会被裁掉</translation>
     </message>
     <message>
-        <source>Keep the picture&apos;s size</source>
+        <source>Keep the picture's size</source>
         <translation>保持源图尺寸</translation>
     </message>
     <message>
-        <source>The picture&apos;s own size, rounded to 16 pixels</source>
+        <source>The picture's own size, rounded to 16 pixels</source>
         <translation>使用图片自身的尺寸，取整到 16 像素的倍数</translation>
     </message>
     <message>
@@ -462,7 +462,7 @@
         <translation>{folder}：找到 {found} / {total} 个所需文件（查看了 {count} 个模型文件）。</translation>
     </message>
     <message>
-        <source>These are the demo&apos;s tiny random-weight files: they make noise, not pictures. Choose the folder with the real model files, or download them.</source>
+        <source>These are the demo's tiny random-weight files: they make noise, not pictures. Choose the folder with the real model files, or download them.</source>
         <translation>这些是演示用的随机权重微型模型文件：只会生成噪点，而不是图画。请选择存放真实模型文件的文件夹，或下载模型。</translation>
     </message>
     <message>
@@ -495,6 +495,10 @@
     <message>
         <source>Restored from the trash</source>
         <translation>已从回收站恢复</translation>
+    </message>
+    <message>
+        <source>All LoRAs</source>
+        <translation>全部 LoRA</translation>
     </message>
     <message>
         <source>Re-roll ×{n}</source>
@@ -531,6 +535,10 @@
     <message>
         <source>Show only favourite images</source>
         <translation>只显示收藏的图片</translation>
+    </message>
+    <message>
+        <source>Show only images made with this LoRA</source>
+        <translation>只显示用这个 LoRA 生成的图片</translation>
     </message>
     <message>
         <source>Newest first</source>
@@ -575,6 +583,12 @@
 Search looks in prompts and negative prompts, in any language.</source>
         <translation>没有与“{search}”匹配的图片。
 搜索范围包括提示词和负向提示词，支持任何语言。</translation>
+    </message>
+    <message>
+        <source>No image made with the LoRA “{name}” matches.
+Choose “All LoRAs” to see every image.</source>
+        <translation>没有符合条件、用 LoRA“{name}”生成的图片。
+选择“全部 LoRA”即可看到所有图片。</translation>
     </message>
     <message>
         <source>No favourites yet.
@@ -662,6 +676,305 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
 {path}</source>
         <translation>文件不见了：它在本应用之外被移动或删除。
 {path}</translation>
+    </message>
+</context>
+<context>
+    <name>LoraCatalog</name>
+    <message>
+        <source>This file</source>
+        <translation>此文件</translation>
+    </message>
+</context>
+<context>
+    <name>LoraChecks</name>
+    <message>
+        <source>LoRA “{name}” is not in your LoRA folders ({folders}). Put the file there or check the name: did you mean “{near}”?</source>
+        <translation>LoRA“{name}”不在你的 LoRA 文件夹中（{folders}）。请把文件放到那里，或检查名称：你是不是想用“{near}”？</translation>
+    </message>
+    <message>
+        <source>LoRA “{name}” is not in your LoRA folders ({folders}). Put the file there or check the name.</source>
+        <translation>LoRA“{name}”不在你的 LoRA 文件夹中（{folders}）。请把文件放到那里，或检查名称是否写对。</translation>
+    </message>
+    <message>
+        <source>LoRA “{name}” cannot be used: {reason}</source>
+        <translation>LoRA“{name}”无法使用：{reason}</translation>
+    </message>
+</context>
+<context>
+    <name>LoraDetails</name>
+    <message>
+        <source>Trigger words</source>
+        <translation>触发词</translation>
+    </message>
+    <message>
+        <source>Frequent tags</source>
+        <translation>常见标签</translation>
+    </message>
+    <message>
+        <source>Base model</source>
+        <translation>基础模型</translation>
+    </message>
+    <message>
+        <source>Rank</source>
+        <translation>秩（Rank）</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Layout</source>
+        <translation>格式</translation>
+    </message>
+    <message>
+        <source>Layers matched</source>
+        <translation>匹配的层</translation>
+    </message>
+    <message>
+        <source>File</source>
+        <translation>文件</translation>
+    </message>
+    <message>
+        <source>Add to the prompt</source>
+        <translation>添加到提示词</translation>
+    </message>
+    <message>
+        <source>Cannot be used: {reason}</source>
+        <translation>无法使用：{reason}</translation>
+    </message>
+    <message>
+        <source>{matched} of {total}</source>
+        <translation>{matched} / {total}</translation>
+    </message>
+    <message>
+        <source>Favourite</source>
+        <translation>收藏</translation>
+    </message>
+    <message>
+        <source>Reading the file…</source>
+        <translation>正在读取文件…</translation>
+    </message>
+    <message>
+        <source>Keep this LoRA at the top of the list</source>
+        <translation>把这个 LoRA 放在列表顶部</translation>
+    </message>
+    <message>
+        <source>A LoRA that cannot be used cannot be a favourite</source>
+        <translation>无法使用的 LoRA 不能收藏</translation>
+    </message>
+    <message>
+        <source>Turn on in the prompt</source>
+        <translation>在提示词中启用</translation>
+    </message>
+    <message>
+        <source>Already in the prompt</source>
+        <translation>已在提示词中</translation>
+    </message>
+</context>
+<context>
+    <name>LoraFolderList</name>
+    <message>
+        <source>Add folder…</source>
+        <translation>添加文件夹…</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>移除</translation>
+    </message>
+    <message>
+        <source>Always looked in: {folders}. Add the LoRA folders of other apps here to use their LoRAs where they are.</source>
+        <translation>始终会查找：{folders}。在这里添加其他软件的 LoRA 文件夹，即可直接使用其中的 LoRA，无需复制。</translation>
+    </message>
+    <message>
+        <source>This folder does not exist (now): no LoRA is found there.</source>
+        <translation>此文件夹（目前）不存在：在这里找不到 LoRA。</translation>
+    </message>
+    <message>
+        <source>{app} install: {folder}</source>
+        <translation>{app} 安装目录：{folder}</translation>
+    </message>
+    <message>
+        <source>Use these LoRAs</source>
+        <translation>使用这些 LoRA</translation>
+    </message>
+    <message>
+        <source>Look for LoRAs in this folder too; the files stay where they are</source>
+        <translation>也在这个文件夹中查找 LoRA；文件保留在原处</translation>
+    </message>
+    <message>
+        <source>Added</source>
+        <translation>已添加</translation>
+    </message>
+    <message>
+        <source>Choose a LoRA folder</source>
+        <translation>选择 LoRA 文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>LoraPicker</name>
+    <message>
+        <source>Add LoRA</source>
+        <translation>添加 LoRA</translation>
+    </message>
+    <message>
+        <source>Search names, trigger words and tags…</source>
+        <translation>搜索名称、触发词和标签…</translation>
+    </message>
+    <message>
+        <source>Rescan</source>
+        <translation>重新扫描</translation>
+    </message>
+    <message>
+        <source>Look in the LoRA folders again</source>
+        <translation>重新查找 LoRA 文件夹中的文件</translation>
+    </message>
+    <message>
+        <source>Open LoRA folder</source>
+        <translation>打开 LoRA 文件夹</translation>
+    </message>
+    <message>
+        <source>Open the folder where LoRA files go (it is created if it is not there)</source>
+        <translation>打开存放 LoRA 文件的文件夹（不存在时会自动创建）</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Favourites</source>
+        <translation>收藏</translation>
+    </message>
+    <message>
+        <source>Recently used</source>
+        <translation>最近使用</translation>
+    </message>
+    <message>
+        <source>All LoRA files ({count})</source>
+        <translation>全部 LoRA 文件（{count}）</translation>
+    </message>
+    <message>
+        <source>Cannot be used: {reason}</source>
+        <translation>无法使用：{reason}</translation>
+    </message>
+    <message>
+        <source>Trigger words: {words}</source>
+        <translation>触发词：{words}</translation>
+    </message>
+    <message>
+        <source>LoRA folders: {folders}</source>
+        <translation>LoRA 文件夹：{folders}</translation>
+    </message>
+    <message>
+        <source>Looking for LoRA files…</source>
+        <translation>正在查找 LoRA 文件…</translation>
+    </message>
+    <message>
+        <source>No LoRA matches “{search}”.
+Search looks in names, titles, trigger words and training tags, in any language.</source>
+        <translation>没有与“{search}”匹配的 LoRA。
+搜索范围包括名称、标题、触发词和训练标签，中英文均可。</translation>
+    </message>
+    <message>
+        <source>No LoRA files yet.
+
+Put LoRA files made for FLUX.1 (.safetensors) in
+{folder}
+and they appear here at once.
+
+LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used where they are: add their folder in Settings ▸ LoRA folders.</source>
+        <translation>还没有 LoRA 文件。
+
+把为 FLUX.1 制作的 LoRA 文件（.safetensors）放到
+{folder}
+它们会立即出现在这里。
+
+ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使用：在“设置 ▸ LoRA 文件夹”中添加它们所在的文件夹即可。</translation>
+    </message>
+    <message>
+        <source>“{path}” could not be read ({reason}). Check that the file is still there.</source>
+        <translation>无法读取“{path}”（{reason}）。请确认文件仍在原处。</translation>
+    </message>
+    <message>
+        <source>The LoRA folder could not be created ({reason}). Choose another models folder in Settings, or add a LoRA folder there.</source>
+        <translation>无法创建 LoRA 文件夹（{reason}）。请在设置中选择其他模型文件夹，或在那里添加一个 LoRA 文件夹。</translation>
+    </message>
+</context>
+<context>
+    <name>LoraRow</name>
+    <message>
+        <source>On: used for the next image. Off: kept here, not used.</source>
+        <translation>开：下一张图片会使用它。关：保留在这里，但不使用。</translation>
+    </message>
+    <message>
+        <source>Trigger words</source>
+        <translation>触发词</translation>
+    </message>
+    <message>
+        <source>Remove this LoRA</source>
+        <translation>移除这个 LoRA</translation>
+    </message>
+    <message>
+        <source>Weight: how strongly the LoRA acts. 1 is typical; below 0 it works against its style.</source>
+        <translation>权重：LoRA 的作用强度。通常为 1；小于 0 时会反向削弱它的风格。</translation>
+    </message>
+    <message>
+        <source>Weight of {name}</source>
+        <translation>{name} 的权重</translation>
+    </message>
+    <message>
+        <source>Put its trigger words at the start of the prompt: {words}</source>
+        <translation>把它的触发词加到提示词开头：{words}</translation>
+    </message>
+    <message>
+        <source>This LoRA's file records no trigger words.</source>
+        <translation>这个 LoRA 文件没有记录触发词。</translation>
+    </message>
+    <message>
+        <source>“{name}” is not in your LoRA folders.</source>
+        <translation>“{name}”不在你的 LoRA 文件夹中。</translation>
+    </message>
+    <message>
+        <source>Cannot be used: {reason}</source>
+        <translation>无法使用：{reason}</translation>
+    </message>
+    <message>
+        <source>Base model: {model}</source>
+        <translation>基础模型：{model}</translation>
+    </message>
+    <message>
+        <source>Rank: {rank}</source>
+        <translation>秩（Rank）：{rank}</translation>
+    </message>
+    <message>
+        <source>Layers matched: {matched} of {total}</source>
+        <translation>匹配的层：{matched} / {total}</translation>
+    </message>
+    <message>
+        <source>Size: {size}</source>
+        <translation>大小：{size}</translation>
+    </message>
+    <message>
+        <source>File: {path}</source>
+        <translation>文件：{path}</translation>
+    </message>
+</context>
+<context>
+    <name>LoraStack</name>
+    <message>
+        <source>Add LoRA…</source>
+        <translation>添加 LoRA…</translation>
+    </message>
+    <message>
+        <source>No LoRA. Add one, or type &lt;lora:name:weight&gt; in the prompt.</source>
+        <translation>未使用 LoRA。点击“添加 LoRA…”，或在提示词中输入 &lt;lora:名称:权重&gt;。</translation>
+    </message>
+    <message>
+        <source>At most {limit} LoRAs can be used at once.</source>
+        <translation>最多可同时使用 {limit} 个 LoRA。</translation>
+    </message>
+    <message>
+        <source>Choose a LoRA from your LoRA folders</source>
+        <translation>从你的 LoRA 文件夹中选择一个 LoRA</translation>
     </message>
 </context>
 <context>
@@ -1238,6 +1551,18 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <source>File</source>
         <translation>文件</translation>
     </message>
+    <message>
+        <source>hash {hash}</source>
+        <translation>哈希 {hash}</translation>
+    </message>
+    <message>
+        <source>{layers} layers</source>
+        <translation>{layers} 层</translation>
+    </message>
+    <message>
+        <source>LoRAs</source>
+        <translation>LoRA</translation>
+    </message>
 </context>
 <context>
     <name>ReportTable</name>
@@ -1266,7 +1591,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>（微型随机权重）</translation>
     </message>
     <message>
-        <source>MajicFlux&apos;s choice</source>
+        <source>MajicFlux's choice</source>
         <translation>MajicFlux 的选择</translation>
     </message>
     <message>
@@ -1419,6 +1744,10 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     <message>
         <source>Models and GPU memory</source>
         <translation>模型与显存</translation>
+    </message>
+    <message>
+        <source>LoRA folders</source>
+        <translation>LoRA 文件夹</translation>
     </message>
     <message>
         <source>Default parameters</source>
@@ -1808,7 +2137,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>{file} 不存在。</translation>
     </message>
     <message>
-        <source>{file} cannot be read (permission denied). Check the file&apos;s permissions.</source>
+        <source>{file} cannot be read (permission denied). Check the file's permissions.</source>
         <translation>无法读取 {file}（没有权限）。请检查该文件的权限。</translation>
     </message>
     <message>
@@ -2018,7 +2347,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>{reason} 第二次下载后仍然失败，因此没有使用；最后一份副本已另存为 {corrupt}。请尝试其他下载源，或稍后再试。</translation>
     </message>
     <message>
-        <source>{source} is not a valid web address ({reason}). Type the mirror&apos;s address as https:// and its host name, for example https://hf-mirror.com.</source>
+        <source>{source} is not a valid web address ({reason}). Type the mirror's address as https:// and its host name, for example https://hf-mirror.com.</source>
         <translation>{source} 不是有效的网址（{reason}）。请以 https:// 加主机名的形式输入镜像地址，例如 https://hf-mirror.com。</translation>
     </message>
     <message>
@@ -2034,7 +2363,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>{source} 对 {url} 返回了 HTTP {status}（{reason}）。</translation>
     </message>
     <message>
-        <source>ModelScope refused access to {repo} (HTTP {status}). Sign in at {page}, accept the model&apos;s terms if the page asks you to, then set the environment variable MODELSCOPE_API_TOKEN to a ModelScope access token (Account settings, Access Token) and start MajicFlux again.</source>
+        <source>ModelScope refused access to {repo} (HTTP {status}). Sign in at {page}, accept the model's terms if the page asks you to, then set the environment variable MODELSCOPE_API_TOKEN to a ModelScope access token (Account settings, Access Token) and start MajicFlux again.</source>
         <translation>魔搭 ModelScope 拒绝访问 {repo}（HTTP {status}）。请在 {page} 登录，如页面要求则同意模型条款，然后将环境变量 MODELSCOPE_API_TOKEN 设为魔搭访问令牌（账号设置 → 访问令牌），再重新启动 MajicFlux。</translation>
     </message>
     <message>
@@ -2095,6 +2424,18 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     <message>
         <source>Parameters pasted ({source}).</source>
         <translation>已粘贴参数（{source}）。</translation>
+    </message>
+    <message>
+        <source>LoRA “{name}” cannot be used ({reason}); the other parameters were loaded.</source>
+        <translation>LoRA“{name}”无法使用（{reason}）；其他参数已载入。</translation>
+    </message>
+    <message>
+        <source>LoRA “{name}” (hash {hash}) is not in your LoRA folders; the other parameters were loaded. To use it, put its file in {folders} and drop or paste the image again.</source>
+        <translation>LoRA“{name}”（哈希 {hash}）不在你的 LoRA 文件夹中；其他参数已载入。如需使用它，请把文件放到 {folders}，然后再次拖入或粘贴这张图片。</translation>
+    </message>
+    <message>
+        <source>LoRA “{name}” is not in your LoRA folders; the other parameters were loaded. To use it, put its file in {folders} and drop or paste the image again.</source>
+        <translation>LoRA“{name}”不在你的 LoRA 文件夹中；其他参数已载入。如需使用它，请把文件放到 {folders}，然后再次拖入或粘贴这张图片。</translation>
     </message>
 </context>
 <context>
@@ -2361,7 +2702,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>{file} 只修改文本编码器（{count} 层）。MajicFlux 只把 LoRA 应用到 Transformer，因此这个文件不会有任何效果；请使用针对 FLUX.1 Transformer 训练的 LoRA。</translation>
     </message>
     <message>
-        <source>{file}: 0 of {total} layers matched this transformer. The layer names are FLUX&apos;s, but their sizes differ ({examples}): it was made for a model of another size. Use a LoRA made for FLUX.1 (dev).</source>
+        <source>{file}: 0 of {total} layers matched this transformer. The layer names are FLUX's, but their sizes differ ({examples}): it was made for a model of another size. Use a LoRA made for FLUX.1 (dev).</source>
         <translation>{file}：{total} 层中没有一层与此 Transformer 匹配。层名属于 FLUX，但尺寸不同（{examples}）：它是为另一种尺寸的模型训练的。请使用为 FLUX.1（dev）训练的 LoRA。</translation>
     </message>
     <message>
@@ -2369,7 +2710,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>{file}：{total} 层中没有一层可以应用：它们是 MajicFlux 不支持的类型（不完整，或仅用于卷积的 LyCORIS 类型：{examples}）。请使用 FLUX.1 的 LoRA、LoKr、LoHa 或 DoRA 文件。</translation>
     </message>
     <message>
-        <source>{file}: 0 of {total} layers matched this transformer&apos;s layers (unknown names such as {examples}). It is not a FLUX.1 LoRA, or it is written in a layout MajicFlux does not know.</source>
+        <source>{file}: 0 of {total} layers matched this transformer's layers (unknown names such as {examples}). It is not a FLUX.1 LoRA, or it is written in a layout MajicFlux does not know.</source>
         <translation>{file}：{total} 层中没有一层与此 Transformer 的层匹配（未知的层名，例如 {examples}）。它不是 FLUX.1 的 LoRA，或采用了 MajicFlux 不认识的格式。</translation>
     </message>
     <message>
@@ -2531,7 +2872,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>此文件中的 {source} 参数已损坏。</translation>
     </message>
     <message>
-        <source>The image&apos;s “parameters” text is not generation parameters; it was ignored.</source>
+        <source>The image's “parameters” text is not generation parameters; it was ignored.</source>
         <translation>图片中的“parameters”文字不是生成参数，已忽略。</translation>
     </message>
     <message>
@@ -2668,7 +3009,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>Transformer 以 float8 存储并常驻显卡，用 bf16 计算；T5 编码器保持 bf16，放不下时临时进入显卡。</translation>
     </message>
     <message>
-        <source>The original article&apos;s set-up: every model rests in host RAM (transformer in float8) and diffsynth moves layers to the GPU when used.</source>
+        <source>The original article's set-up: every model rests in host RAM (transformer in float8) and diffsynth moves layers to the GPU when used.</source>
         <translation>原文章的配置：所有模型平时放在内存中（transformer 为 float8），用到时由 diffsynth 把各层移到显卡。</translation>
     </message>
     <message>
@@ -2876,7 +3217,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>重新随机选中的图片（新的随机种子）</translation>
     </message>
     <message>
-        <source>Reuse the selected image&apos;s seed</source>
+        <source>Reuse the selected image's seed</source>
         <translation>复用选中图片的随机种子</translation>
     </message>
     <message>
@@ -2955,7 +3296,7 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>这次编辑所用的源图已不在图库中（{path}）。请重新选择源图。</translation>
     </message>
     <message>
-        <source>The stored copy of this edit&apos;s picture is damaged ({path}). Choose the source again.</source>
+        <source>The stored copy of this edit's picture is damaged ({path}). Choose the source again.</source>
         <translation>这次编辑所保存的源图副本已损坏（{path}）。请重新选择源图。</translation>
     </message>
 </context>

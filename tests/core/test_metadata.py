@@ -258,3 +258,18 @@ def test_export_without_metadata_has_no_text_chunks() -> None:
     data = encode_png(Image.new("RGB", (4, 4)), None)
     assert b"iTXt" not in data and b"tEXt" not in data
     assert metadata.read(data).request is None
+
+
+def test_lora_tags_say_where_each_tag_is_and_split_leaves_clean_text() -> None:
+    from majicflux_desktop.core.request import LoraUse
+
+    text = "a cat <lora:ghibli:0.8>, sunny <lora:水墨山水>"
+    tags = metadata.lora_tags(text)
+    assert [(text[t.start : t.end], t.use) for t in tags] == [
+        ("<lora:ghibli:0.8>", LoraUse("ghibli", 0.8)),
+        ("<lora:水墨山水>", LoraUse("水墨山水", 1.0)),
+    ]
+    assert metadata.split_lora_tags(text) == (
+        "a cat, sunny",
+        [LoraUse("ghibli", 0.8), LoraUse("水墨山水", 1.0)],
+    )

@@ -206,6 +206,35 @@ def test_a_lora_is_found_by_its_hash_under_another_name(engine: Engine, lora_dir
     result = engine.generate(GenerationRequest(PROMPT, seed=5, loras=(use,), **SMALL))  # type: ignore[arg-type]
     assert result.loras[0].name == "tiny-xlabs" and result.loras[0].sha256 == digest
     assert np.array_equal(np.asarray(result.image).astype(int), pixels(engine, request(("xlabs", 1.0))))  # fmt: skip
+    # the request as made carries the full hash: a re-roll or a reuse finds this file first
+    assert result.request.loras == (LoraUse("xlabs style v1", 1.0, sha256=digest),)
+
+
+def test_the_request_made_records_each_applied_loras_hash(engine: Engine, lora_dir) -> None:
+    index = engine.loras.index
+    assert index is not None
+    off = LoraUse("tiny-peft", 1.0, enabled=False)
+    made = engine.generate(
+        GenerationRequest(PROMPT, seed=5, loras=(LoraUse("tiny-kohya", 0.5), off), **SMALL)  # type: ignore[arg-type]
+    ).request
+    kohya = index.sha256(lora_dir[0] / "tiny-kohya.safetensors")
+    assert made.loras == (LoraUse("tiny-kohya", 0.5, kohya), off)  # one that is off: as it was
+
+
+def test_an_index_made_elsewhere_is_the_one_the_engine_resolves_in(
+    tiny_paths, lora_dir, tmp_path: Path
+) -> None:
+    """The app makes one index for the window and the engine; its hashes are shared."""
+    from majicflux_desktop.engine.loras import HashCache, LoraIndex
+
+    shared = LoraIndex([lora_dir[0]], tiny=True, hash_cache=HashCache(tmp_path))
+    engine = Engine(device="cpu")
+    engine.use_lora_index(shared)
+    engine.load(tiny_paths, "bf16")
+    assert engine.loras.index is shared and shared.tiny
+    result = engine.generate(request(("peft", 1.0)))
+    digest = result.loras[0].sha256
+    assert shared.hashes.known(lora_dir[0] / "tiny-peft.safetensors") == digest
 
 
 def test_one_file_under_two_names_adds_its_weights(engine: Engine, lora_dir) -> None:

@@ -14,6 +14,7 @@ import contextlib
 import logging
 import sys
 import threading
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -32,12 +33,23 @@ class _Dispatcher(QObject):
         super().__init__()
         self.deliver.connect(self._call, Qt.ConnectionType.QueuedConnection)
 
-    def _call(self, item: tuple[Callable[[Any], None], Any]) -> None:
-        callback, value = item
+    def _call(self, item: tuple[Callable[[], Callable[[Any], None] | None], Any]) -> None:
+        held, value = item
+        callback = held()
+        if callback is None:
+            return
         owner = getattr(callback, "__self__", None)
         if isinstance(owner, QObject) and not shiboken6.isValid(owner):
             return
         callback(value)
+
+
+def _held(callback: Callable[[Any], None]) -> Callable[[], Callable[[Any], None] | None]:
+    """A way back to `callback`: weak for a QObject's method, strong for anything else (a lambda
+    or a function has no one else holding it)."""
+    if isinstance(getattr(callback, "__self__", None), QObject):
+        return weakref.WeakMethod(callback)
+    return lambda: callback
 
 
 _dispatcher: _Dispatcher | None = None
@@ -54,22 +66,26 @@ def run_in_background(
     if _dispatcher is None:
         _dispatcher = _Dispatcher()  # here, so it belongs to the UI thread
     dispatcher = _dispatcher
+    # A QObject's bound method is held weakly: the worker thread must never hold the last
+    # reference to a QObject, or it would be destroyed on that thread (a file watcher or a
+    # timer destroyed off its thread crashes the process). One that is gone is skipped.
+    success, failure = _held(on_success), _held(on_failure)
 
-    def hand_over(item: tuple[Callable[[Any], None], Any]) -> None:
+    def hand_over(callback: Callable[[], Callable[[Any], None] | None], value: Any) -> None:
         # Work can outlive the window, the application and even the interpreter (a daemon
         # thread): then there is no one left to tell, and touching Qt could crash the exit.
         if sys.is_finalizing() or not shiboken6.isValid(dispatcher):
             return
         with contextlib.suppress(RuntimeError):  # deleted between the check and the emit
-            dispatcher.deliver.emit(item)
+            dispatcher.deliver.emit((callback, value))
 
     def task() -> None:
         try:
             result = work()
         except Exception as exc:
             log.info("background work failed: %s", exc, exc_info=not isinstance(exc, UserError))
-            hand_over((on_failure, exc))
+            hand_over(failure, exc)
         else:
-            hand_over((on_success, result))
+            hand_over(success, result)
 
     threading.Thread(target=task, name="majicflux-background", daemon=True).start()

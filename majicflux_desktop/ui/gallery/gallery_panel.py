@@ -83,6 +83,7 @@ class GalleryPanel(QWidget):
         self.search.textChanged.connect(self._search_timer.start)
         self.search.returnPressed.connect(self._apply_query)
         self.favourites.toggled.connect(self._apply_query)
+        self.lora_filter.currentIndexChanged.connect(self._apply_query)
         self.sort.currentIndexChanged.connect(self._apply_query)
         self.view.setModel(self.model)
         self.view.selectionModel().selectionChanged.connect(self._selection_moved)
@@ -95,6 +96,7 @@ class GalleryPanel(QWidget):
         thumbnails = self.thumbnails
         self.destroyed.connect(lambda *_: thumbnails.shutdown())
         self.model.reload()
+        self.refresh_lora_names()
 
     # -- public ---------------------------------------------------------------------------------
 
@@ -107,6 +109,8 @@ class GalleryPanel(QWidget):
         """Show a newly made image first; select it unless the user is looking at another one."""
         browsing = self._browsing()
         row = self.model.insert(record)
+        if any(self.lora_filter.findData(lora.name) < 0 for lora in record.loras):
+            self.refresh_lora_names()
         self._update_state()
         if row is None or browsing:
             return
@@ -117,6 +121,7 @@ class GalleryPanel(QWidget):
         current = self.current_record()
         self.thumbnails.forget_failures()
         self.model.reload()
+        self.refresh_lora_names()
         self._reselect(current)
 
     def select_image(self, image_id: int) -> bool:
@@ -164,6 +169,8 @@ class GalleryPanel(QWidget):
         self._undo = [*self._undo[-UNDO_DEPTH + 1 :], record.id]
         row = self.model.remove(record.id)
         self.thumbnails.forget(record.id)
+        if record.loras:
+            self.refresh_lora_names()
         if row is not None and self.model.rowCount():
             self._select_row(min(row, self.model.rowCount() - 1))
         self.status_message.emit(self.tr("Moved to trash — Ctrl+Z to undo"))
@@ -181,9 +188,39 @@ class GalleryPanel(QWidget):
             )
             return
         row = self.model.insert(record)
+        if record.loras:
+            self.refresh_lora_names()
         if row is not None:
             self._select_row(row)
         self.status_message.emit(self.tr("Restored from the trash"))
+
+    def refresh_lora_names(self) -> None:
+        """The LoRA filter's choices: every LoRA an image outside the trash was made with, the
+        most used first. Hidden while there is none (most people start without LoRAs)."""
+        chosen = str(self.lora_filter.currentData() or "")
+        names = self.records.lora_names()
+        self.lora_filter.blockSignals(True)
+        self.lora_filter.clear()
+        self.lora_filter.addItem(self.tr("All LoRAs"), "")
+        for name, count in names:
+            self.lora_filter.addItem(f"{name} ({count})", name)
+        if chosen and self.lora_filter.findData(chosen) < 0:
+            self.lora_filter.addItem(f"{chosen} (0)", chosen)  # keep the user's choice shown
+        self.lora_filter.setCurrentIndex(max(0, self.lora_filter.findData(chosen)))
+        self.lora_filter.blockSignals(False)
+        self.lora_filter.setVisible(bool(names) or bool(chosen))
+        # The box keeps a modest width in the bar; its list is as wide as the longest name.
+        metrics = self.lora_filter.view().fontMetrics()
+        widest = max(
+            metrics.horizontalAdvance(self.lora_filter.itemText(i))
+            for i in range(self.lora_filter.count())
+        )
+        self.lora_filter.view().setMinimumWidth(widest + 40)
+
+    def set_lora_filter(self, name: str) -> None:
+        index = self.lora_filter.findData(name)
+        if index >= 0:
+            self.lora_filter.setCurrentIndex(index)
 
     def focus_search(self) -> None:
         self.search.setFocus(Qt.FocusReason.ShortcutFocusReason)
@@ -252,6 +289,13 @@ class GalleryPanel(QWidget):
         # On and off must look different at a glance: the star fills and the button lights up.
         self.favourites.toggled.connect(self._show_favourites_filter)
         self._show_favourites_filter(False)
+        self.lora_filter = QComboBox(self)
+        self.lora_filter.setObjectName("loraFilter")
+        self.lora_filter.setToolTip(self.tr("Show only images made with this LoRA"))
+        self.lora_filter.setSizeAdjustPolicy(
+            QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
+        )
+        self.lora_filter.setMinimumContentsLength(14)
         self.sort = QComboBox(self)
         self.sort.addItem(self.tr("Newest first"), True)
         self.sort.addItem(self.tr("Oldest first"), False)
@@ -268,6 +312,7 @@ class GalleryPanel(QWidget):
         bar.setContentsMargins(0, 0, 0, 0)
         bar.addWidget(self.search, 1)
         bar.addWidget(self.favourites)
+        bar.addWidget(self.lora_filter)
         bar.addWidget(self.sort)
         bar.addWidget(self.count)
         layout = QVBoxLayout(self)
@@ -338,9 +383,16 @@ class GalleryPanel(QWidget):
 
     def _apply_query(self) -> None:
         self._search_timer.stop()
+        # Like the favourites button: a filter that hides images must show that it is on.
+        self.lora_filter.setStyleSheet(
+            f"#loraFilter {{ border: 1px solid {theme.ACCENT}; border-radius: 3px; }}"
+            if self.lora_filter.currentData()
+            else ""
+        )
         query = ImageQuery(
             search=self.search.text(),
             favourites_only=self.favourites.isChecked(),
+            lora=str(self.lora_filter.currentData() or ""),
             newest_first=bool(self.sort.currentData()),
         )
         if query == self.model.query:
@@ -387,6 +439,10 @@ class GalleryPanel(QWidget):
             text = self.tr(
                 "No image matches “{search}”.\nSearch looks in prompts and negative prompts, in any language."
             ).format(search=query.search.strip())
+        elif query.lora:
+            text = self.tr(
+                "No image made with the LoRA “{name}” matches.\nChoose “All LoRAs” to see every image."
+            ).format(name=query.lora)
         elif query.favourites_only:
             text = self.tr(
                 "No favourites yet.\nRight-click an image and choose Favourite to keep it here."

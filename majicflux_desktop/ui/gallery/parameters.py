@@ -70,6 +70,7 @@ def parameter_rows(record: ImageRecord) -> list[tuple[str, str]]:
         (translate("RecordInfo", "Size"), f"{record.width} × {record.height}"),
         (translate("RecordInfo", "Guidance"), f"{request.guidance:g}"),
         (translate("RecordInfo", "CFG scale"), f"{request.cfg_scale:g}"),
+        *lora_rows(record),
         (translate("RecordInfo", "Model"), meta.model or "—"),
         (translate("RecordInfo", "Model hash"), meta.model_hash or "—"),
         (translate("RecordInfo", "Memory plan"), meta.plan or "—"),
@@ -78,6 +79,25 @@ def parameter_rows(record: ImageRecord) -> list[tuple[str, str]]:
         (translate("RecordInfo", "Created"), created_text(record)),
         (translate("RecordInfo", "File"), str(record.file)),  # last: see `_is_file_row`
     ]
+
+
+def lora_rows(record: ImageRecord) -> list[tuple[str, str]]:
+    """The LoRAs the image was made with, one a line: name, weight, hash (as applied; an image
+    saved before the engine reported them: as the request named them)."""
+    applied = [
+        (lora.name, lora.weight, lora.autov2, f"{lora.layers_matched}/{lora.layers_total}")
+        for lora in record.meta.loras
+    ]
+    named = [(u.name, u.weight, u.autov2, "") for u in record.request.loras if u.enabled]
+    lines = []
+    for name, weight, short, layers in applied or named:
+        line = f"{name} ×{weight:g}"
+        if short:
+            line += " · " + translate("RecordInfo", "hash {hash}").format(hash=short)
+        if layers:
+            line += " · " + translate("RecordInfo", "{layers} layers").format(layers=layers)
+        lines.append(line)
+    return [(translate("RecordInfo", "LoRAs"), "\n".join(lines))] if lines else []
 
 
 LONG_ROWS = 2  # prompt and negative prompt: label above, text below, full width

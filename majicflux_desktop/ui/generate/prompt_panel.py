@@ -1,4 +1,8 @@
-"""The prompt panel: what to generate. Builds a GenerationRequest and shows core's checks inline."""
+"""The prompt panel: what to generate. Builds a GenerationRequest and shows core's checks inline.
+
+LoRAs come from two places, merged into the request: the stack of rows under the prompt, and
+`<lora:name:weight>` tags typed in the prompt (A1111's way), which are taken out of the prompt text.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from majicflux_desktop.core import metadata
 from majicflux_desktop.core.edit import Problem
 from majicflux_desktop.core.request import (
     MAX_CFG,
@@ -38,7 +43,13 @@ from majicflux_desktop.core.request import (
     random_seed,
 )
 from majicflux_desktop.core.settings import GenerationDefaults
+from majicflux_desktop.engine.loras import LoraIndex
 from majicflux_desktop.ui.common import theme
+from majicflux_desktop.ui.common.lora_catalog import LoraCatalog, LoraListing
+from majicflux_desktop.ui.generate import lora_checks
+from majicflux_desktop.ui.generate.lora_picker import LoraPreferences
+from majicflux_desktop.ui.generate.lora_stack import LoraStack
+from majicflux_desktop.ui.generate.lora_tags import PromptEditor, TagState
 from majicflux_desktop.ui.generate.size_picker import SizePicker, SizeState
 
 CFG_WITH_NEGATIVE = 3.5
@@ -47,7 +58,9 @@ TURN_CFG_ON = "cfg-on"  # the link in the hint under a negative prompt
 
 @dataclass(frozen=True)
 class PanelState:
-    """Everything the panel shows, exactly (a language switch rebuilds it; a drop can be undone)."""
+    """Everything the panel shows, exactly (a language switch rebuilds it; a drop can be undone).
+
+    `request` holds the prompt as typed, tags included, and the stack's rows as they are."""
 
     request: GenerationRequest
     seed_text: str
@@ -58,15 +71,20 @@ class PanelState:
 class PromptPanel(QWidget):
     generate_requested = Signal(GenerationRequest)  # a request without problems
     seed_lock_changed = Signal(bool)
+    lora_favourite_toggled = Signal(str, bool)  # a LoRA's SHA-256, favourite or not
 
     def __init__(
         self,
         defaults: GenerationDefaults,
         seed_locked: bool = False,
         parent: QWidget | None = None,
+        *,
+        loras: LoraCatalog | None = None,
     ):
+        """`loras`: the app's LoRA folders (without one, the panel knows no LoRA file)."""
         super().__init__(parent)
         self._attempted = False
+        self.loras = loras or LoraCatalog(LoraIndex(), None, parent=self)
         self._build()
         self.apply_defaults(defaults)
         self.lock.setChecked(seed_locked)
@@ -84,8 +102,12 @@ class PromptPanel(QWidget):
             self.cfg.valueChanged,
             self.seed.textChanged,
             self.count.valueChanged,
+            self.lora_stack.changed,
         ):
             changed.connect(self._check_timer.start)
+        self.loras.scanned.connect(self._loras_scanned)
+        self.lora_stack.trigger_words_requested.connect(self.prompt.put_first)
+        self.lora_stack.favourite_toggled.connect(self.lora_favourite_toggled)
         self.messages.linkActivated.connect(self._link)
         self.random_button.clicked.connect(self.roll_seed)
         self.lock.toggled.connect(self.seed_lock_changed)
@@ -93,7 +115,7 @@ class PromptPanel(QWidget):
         self.show_checks()
 
     def _build(self) -> None:
-        self.prompt = QPlainTextEdit()
+        self.prompt = PromptEditor(self._tag_state)
         self.prompt.setPlaceholderText(
             self.tr(
                 "Describe the image: subject, setting, light, style. For example: "
@@ -102,6 +124,12 @@ class PromptPanel(QWidget):
             )
         )
         self.prompt.setTabChangesFocus(True)
+        self.lora_hint = QLabel()
+        self.lora_hint.setWordWrap(True)
+        self.lora_hint.setTextFormat(Qt.TextFormat.PlainText)  # names come from files and typing
+        self.lora_hint.setStyleSheet(f"color: {theme.DANGER};")
+        self.lora_hint.hide()
+        self.lora_stack = LoraStack(self.loras)
         self.negative = QPlainTextEdit()
         self.negative.setPlaceholderText(self.tr("What to avoid (optional)"))
         self.negative.setToolTip(
@@ -182,8 +210,12 @@ class PromptPanel(QWidget):
         fields.setContentsMargins(8, 8, 8, 0)
         fields.addWidget(prompt_label)
         fields.addWidget(self.prompt, 3)
+        fields.addWidget(self.lora_hint)
         fields.addWidget(negative_label)
         fields.addWidget(self.negative, 1)
+        fields.addSpacing(4)
+        fields.addWidget(self.lora_stack)
+        fields.addSpacing(4)
         fields.addLayout(form)
         fields.addWidget(self.messages)
         # The fields scroll on a small screen (or in a taller script); Generate always shows.
@@ -213,6 +245,18 @@ class PromptPanel(QWidget):
         return int(text) if text else None
 
     def request(self) -> GenerationRequest:
+        """What Generate queues: the prompt without its `<lora:…>` tags, and the LoRAs of the
+        stack and of the tags (a tag sets the weight of the stack's LoRA of that name)."""
+        shown = self._shown_request()
+        prompt, tagged = metadata.split_lora_tags(shown.prompt)
+        if not tagged:  # a prompt without tags stays exactly as typed
+            prompt = shown.prompt
+        loras = lora_checks.merged(shown.loras, tagged)
+        return dataclasses.replace(
+            shown, prompt=prompt, loras=lora_checks.with_known_hashes(loras, self.loras)
+        )
+
+    def _shown_request(self) -> GenerationRequest:
         width, height = self.size_picker.image_size()
         return GenerationRequest(
             prompt=self.prompt.toPlainText(),
@@ -224,11 +268,14 @@ class PromptPanel(QWidget):
             guidance=self.guidance.value(),
             cfg_scale=self.cfg.value(),
             count=self.count.value(),
+            loras=self.lora_stack.uses(),
         )
 
     def set_request(self, request: GenerationRequest, keep_count: bool = True) -> None:
-        """Reuse all parameters (from the gallery or a dropped PNG); a known seed is locked."""
+        """Reuse all parameters (from the gallery or a dropped PNG); a known seed is locked.
+        The stack then holds exactly the request's LoRAs."""
         _replace_text(self.prompt, request.prompt)
+        self.lora_stack.set_uses(request.loras)
         _replace_text(self.negative, request.negative_prompt)
         self.size_picker.set_size(request.width, request.height)
         self.steps.setValue(request.steps)
@@ -257,7 +304,7 @@ class PromptPanel(QWidget):
 
     def state(self) -> PanelState:
         return PanelState(
-            self.request(), self.seed.text(), self.seed_locked, self.size_picker.state()
+            self._shown_request(), self.seed.text(), self.seed_locked, self.size_picker.state()
         )
 
     def restore(self, state: PanelState) -> None:
@@ -289,6 +336,9 @@ class PromptPanel(QWidget):
         if problems:
             self._focus(problems[0].field)
             return False
+        if self.lora_issues(request):  # said under the prompt: never a LoRA silently left out
+            self.prompt.setFocus()
+            return False
         self.generate_requested.emit(request)
         if not self.seed_locked:
             self.roll_seed()
@@ -303,6 +353,7 @@ class PromptPanel(QWidget):
             "count": self.count,
             "guidance": self.guidance,
             "cfg_scale": self.cfg,
+            "loras": self.lora_stack.add_button,
         }.get(field, self.size_picker)
         widget.setFocus()
 
@@ -322,9 +373,30 @@ class PromptPanel(QWidget):
                 line += f" <a href='{TURN_CFG_ON}'>{html.escape(link)}</a>"
             lines.append(line)
         self.messages.setText("<br>".join(lines))
+        hints = self.lora_issues(request)
+        self.lora_hint.setText("\n".join(hints))
+        self.lora_hint.setVisible(bool(hints))
 
     def problem_texts(self) -> list[str]:
         return [p.message.text() for p in self.request().problems()]
+
+    # -- LoRAs ---------------------------------------------------------------------------------
+    def lora_issues(self, request: GenerationRequest) -> list[str]:
+        return lora_checks.issues(request.loras, self.loras)
+
+    def set_lora_preferences(self, preferences: LoraPreferences) -> None:
+        self.lora_stack.set_preferences(preferences)
+
+    def _tag_state(self, name: str) -> TagState:
+        listing = self.loras.listing
+        if not listing.scanned:
+            return TagState.UNCHECKED
+        file = listing.named(name)
+        return TagState.KNOWN if file is not None and file.ok else TagState.UNKNOWN
+
+    def _loras_scanned(self, _listing: LoraListing) -> None:
+        self.prompt.recheck_tags()
+        self.show_checks()
 
     def _link(self, target: str) -> None:
         if target == TURN_CFG_ON:

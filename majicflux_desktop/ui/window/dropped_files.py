@@ -1,7 +1,9 @@
-"""A file dropped on the window: read its generation parameters, or say why not."""
+"""A file dropped on the window: read its generation parameters, or say why not; its LoRAs are
+looked for in the LoRA folders, and one that is not there is named."""
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -10,6 +12,7 @@ from PySide6.QtGui import QImageReader
 
 from majicflux_desktop.core import metadata
 from majicflux_desktop.core.request import GenerationRequest
+from majicflux_desktop.ui.common.lora_catalog import LoraResolution, MissingLora
 
 translate = QCoreApplication.translate
 
@@ -64,3 +67,39 @@ def read_pasted_text(text: str) -> DropOutcome:
         return DropOutcome(None, notes, "warning")
     message = translate("drop", "Parameters pasted ({source}).").format(source=result.source)
     return DropOutcome(result.request, f"{message} {notes}".strip(), "warning" if notes else "info")
+
+
+def with_lora_resolution(
+    outcome: DropOutcome, resolution: LoraResolution, folders: str
+) -> DropOutcome:
+    """The outcome with the LoRAs found in the folders (in the file's order, under the names
+    their files have now) and a sentence for each that was left out; the rest always loads."""
+    assert outcome.request is not None
+    found = {f.asked: f.use for f in resolution.found}
+    loras = tuple(found[use] for use in outcome.request.loras if use in found)
+    request = dataclasses.replace(outcome.request, loras=loras)
+    if not resolution.missing:
+        return DropOutcome(request, outcome.message, outcome.level)
+    sentences = [_left_out(missing, folders) for missing in resolution.missing]
+    level = "error" if outcome.level == "error" else "warning"
+    return DropOutcome(request, " ".join([outcome.message, *sentences]), level)
+
+
+def _left_out(missing: MissingLora, folders: str) -> str:
+    use = missing.use
+    if missing.problem is not None:
+        return translate(
+            "drop",
+            "LoRA “{name}” cannot be used ({reason}); the other parameters were loaded.",
+        ).format(name=use.name, reason=missing.problem.text())
+    if use.sha256:
+        return translate(
+            "drop",
+            "LoRA “{name}” (hash {hash}) is not in your LoRA folders; the other parameters "
+            "were loaded. To use it, put its file in {folders} and drop or paste the image again.",
+        ).format(name=use.name, hash=use.autov2, folders=folders)
+    return translate(
+        "drop",
+        "LoRA “{name}” is not in your LoRA folders; the other parameters were loaded. To use "
+        "it, put its file in {folders} and drop or paste the image again.",
+    ).format(name=use.name, folders=folders)

@@ -37,11 +37,14 @@ from majicflux_desktop.core.library import ImageRecord, Job, Library
 from majicflux_desktop.core.paths import AppPaths
 from majicflux_desktop.core.request import GenerationRequest, RequestError
 from majicflux_desktop.core.settings import Settings
+from majicflux_desktop.engine.loras import LoraIndex
 from majicflux_desktop.engine.memory import VramProbe
+from majicflux_desktop.ui.common.lora_catalog import LoraCatalog, LoraResolution
 from majicflux_desktop.ui.common.notices import NoticeBar
 from majicflux_desktop.ui.gallery.gallery_panel import GalleryPanel
 from majicflux_desktop.ui.gallery.image_details import ImageDetails
 from majicflux_desktop.ui.gallery.viewer import ViewerWindow
+from majicflux_desktop.ui.generate.lora_picker import LoraPreferences
 from majicflux_desktop.ui.generate.prompt_panel import PanelState, PromptPanel
 from majicflux_desktop.ui.generate.queue_panel import QueuePanel
 from majicflux_desktop.ui.setup.downloads import DownloadService
@@ -52,7 +55,12 @@ from majicflux_desktop.ui.window.actions import (
     show_about,
     show_shortcuts,
 )
-from majicflux_desktop.ui.window.dropped_files import DropOutcome, read_dropped, read_pasted_text
+from majicflux_desktop.ui.window.dropped_files import (
+    DropOutcome,
+    read_dropped,
+    read_pasted_text,
+    with_lora_resolution,
+)
 from majicflux_desktop.ui.window.presenter import Panels, WorkerPresenter
 from majicflux_desktop.ui.window.settings_dialog import SettingsDialog
 from majicflux_desktop.ui.window.status import StatusLine, StatusSnapshot
@@ -82,6 +90,7 @@ class MainWindow(QMainWindow):
     setup_finished = Signal(Settings)  # from Model setup: save them, load the models
     check_models_requested = Signal()
     seed_lock_changed = Signal(bool)
+    lora_favourite_toggled = Signal(str, bool)  # a LoRA's SHA-256, favourite or not
     closing = Signal()
 
     def __init__(
@@ -93,9 +102,14 @@ class MainWindow(QMainWindow):
         probe: VramProbe,
         demo: bool = False,
         downloads: DownloadService | None = None,
+        loras: LoraCatalog | None = None,
     ):
+        """`loras`: the app's LoRA folders, shared with the engine (the app's, outliving this
+        window); without one the window knows no LoRA file."""
         super().__init__()
         self.paths, self.settings, self.library, self.worker = paths, settings, library, worker
+        self.loras = loras or LoraCatalog(LoraIndex(), None, parent=self)
+        self._pending_drop: DropOutcome | None = None  # its LoRAs are being looked for
         self.demo = demo
         self.rebuilding = False
         self.setup_open = False  # Model setup opened from the menu: stays until the user leaves
@@ -103,7 +117,8 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
         self.gauge = VramGauge(probe)
-        self.prompt_panel = PromptPanel(settings.generation, settings.seed_locked)
+        self.prompt_panel = PromptPanel(settings.generation, settings.seed_locked, loras=self.loras)
+        self.prompt_panel.set_lora_preferences(_lora_preferences(settings))
         self.details = ImageDetails()
         self.queue = QueuePanel(library.jobs)
         self.gallery = GalleryPanel(library.records, library, paths.thumbnail_dir)
@@ -202,6 +217,7 @@ class MainWindow(QMainWindow):
     def _connect_panels(self) -> None:
         self.prompt_panel.generate_requested.connect(self.enqueue)
         self.prompt_panel.seed_lock_changed.connect(self.seed_lock_changed)
+        self.prompt_panel.lora_favourite_toggled.connect(self.lora_favourite_toggled)
         self.queue.cancel_running_requested.connect(self.cancel_running)
         # a lambda, so the call happens here and now (a bound method of the worker would be queued)
         self.queue.pause_toggled.connect(lambda paused: self.worker.set_paused(paused))
@@ -263,6 +279,7 @@ class MainWindow(QMainWindow):
     def apply_settings(self, settings: Settings) -> None:
         self.settings = settings
         self.setup_wizard.set_settings(settings)
+        self.prompt_panel.set_lora_preferences(_lora_preferences(settings))
 
     # -- actions ---------------------------------------------------------------------------------
     def generate(self) -> None:
@@ -326,7 +343,7 @@ class MainWindow(QMainWindow):
         if mime is not None and mime.hasUrls() and mime.urls()[0].isLocalFile():
             self.take_dropped(Path(mime.urls()[0].toLocalFile()))
             return
-        self._take(read_pasted_text(QGuiApplication.clipboard().text()))
+        self.take_outcome(read_pasted_text(QGuiApplication.clipboard().text()))
 
     def empty_trash(self) -> None:
         count = len(self.library.records.trashed())
@@ -411,11 +428,30 @@ class MainWindow(QMainWindow):
         self.take_dropped(files[0])
 
     def take_dropped(self, path: Path) -> None:
-        self._take(read_dropped(path))
+        self.take_outcome(read_dropped(path))
+
+    def take_outcome(self, outcome: DropOutcome) -> None:
+        """Parameters read from a file or the clipboard into the panel, as one step the notice
+        can undo. Its LoRAs are looked for in the LoRA folders first (by hash, then by name;
+        hashing may read files, so in the background): one that is not there is left out and
+        named in the notice."""
+        request = outcome.request
+        if request is None or not request.loras:
+            self._pending_drop = None  # an earlier drop's LoRAs, still looked for, are not wanted
+            self._take(outcome)
+            return
+        self._pending_drop = outcome
+        self.loras.resolve(request.loras, self._drop_resolved)
+
+    def _drop_resolved(self, resolution: LoraResolution) -> None:
+        outcome = self._pending_drop
+        asked = {f.asked for f in resolution.found} | {m.use for m in resolution.missing}
+        if outcome is None or outcome.request is None or asked != set(outcome.request.loras):
+            return  # the answer for an earlier drop: a later one replaced it
+        self._pending_drop = None
+        self._take(with_lora_resolution(outcome, resolution, self.loras.listing.folders_text()))
 
     def _take(self, outcome: DropOutcome) -> None:
-        """Parameters from a file or the clipboard into the prompt panel, as one step the notice
-        can undo."""
         if outcome.request is None:
             self.notices.add(outcome.message, outcome.level)
             return
@@ -452,6 +488,10 @@ class MainWindow(QMainWindow):
         if not self.rebuilding:
             self.closing.emit()
         event.accept()
+
+
+def _lora_preferences(settings: Settings) -> LoraPreferences:
+    return LoraPreferences(settings.favourite_loras, settings.recent_loras)
 
 
 def _open_folder(folder: Path) -> None:

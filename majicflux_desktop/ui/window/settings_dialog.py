@@ -1,4 +1,5 @@
-"""Settings: language, theme, folders, memory plan and VRAM budget, float8 maths, default parameters."""
+"""Settings: language, theme, folders, LoRA folders, memory plan and VRAM budget, float8 maths,
+default parameters."""
 
 from __future__ import annotations
 
@@ -44,6 +45,7 @@ from majicflux_desktop.core.settings import (
 from majicflux_desktop.engine import memory
 from majicflux_desktop.ui.common.translations import LANGUAGE_NAMES
 from majicflux_desktop.ui.generate.size_picker import LONG_SIDES
+from majicflux_desktop.ui.window.lora_folder_list import LoraFolderList
 
 
 class SettingsDialog(QDialog):
@@ -85,6 +87,9 @@ class SettingsDialog(QDialog):
                 "Float8 maths multiplies in float8 on GPUs that can (RTX 40xx, H100): faster, "
                 "with a very small change in the images. Off computes in bf16."
             )
+        )
+        self.lora_folders = LoraFolderList(
+            settings.lora_folders, settings.models_dir, settings.model_files
         )
         self._build_defaults(settings.generation)
         self._lay_out()
@@ -139,9 +144,12 @@ class SettingsDialog(QDialog):
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
+        loras = QVBoxLayout()
+        loras.addWidget(self.lora_folders)
         for title, form in (
             (self.tr("General"), general),
             (self.tr("Models and GPU memory"), models),
+            (self.tr("LoRA folders"), loras),
             (self.tr("Default parameters"), defaults),
         ):
             box = QGroupBox(title)
@@ -204,6 +212,7 @@ class SettingsDialog(QDialog):
             vram_budget_gb=None if self.auto_budget.isChecked() else self.budget.value(),
             fp8_matmul=str(self.fp8_matmul.currentData()),
             generation=generation,
+            lora_folders=self.lora_folders.folders(),
         )
         changes = {
             f.name: getattr(edited, f.name)
