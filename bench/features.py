@@ -1,6 +1,6 @@
 """LoRAs and edits on the GPU, each configuration in a fresh process: one device call.
 
-    python -m bench.features [--part loras|edits|all] [--fixtures /tmp/mf-fixtures]
+    python -m bench.features [--part loras|edits|all] [--budgets 12,8] [--fixtures /tmp/mf-fixtures]
 
 LoRAs (issue 14): two LoRAs of ranks 32 and 64 on every Linear of the transformer (kohya layout,
 random weights of FLUX.1's shapes), at the 12, 8 and 4 GB plans with float8 maths, and at 8 GB with
@@ -115,6 +115,11 @@ def main() -> None:
     parser.add_argument("--part", choices=["loras", "edits", "all"], default="all")
     parser.add_argument("--fixtures", default="/tmp/mf-fixtures")
     parser.add_argument("--steps", type=int, default=20)
+    parser.add_argument(
+        "--budgets",
+        default="",
+        help="only the float8-maths cases of these budgets, e.g. 12,8 (empty: every case)",
+    )
     args = parser.parse_args()
     from bench import fixtures
 
@@ -124,12 +129,19 @@ def main() -> None:
     out = Path(os.environ.get("OUT") or "bench/out")
     out.mkdir(parents=True, exist_ok=True)
     stamp = time.strftime("%Y%m%d-%H%M%S")
+    budgets = {float(b) for b in args.budgets.split(",") if b}
+
+    def wanted(budget: float, maths: str = "auto") -> bool:
+        return (not budgets or budget in budgets) and (not budgets or maths == "auto")
+
     if args.part in ("loras", "all"):
         loras = write_loras(Path(args.fixtures) / "loras")
         pair = f"{loras['style-r32']}:1,{loras['character-r64']}:0.8"
         other = f"{loras['other-r32']}:1,{loras['other-r64']}:0.7"
         results = []
         for plan, budget, maths in LORA_CASES:
+            if not wanted(budget, maths):
+                continue
             command = [sys.executable, "-m", "bench.case", "--models", str(models),
                        "--plan", plan, "--budget-gb", str(budget), "--sizes", "1024",
                        "--steps", str(args.steps), "--fp8-matmul", maths,
@@ -143,6 +155,8 @@ def main() -> None:
     if args.part in ("edits", "all"):
         results = []
         for plan, budget, jobs in EDIT_CASES:
+            if not wanted(budget):
+                continue
             command = [sys.executable, "-m", "bench.edit_case", "--models", str(models),
                        "--plan", plan, "--budget-gb", str(budget), "--steps", str(args.steps),
                        "--jobs", jobs]  # fmt: skip
