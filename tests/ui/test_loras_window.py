@@ -12,8 +12,7 @@ import pytest
 from lora_helpers import INK, KOHYA, PEFT, SDXL, copy_loras, lora_originals, sha256
 from PIL import Image, PngImagePlugin
 from PySide6.QtCore import Qt
-from test_window import drop
-from ui_helpers import Launch, small_request, window_of
+from ui_helpers import Launch, drop, small_request, window_of
 
 from majicflux_desktop.app import DEMO_MODELS, DesktopApp
 from majicflux_desktop.core.request import LoraUse

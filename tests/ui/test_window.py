@@ -6,10 +6,10 @@ import json
 from pathlib import Path
 
 from PIL import Image, PngImagePlugin
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
-from PySide6.QtGui import QDropEvent, QGuiApplication
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMenu
-from ui_helpers import Launch, small_request, window_of
+from ui_helpers import Launch, drop, small_request, window_of
 
 from majicflux_desktop.core import metadata
 from majicflux_desktop.core.store.jobs import JobState
@@ -144,19 +144,6 @@ def a1111_png(path: Path) -> Path:
     )
     Image.new("RGB", (64, 64), "orange").save(path, pnginfo=info)
     return path
-
-
-def drop(window: MainWindow, path: Path) -> None:
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(str(path))])
-    event = QDropEvent(
-        QPointF(20, 20),
-        Qt.DropAction.CopyAction,
-        mime,
-        Qt.MouseButton.LeftButton,
-        Qt.KeyboardModifier.NoModifier,
-    )
-    window.dropEvent(event)
 
 
 def test_dropping_a_png_fills_the_prompt_panel(qtbot, launch: Launch, data_dir, tmp_path) -> None:

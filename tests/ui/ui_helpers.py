@@ -8,7 +8,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtWidgets import QApplication
+from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtGui import QDropEvent
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from majicflux_desktop.app import DEMO_MODELS, DesktopApp, Options
 from majicflux_desktop.core.paths import AppPaths
@@ -24,6 +26,38 @@ def small_request(prompt: str = "a ginger cat", **changes: object) -> Generation
     values: dict[str, object] = dict(prompt=prompt, width=256, height=256, steps=2)
     values.update(changes)
     return GenerationRequest(**values)  # type: ignore[arg-type]
+
+
+def drop(window: MainWindow, path: Path, answer: str = "parameters") -> None:
+    """Drop a file on the window as the system would; a PNG with parameters asks what it is
+    for, and `answer` ("parameters", "source" or "cancel") clicks that button."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(path))])
+    event = QDropEvent(
+        QPointF(20, 20),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
+    window.dropEvent(event)
+    answer_drop_question(window, answer)
+
+
+def answer_drop_question(window: MainWindow, answer: str = "parameters") -> None:
+    box = window.drop_question
+    if box is None:
+        return
+    assert box.isVisible() and box.windowModality() != Qt.WindowModality.NonModal
+    texts = {
+        "parameters": window.tr("Use its parameters"),
+        "source": window.tr("Use it as the source image"),
+    }
+    if answer == "cancel":
+        box.button(QMessageBox.StandardButton.Cancel).click()
+        return
+    (button,) = [b for b in box.buttons() if b.text() == texts[answer]]
+    button.click()
 
 
 def make_data_dir(folder: Path, tiny_models: Path, language: str = "en") -> Path:

@@ -143,6 +143,17 @@ class ImageRecordStore:
             ).fetchall()
         return [(row[0], int(row[1])) for row in rows]
 
+    def has_children(self, image_id: int) -> bool:
+        """Whether an image outside the trash was made from this one (an edit of it)."""
+        with self._db.read() as db:
+            return (
+                db.execute(
+                    "SELECT 1 FROM images WHERE parent_id = ? AND trashed_at IS NULL LIMIT 1",
+                    (image_id,),
+                ).fetchone()
+                is not None
+            )
+
     def path_taken(self, path: Path) -> bool:
         with self._db.read() as db:
             stored = self._files.stored(path)

@@ -61,6 +61,20 @@ class EditState:
     problems: tuple[str, ...]
 
 
+@dataclass(frozen=True)
+class EditSnapshot:
+    """Everything the panel holds, in memory (a language switch rebuilds the panel; a drop that
+    set the source can be undone)."""
+
+    loaded: LoadedPicture | None
+    mask: QImage | None
+    options: EditOptions
+    strength_set_by_user: bool
+    note: tuple[str, str] | None
+    stored: dict[tuple[str, Path], tuple[int, StoredImage]]
+    revisions: dict[str, int]
+
+
 class EditPanel(QWidget):
     changed = Signal(EditState)
     size_changed = Signal(EditSizing)  # the work and output sizes changed (only when active)
@@ -316,6 +330,42 @@ class EditPanel(QWidget):
         name = self.tr("Source of the reused image")
         self.loader.restore(edit, sources, name)
         self._show_loading(name)
+
+    def snapshot(self) -> EditSnapshot:
+        return EditSnapshot(
+            self._loaded,
+            self.mask_image(),
+            self.form.options(),
+            self.form.strength_set_by_user(),
+            self._note,
+            dict(self._stored),
+            dict(self._revisions),
+        )
+
+    def restore_snapshot(self, snapshot: EditSnapshot) -> None:
+        """Hold exactly what `snapshot` held (a read under way is dropped)."""
+        self.loader.cancel()
+        had = self._loaded is not None
+        self._loaded = snapshot.loaded
+        self.form.set_options(snapshot.options, snapshot.strength_set_by_user)
+        self._set_mask_now(snapshot.mask)
+        self._stored = dict(snapshot.stored)
+        self._revisions = dict(snapshot.revisions)
+        self._note = snapshot.note
+        loaded = snapshot.loaded
+        if loaded is None:
+            self.source_box.show_empty()
+        else:
+            self.source_box.show_picture(
+                loaded.thumbnail, loaded.name, loaded.image.width, loaded.image.height
+            )
+        self._refresh()
+        if loaded is not None:
+            info = self.source_info()
+            assert info is not None
+            self.source_changed.emit(info)
+        elif had:
+            self.source_removed.emit()
 
     # -- a picture read ---------------------------------------------------------------------------
 

@@ -1,4 +1,5 @@
-"""The edit panel's lines of text: the sizes an edit works at and delivers, and its messages."""
+"""An edit's lines of text: the sizes it works at and delivers, the panel's messages, and the
+short description the queue and the image details show."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import html
 
 from PySide6.QtCore import QCoreApplication
 
+from majicflux_desktop.core.edit import Edit, EditMode
 from majicflux_desktop.core.edit_sizes import Size
 from majicflux_desktop.ui.common import theme
 from majicflux_desktop.ui.edit.edit_draft import EditSizing
@@ -56,3 +58,28 @@ def message_html(problems: list[str], note: tuple[str, str] | None) -> str:
         escaped = html.escape(text)
         lines.append(f"<span style='color:{colour}'>{escaped}</span>" if colour else escaped)
     return "<br>".join(lines)
+
+
+def mode_name(mode: EditMode) -> str:
+    return {
+        EditMode.IMAGE_TO_IMAGE: translate("edit_text", "Image to image"),
+        EditMode.INPAINT: translate("edit_text", "Inpaint"),
+        EditMode.OUTPAINT: translate("edit_text", "Outpaint"),
+        EditMode.UPSCALE: translate("edit_text", "Upscale"),
+    }[mode]
+
+
+def edit_summary(edit: Edit) -> str:
+    """`Upscale ×2 · strength 0.35`: the mode and what acts in it."""
+    parts = [mode_name(edit.mode)]
+    if edit.mode is EditMode.UPSCALE:
+        parts[0] += f" ×{edit.upscale:g}"
+    if edit.mode is EditMode.OUTPAINT:
+        left, top, right, bottom = edit.outpaint
+        parts.append(
+            translate("edit_text", "+{left} ←, +{top} ↑, +{right} →, +{bottom} ↓ px").format(
+                left=left, top=top, right=right, bottom=bottom
+            )
+        )
+    parts.append(translate("edit_text", "strength {value}").format(value=f"{edit.strength:.2f}"))
+    return " · ".join(parts)

@@ -49,6 +49,7 @@ class GalleryActions:
     trash: QAction
     undo_trash: QAction
     favourite: QAction
+    use_as_source: QAction
 
 
 class GalleryPanel(QWidget):
@@ -56,6 +57,7 @@ class GalleryPanel(QWidget):
     reroll_requested = Signal(ImageRecord, int)  # record, number of variants
     reuse_seed_requested = Signal(ImageRecord)
     reuse_all_requested = Signal(ImageRecord)
+    use_as_source_requested = Signal(ImageRecord)
     viewer_requested = Signal(ImageRecord)
     favourite_toggled = Signal(ImageRecord, bool)  # the updated record, favourite or not
     status_message = Signal(str)
@@ -76,6 +78,7 @@ class GalleryPanel(QWidget):
         self.model = GalleryModel(records, self.thumbnails, self)
         self._undo: list[int] = []
         self._shown: ImageRecord | None = None
+        self._family: int | None = None  # only this image's lineage is shown
         self._build()
         self._make_actions()
         self._search_timer = QTimer(self, singleShot=True, interval=SEARCH_DELAY_MS)
@@ -84,6 +87,7 @@ class GalleryPanel(QWidget):
         self.search.returnPressed.connect(self._apply_query)
         self.favourites.toggled.connect(self._apply_query)
         self.lora_filter.currentIndexChanged.connect(self._apply_query)
+        self.family_filter.clicked.connect(lambda: self.show_family(None))
         self.sort.currentIndexChanged.connect(self._apply_query)
         self.view.setModel(self.model)
         self.view.selectionModel().selectionChanged.connect(self._selection_moved)
@@ -130,6 +134,34 @@ class GalleryPanel(QWidget):
             return False
         self._select_row(row)
         return True
+
+    def show_family(self, image_id: int | None) -> None:
+        """Show only this image's lineage: the pictures it was made from and those made from
+        it (None: every image again)."""
+        self._family = image_id
+        self.family_filter.setText(
+            "" if image_id is None else self.tr("Family of #{id} ✕").format(id=image_id)
+        )
+        self.family_filter.setVisible(image_id is not None)
+        self._apply_query()
+        if image_id is not None:
+            self.select_image(image_id)
+
+    def reveal_image(self, image_id: int) -> bool:
+        """Select this image, clearing the search and filters if they hide it; False when it
+        is not in the gallery at all (in the trash, or deleted)."""
+        if self.select_image(image_id):
+            return True
+        record = self.records.image(image_id)
+        if record is None or record.trashed:
+            return False
+        self.search.clear()
+        self.favourites.setChecked(False)
+        self.lora_filter.setCurrentIndex(0)
+        self._family = None
+        self.family_filter.hide()
+        self._apply_query()
+        return self.select_image(image_id)
 
     def neighbour(self, image_id: int, delta: int) -> ImageRecord | None:
         """The image `delta` places from this one in the gallery's order (the viewer's arrows)."""
@@ -246,6 +278,11 @@ class GalleryPanel(QWidget):
             self.tr("Reuse all parameters"),
             lambda: self.reuse_all_requested.emit(record),
         )
+        menu.addAction(self.commands.use_as_source)
+        if record.parent_id is not None or self.records.has_children(record.id):
+            self._menu_action(
+                menu, "family", self.tr("Show its family"), lambda: self.show_family(record.id)
+            )
         menu.addSeparator()
         self._menu_action(
             menu,
@@ -296,6 +333,15 @@ class GalleryPanel(QWidget):
             QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon
         )
         self.lora_filter.setMinimumContentsLength(14)
+        self.family_filter = QToolButton(self)
+        self.family_filter.setObjectName("familyFilter")
+        self.family_filter.setToolTip(
+            self.tr("Showing one picture's family. Click to show every image.")
+        )
+        self.family_filter.setStyleSheet(
+            f"#familyFilter {{ background: {theme.ACCENT}; color: #1a1a1a; border-radius: 3px; }}"
+        )
+        self.family_filter.hide()
         self.sort = QComboBox(self)
         self.sort.addItem(self.tr("Newest first"), True)
         self.sort.addItem(self.tr("Oldest first"), False)
@@ -313,6 +359,7 @@ class GalleryPanel(QWidget):
         bar.addWidget(self.search, 1)
         bar.addWidget(self.favourites)
         bar.addWidget(self.lora_filter)
+        bar.addWidget(self.family_filter)
         bar.addWidget(self.sort)
         bar.addWidget(self.count)
         layout = QVBoxLayout(self)
@@ -342,6 +389,9 @@ class GalleryPanel(QWidget):
             ),
             favourite=self._action(
                 self.tr("Favourite"), QKeySequence("Ctrl+D"), window, self.toggle_favourite
+            ),
+            use_as_source=self._action(
+                self.tr("Use as source"), QKeySequence("Ctrl+I"), window, self._use_as_source
             ),
         )
 
@@ -394,6 +444,7 @@ class GalleryPanel(QWidget):
             favourites_only=self.favourites.isChecked(),
             lora=str(self.lora_filter.currentData() or ""),
             newest_first=bool(self.sort.currentData()),
+            family_of=self._family,
         )
         if query == self.model.query:
             return
@@ -439,6 +490,10 @@ class GalleryPanel(QWidget):
             text = self.tr(
                 "No image matches “{search}”.\nSearch looks in prompts and negative prompts, in any language."
             ).format(search=query.search.strip())
+        elif query.family_of is not None:
+            text = self.tr(
+                "No image of this family matches.\nClick “Family of #{id}” above to see every image."
+            ).format(id=query.family_of)
         elif query.lora:
             text = self.tr(
                 "No image made with the LoRA “{name}” matches.\nChoose “All LoRAs” to see every image."
@@ -463,6 +518,11 @@ class GalleryPanel(QWidget):
         record = self.current_record()
         if record is not None:
             self.reroll_requested.emit(record, variants)
+
+    def _use_as_source(self) -> None:
+        record = self.current_record()
+        if record is not None:
+            self.use_as_source_requested.emit(record)
 
     def _reuse_seed(self) -> None:
         record = self.current_record()

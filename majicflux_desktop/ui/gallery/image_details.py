@@ -39,6 +39,9 @@ class ImageDetails(QWidget):
     reroll_requested = Signal(object, int)
     reuse_seed_requested = Signal(object)
     reuse_all_requested = Signal(object)
+    use_as_source_requested = Signal(object)
+    image_requested = Signal(int)  # select this image (the one the shown image was made from)
+    family_requested = Signal(int)  # show this image's family in the gallery
     viewer_requested = Signal(object)
     favourite_toggled = Signal(object, bool)
     status_message = Signal(str)
@@ -46,6 +49,7 @@ class ImageDetails(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._record: ImageRecord | None = None
+        self.has_children: Callable[[int], bool] = lambda _image_id: False  # the library's answer
         self._previewing = False
         self._token = 0
         self.loader = ImageFileLoader(self)
@@ -55,6 +59,8 @@ class ImageDetails(QWidget):
         self.canvas = ImageCanvas(self)
         self.canvas.double_clicked.connect(self._request_viewer)
         self.parameters = ParameterPanel(self)
+        self.parameters.image_link_activated.connect(self.image_requested)
+        self.parameters.family_link_activated.connect(self.family_requested)
         self.summary = QLabel(self)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self._build_buttons()
@@ -66,7 +72,7 @@ class ImageDetails(QWidget):
         splitter.setSizes([640, 280])
         splitter.setChildrenCollapsible(False)
         bar = QHBoxLayout()
-        for button in (self.reroll, self.reuse_seed, self.reuse_all):
+        for button in (self.reroll, self.reuse_seed, self.reuse_all, self.use_as_source):
             bar.addWidget(button)
         bar.addSpacing(12)
         bar.addWidget(self.summary, 1)
@@ -91,7 +97,7 @@ class ImageDetails(QWidget):
         self._previewing = False
         self._record = record
         self.canvas.set_badge("")
-        self.parameters.show_record(record)
+        self.parameters.show_record(record, record is not None and self.has_children(record.id))
         self._enable(record is not None)
         if record is None:
             self._token = 0
@@ -147,6 +153,12 @@ class ImageDetails(QWidget):
             self.tr("Put the prompt, seed and every setting into the prompt panel"),
         )
         self.reuse_all.clicked.connect(lambda: self._emit(self.reuse_all_requested))
+        self.use_as_source = tool_button(
+            self,
+            self.tr("Use as source"),
+            self.tr("Start from this image: image to image, inpaint, outpaint or upscale (Ctrl+I)"),
+        )
+        self.use_as_source.clicked.connect(lambda: self._emit(self.use_as_source_requested))
         self.favourite = tool_button(self, "☆", self.tr("Favourite"))
         self.favourite.setCheckable(True)
         self.favourite.toggled.connect(lambda on: self.favourite.setText("★" if on else "☆"))
@@ -167,6 +179,7 @@ class ImageDetails(QWidget):
             self.reroll,
             self.reuse_seed,
             self.reuse_all,
+            self.use_as_source,
             self.favourite,
             self.copy_seed,
             self.copy_prompt,

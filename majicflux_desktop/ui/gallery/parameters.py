@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, QDateTime, Qt
+import html
+
+from PySide6.QtCore import QCoreApplication, QDateTime, Qt, Signal
 from PySide6.QtGui import QFont, QPalette
 from PySide6.QtWidgets import (
     QFrame,
@@ -14,7 +16,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from majicflux_desktop.core.edit import EditMode, InpaintArea
 from majicflux_desktop.core.library import ImageRecord
+from majicflux_desktop.ui.edit.panel_text import edit_summary
 
 translate = QCoreApplication.translate
 GIB = 1024**3
@@ -71,6 +75,7 @@ def parameter_rows(record: ImageRecord) -> list[tuple[str, str]]:
         (translate("RecordInfo", "Guidance"), f"{request.guidance:g}"),
         (translate("RecordInfo", "CFG scale"), f"{request.cfg_scale:g}"),
         *lora_rows(record),
+        *edit_rows(record),
         (translate("RecordInfo", "Model"), meta.model or "—"),
         (translate("RecordInfo", "Model hash"), meta.model_hash or "—"),
         (translate("RecordInfo", "Memory plan"), meta.plan or "—"),
@@ -100,6 +105,69 @@ def lora_rows(record: ImageRecord) -> list[tuple[str, str]]:
     return [(translate("RecordInfo", "LoRAs"), "\n".join(lines))] if lines else []
 
 
+def edit_rows(record: ImageRecord) -> list[tuple[str, str]]:
+    """What the image was made from and how (an edit), or nothing (text to image)."""
+    edit = record.request.edit
+    if edit is None:
+        return []
+    source = edit.source
+    rows = [
+        (translate("RecordInfo", "Edit"), edit_summary(edit)),
+        (
+            translate("RecordInfo", "Source"),
+            translate("RecordInfo", "{width}×{height} · hash {hash}").format(
+                width=source.width, height=source.height, hash=source.sha256[:10]
+            ),
+        ),
+    ]
+    if edit.mode is EditMode.INPAINT:
+        area = (
+            translate("RecordInfo", "masked area at full resolution, padding {padding} px")
+            if edit.area is InpaintArea.MASKED
+            else translate("RecordInfo", "whole picture")
+        ).format(padding=edit.padding)
+        feather = translate("RecordInfo", "feather {feather} px").format(feather=edit.feather)
+        rows.append((translate("RecordInfo", "Mask"), f"{area} · {feather}"))
+    return rows
+
+
+IMAGE_LINK, FAMILY_LINK = "image:", "family:"
+
+
+def lineage_html(record: ImageRecord, has_children: bool) -> str:
+    """The line above the parameters: what the image was made from (a link to it) and a link
+    to its family (escaped: nothing here comes from the user but numbers and translations)."""
+    edit = record.request.edit
+    parts = []
+    if edit is not None and record.parent_id is not None:
+        link = f"<a href='{IMAGE_LINK}{record.parent_id}'>#{record.parent_id}</a>"
+        parts.append(
+            html.escape(translate("RecordInfo", "Made from {image} ({how})."))
+            .replace("{image}", link)
+            .replace("{how}", html.escape(edit_summary(edit)))
+        )
+    elif edit is not None and edit.parent_image is not None:
+        parts.append(
+            html.escape(
+                translate(
+                    "RecordInfo", "Made from #{id}, which is no longer in the library ({how})."
+                ).format(id=edit.parent_image, how=edit_summary(edit))
+            )
+        )
+    elif edit is not None:
+        parts.append(
+            html.escape(
+                translate("RecordInfo", "Made from a picture opened from a file ({how}).").format(
+                    how=edit_summary(edit)
+                )
+            )
+        )
+    if record.parent_id is not None or has_children:
+        text = html.escape(translate("RecordInfo", "Show its family"))
+        parts.append(f"<a href='{FAMILY_LINK}{record.id}'>{text}</a>")
+    return " ".join(parts)
+
+
 LONG_ROWS = 2  # prompt and negative prompt: label above, text below, full width
 BREAK = "\u200b"  # zero-width space: lets a long path wrap at its separators
 
@@ -112,7 +180,11 @@ def breakable_path(path: str) -> str:
 
 
 class ParameterPanel(QScrollArea):
-    """Every parameter of one image, selectable so any value can be copied by hand."""
+    """Every parameter of one image, selectable so any value can be copied by hand, under the
+    line that links to what it was made from."""
+
+    image_link_activated = Signal(int)  # the image this one was made from
+    family_link_activated = Signal(int)  # show this image's family
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,7 +204,12 @@ class ParameterPanel(QScrollArea):
         self._labels: list[QLabel] = []
         self._shown = 0  # rows in use (records with LoRAs or an edit have more)
         self._values: list[QLabel] = []
+        self.lineage = QLabel(body)
+        self.lineage.setWordWrap(True)
+        self.lineage.setTextFormat(Qt.TextFormat.RichText)  # built by `lineage_html`, escaped
+        self.lineage.linkActivated.connect(self._link)
         self._layout.addWidget(self._message)
+        self._layout.addWidget(self.lineage)
         self._layout.addLayout(self._grid)
         self._layout.addStretch(1)
         self.setWidget(body)
@@ -144,10 +221,12 @@ class ParameterPanel(QScrollArea):
             for label, value in zip(self._labels[: self._shown], self._values, strict=False)
         }
 
-    def show_record(self, record: ImageRecord | None) -> None:
+    def show_record(self, record: ImageRecord | None, has_children: bool = False) -> None:
         if record is None:
             self.show_message("")
             return
+        self.lineage.setText(lineage_html(record, has_children))
+        self.lineage.setVisible(bool(self.lineage.text()))
         rows = parameter_rows(record)
         self._ensure_rows(len(rows))
         self._shown = len(rows)
@@ -169,7 +248,16 @@ class ParameterPanel(QScrollArea):
         """Replace the parameters with a line (“Generating…”, or nothing)."""
         self._message.setText(text)
         self._message.setVisible(bool(text))
+        self.lineage.hide()
         self._set_rows_visible(False)
+
+    def _link(self, target: str) -> None:
+        for prefix, signal in (
+            (IMAGE_LINK, self.image_link_activated),
+            (FAMILY_LINK, self.family_link_activated),
+        ):
+            if target.startswith(prefix):
+                signal.emit(int(target.removeprefix(prefix)))
 
     def _ensure_rows(self, count: int) -> None:
         muted = self.palette().color(QPalette.ColorRole.PlaceholderText)

@@ -2,6 +2,8 @@
 
 LoRAs come from two places, merged into the request: the stack of rows under the prompt, and
 `<lora:name:weight>` tags typed in the prompt (A1111's way), which are taken out of the prompt text.
+A source picture in the edit panel (ui/edit) makes the request an edit: the edit then says what
+size the request has, and its pictures are stored in the library when Generate queues it.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from majicflux_desktop.core import metadata
 from majicflux_desktop.core.edit import Problem
+from majicflux_desktop.core.i18n import UserError
 from majicflux_desktop.core.request import (
     MAX_CFG,
     MAX_COUNT,
@@ -43,9 +46,12 @@ from majicflux_desktop.core.request import (
     random_seed,
 )
 from majicflux_desktop.core.settings import GenerationDefaults
+from majicflux_desktop.core.store.sources import SourceStore
 from majicflux_desktop.engine.loras import LoraIndex
 from majicflux_desktop.ui.common import theme
 from majicflux_desktop.ui.common.lora_catalog import LoraCatalog, LoraListing
+from majicflux_desktop.ui.edit.edit_panel import EditPanel, EditSnapshot, EditState
+from majicflux_desktop.ui.edit.picture_files import Picture
 from majicflux_desktop.ui.generate import lora_checks
 from majicflux_desktop.ui.generate.lora_picker import LoraPreferences
 from majicflux_desktop.ui.generate.lora_stack import LoraStack
@@ -66,6 +72,7 @@ class PanelState:
     seed_text: str
     seed_locked: bool
     size: SizeState
+    edit: EditSnapshot | None = None
 
 
 class PromptPanel(QWidget):
@@ -80,10 +87,15 @@ class PromptPanel(QWidget):
         parent: QWidget | None = None,
         *,
         loras: LoraCatalog | None = None,
+        sources: SourceStore | None = None,
     ):
-        """`loras`: the app's LoRA folders (without one, the panel knows no LoRA file)."""
+        """`loras`: the app's LoRA folders (without one, the panel knows no LoRA file);
+        `sources`: where edits keep their pictures (without it, the panel makes no edits)."""
         super().__init__(parent)
         self._attempted = False
+        self._queue_error = ""  # why the last Generate could not queue the edit
+        self._restoring_edit = False  # a reused edit's source is being read: keep the size
+        self.sources = sources
         self.loras = loras or LoraCatalog(LoraIndex(), None, parent=self)
         self._build()
         self.apply_defaults(defaults)
@@ -103,8 +115,14 @@ class PromptPanel(QWidget):
             self.seed.textChanged,
             self.count.valueChanged,
             self.lora_stack.changed,
+            self.edit_panel.changed,
         ):
             changed.connect(self._check_timer.start)
+        self.size_picker.size_changed.connect(self.edit_panel.set_chosen_size)
+        self.edit_panel.changed.connect(self._edit_changed)
+        self.edit_panel.source_changed.connect(self._source_arrived)
+        self.edit_panel.load_failed.connect(self._source_failed)
+        self.edit_panel.set_chosen_size(*self.size_picker.image_size())
         self.loras.scanned.connect(self._loras_scanned)
         self.lora_stack.trigger_words_requested.connect(self.prompt.put_first)
         self.lora_stack.favourite_toggled.connect(self.lora_favourite_toggled)
@@ -141,6 +159,19 @@ class PromptPanel(QWidget):
         self.negative.setTabChangesFocus(True)
         self.negative.setMaximumHeight(64)
         self.size_picker = SizePicker()
+        self.edit_panel = EditPanel()
+        self.edit_title = QLabel(self.tr("Source picture"))
+        self.edit_title.setToolTip(
+            self.tr(
+                "Start from a picture: image to image, inpaint, outpaint or upscale. Drop one "
+                "here, open or paste it, or choose “Use as source” on a gallery image (Ctrl+I)."
+            )
+        )
+        font = self.edit_title.font()
+        font.setBold(True)
+        self.edit_title.setFont(font)
+        self.edit_title.setVisible(self.sources is not None)
+        self.edit_panel.setVisible(self.sources is not None)
         self.steps = QSpinBox()
         self.steps.setRange(MIN_STEPS, MAX_STEPS)
         self.steps.setToolTip(self.tr("More steps: more detail, more time. 20–30 is typical."))
@@ -215,6 +246,9 @@ class PromptPanel(QWidget):
         fields.addWidget(self.negative, 1)
         fields.addSpacing(4)
         fields.addWidget(self.lora_stack)
+        fields.addSpacing(8)
+        fields.addWidget(self.edit_title)
+        fields.addWidget(self.edit_panel)
         fields.addSpacing(4)
         fields.addLayout(form)
         fields.addWidget(self.messages)
@@ -257,7 +291,9 @@ class PromptPanel(QWidget):
         )
 
     def _shown_request(self) -> GenerationRequest:
-        width, height = self.size_picker.image_size()
+        """The fields as they are (the edit's pictures are stored only when Generate queues it:
+        `queued_request`). With a source, the edit decides the size (`EditPanel.work_size`)."""
+        width, height = self.edit_panel.work_size(self.size_picker.image_size())
         return GenerationRequest(
             prompt=self.prompt.toPlainText(),
             negative_prompt=self.negative.toPlainText(),
@@ -273,7 +309,8 @@ class PromptPanel(QWidget):
 
     def set_request(self, request: GenerationRequest, keep_count: bool = True) -> None:
         """Reuse all parameters (from the gallery or a dropped PNG); a known seed is locked.
-        The stack then holds exactly the request's LoRAs."""
+        The stack then holds exactly the request's LoRAs, and the edit panel the request's
+        edit (its source and mask read back from the library) or none."""
         _replace_text(self.prompt, request.prompt)
         self.lora_stack.set_uses(request.loras)
         _replace_text(self.negative, request.negative_prompt)
@@ -285,6 +322,11 @@ class PromptPanel(QWidget):
             self.count.setValue(request.count)
         if request.seed is not None:
             self.set_seed(request.seed)
+        if request.edit is not None and self.sources is not None:
+            self._restoring_edit = True
+            self.edit_panel.restore(request.edit, self.sources)
+        else:
+            self.edit_panel.clear()
         self.show_checks()
 
     def take_parameters(self, request: GenerationRequest) -> PanelState:
@@ -304,12 +346,20 @@ class PromptPanel(QWidget):
 
     def state(self) -> PanelState:
         return PanelState(
-            self._shown_request(), self.seed.text(), self.seed_locked, self.size_picker.state()
+            self._shown_request(),
+            self.seed.text(),
+            self.seed_locked,
+            self.size_picker.state(),
+            self.edit_panel.snapshot(),
         )
 
     def restore(self, state: PanelState) -> None:
         self.set_request(dataclasses.replace(state.request, seed=None), keep_count=False)
         self.size_picker.restore(state.size)
+        if state.edit is not None:
+            self._restoring_edit = True  # the size was restored with it
+            self.edit_panel.restore_snapshot(state.edit)
+            self._restoring_edit = False
         self.seed.setText(state.seed_text)
         self.lock.setChecked(state.seed_locked)
         self.show_checks()
@@ -328,21 +378,76 @@ class PromptPanel(QWidget):
 
     # -- generate ------------------------------------------------------------------------------
     def try_generate(self) -> bool:
-        """Emit the request if core finds no problem with it; else show the problems."""
+        """Emit the request if core finds no problem with it; else show the problems. An edit's
+        pictures are stored in the library here, so the queued job never depends on a file."""
         self._attempted = True
+        self._queue_error = ""
         request = self.request()
         problems = request.problems()
         self.show_checks()
         if problems:
             self._focus(problems[0].field)
             return False
+        if self.edit_panel.problems():  # said in the edit panel, in its own words
+            self.fields.ensureWidgetVisible(self.edit_panel)
+            return False
         if self.lora_issues(request):  # said under the prompt: never a LoRA silently left out
             self.prompt.setFocus()
             return False
+        if self.sources is not None and self.edit_panel.has_source():
+            try:
+                edit = self.edit_panel.edit(self.sources)
+            except UserError as exc:
+                self._queue_error = exc.text()
+            except OSError as exc:
+                self._queue_error = self.tr(
+                    "The source picture could not be stored in the library ({reason}). Free "
+                    "some disk space, then press Generate again."
+                ).format(reason=exc.strerror or exc)
+            else:
+                request = dataclasses.replace(request, edit=edit)
+                self._queue_error = "; ".join(p.message.text() for p in request.problems())
+            if self._queue_error:
+                self.show_checks()
+                return False
         self.generate_requested.emit(request)
         if not self.seed_locked:
             self.roll_seed()
         return True
+
+    # -- the source picture --------------------------------------------------------------------
+    def take_prompt(self, request: GenerationRequest) -> None:
+        """Only the prompt and negative prompt of a request (an edit of a gallery image)."""
+        _replace_text(self.prompt, request.prompt)
+        _replace_text(self.negative, request.negative_prompt)
+
+    def use_source(self, picture: Picture, parent_image: int | None = None, name: str = "") -> None:
+        """Start from this picture (a file, a QImage, a PIL image); `parent_image`: the gallery
+        image it is. The chosen size then follows the picture's shape."""
+        self._restoring_edit = False
+        self.edit_panel.set_source(picture, parent_image, name)
+        self.fields.ensureWidgetVisible(self.edit_panel)
+
+    def _source_arrived(self, _info: object) -> None:
+        if self._restoring_edit:
+            self._restoring_edit = False  # a reused edit: its size came with it
+            return
+        suggested = self.edit_panel.suggested_size()
+        sizing = self.edit_panel.sizing()
+        if suggested is not None and sizing is not None and sizing.follows_chosen:
+            self.size_picker.set_size(*suggested)
+
+    def _source_failed(self, _text: str) -> None:
+        self._restoring_edit = False
+
+    def _edit_changed(self, state: EditState) -> None:
+        """While the edit decides the size, the size picker waits (greyed, saying why)."""
+        sizing = state.sizing
+        decides = state.active and not (sizing is not None and sizing.follows_chosen)
+        self.size_picker.setEnabled(not decides)
+        self.size_picker.setToolTip(
+            self.tr("The edit sets the size: see under Source picture.") if decides else ""
+        )
 
     def _focus(self, field: str) -> None:
         widget = {
@@ -372,6 +477,10 @@ class PromptPanel(QWidget):
                 link = self.tr("Turn CFG on ({cfg})").format(cfg=CFG_WITH_NEGATIVE)
                 line += f" <a href='{TURN_CFG_ON}'>{html.escape(link)}</a>"
             lines.append(line)
+        if self._queue_error:
+            lines.append(
+                f"<span style='color:{theme.DANGER}'>{html.escape(self._queue_error)}</span>"
+            )
         self.messages.setText("<br>".join(lines))
         hints = self.lora_issues(request)
         self.lora_hint.setText("\n".join(hints))

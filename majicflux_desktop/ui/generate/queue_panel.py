@@ -25,6 +25,7 @@ from majicflux_desktop.core.library import Job, JobState, JobStore
 from majicflux_desktop.core.results import Phase, Progress, StepTiming
 from majicflux_desktop.ui.common.durations import format_clock
 from majicflux_desktop.ui.common.plain_text import plain_tooltip
+from majicflux_desktop.ui.edit.panel_text import edit_summary, mode_name
 from majicflux_desktop.ui.generate.eta import EtaEstimator
 from majicflux_desktop.ui.generate.queue_model import QueueModel
 
@@ -147,6 +148,8 @@ class QueuePanel(QWidget):
             detail = self.tr("{count}× {width}×{height} · {steps} steps").format(
                 count=job.remaining, width=r.width, height=r.height, steps=r.steps
             )
+            if r.edit is not None:
+                detail += " · " + edit_summary(r.edit)
         else:
             detail = self._state_name(job.state)
         return f"{glyph} {short(r.prompt)}\n    {detail}"
@@ -164,6 +167,8 @@ class QueuePanel(QWidget):
             what = self.tr("step {step}/{total}").format(
                 step=progress.step + 1, total=progress.total
             )
+        if job.request.edit is not None:
+            image += " · " + mode_name(job.request.edit.mode)
         return f"{image} · {what}"
 
     def _state_name(self, state: JobState) -> str:

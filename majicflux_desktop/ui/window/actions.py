@@ -67,9 +67,18 @@ def shortcut_rows() -> list[tuple[str, str]]:
         ("Ctrl+R", translate("shortcuts", "Re-roll the selected image (new random seed)")),
         ("Ctrl+Shift+R", translate("shortcuts", "Reuse the selected image's seed")),
         ("Ctrl+Shift+A", translate("shortcuts", "Reuse all parameters of the selected image")),
+        (
+            "Ctrl+I",
+            translate("shortcuts", "Use the selected image as the source picture (edit it)"),
+        ),
         ("Ctrl+D", translate("shortcuts", "Favourite the selected image")),
         ("Ctrl+Shift+C", translate("shortcuts", "Copy the selected image")),
-        ("Ctrl+Shift+V", translate("shortcuts", "Paste parameters (A1111 text or a PNG)")),
+        (
+            "Ctrl+Shift+V",
+            translate(
+                "shortcuts", "Paste parameters (A1111 text or a PNG), or a picture as the source"
+            ),
+        ),
         ("Delete", translate("shortcuts", "Move the selected image to the trash (gallery)")),
         ("Ctrl+Z", translate("shortcuts", "Undo the move to the trash (gallery)")),
         ("Ctrl+F", translate("shortcuts", "Search prompts in the gallery")),
@@ -170,6 +179,7 @@ def build_menus(
     image.addSeparator()
     image.addAction(gallery.reroll)  # the gallery's own actions: one shortcut each, no clash
     image.addAction(gallery.reuse_seed)
+    image.addAction(gallery.use_as_source)
     reuse_all = _action(
         image, translate("menus", "Reuse all parameters"), on.reuse_all, "Ctrl+Shift+A"
     )

@@ -24,6 +24,11 @@ class DropOutcome:
     level: str  # info, warning or error
 
 
+def is_picture(path: Path) -> bool:
+    """A file Qt can read as a picture, by its content (not its name)."""
+    return path.is_file() and QImageReader(str(path)).canRead()
+
+
 def read_dropped(path: Path) -> DropOutcome:
     name = path.name
     if not path.is_file():

@@ -57,6 +57,7 @@ from majicflux_desktop.ui.window.actions import (
 )
 from majicflux_desktop.ui.window.dropped_files import (
     DropOutcome,
+    is_picture,
     read_dropped,
     read_pasted_text,
     with_lora_resolution,
@@ -117,9 +118,14 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(APP_TITLE)
         self.setAcceptDrops(True)
         self.gauge = VramGauge(probe)
-        self.prompt_panel = PromptPanel(settings.generation, settings.seed_locked, loras=self.loras)
+        self.prompt_panel = PromptPanel(
+            settings.generation, settings.seed_locked, loras=self.loras, sources=library.sources
+        )
         self.prompt_panel.set_lora_preferences(_lora_preferences(settings))
         self.details = ImageDetails()
+        self.details.has_children = library.records.has_children
+        self.drop_question: QMessageBox | None = None  # a dropped PNG: its parameters or source?
+        self._source_from = ""  # a picture dropped or pasted on the window is being read
         self.queue = QueuePanel(library.jobs)
         self.gallery = GalleryPanel(library.records, library, paths.thumbnail_dir)
         self.notices = NoticeBar()
@@ -232,7 +238,13 @@ class MainWindow(QMainWindow):
             source.reroll_requested.connect(self.reroll)
             source.reuse_seed_requested.connect(self.reuse_seed)
             source.reuse_all_requested.connect(self.reuse_all)
+            source.use_as_source_requested.connect(self.use_as_source)
             source.viewer_requested.connect(self.open_viewer)
+        edit_panel = self.prompt_panel.edit_panel
+        edit_panel.source_changed.connect(self._source_read)
+        edit_panel.load_failed.connect(self._source_failed)
+        details.image_requested.connect(self.show_image)
+        details.family_requested.connect(gallery.show_family)
         wizard = self.setup_wizard
         wizard.finished.connect(self._setup_finished)
         wizard.recheck_requested.connect(self.check_models_requested)
@@ -319,6 +331,34 @@ class MainWindow(QMainWindow):
         self.prompt_panel.set_request(record.request)
         self.status.show_message(self.tr("All parameters reused."), 5000)
 
+    def use_as_source(self, record: ImageRecord) -> None:
+        """Start an edit from a gallery image; an empty prompt takes the image's own."""
+        if not record.file.exists():
+            self.notices.add(
+                self.tr(
+                    "The file of image #{id} is missing (“{path}”): it was moved or deleted "
+                    "outside the app. Put it back, or choose another image."
+                ).format(id=record.id, path=record.file),
+                "error",
+            )
+            return
+        self._source_from = f"#{record.id}"
+        self.prompt_panel.use_source(record.file, parent_image=record.id, name=f"#{record.id}")
+        text = self.tr(
+            "Image #{id} is the source picture: choose what to do with it under Source picture."
+        )
+        if not self.prompt_panel.prompt.toPlainText().strip():
+            self.prompt_panel.take_prompt(record.request)
+            text += " " + self.tr("Its prompt was filled in.")
+        self.status.show_message(text.format(id=record.id), 8000)
+
+    def show_image(self, image_id: int) -> None:
+        """Select an image in the gallery (the one a shown image was made from)."""
+        if not self.gallery.reveal_image(image_id):
+            self.status.show_message(
+                self.tr("Image #{id} is in the trash or was deleted.").format(id=image_id), 8000
+            )
+
     def _reuse_all_selected(self) -> None:
         record = self.gallery.current_record()
         if record is not None:
@@ -339,11 +379,24 @@ class MainWindow(QMainWindow):
 
     def paste_parameters(self) -> None:
         """Parameters from the clipboard: A1111 text, or an image carrying them."""
-        mime = QGuiApplication.clipboard().mimeData()
+        clipboard = QGuiApplication.clipboard()
+        mime = clipboard.mimeData()
         if mime is not None and mime.hasUrls() and mime.urls()[0].isLocalFile():
             self.take_dropped(Path(mime.urls()[0].toLocalFile()))
             return
-        self.take_outcome(read_pasted_text(QGuiApplication.clipboard().text()))
+        if mime is not None and mime.hasImage() and not clipboard.text().strip():
+            before = self.prompt_panel.state()
+            self._source_from = "clipboard"
+            self.prompt_panel.use_source(clipboard.image(), name=self.tr("Pasted picture"))
+            undo = (self.tr("Undo"), lambda: self.prompt_panel.restore(before))
+            self.notices.add(
+                self.tr("The pasted picture is the source picture now."),
+                "info",
+                undo,
+                window_bound=True,
+            )
+            return
+        self.take_outcome(read_pasted_text(clipboard.text()))
 
     def empty_trash(self) -> None:
         count = len(self.library.records.trashed())
@@ -428,7 +481,65 @@ class MainWindow(QMainWindow):
         self.take_dropped(files[0])
 
     def take_dropped(self, path: Path) -> None:
-        self.take_outcome(read_dropped(path))
+        """A dropped picture: its parameters, or the source of an edit. A PNG that carries
+        parameters asks which; any other picture becomes the source."""
+        outcome = read_dropped(path)
+        if outcome.request is None:
+            if is_picture(path):
+                self.use_dropped_as_source(
+                    path,
+                    self.tr(
+                        "“{name}” carries no generation parameters: it is the source picture now."
+                    ).format(name=path.name),
+                )
+            else:
+                self.take_outcome(outcome)
+            return
+        box = QMessageBox(self)
+        box.setIcon(QMessageBox.Icon.Question)
+        box.setWindowTitle(self.tr("Dropped picture"))
+        box.setText(
+            self.tr("“{name}” carries generation parameters. What should it be used for?").format(
+                name=path.name
+            )
+        )
+        take = box.addButton(self.tr("Use its parameters"), QMessageBox.ButtonRole.AcceptRole)
+        source = box.addButton(
+            self.tr("Use it as the source image"), QMessageBox.ButtonRole.ActionRole
+        )
+        box.addButton(QMessageBox.StandardButton.Cancel)
+        box.setDefaultButton(take)
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+
+        def answered(button: object) -> None:
+            self.drop_question = None
+            if button is take:
+                self.take_outcome(outcome)
+            elif button is source:
+                self.use_dropped_as_source(path)
+
+        box.buttonClicked.connect(answered)
+        box.finished.connect(lambda _result: setattr(self, "drop_question", None))
+        self.drop_question = box
+        box.open()  # window-modal, not a nested event loop: the queue keeps running
+
+    def use_dropped_as_source(self, path: Path, note: str = "") -> None:
+        """The picture becomes the edit's source, as one step the notice can undo; if it cannot
+        be read, the notice says why (the edit panel may be scrolled out of sight)."""
+        before = self.prompt_panel.state()
+        self._source_from = path.name
+        self.prompt_panel.use_source(path)
+        text = note or self.tr("“{name}” is the source picture now.").format(name=path.name)
+        undo = (self.tr("Undo"), lambda: self.prompt_panel.restore(before))
+        self.notices.add(text, "info", undo, window_bound=True)
+
+    def _source_read(self, _info: object) -> None:
+        self._source_from = ""
+
+    def _source_failed(self, text: str) -> None:
+        if self._source_from:
+            self._source_from = ""
+            self.notices.add(text, "error")
 
     def take_outcome(self, outcome: DropOutcome) -> None:
         """Parameters read from a file or the clipboard into the panel, as one step the notice
