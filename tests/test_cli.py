@@ -32,6 +32,7 @@ def majicflux(*args: str, cwd: Path | None = None) -> subprocess.CompletedProces
     )
 
 
+@pytest.mark.slow
 def test_generate_tiny_writes_png_with_metadata(tmp_path: Path) -> None:
     out = tmp_path / "橘猫 out.png"
     run = majicflux(
@@ -65,6 +66,7 @@ def test_generate_tiny_writes_png_with_metadata(tmp_path: Path) -> None:
     assert "┌" not in run.stdout + run.stderr  # diffsynth's banner went to the log
 
 
+@pytest.mark.slow
 def test_random_seed_is_reported(tmp_path: Path) -> None:
     out = tmp_path / "r.png"
     run = majicflux(
@@ -131,6 +133,7 @@ def test_models_check(tiny_models: Path, tmp_path: Path) -> None:
     assert "old.ckpt" in missing.stdout and "only .safetensors" in missing.stdout
 
 
+@pytest.mark.slow
 def test_doctor(tmp_path: Path) -> None:
     run = majicflux("--data-dir", str(tmp_path), "doctor")
     assert run.returncode == 0, run.stderr
@@ -162,6 +165,7 @@ def test_loras_list_shows_layouts_matches_and_refusals(tmp_path: Path) -> None:
     assert "0 usable, 3 refused" in real_size.stdout and "sizes differ" in real_size.stdout
 
 
+@pytest.mark.slow
 def test_generate_with_a_lora_file_and_a_prompt_tag(tmp_path: Path) -> None:
     from majicflux_desktop.engine import tiny_loras
 
@@ -250,6 +254,7 @@ def hub_env(hub) -> dict[str, str]:  # type: ignore[no-untyped-def]
     return subprocess_env(MODELSCOPE_ENDPOINT=hub.url, HF_TOKEN="")
 
 
+@pytest.mark.slow
 def test_models_download_from_a_mirror(served_hub, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     folder = tmp_path / "models"
     run = subprocess.run(
@@ -272,6 +277,7 @@ def test_models_download_from_a_mirror(served_hub, tmp_path: Path) -> None:  # t
     assert again.returncode == 0 and "all files are already there" in again.stdout
 
 
+@pytest.mark.slow
 def test_models_download_failure_is_one_line(served_hub, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     served_hub.gated["black-forest-labs/FLUX.1-dev"] = "hf_right"
     run = subprocess.run(
@@ -284,6 +290,7 @@ def test_models_download_failure_is_one_line(served_hub, tmp_path: Path) -> None
     assert "Traceback" not in run.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGINT"])
 def test_models_download_continues_after_the_process_was_stopped(

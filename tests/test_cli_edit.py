@@ -51,6 +51,7 @@ def huge_png(path: Path, width: int, height: int) -> None:
     path.write_bytes(bytes(data))
 
 
+@pytest.mark.slow
 def test_inpaint_from_files(tmp_path: Path) -> None:
     source = noise_picture(tmp_path / "source.png", 320, 240)
     rectangle_mask(tmp_path / "mask.png", (160, 120), (40, 30, 100, 70))  # half the size
@@ -76,6 +77,7 @@ def test_inpaint_from_files(tmp_path: Path) -> None:
     assert len(stored) == 2  # the source and the mask, by content
 
 
+@pytest.mark.slow
 def test_upscale_from_a_file(tmp_path: Path) -> None:
     noise_picture(tmp_path / "small.png", 256, 192)
     out = tmp_path / "large.png"
@@ -89,6 +91,7 @@ def test_upscale_from_a_file(tmp_path: Path) -> None:
     assert Image.open(out).size == (384, 288)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("case", "extra", "message"),
     [

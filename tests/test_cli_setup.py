@@ -93,6 +93,7 @@ def small_disk(folder: Path, size: str) -> Iterator[Path]:
 # -- the same files and settings as the app ---------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_models_find_keeps_the_files_where_the_app_reads_them(
     tiny_models: Path, tmp_path: Path
 ) -> None:
@@ -116,6 +117,7 @@ def test_models_find_keeps_the_files_where_the_app_reads_them(
     assert again.returncode == 0 and "kept in the settings" not in again.stdout  # nothing new
 
 
+@pytest.mark.slow
 def test_generate_and_doctor_use_the_saved_files_and_settings(
     tiny_models: Path, tmp_path: Path
 ) -> None:
@@ -222,6 +224,7 @@ def test_a_bad_out_is_refused_before_loading(tmp_path: Path, case: str) -> None:
     assert list(target.iterdir()) == ([out] if case == "existing folder" else [target / "notes.txt"] if case == "under a file" else [])  # fmt: skip
 
 
+@pytest.mark.slow
 def test_an_image_that_cannot_be_written_at_the_end_is_saved_in_the_output_folder(
     tmp_path: Path, tiny_models: Path
 ) -> None:
@@ -242,6 +245,7 @@ def test_an_image_that_cannot_be_written_at_the_end_is_saved_in_the_output_folde
     assert metadata.read(saved).request.seed == 5  # type: ignore[union-attr]
 
 
+@pytest.mark.slow
 def test_the_demo_on_a_full_disk_says_the_disk_is_full(tmp_path: Path) -> None:
     with small_disk(tmp_path / "small", "64k") as disk:
         line = one_error(generate_into(disk / "data", tmp_path / "o.png"))
@@ -276,6 +280,7 @@ def test_a_read_only_data_folder(tmp_path: Path) -> None:
     assert "--data-dir and a folder you can write to" in line
 
 
+@pytest.mark.slow
 def test_a_png_follows_the_umask(tmp_path: Path) -> None:
     env = subprocess_env()
     out = tmp_path / "cat.png"
@@ -291,6 +296,7 @@ def test_a_png_follows_the_umask(tmp_path: Path) -> None:
     assert settings_mode == 0o664
 
 
+@pytest.mark.slow
 def test_files_downloaded_outside_the_models_folder_are_kept_for_the_app(tmp_path: Path) -> None:
     from fakehub import FakeHub, serve
 

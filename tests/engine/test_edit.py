@@ -113,6 +113,7 @@ def test_steps_run_scale_with_strength(engine: Engine, store, strength: float, r
     assert result.timings.steps == run
 
 
+@pytest.mark.slow
 def test_a_low_strength_ends_nearer_the_source_latents(engine: Engine, store) -> None:
     source = store.put(photo(256, 256))
     seen: dict[str, torch.Tensor] = {}
@@ -170,6 +171,7 @@ def test_fit_fill_and_keep(store) -> None:
 # -- inpainting ------------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("area", [InpaintArea.WHOLE, InpaintArea.MASKED])
 def test_inpaint_keeps_every_pixel_past_the_feather(engine: Engine, store, area) -> None:
     original = photo(400, 300)  # not a multiple of 16: the output is still exactly this size
@@ -194,6 +196,7 @@ def test_inpaint_keeps_every_pixel_past_the_feather(engine: Engine, store, area)
     assert np.array_equal(out, pixels(again.image))
 
 
+@pytest.mark.slow
 def test_masked_area_is_generated_at_the_crops_own_size(engine: Engine, store) -> None:
     # A 64×48 mask in a 1024×768 picture: the crop is the mask, its feather (8) and padding
     # (32) on each side, 144×128 pixels, generated at 512 on its long side: 512×448 (144 × 3.56
@@ -327,6 +330,7 @@ def test_upscale_stops_at_2048_and_says_so(store) -> None:
 # -- running alongside previews, cancel and every memory plan --------------------------------------
 
 
+@pytest.mark.slow
 def test_previews_and_cancel_work_during_an_inpaint(engine: Engine, store) -> None:
     edit = Edit(
         EditMode.INPAINT,
@@ -354,6 +358,7 @@ def test_previews_and_cancel_work_during_an_inpaint(engine: Engine, store) -> No
     assert np.array_equal(pixels(again.image), pixels(fresh.image))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("plan", ["fp8-stream", "fp8-offload"])
 def test_other_memory_plans_keep_the_encoder_and_edit(tiny_paths, store, plan: str) -> None:
     engine = Engine(device="cpu")

@@ -91,6 +91,7 @@ def assert_same_picture(side: np.ndarray, reference: np.ndarray) -> None:
     assert difference.max() <= 2 and difference.mean() < 0.02, (difference.max(), difference.mean())
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("layout", list(tiny_loras.WRITERS))
 def test_each_layout_changes_the_image_as_its_merged_weights_do(
     engine: Engine, lora_dir, plain: np.ndarray, layout: str
@@ -133,6 +134,7 @@ def test_q_v_only_lora_leaves_k_alone(engine: Engine) -> None:
     assert sorted(fused) == [(0, 64), (128, 192)]  # type: ignore[type-var]
 
 
+@pytest.mark.slow
 def test_per_layer_alpha_and_peft_metadata_alpha_scale_the_layers(engine: Engine, lora_dir) -> None:
     # The same tensors without the metadata (alpha 8 at rank 4 -> 2x, proj_mlp's alpha 2 ->
     # 0.5x) must give another picture; the reference with the metadata's scales is the test above.
@@ -221,6 +223,7 @@ def test_the_request_made_records_each_applied_loras_hash(engine: Engine, lora_d
     assert made.loras == (LoraUse("tiny-kohya", 0.5, kohya), off)  # one that is off: as it was
 
 
+@pytest.mark.slow
 def test_an_index_made_elsewhere_is_the_one_the_engine_resolves_in(
     tiny_paths, lora_dir, tmp_path: Path
 ) -> None:
@@ -255,6 +258,7 @@ def test_text_encoder_parts_are_noted_on_the_image(engine: Engine) -> None:
 STACK = (("kohya", 0.9), ("dora", 1.0), ("lokr", 0.8), ("loha", -0.7), ("peft-q-v", 1.1))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("plan", ["fp8", "fp8-offload"])
 def test_every_plan_gives_the_bf16_plans_picture_with_loras(
     tiny_paths, lora_dir, engine: Engine, plan: str
@@ -265,6 +269,7 @@ def test_every_plan_gives_the_bf16_plans_picture_with_loras(
     assert np.array_equal(pixels(other, request(*STACK)), pixels(engine, request(*STACK)))
 
 
+@pytest.mark.slow
 def test_a_lora_on_streamed_blocks_gives_what_it_gives_on_resident_ones(
     tiny_paths, lora_dir, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -289,6 +294,7 @@ def test_a_lora_on_streamed_blocks_gives_what_it_gives_on_resident_ones(
     assert not np.array_equal(image, pixels(streamed, request()))
 
 
+@pytest.mark.slow
 def test_the_memory_plan_counts_the_loras(tiny_paths, lora_dir) -> None:
     plain, reserving = Engine(device="cpu"), Engine(device="cpu")
     plain.loras.reserve_bytes = 0
@@ -316,6 +322,7 @@ def _converted(engine: Engine, name: str) -> list[torch.Tensor]:
     return [t for patch in engine.loras.stack.patches()[f"tiny-{name}"] for t in patch.tensors()]
 
 
+@pytest.mark.slow
 def test_loras_beyond_the_reserve_stream_resident_blocks_and_the_budget_holds(
     tiny_paths, lora_dir, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -346,6 +353,7 @@ def test_loras_beyond_the_reserve_stream_resident_blocks_and_the_budget_holds(
     assert np.array_equal(pixels(tight, request()), pixels(free, request()))  # LoRA-free again
 
 
+@pytest.mark.slow
 def test_loras_with_no_room_even_when_every_block_streams_wait_in_host_memory(
     tiny_paths, lora_dir, monkeypatch: pytest.MonkeyPatch
 ) -> None:

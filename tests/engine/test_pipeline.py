@@ -126,6 +126,7 @@ def test_non_square_sizes(engine: Engine) -> None:
     assert result.image.size == (384, 256)
 
 
+@pytest.mark.slow
 def test_prints_of_diffsynth_stay_out_of_the_console(tiny_paths, capfd) -> None:
     engine = Engine(device="cpu")
     engine.load(tiny_paths, "fp8")
@@ -134,6 +135,7 @@ def test_prints_of_diffsynth_stay_out_of_the_console(tiny_paths, capfd) -> None:
     assert "Loading models" not in out + err and "DiffSynth" not in out + err
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("plan", list(memory.PLANS))
 def test_every_plan_runs_on_cpu_and_gives_the_same_image(tiny_paths, plan: str) -> None:
     reference = Engine(device="cpu")
@@ -154,6 +156,7 @@ def test_every_plan_runs_on_cpu_and_gives_the_same_image(tiny_paths, plan: str) 
         assert np.array_equal(image, expected)
 
 
+@pytest.mark.slow
 def test_small_budgets_decode_in_tiles_with_the_same_picture(tiny_paths) -> None:
     # At 1024x1024 the VAE's whole-image activations (2.1 GB) would not fit a 4 GB budget.
     request = GenerationRequest("a tree", seed=12, width=1024, height=1024, steps=1)
@@ -170,6 +173,7 @@ def test_small_budgets_decode_in_tiles_with_the_same_picture(tiny_paths) -> None
     assert np.abs(whole - tiles).mean() < 3 and not np.array_equal(whole, tiles)
 
 
+@pytest.mark.slow
 def test_out_of_memory_falls_back_once_and_says_so(tiny_paths, monkeypatch) -> None:
     monkeypatch.setenv("MAJICFLUX_INJECT_OOM", "bf16")
     engine = Engine(device="cpu")
@@ -179,6 +183,7 @@ def test_out_of_memory_falls_back_once_and_says_so(tiny_paths, monkeypatch) -> N
     assert "Out of GPU memory with the bf16 plan; switched to fp8" in result.notes[0].text()
 
 
+@pytest.mark.slow
 def test_out_of_memory_when_nothing_fits_names_card_plan_and_size(tiny_paths, monkeypatch) -> None:
     monkeypatch.setenv("MAJICFLUX_INJECT_OOM", "fp8-offload,fp8-stream")
     engine = Engine(device="cpu")
@@ -201,6 +206,7 @@ def test_load_refuses_pickles_before_diffsynth_sees_them(tiny_paths, tmp_path: P
         Engine(device="cpu").load(dataclasses.replace(tiny_paths, dit=evil), "bf16")
 
 
+@pytest.mark.slow
 def test_a_plan_that_does_not_load_falls_back_and_says_so(tiny_paths, monkeypatch) -> None:
     monkeypatch.setenv("MAJICFLUX_INJECT_OOM", "load:bf16")
     engine = Engine(device="cpu")
@@ -210,6 +216,7 @@ def test_a_plan_that_does_not_load_falls_back_and_says_so(tiny_paths, monkeypatc
     assert pixels(engine.generate(GenerationRequest("a", seed=1, **SMALL))).std() > 1
 
 
+@pytest.mark.slow
 def test_when_nothing_loads_the_message_names_the_fix(tiny_paths, monkeypatch) -> None:
     plans = ",".join(f"load:{plan}" for plan in memory.PLANS)
     monkeypatch.setenv("MAJICFLUX_INJECT_OOM", plans)

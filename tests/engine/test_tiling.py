@@ -162,6 +162,7 @@ def test_vae_tiles_cover_sizes_diffsynths_tiler_leaves_as_nan() -> None:
     assert torch.allclose(encoded, upscale(latents)[..., ::8, ::8], atol=1e-5)
 
 
+@pytest.mark.slow
 def test_a_tiled_decode_of_an_odd_size_matches_the_whole_one(tiny_paths) -> None:
     # 640×528: 80×66 latents, lengths diffsynth's tiler (64 with a stride of 32) leaves partly
     # uncovered. Budgets under 5 GB decode in tiles.
@@ -193,6 +194,7 @@ def test_the_loaded_plan_tiles_the_transformer_for_a_job_larger_than_planned(tin
     assert chosen.predicted_peak is not None and chosen.predicted_peak <= 2 * GIB
 
 
+@pytest.mark.slow
 def test_a_tiled_transformer_runs_once_per_tile_and_step(engine: Engine, monkeypatch) -> None:
     request = GenerationRequest("a", seed=3, width=768, height=512, steps=2)
     whole = np.asarray(engine.generate(request).image).astype(int)
@@ -211,6 +213,7 @@ def test_a_tiled_transformer_runs_once_per_tile_and_step(engine: Engine, monkeyp
     assert engine.pipe.model_fn.__name__ == "model_fn_flux_image"  # the wrapper is gone again
 
 
+@pytest.mark.slow
 def test_our_vae_tiles_match_diffsynths_where_its_tiles_cover(engine: Engine) -> None:
     """On sizes diffsynth's tiler covers, the same tiles give nearly its result, and no farther
     from the whole encode or decode than its own."""

@@ -246,6 +246,7 @@ def spec_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[Recorder, dict[s
     return recorder, namespace
 
 
+@pytest.mark.slow
 def test_the_spec_builds_a_windowed_one_folder_app_without_upx(
     spec_run: tuple[Recorder, dict[str, Any]],
 ) -> None:
@@ -261,6 +262,7 @@ def test_the_spec_builds_a_windowed_one_folder_app_without_upx(
     assert [b[0] for b in namespace["a"].binaries] == ["libc10.so"]
 
 
+@pytest.mark.slow
 def test_the_spec_carries_resources_translations_and_what_diffsynth_imports_by_name(
     spec_run: tuple[Recorder, dict[str, Any]],
 ) -> None:
@@ -305,6 +307,7 @@ def test_the_spec_carries_resources_translations_and_what_diffsynth_imports_by_n
     assert "transformers.models.t5" not in excluded and "transformers.models.llama" in excluded
 
 
+@pytest.mark.slow
 def test_the_app_runs_with_every_excluded_module_absent(tmp_path: Path) -> None:
     # The frozen app meets the exclusions as missing modules; this finds a new import of one in
     # seconds instead of after a bundle build.

@@ -87,6 +87,7 @@ def run_self_test(
     )
 
 
+@pytest.mark.slow
 def test_self_test_passes_from_an_awkward_install_cwd_and_console(
     kind: str, awkward_install: tuple[Path | None, dict[str, str]], tmp_path: Path
 ) -> None:
@@ -116,6 +117,7 @@ def test_self_test_passes_from_an_awkward_install_cwd_and_console(
     assert list(data_parent.iterdir()) == []  # the temporary data folder is removed after a pass
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.name != "posix", reason="closes the standard streams with POSIX calls")
 def test_self_test_passes_without_stdout_and_stderr(kind: str, tmp_path: Path) -> None:
     # a windowed app on Windows starts with no standard streams: sys.stdout is None
@@ -130,6 +132,7 @@ def test_self_test_passes_without_stdout_and_stderr(kind: str, tmp_path: Path) -
     assert list(tmp_path.glob("majicflux-selftest-*")) == []
 
 
+@pytest.mark.slow
 def test_a_failure_exits_non_zero_with_the_reason_on_stderr_and_in_the_log(
     kind: str, tmp_path: Path
 ) -> None:

@@ -234,6 +234,7 @@ def dropped_files(folder: Path) -> dict[str, tuple[Path, str]]:
     }
 
 
+@pytest.mark.slow
 def test_dropped_pngs_with_bad_metadata_are_ignored_safely_with_a_note(
     qtbot, launch: Launch, data_dir: Path, tmp_path: Path
 ) -> None:

@@ -63,6 +63,7 @@ def test_empty_and_huge_prompts_are_refused_in_the_panel(qtbot, launch: Launch, 
     assert desktop.library.jobs.jobs() == []
 
 
+@pytest.mark.slow
 def test_odd_prompts_generate_and_round_trip(qtbot, launch: Launch, data_dir) -> None:
     """Control characters, unpaired surrogates, right-to-left text, emoji, Chinese with English:
     each image is made; the gallery, the file name, the PNG metadata and the search all carry the
@@ -83,6 +84,7 @@ def test_odd_prompts_generate_and_round_trip(qtbot, launch: Launch, data_dir) ->
     assert window_of(desktop).gallery.model.rowCount() == len(ODD_PROMPTS)
 
 
+@pytest.mark.slow
 def test_seeds_at_the_edges(qtbot, launch: Launch, data_dir) -> None:
     """Seed 0 is a seed like any other (not "random"); 4294967295 works and its next image wraps
     to 0; 4294967296 is refused in the panel with the allowed range; "-1" cannot be typed."""
@@ -103,6 +105,7 @@ def test_seeds_at_the_edges(qtbot, launch: Launch, data_dir) -> None:
     assert len(desktop.library.jobs.jobs()) == 2
 
 
+@pytest.mark.slow
 def test_sizes_and_steps_beyond_the_limits_are_clamped_in_the_panel(
     qtbot, launch: Launch, data_dir
 ) -> None:

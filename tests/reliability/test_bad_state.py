@@ -57,6 +57,7 @@ def library_with_images(folder: Path, count: int) -> list[dict[str, object]]:
     return rows
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("damage", ["truncated", "garbage"])
 def test_a_damaged_library_is_kept_aside_and_rebuilt_from_the_pngs(
     qtbot, launch: Launch, data_dir: Path, damage: str
@@ -86,6 +87,7 @@ def test_a_damaged_library_is_kept_aside_and_rebuilt_from_the_pngs(
     assert any("&lt;img src=&#x27;/dev/zero&#x27;&gt;" in tip for tip in tips), tips
 
 
+@pytest.mark.slow
 def test_a_library_locked_by_another_program_is_named_and_left_untouched(
     qapp: QApplication, launch: Launch, data_dir: Path
 ) -> None:
@@ -124,6 +126,7 @@ time.sleep(60)
 """
 
 
+@pytest.mark.slow
 def test_a_broken_settings_file_gives_defaults_a_notice_and_a_kept_copy(
     launch: Launch, data_dir: Path
 ) -> None:
@@ -140,6 +143,7 @@ def test_a_broken_settings_file_gives_defaults_a_notice_and_a_kept_copy(
     assert desktop.settings.theme == "dark" and desktop.settings.generation.steps == 20
 
 
+@pytest.mark.slow
 def test_a_hand_edited_settings_file_keeps_what_is_valid(launch: Launch, data_dir: Path) -> None:
     """Someone edited the settings by hand: an unknown theme, 5000 steps, a count in words, a
     negative VRAM budget, a number for a folder, an unknown key. The user sees one notice per bad
@@ -168,6 +172,7 @@ def test_a_hand_edited_settings_file_keeps_what_is_valid(launch: Launch, data_di
     assert window_of(desktop).prompt_panel.steps.value() == 20
 
 
+@pytest.mark.slow
 def test_a_second_instance_on_the_same_data_folder_is_refused(
     qtbot, qapp: QApplication, launch: Launch, data_dir: Path
 ) -> None:
@@ -217,6 +222,7 @@ def test_a_lock_left_by_a_killed_instance_does_not_block(tmp_path: Path) -> None
     clean.release()
 
 
+@pytest.mark.slow
 def test_the_lock_is_given_back_when_the_library_cannot_open(
     qapp: QApplication, data_dir: Path
 ) -> None:
@@ -229,6 +235,7 @@ def test_the_lock_is_given_back_when_the_library_cannot_open(
     lock.release()
 
 
+@pytest.mark.slow
 def test_a_failing_recovery_is_said_and_the_app_starts(
     qtbot, launch: Launch, data_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

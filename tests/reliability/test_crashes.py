@@ -20,7 +20,10 @@ from majicflux_desktop.core.settings import load_settings
 from majicflux_desktop.core.store.jobs import JobState
 from majicflux_desktop.engine import scan
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+pytestmark = [
+    pytest.mark.slow,  # subprocess runs of the app, killed and started again
+    pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals"),
+]
 
 KILLED = -getattr(signal, "SIGKILL", 9)
 

@@ -26,6 +26,9 @@ from majicflux_desktop.core.paths import AppPaths
 from majicflux_desktop.core.store.files import pngs_under
 from majicflux_desktop.ui.worker import EngineState
 
+# the whole window generating under each fault, and the subprocess runs of background_runs
+pytestmark = pytest.mark.slow
+
 
 def make(qtbot, desktop: DesktopApp, prompt: str, seed: int) -> tuple[str, Any]:
     """Queue one image through the window; ("finished", record) or ("failed", message)."""

@@ -37,6 +37,7 @@ def wait_scanned(qtbot, desktop: DesktopApp) -> None:
     qtbot.waitUntil(lambda: desktop.loras.listing.scanned and not desktop.loras.scanning)
 
 
+@pytest.mark.slow
 def test_two_loras_are_made_recorded_found_by_the_filter_and_listed_in_the_details(
     qtbot, launch: Launch, lora_data: Path
 ) -> None:
@@ -96,6 +97,7 @@ def test_two_loras_are_made_recorded_found_by_the_filter_and_listed_in_the_detai
     assert saved["recent_loras"][:2] == [kohya, peft]
 
 
+@pytest.mark.slow
 def test_reuse_all_and_reroll_keep_the_loras_found_by_hash(
     qtbot, launch: Launch, lora_data: Path
 ) -> None:
@@ -143,6 +145,7 @@ def a1111_png_with_loras(path: Path, kohya_hash: str) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_dropped_png_whose_lora_is_missing_names_it_and_loads_the_rest(
     qtbot, launch: Launch, lora_data: Path, tmp_path: Path
 ) -> None:
@@ -170,6 +173,7 @@ def test_a_dropped_png_whose_lora_is_missing_names_it_and_loads_the_rest(
     assert panel.lora_stack.rows[0].state.value == "found"
 
 
+@pytest.mark.slow
 def test_a_later_drop_wins_over_an_earlier_one_whose_loras_are_still_looked_for(
     qtbot, launch: Launch, lora_data: Path, tmp_path: Path
 ) -> None:
@@ -189,6 +193,7 @@ def test_a_later_drop_wins_over_an_earlier_one_whose_loras_are_still_looked_for(
     assert not any("gone-style" in text for text in window.notices.texts())
 
 
+@pytest.mark.slow
 def test_pasted_a1111_parameters_bring_their_loras(qtbot, launch: Launch, lora_data: Path) -> None:
     from PySide6.QtGui import QGuiApplication
 
@@ -207,6 +212,7 @@ def test_pasted_a1111_parameters_bring_their_loras(qtbot, launch: Launch, lora_d
     assert any("Parameters pasted" in text for text in window.notices.texts())
 
 
+@pytest.mark.slow
 def test_favourites_and_lora_folders_are_saved_in_the_settings(
     qtbot, launch: Launch, lora_data: Path, tmp_path: Path, lora_originals: Path
 ) -> None:
@@ -237,6 +243,7 @@ def test_favourites_and_lora_folders_are_saved_in_the_settings(
     assert str(extra) in desktop.loras.watched()
 
 
+@pytest.mark.slow
 def test_a_language_switch_keeps_the_stack_and_the_typed_tags(
     qtbot, launch: Launch, lora_data: Path
 ) -> None:

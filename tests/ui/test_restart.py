@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 from PySide6.QtCore import Qt
 from ui_helpers import Launch, make_data_dir, small_request, window_of
 
@@ -16,6 +17,9 @@ from helpers import subprocess_env
 from majicflux_desktop.core.library import Library
 from majicflux_desktop.core.paths import AppPaths
 from majicflux_desktop.core.store.jobs import JobState
+
+# each test starts the app twice on one data folder; the last one kills it in another process
+pytestmark = pytest.mark.slow
 
 
 def test_restart_finds_history_and_queue_intact(qtbot, launch: Launch, data_dir: Path) -> None:

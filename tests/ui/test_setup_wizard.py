@@ -121,6 +121,7 @@ def test_existing_files_show_what_is_found_missing_and_wrong(
     }
 
 
+@pytest.mark.slow
 def test_two_transformers_are_offered_with_why_and_the_pick_is_kept(
     qtbot, launch: Launch, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -152,6 +153,7 @@ def test_two_transformers_are_offered_with_why_and_the_pick_is_kept(
     assert used.args[0]["dit"] == (bf16,)  # what the settings will keep
 
 
+@pytest.mark.slow
 def test_the_demos_tiny_files_found_as_existing_files_are_a_warning_not_a_success(
     qtbot, launch: Launch, tmp_path: Path, tiny_models: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -165,6 +167,7 @@ def test_the_demos_tiny_files_found_as_existing_files_are_a_warning_not_a_succes
     assert weights and all(row[0] == "demo only" for row in weights)
 
 
+@pytest.mark.slow
 def test_tiny_models_as_existing_files_load_and_generate(
     qtbot, launch: Launch, tmp_path: Path, tiny_models: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -225,6 +228,7 @@ def inside(window: MainWindow, name: str) -> bool:
     return current is not None and current.file.path == name and current.done_bytes > 0
 
 
+@pytest.mark.slow
 def test_download_shows_progress_pauses_resumes_and_loads(
     qtbot, launch: Launch, tmp_path: Path, hub: FakeHub
 ) -> None:
@@ -263,6 +267,7 @@ def test_download_shows_progress_pauses_resumes_and_loads(
     assert window.pages.currentWidget() is window.workspace
 
 
+@pytest.mark.slow
 def test_cancel_keeps_the_part_and_a_restart_resumes_it(
     qtbot, launch: Launch, tmp_path: Path, hub: FakeHub
 ) -> None:
@@ -301,6 +306,7 @@ def test_cancel_keeps_the_part_and_a_restart_resumes_it(
     )
 
 
+@pytest.mark.slow
 def test_gated_repository_explains_the_licence_and_takes_a_token(
     qtbot, launch: Launch, tmp_path: Path, hub: FakeHub
 ) -> None:
@@ -322,6 +328,7 @@ def test_gated_repository_explains_the_licence_and_takes_a_token(
     assert "its files come from ModelScope" in page.summary_text.text()
 
 
+@pytest.mark.slow
 def test_not_enough_disk_space_is_said_before_any_byte(
     qtbot, launch: Launch, tmp_path: Path, hub: FakeHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -336,6 +343,7 @@ def test_not_enough_disk_space_is_said_before_any_byte(
     assert not [s for s in hub.seen if s.path.startswith("/cdn/")]
 
 
+@pytest.mark.slow
 def test_a_download_goes_on_while_the_window_changes_language(
     qtbot, launch: Launch, tmp_path: Path, hub: FakeHub
 ) -> None:
@@ -367,6 +375,7 @@ def split_models(tiny_models: Path, models: Path, picked: Path) -> None:
     (models / "ae.safetensors").unlink()
 
 
+@pytest.mark.slow
 def test_files_found_before_are_kept_when_the_rest_goes_to_another_folder(
     qtbot,
     launch: Launch,
@@ -396,6 +405,7 @@ def test_files_found_before_are_kept_when_the_rest_goes_to_another_folder(
     assert (elsewhere / FLUX / "ae.safetensors").is_file()
 
 
+@pytest.mark.slow
 def test_a_rebuilt_window_keeps_the_files_found_and_the_pause(
     qtbot,
     launch: Launch,
@@ -434,6 +444,7 @@ def test_a_rebuilt_window_keeps_the_files_found_and_the_pause(
     assert desktop.settings.models_dir == data / "models"
 
 
+@pytest.mark.slow
 def test_a_hugging_face_token_is_not_sent_to_modelscope(
     qtbot, launch: Launch, tmp_path: Path, hub: FakeHub
 ) -> None:
@@ -453,6 +464,7 @@ def test_a_hugging_face_token_is_not_sent_to_modelscope(
     assert not any("hf_secret" in str(s.headers) for s in hub.seen)
 
 
+@pytest.mark.slow
 def test_a_relative_save_to_folder_is_refused(
     qtbot, launch: Launch, tmp_path: Path, hub: FakeHub
 ) -> None:
@@ -467,6 +479,7 @@ def test_a_relative_save_to_folder_is_refused(
     assert not hub.seen
 
 
+@pytest.mark.slow
 def test_a_malformed_mirror_address_is_said_on_check(
     qtbot, launch: Launch, tmp_path: Path, hub: FakeHub
 ) -> None:
@@ -479,6 +492,7 @@ def test_a_malformed_mirror_address_is_said_on_check(
     assert "https://[x is not a valid web address" in page.message.text()
 
 
+@pytest.mark.slow
 def test_unexpected_setup_errors_name_the_step_not_an_image(
     qtbot, launch: Launch, tmp_path: Path, hub: FakeHub, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -509,6 +523,7 @@ def test_unexpected_setup_errors_name_the_step_not_an_image(
     assert "Help ▸ Open log folder" in text and "image" not in text
 
 
+@pytest.mark.slow
 def test_check_again_reloads_after_a_failed_load(qtbot, launch: Launch, data_dir: Path) -> None:
     desktop = launch(data_dir)  # the demo: ready
     window = window_of(desktop)
@@ -524,6 +539,7 @@ def test_check_again_reloads_after_a_failed_load(qtbot, launch: Launch, data_dir
     wait_ready(qtbot, desktop)  # loaded again
 
 
+@pytest.mark.slow
 def test_closing_during_a_stalled_download_stops_at_once(
     qtbot, launch: Launch, tmp_path: Path, hub: FakeHub
 ) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from PIL import Image, PngImagePlugin
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
@@ -49,6 +50,7 @@ def test_typed_prompt_is_generated_and_shown_with_its_seed(qtbot, launch: Launch
     )
 
 
+@pytest.mark.slow
 def test_reroll_and_reuse_seed_from_the_image_view(qtbot, launch: Launch, data_dir) -> None:
     desktop = launch(data_dir)
     window = window_of(desktop)
@@ -71,6 +73,7 @@ def test_reroll_and_reuse_seed_from_the_image_view(qtbot, launch: Launch, data_d
     assert window.prompt_panel.seed_locked
 
 
+@pytest.mark.slow
 def test_reuse_all_parameters_fills_the_panel(qtbot, launch: Launch, data_dir) -> None:
     desktop = launch(data_dir)
     window = window_of(desktop)
@@ -86,6 +89,7 @@ def test_reuse_all_parameters_fills_the_panel(qtbot, launch: Launch, data_dir) -
     assert panel.size_picker.image_size() == (256, 256)
 
 
+@pytest.mark.slow
 def test_escape_cancels_the_running_job(qtbot, launch: Launch, data_dir) -> None:
     desktop = launch(data_dir)
     window = window_of(desktop)
@@ -100,6 +104,7 @@ def test_escape_cancels_the_running_job(qtbot, launch: Launch, data_dir) -> None
     assert desktop.worker.current_job is None
 
 
+@pytest.mark.slow
 def test_queued_jobs_can_be_reordered_cancelled_and_cleared(
     qtbot, launch: Launch, data_dir
 ) -> None:
@@ -159,6 +164,7 @@ def test_dropping_a_png_fills_the_prompt_panel(qtbot, launch: Launch, data_dir, 
     assert any("flux1-dev" in text for text in window.notices.texts())  # the note on the model
 
 
+@pytest.mark.slow
 def test_dropping_something_else_says_what_to_drop(
     qtbot, launch: Launch, data_dir, tmp_path
 ) -> None:
@@ -175,6 +181,7 @@ def test_dropping_something_else_says_what_to_drop(
     assert any("no generation parameters" in t for t in window.notices.texts())
 
 
+@pytest.mark.slow
 def test_language_switches_to_chinese_at_once(qtbot, launch: Launch, data_dir) -> None:
     desktop = launch(data_dir)
     window = window_of(desktop)
@@ -203,6 +210,7 @@ def test_language_switches_to_chinese_at_once(qtbot, launch: Launch, data_dir) -
     assert window_of(desktop).prompt_panel.generate_button.text() == "Generate"
 
 
+@pytest.mark.slow
 def test_a_new_image_leaves_a_user_browsing_older_ones_where_they_are(
     qtbot, launch: Launch, data_dir
 ) -> None:
@@ -233,6 +241,7 @@ def png_with(path: Path, chunks: dict[str, str]) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_a_drop_without_a_prompt_keeps_the_typed_one_and_is_one_undoable_step(
     qtbot, launch: Launch, data_dir, tmp_path
 ) -> None:
@@ -255,6 +264,7 @@ def test_a_drop_without_a_prompt_keeps_the_typed_one_and_is_one_undoable_step(
     assert panel.prompt.toPlainText() == "my own words"
 
 
+@pytest.mark.slow
 def test_text_that_is_not_parameters_is_refused_with_a_note(
     qtbot, launch: Launch, data_dir, tmp_path
 ) -> None:
@@ -269,6 +279,7 @@ def test_text_that_is_not_parameters_is_refused_with_a_note(
     assert any("not generation parameters" in text for text in window.notices.texts()[-1:])
 
 
+@pytest.mark.slow
 def test_a_comfyui_graph_without_a_sampler_gives_its_text_as_the_prompt(
     qtbot, launch: Launch, data_dir, tmp_path
 ) -> None:
@@ -281,6 +292,7 @@ def test_a_comfyui_graph_without_a_sampler_gives_its_text_as_the_prompt(
     assert window.prompt_panel.prompt.toPlainText() == "a koi pond in autumn"
 
 
+@pytest.mark.slow
 def test_pasting_a1111_text_fills_the_panel(qtbot, launch: Launch, data_dir) -> None:
     window = window_of(launch(data_dir, wait=False))
     QGuiApplication.clipboard().setText(
@@ -294,6 +306,7 @@ def test_pasting_a1111_text_fills_the_panel(qtbot, launch: Launch, data_dir) -> 
     assert panel.size_picker.image_size() == (768, 512)
 
 
+@pytest.mark.slow
 def test_a_language_switch_keeps_notices_sizes_and_the_status_bar(
     qtbot, launch: Launch, data_dir
 ) -> None:

@@ -84,6 +84,7 @@ def test_cancel_stops_the_job_between_steps(qtbot, host, library, tiny_models) -
     assert host.worker.cancel_current() is None  # idle: nothing to cancel
 
 
+@pytest.mark.slow
 def test_pause_holds_the_next_job(qtbot, host, library, tiny_models) -> None:
     load(qtbot, host, tiny_models)
     host.worker.set_paused(True)
@@ -96,6 +97,7 @@ def test_pause_holds_the_next_job(qtbot, host, library, tiny_models) -> None:
         host.worker.set_paused(False)
 
 
+@pytest.mark.slow
 def test_every_change_of_a_job_is_told_as_a_snapshot(qtbot, host, library, tiny_models) -> None:
     """The queue panel lives on these: it never reads the database while jobs run."""
     load(qtbot, host, tiny_models)
