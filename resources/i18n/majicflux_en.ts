@@ -477,6 +477,10 @@
 <context>
     <name>GalleryPanel</name>
     <message>
+        <source>Family of #{id} ✕</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Could not move the image to the trash: {reason}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -506,6 +510,10 @@
     </message>
     <message>
         <source>Reuse all parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show its family</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -541,6 +549,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Showing one picture&apos;s family. Click to show every image.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Newest first</source>
         <translation type="unfinished"></translation>
     </message>
@@ -569,6 +581,10 @@
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Use as source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Favourites</source>
         <translation type="unfinished"></translation>
     </message>
@@ -582,6 +598,11 @@
     <message>
         <source>No image matches “{search}”.
 Search looks in prompts and negative prompts, in any language.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>No image of this family matches.
+Click “Family of #{id}” above to see every image.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -639,7 +660,23 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Use as source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start from this image: image to image, inpaint, outpaint or upscale (Ctrl+I)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Favourite</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Copy the seed or the prompt</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -984,11 +1021,35 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>The file of image #{id} is missing (“{path}”): it was moved or deleted outside the app. Put it back, or choose another image.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Image #{id} is the source picture: choose what to do with it under Source picture.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Its prompt was filled in.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Image #{id} is in the trash or was deleted.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>The file “{path}” cannot be read.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
         <source>Image copied.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Pasted picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The pasted picture is the source picture now.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1009,6 +1070,30 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
     </message>
     <message>
         <source>Only files on this computer can be dropped.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>It is the source picture now.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Dropped picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” carries generation parameters. What should it be used for?</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use its parameters</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Use it as the source image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{name}” is the source picture now.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1227,6 +1312,14 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Source picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Start from a picture: image to image, inpaint, outpaint or upscale. Drop one here, open or paste it, or choose “Use as source” on a gallery image (Ctrl+I).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>More steps: more detail, more time. 20–30 is typical.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1304,6 +1397,14 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
     </message>
     <message>
         <source>Negative prompt</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The source picture could not be stored in the library ({reason}). Free some disk space, then press Generate again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The edit sets the size: see under Source picture.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -1549,6 +1650,50 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
     </message>
     <message>
         <source>LoRAs</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{width}×{height} · hash {hash}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>masked area at full resolution, padding {padding} px</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>whole picture</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>feather {feather} px</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Mask</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Made from {image} ({how}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Made from #{id}, which is no longer in the library ({how}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Made from a picture opened from a file ({how}).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Show its family</source>
         <translation type="unfinished"></translation>
     </message>
 </context>
@@ -2468,6 +2613,33 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
     </message>
 </context>
 <context>
+    <name>edit_text</name>
+    <message>
+        <source>Image to image</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Inpaint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Outpaint</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Upscale</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>+{left} ←, +{top} ↑, +{right} →, +{bottom} ↓ px</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>strength {value}</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>engine</name>
     <message>
         <source>Out of GPU memory with the {old} plan; switched to {new}, which uses less memory and is slower.</source>
@@ -3212,6 +3384,10 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Use the selected image as the source picture (edit it)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Favourite the selected image</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3220,7 +3396,7 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Paste parameters (A1111 text or a PNG)</source>
+        <source>Paste parameters (A1111 text or a PNG), or a picture as the source</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

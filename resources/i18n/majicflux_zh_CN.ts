@@ -477,6 +477,10 @@
 <context>
     <name>GalleryPanel</name>
     <message>
+        <source>Family of #{id} ✕</source>
+        <translation>#{id} 的家族 ✕</translation>
+    </message>
+    <message>
         <source>Could not move the image to the trash: {reason}</source>
         <translation>无法将图片移到回收站：{reason}</translation>
     </message>
@@ -507,6 +511,10 @@
     <message>
         <source>Reuse all parameters</source>
         <translation>复用全部参数</translation>
+    </message>
+    <message>
+        <source>Show its family</source>
+        <translation>显示它的家族</translation>
     </message>
     <message>
         <source>Copy seed</source>
@@ -541,6 +549,10 @@
         <translation>只显示用这个 LoRA 生成的图片</translation>
     </message>
     <message>
+        <source>Showing one picture's family. Click to show every image.</source>
+        <translation>正在显示一张图片的家族（来源和由它生成的图片）。点击显示全部图片。</translation>
+    </message>
+    <message>
         <source>Newest first</source>
         <translation>最新在前</translation>
     </message>
@@ -569,6 +581,10 @@
         <translation>撤销移到回收站</translation>
     </message>
     <message>
+        <source>Use as source</source>
+        <translation>用作源图</translation>
+    </message>
+    <message>
         <source>Favourites</source>
         <translation>收藏</translation>
     </message>
@@ -583,6 +599,12 @@
 Search looks in prompts and negative prompts, in any language.</source>
         <translation>没有与“{search}”匹配的图片。
 搜索范围包括提示词和负向提示词，支持任何语言。</translation>
+    </message>
+    <message>
+        <source>No image of this family matches.
+Click “Family of #{id}” above to see every image.</source>
+        <translation>这个家族中没有符合的图片。
+点击上方的“#{id} 的家族”查看全部图片。</translation>
     </message>
     <message>
         <source>No image made with the LoRA “{name}” matches.
@@ -642,8 +664,24 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
         <translation>把提示词、随机种子和全部参数填入提示词面板</translation>
     </message>
     <message>
+        <source>Use as source</source>
+        <translation>用作源图</translation>
+    </message>
+    <message>
+        <source>Start from this image: image to image, inpaint, outpaint or upscale (Ctrl+I)</source>
+        <translation>从这张图片开始：图生图、局部重绘、扩图或放大（Ctrl+I）</translation>
+    </message>
+    <message>
         <source>Favourite</source>
         <translation>收藏</translation>
+    </message>
+    <message>
+        <source>Copy</source>
+        <translation>复制</translation>
+    </message>
+    <message>
+        <source>Copy the seed or the prompt</source>
+        <translation>复制随机种子或提示词</translation>
     </message>
     <message>
         <source>Copy seed</source>
@@ -996,12 +1034,36 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>已复用全部参数。</translation>
     </message>
     <message>
+        <source>The file of image #{id} is missing (“{path}”): it was moved or deleted outside the app. Put it back, or choose another image.</source>
+        <translation>图片 #{id} 的文件不见了（“{path}”）：它在应用之外被移动或删除了。请把它放回原处，或选择另一张图片。</translation>
+    </message>
+    <message>
+        <source>Image #{id} is the source picture: choose what to do with it under Source picture.</source>
+        <translation>图片 #{id} 已设为源图：请在“源图”下选择要怎样处理它。</translation>
+    </message>
+    <message>
+        <source>Its prompt was filled in.</source>
+        <translation>已填入它的提示词。</translation>
+    </message>
+    <message>
+        <source>Image #{id} is in the trash or was deleted.</source>
+        <translation>图片 #{id} 在回收站中，或已被删除。</translation>
+    </message>
+    <message>
         <source>The file “{path}” cannot be read.</source>
         <translation>无法读取文件“{path}”。</translation>
     </message>
     <message>
         <source>Image copied.</source>
         <translation>图片已复制。</translation>
+    </message>
+    <message>
+        <source>Pasted picture</source>
+        <translation>粘贴的图片</translation>
+    </message>
+    <message>
+        <source>The pasted picture is the source picture now.</source>
+        <translation>粘贴的图片现在是源图。</translation>
     </message>
     <message>
         <source>The trash is empty.</source>
@@ -1022,6 +1084,30 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
     <message>
         <source>Only files on this computer can be dropped.</source>
         <translation>只能拖入本机上的文件。</translation>
+    </message>
+    <message>
+        <source>It is the source picture now.</source>
+        <translation>它现在是源图。</translation>
+    </message>
+    <message>
+        <source>Dropped picture</source>
+        <translation>拖入的图片</translation>
+    </message>
+    <message>
+        <source>“{name}” carries generation parameters. What should it be used for?</source>
+        <translation>“{name}”带有生成参数。要怎样使用它？</translation>
+    </message>
+    <message>
+        <source>Use its parameters</source>
+        <translation>使用它的参数</translation>
+    </message>
+    <message>
+        <source>Use it as the source image</source>
+        <translation>用作源图</translation>
+    </message>
+    <message>
+        <source>“{name}” is the source picture now.</source>
+        <translation>“{name}”现在是源图。</translation>
     </message>
     <message>
         <source>Undo</source>
@@ -1239,6 +1325,14 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>负向提示词只在 CFG 系数大于 1 时生效，这会使每一步的时间翻倍。</translation>
     </message>
     <message>
+        <source>Source picture</source>
+        <translation>源图</translation>
+    </message>
+    <message>
+        <source>Start from a picture: image to image, inpaint, outpaint or upscale. Drop one here, open or paste it, or choose “Use as source” on a gallery image (Ctrl+I).</source>
+        <translation>从一张图片开始：图生图、局部重绘、扩图或放大。把图片拖到这里、打开或粘贴，或在图库图片上选择“用作源图”（Ctrl+I）。</translation>
+    </message>
+    <message>
         <source>More steps: more detail, more time. 20–30 is typical.</source>
         <translation>步数越多，细节越多，耗时也越长。一般用 20–30。</translation>
     </message>
@@ -1317,6 +1411,14 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
     <message>
         <source>Negative prompt</source>
         <translation>负向提示词</translation>
+    </message>
+    <message>
+        <source>The source picture could not be stored in the library ({reason}). Free some disk space, then press Generate again.</source>
+        <translation>源图无法保存到图库（{reason}）。请腾出一些磁盘空间，然后再次点击开始生成。</translation>
+    </message>
+    <message>
+        <source>The edit sets the size: see under Source picture.</source>
+        <translation>尺寸由编辑决定：请看“源图”下方。</translation>
     </message>
     <message>
         <source>Turn CFG on ({cfg})</source>
@@ -1562,6 +1664,50 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
     <message>
         <source>LoRAs</source>
         <translation>LoRA</translation>
+    </message>
+    <message>
+        <source>Edit</source>
+        <translation>编辑</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>源图</translation>
+    </message>
+    <message>
+        <source>{width}×{height} · hash {hash}</source>
+        <translation>{width}×{height} · 哈希 {hash}</translation>
+    </message>
+    <message>
+        <source>masked area at full resolution, padding {padding} px</source>
+        <translation>蒙版区域按全分辨率重绘，边距 {padding} 像素</translation>
+    </message>
+    <message>
+        <source>whole picture</source>
+        <translation>整张图片</translation>
+    </message>
+    <message>
+        <source>feather {feather} px</source>
+        <translation>羽化 {feather} 像素</translation>
+    </message>
+    <message>
+        <source>Mask</source>
+        <translation>蒙版</translation>
+    </message>
+    <message>
+        <source>Made from {image} ({how}).</source>
+        <translation>由 {image} 生成（{how}）。</translation>
+    </message>
+    <message>
+        <source>Made from #{id}, which is no longer in the library ({how}).</source>
+        <translation>由 #{id} 生成，该图片已不在图库中（{how}）。</translation>
+    </message>
+    <message>
+        <source>Made from a picture opened from a file ({how}).</source>
+        <translation>由从文件打开的图片生成（{how}）。</translation>
+    </message>
+    <message>
+        <source>Show its family</source>
+        <translation>显示它的家族</translation>
     </message>
 </context>
 <context>
@@ -2481,6 +2627,33 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
     </message>
 </context>
 <context>
+    <name>edit_text</name>
+    <message>
+        <source>Image to image</source>
+        <translation>图生图</translation>
+    </message>
+    <message>
+        <source>Inpaint</source>
+        <translation>局部重绘</translation>
+    </message>
+    <message>
+        <source>Outpaint</source>
+        <translation>扩图</translation>
+    </message>
+    <message>
+        <source>Upscale</source>
+        <translation>放大</translation>
+    </message>
+    <message>
+        <source>+{left} ←, +{top} ↑, +{right} →, +{bottom} ↓ px</source>
+        <translation>+{left} ←，+{top} ↑，+{right} →，+{bottom} ↓ 像素</translation>
+    </message>
+    <message>
+        <source>strength {value}</source>
+        <translation>重绘强度 {value}</translation>
+    </message>
+</context>
+<context>
     <name>engine</name>
     <message>
         <source>Out of GPU memory with the {old} plan; switched to {new}, which uses less memory and is slower.</source>
@@ -3225,6 +3398,10 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>复用选中图片的全部参数</translation>
     </message>
     <message>
+        <source>Use the selected image as the source picture (edit it)</source>
+        <translation>把选中的图片用作源图（编辑它）</translation>
+    </message>
+    <message>
         <source>Favourite the selected image</source>
         <translation>收藏选中的图片</translation>
     </message>
@@ -3233,8 +3410,8 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>复制选中的图片</translation>
     </message>
     <message>
-        <source>Paste parameters (A1111 text or a PNG)</source>
-        <translation>粘贴参数（A1111 文本或 PNG 图片）</translation>
+        <source>Paste parameters (A1111 text or a PNG), or a picture as the source</source>
+        <translation>粘贴参数（A1111 文本或 PNG），或把图片粘贴为源图</translation>
     </message>
     <message>
         <source>Move the selected image to the trash (gallery)</source>

@@ -100,9 +100,9 @@ def test_details_buttons_emit_the_record(
     assert details.favourite.text() == "★"
     with qtbot.waitSignal(details.viewer_requested):
         details.full_view.click()
-    details.copy_seed.click()
+    details.copy_seed.trigger()
     assert QGuiApplication.clipboard().text() == str(newest.seed)
-    details.copy_prompt.click()
+    details.copy_prompt.trigger()
     assert QGuiApplication.clipboard().text() == newest.prompt
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
+from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -120,3 +120,8 @@ def launch(qapp: QApplication, qtbot) -> Iterator[Launch]:
         if desktop.window is not None:
             desktop.window.close()
         desktop.shutdown()
+    # The app exits after shutdown; a test session goes on: delete the windows, menus and
+    # dialogs it left (thousands of live widgets slow every later window test).
+    for widget in QApplication.topLevelWidgets():
+        widget.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

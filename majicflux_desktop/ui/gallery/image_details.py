@@ -78,8 +78,7 @@ class ImageDetails(QWidget):
         bar.addWidget(self.summary, 1)
         for button in (
             self.favourite,
-            self.copy_seed,
-            self.copy_prompt,
+            self.copy,
             self.open_folder,
             self.full_view,
         ):
@@ -163,10 +162,16 @@ class ImageDetails(QWidget):
         self.favourite.setCheckable(True)
         self.favourite.toggled.connect(lambda on: self.favourite.setText("★" if on else "☆"))
         self.favourite.clicked.connect(self._favourite_clicked)
-        self.copy_seed = tool_button(self, self.tr("Copy seed"))
-        self.copy_seed.clicked.connect(lambda: self._status(image_actions.copy_seed))
-        self.copy_prompt = tool_button(self, self.tr("Copy prompt"))
-        self.copy_prompt.clicked.connect(lambda: self._status(image_actions.copy_prompt))
+        # Copying has one button with a menu: the bar must fit beside the prompt panel and the
+        # queue on a 1366-pixel screen.
+        self.copy = tool_button(self, self.tr("Copy"), self.tr("Copy the seed or the prompt"))
+        self.copy.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        copy_menu = QMenu(self.copy)
+        self.copy_seed = copy_menu.addAction(self.tr("Copy seed"))
+        self.copy_seed.triggered.connect(lambda: self._status(image_actions.copy_seed))
+        self.copy_prompt = copy_menu.addAction(self.tr("Copy prompt"))
+        self.copy_prompt.triggered.connect(lambda: self._status(image_actions.copy_prompt))
+        self.copy.setMenu(copy_menu)
         self.open_folder = tool_button(self, self.tr("Open folder"))
         self.open_folder.clicked.connect(lambda: self._status(image_actions.open_folder_message))
         self.full_view = tool_button(
@@ -181,8 +186,7 @@ class ImageDetails(QWidget):
             self.reuse_all,
             self.use_as_source,
             self.favourite,
-            self.copy_seed,
-            self.copy_prompt,
+            self.copy,
             self.open_folder,
             self.full_view,
         ):

@@ -12,7 +12,7 @@ import dataclasses
 import html
 from dataclasses import dataclass
 
-from PySide6.QtCore import QRegularExpression, Qt, QTimer, Signal
+from PySide6.QtCore import QPoint, QRegularExpression, Qt, QTimer, Signal
 from PySide6.QtGui import QRegularExpressionValidator, QTextCursor
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -389,7 +389,7 @@ class PromptPanel(QWidget):
             self._focus(problems[0].field)
             return False
         if self.edit_panel.problems():  # said in the edit panel, in its own words
-            self.fields.ensureWidgetVisible(self.edit_panel)
+            self._reveal_edit_panel()
             return False
         if self.lora_issues(request):  # said under the prompt: never a LoRA silently left out
             self.prompt.setFocus()
@@ -426,7 +426,22 @@ class PromptPanel(QWidget):
         image it is. The chosen size then follows the picture's shape."""
         self._restoring_edit = False
         self.edit_panel.set_source(picture, parent_image, name)
-        self.fields.ensureWidgetVisible(self.edit_panel)
+        self._reveal_edit_panel()
+
+    def _reveal_edit_panel(self) -> None:
+        """Scroll the fields so the source picture's section shows (vertically only: a sideways
+        scroll would cut the fields' left edge off)."""
+        bar = self.fields.verticalScrollBar()
+        body = self.fields.widget()
+        assert body is not None
+        top = self.edit_title.mapTo(body, QPoint(0, 0)).y()
+        bottom = top + self.edit_title.height() + self.edit_panel.height()
+        shown = self.fields.viewport().height()
+        if top < bar.value():
+            bar.setValue(max(0, top - 8))
+        elif bottom > bar.value() + shown:
+            bar.setValue(min(top - 8, bottom - shown + 8))  # all of it, or at least its top
+        self.fields.horizontalScrollBar().setValue(0)
 
     def _source_arrived(self, _info: object) -> None:
         if self._restoring_edit:
@@ -436,6 +451,7 @@ class PromptPanel(QWidget):
         sizing = self.edit_panel.sizing()
         if suggested is not None and sizing is not None and sizing.follows_chosen:
             self.size_picker.set_size(*suggested)
+        QTimer.singleShot(0, self._reveal_edit_panel)  # once the mode's controls are laid out
 
     def _source_failed(self, _text: str) -> None:
         self._restoring_edit = False

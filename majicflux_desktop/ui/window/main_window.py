@@ -487,10 +487,7 @@ class MainWindow(QMainWindow):
         if outcome.request is None:
             if is_picture(path):
                 self.use_dropped_as_source(
-                    path,
-                    self.tr(
-                        "“{name}” carries no generation parameters: it is the source picture now."
-                    ).format(name=path.name),
+                    path, outcome.message + " " + self.tr("It is the source picture now.")
                 )
             else:
                 self.take_outcome(outcome)
