@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, PngImagePlugin
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMenu
+from PySide6.QtWidgets import QApplication, QMenu
 from ui_helpers import Launch, drop, small_request, window_of
 
 from majicflux_desktop.core import metadata
@@ -325,3 +325,24 @@ def test_a_language_switch_keeps_notices_sizes_and_the_status_bar(
     assert zh.status.progress.text() == "3 waiting"
     assert zh.status.engine_state.text() == "就绪"
     assert zh.status.demo_badge.isVisibleTo(zh)
+
+
+def test_selecting_an_image_leaves_the_prompt_panel_its_width(
+    qtbot, launch: Launch, data_dir
+) -> None:
+    """On a 1366-pixel laptop screen the image view's bar (buttons and the long summary) must
+    give way, not squeeze the prompt panel, when an image is selected."""
+    desktop = launch(data_dir)
+    window = window_of(desktop)
+    window.resize(1366, 768)
+    window.show()
+    qtbot.waitExposed(window)
+    before = window.prompt_panel.width()
+    type_prompt(qtbot, window, "a lighthouse at dusk " * 4)
+    with qtbot.waitSignal(desktop.worker.job_finished, timeout=30_000) as done:
+        window.generate()
+    qtbot.waitUntil(lambda: window.details.current_record() is not None)
+    assert window.details.current_record().id == done.args[1].id
+    QApplication.processEvents()
+    assert window.prompt_panel.width() == before >= 300
+    assert window.width() == 1366

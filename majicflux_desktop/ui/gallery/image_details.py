@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QMenu,
+    QSizePolicy,
     QSplitter,
     QToolButton,
     QVBoxLayout,
@@ -63,6 +64,11 @@ class ImageDetails(QWidget):
         self.parameters.family_link_activated.connect(self.family_requested)
         self.summary = QLabel(self)
         self.summary.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        # The summary gives way when the window is narrow (it repeats the parameters beside it):
+        # it must not push the prompt panel aside when an image is selected.
+        policy = self.summary.sizePolicy()
+        policy.setHorizontalPolicy(QSizePolicy.Policy.Ignored)
+        self.summary.setSizePolicy(policy)
         self._build_buttons()
         splitter = QSplitter(Qt.Orientation.Horizontal, self)
         splitter.addWidget(self.canvas)
@@ -104,6 +110,7 @@ class ImageDetails(QWidget):
             self.canvas.set_image(None, self.tr("Select an image in the gallery to see it here."))
             return
         self.summary.setText(summary(record))
+        self.summary.setToolTip(summary(record))
         self.favourite.setChecked(record.favourite)
         if not record.file.exists():
             self._token = 0
