@@ -158,7 +158,15 @@ def convert(file: LoraFile, sha256: str, dtype: torch.dtype) -> ConvertedLora:
     patches = []
     with safe_open(str(file.path), framework="pt", device="cpu") as handle:
         for layer in file.layers:
-            tensors = {role: handle.get_tensor(key).float() for role, key in layer.tensors}
+            # A plain LoRA's pair goes straight to `dtype` (its scale is one multiply, rounded
+            # once either way): no float32 round trip through the whole file. The other kinds
+            # combine tensors and are worked out in float32.
+            tensors = {
+                role: handle.get_tensor(key).to(
+                    dtype if layer.kind == LORA and role in ("down", "up") else torch.float32
+                )
+                for role, key in layer.tensors
+            }
             patches.append(_patch(layer, tensors).to(torch.device("cpu"), dtype))
     return ConvertedLora(sha256, file, patches)
 

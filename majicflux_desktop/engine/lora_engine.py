@@ -81,6 +81,23 @@ class EngineLoras:
         """What the next streamed plan should leave free for LoRAs."""
         return max(self.reserve_bytes, self.nbytes)
 
+    def prefetch(self, uses: Sequence[LoraUse]) -> int:
+        """Read and convert these LoRAs now (the engine is idle), so that the image that uses
+        them does not wait for the files at its first step; returns how many were converted.
+        Unknown or refused ones are left for that image to name."""
+        if self.index is None or self.stack is None:
+            return 0
+        before = self.cache.conversions
+        for use in uses:
+            if not use.enabled or use.weight == 0:
+                continue
+            try:
+                file = self.index.find(use)
+                self.cache.get(file, self.index.sha256(file), self.stack.dtype)
+            except (UserError, OSError):
+                continue
+        return self.cache.conversions - before
+
     def apply(
         self, uses: Sequence[LoraUse], room: Callable[[int], bool] | None = None
     ) -> tuple[AppliedLora, ...]:

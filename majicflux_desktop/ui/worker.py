@@ -23,6 +23,7 @@ from PySide6.QtGui import QImage
 from majicflux_desktop.core import metadata
 from majicflux_desktop.core.library import ImageRecord, Job, JobStore
 from majicflux_desktop.core.metadata import ImageMetadata
+from majicflux_desktop.core.request import LoraUse
 from majicflux_desktop.core.results import Cancelled, LoadReport, Progress, StepTiming
 from majicflux_desktop.core.store.sources import SourceStore
 from majicflux_desktop.engine import memory, selection
@@ -92,6 +93,7 @@ class EngineWorker(QObject):
     caught_up = Signal()  # everything asked of the worker before `catch_up()` has been handled
     _poke = Signal()
     _ping = Signal()
+    _prefetch = Signal()
 
     def __init__(
         self,
@@ -116,7 +118,9 @@ class EngineWorker(QObject):
         self._stopping = threading.Event()
         self._paused = threading.Event()
         self._last_preview = 0.0
+        self._pending_loras: tuple[LoraUse, ...] | None = None
         self._poke.connect(self._work, Qt.ConnectionType.QueuedConnection)
+        self._prefetch.connect(self._prefetch_loras, Qt.ConnectionType.QueuedConnection)
         self._ping.connect(self.caught_up, Qt.ConnectionType.QueuedConnection)
 
     # -- called from the UI thread -------------------------------------------------------------
@@ -153,6 +157,13 @@ class EngineWorker(QObject):
                 self._cancel.set()
             return self._current_job
 
+    def prefetch_loras(self, uses: tuple[LoraUse, ...]) -> None:
+        """The LoRAs the prompt panel holds now: read and converted while the engine is idle
+        (after any running job), so the next image's first step does not wait for the files."""
+        with self._lock:
+            self._pending_loras = uses
+        self._prefetch.emit()
+
     def catch_up(self) -> None:
         """Emit `caught_up` once the worker's thread has handled every earlier request (their
         events run in order): how a caller knows a wake-up found the queue paused, say."""
@@ -179,6 +190,21 @@ class EngineWorker(QObject):
             self._run(job)
             if not self._stopping.is_set():
                 self._set_state(EngineState.READY)
+
+    @Slot()
+    def _prefetch_loras(self) -> None:
+        with self._lock:
+            uses, self._pending_loras = self._pending_loras, None
+        engine = self._engine
+        if uses is None or engine is None or not engine.loaded or self._stopping.is_set():
+            return
+        try:
+            converted = engine.loras.prefetch(uses)
+        except Exception:  # the job that uses them says what is wrong, in words
+            log.warning("LoRA prefetch failed", exc_info=True)
+            return
+        if converted:
+            log.info("LoRAs prefetched: %d converted", converted)
 
     def _take_pending_load(self) -> ModelSource | None:
         with self._lock:

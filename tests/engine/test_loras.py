@@ -382,3 +382,23 @@ def test_loras_with_no_room_even_when_every_block_streams_wait_in_host_memory(
         pixels(tight, request(("kohya", 0.5))), pixels(free, request(("kohya", 0.5)))
     )
     assert not stack.on_host and tight.loras.nbytes > 0
+
+
+def test_loras_read_ahead_of_the_image_are_not_read_again(tiny_paths, lora_dir) -> None:
+    """The window hands the engine the stack as it changes: the files are read and converted
+    while the engine is idle, and the image that uses them converts nothing (its first step
+    does not wait for the files). Unknown names are left for the image to name."""
+    engine = Engine(device="cpu")
+    engine.load(tiny_paths, "bf16")
+    engine.set_lora_folders([lora_dir[0]])
+    wanted = request(("kohya", 0.9), ("loha", 0.5)).loras
+    unknown = LoraUse("no-such-lora", 1.0)
+    assert engine.loras.prefetch((*wanted, unknown)) == 2
+    assert engine.loras.prefetch(wanted) == 0  # already read
+    before = engine.loras.cache.conversions
+    image = pixels(engine, request(("kohya", 0.9), ("loha", 0.5)))
+    assert engine.loras.cache.conversions == before
+    fresh = Engine(device="cpu")
+    fresh.load(tiny_paths, "bf16")
+    fresh.set_lora_folders([lora_dir[0]])
+    assert np.array_equal(image, pixels(fresh, request(("kohya", 0.9), ("loha", 0.5))))

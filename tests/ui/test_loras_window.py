@@ -265,3 +265,25 @@ def test_a_language_switch_keeps_the_stack_and_the_typed_tags(
     with qtbot.waitSignal(desktop.loras.scanned, timeout=20_000):
         desktop.loras.rescan()  # the old window's widgets are gone: nothing of theirs is called
     assert zh.lora_stack.add_button.text() == "添加 LoRA…"
+
+
+@pytest.mark.slow
+def test_loras_put_in_the_stack_are_read_while_the_engine_is_idle(
+    qtbot, launch: Launch, lora_data: Path
+) -> None:
+    desktop = launch(lora_data)
+    window = window_of(desktop)
+    wait_scanned(qtbot, desktop)
+    with qtbot.waitSignal(desktop.worker.job_finished, timeout=JOB_TIMEOUT_MS):
+        window.enqueue(small_request("loads the engine"))
+    engine = desktop.worker._engine
+    assert engine is not None and engine.loras.cache.conversions == 0
+    window.prompt_panel.prompt.setPlainText("a harbour <lora:tiny-peft:0.7>")
+    # read and converted before anyone presses Generate
+    qtbot.waitUntil(lambda: engine.loras.cache.conversions == 1, timeout=20_000)
+    window.prompt_panel.size_picker.set_size(256, 256)
+    window.prompt_panel.steps.setValue(2)
+    with qtbot.waitSignal(desktop.worker.job_finished, timeout=JOB_TIMEOUT_MS) as done:
+        window.generate()
+    assert [lora.name for lora in done.args[1].loras] == [PEFT]
+    assert engine.loras.cache.conversions == 1  # the image used what was read ahead

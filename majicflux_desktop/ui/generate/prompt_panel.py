@@ -43,6 +43,7 @@ from majicflux_desktop.core.request import (
     MIN_GUIDANCE,
     MIN_STEPS,
     GenerationRequest,
+    LoraUse,
     random_seed,
 )
 from majicflux_desktop.core.settings import GenerationDefaults
@@ -79,6 +80,7 @@ class PromptPanel(QWidget):
     generate_requested = Signal(GenerationRequest)  # a request without problems
     seed_lock_changed = Signal(bool)
     lora_favourite_toggled = Signal(str, bool)  # a LoRA's SHA-256, favourite or not
+    loras_chosen = Signal(tuple)  # the request's LoRAs changed (the engine can read them early)
 
     def __init__(
         self,
@@ -94,6 +96,7 @@ class PromptPanel(QWidget):
         super().__init__(parent)
         self._attempted = False
         self._queue_error = ""  # why the last Generate could not queue the edit
+        self._chosen_loras: tuple[LoraUse, ...] = ()
         self._restoring_edit = False  # a reused edit's source is being read: keep the size
         self.sources = sources
         self.loras = loras or LoraCatalog(LoraIndex(), None, parent=self)
@@ -498,6 +501,9 @@ class PromptPanel(QWidget):
                 f"<span style='color:{theme.DANGER}'>{html.escape(self._queue_error)}</span>"
             )
         self.messages.setText("<br>".join(lines))
+        if request.loras != self._chosen_loras:
+            self._chosen_loras = request.loras
+            self.loras_chosen.emit(request.loras)
         hints = self.lora_issues(request)
         self.lora_hint.setText("\n".join(hints))
         self.lora_hint.setVisible(bool(hints))

@@ -224,6 +224,7 @@ class MainWindow(QMainWindow):
         self.prompt_panel.generate_requested.connect(self.enqueue)
         self.prompt_panel.seed_lock_changed.connect(self.seed_lock_changed)
         self.prompt_panel.lora_favourite_toggled.connect(self.lora_favourite_toggled)
+        self.prompt_panel.loras_chosen.connect(lambda uses: self.worker.prefetch_loras(uses))
         self.queue.cancel_running_requested.connect(self.cancel_running)
         # a lambda, so the call happens here and now (a bound method of the worker would be queued)
         self.queue.pause_toggled.connect(lambda paused: self.worker.set_paused(paused))
