@@ -16,6 +16,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 STARTED = time.perf_counter()
 
@@ -38,6 +39,7 @@ class Sampler(threading.Thread):
         self.overall_gpu_peak = 0
         self.rss_peak = 0
         self.samples: list[tuple[float, int]] = []
+        self.sm_clocks: list[int] = []  # MHz, one per sample since `reset_gpu_peak`
         self.stop = threading.Event()
 
     def run(self) -> None:
@@ -51,9 +53,40 @@ class Sampler(threading.Thread):
         self.overall_gpu_peak = max(self.overall_gpu_peak, used)
         self.rss_peak = max(self.rss_peak, self.process.memory_info().rss)
         self.samples.append((time.perf_counter() - STARTED, used))
+        self.sm_clocks.append(
+            self.nvml.nvmlDeviceGetClockInfo(self.handle, self.nvml.NVML_CLOCK_SM)
+        )
 
     def reset_gpu_peak(self) -> None:
         self.gpu_peak = self.nvml.nvmlDeviceGetMemoryInfo(self.handle).used
+        self.sm_clocks = []
+
+
+def reads() -> tuple[int, int]:
+    """Bytes this process has read through read() and friends (`rchar`, page cache included), and
+    its major page faults (pages read in from disk through a memory map)."""
+    import resource
+
+    with open("/proc/self/io") as io:
+        rchar = next(int(line.split()[1]) for line in io if line.startswith("rchar:"))
+    return rchar, resource.getrusage(resource.RUSAGE_SELF).ru_majflt
+
+
+ALLOCATOR_COUNTS = (
+    "num_alloc_retries",
+    "num_device_alloc",
+    "num_device_free",
+    "num_sync_all_streams",
+)
+
+
+def allocator_counts() -> dict[str, int]:
+    """The caching allocator's counters: retries (frees and retries when near the cap) and calls
+    to the driver; either, during denoising, costs synchronisations."""
+    import torch
+
+    stats = torch.cuda.memory_stats()
+    return {name: int(stats.get(name, 0)) for name in ALLOCATOR_COUNTS}
 
 
 PROMPTS = [
@@ -106,6 +139,11 @@ def main() -> None:
         "warm), then with --switch-to, then without again: s/step and time to the first step",
     )
     parser.add_argument("--switch-to", default="", help="PATH:WEIGHT,…: the LoRAs switched to")
+    parser.add_argument(
+        "--prefetch",
+        action="store_true",
+        help="read the LoRAs ahead, untimed, as the app does when the stack changes",
+    )
     args = parser.parse_args()
 
     import numpy
@@ -143,12 +181,15 @@ def main() -> None:
     rss_after_load = sampler.process.memory_info().rss
     finite: list[bool] = []
     phase: dict[str, float] = {}
+    marks: dict[str, Any] = {}  # per image: reads and allocator counters at the denoise's ends
 
     def before_decode(module: object, inputs: tuple) -> None:
         finite.append(bool(torch.isfinite(inputs[0]).all()))
         phase["denoise_abs"] = torch.cuda.max_memory_allocated()
         phase["denoise_reserved"] = torch.cuda.max_memory_reserved()
         phase["denoise_peak"] = phase["denoise_abs"] - phase["denoise_base"]
+        marks["reads_end"] = reads()
+        marks["allocator_end"] = allocator_counts()
         phase["decode_base"] = torch.cuda.memory_allocated()
         torch.cuda.reset_peak_memory_stats()
 
@@ -159,7 +200,8 @@ def main() -> None:
         if progress.step == 0:
             phase["encode_peak"] = torch.cuda.max_memory_allocated()
             phase["encode_reserved"] = torch.cuda.max_memory_reserved()
-            phase["denoise_base"] = torch.cuda.memory_allocated()
+            marks["reads_start"] = reads()
+            marks["allocator_start"] = allocator_counts()
             torch.cuda.reset_peak_memory_stats()
 
     engine.pipe.vae_decoder.register_forward_pre_hook(before_decode)
@@ -200,6 +242,11 @@ def main() -> None:
             loras = {"loras-first": with_loras, "loras-warm": with_loras}.get(label, ())
             if label == "loras-switch":
                 loras = switched
+            prefetched = None
+            if args.prefetch and label in ("loras-first", "loras-switch"):
+                prefetch_started = time.perf_counter()
+                engine.loras.prefetch(loras)
+                prefetched = round(time.perf_counter() - prefetch_started, 3)
             stamps: list[float] = []
             request = GenerationRequest(
                 prompt,
@@ -211,8 +258,13 @@ def main() -> None:
             )
             torch.cuda.synchronize()
             torch.cuda.reset_peak_memory_stats()
+            # Before the image, not at its first step: a new prompt's T5 workspace is still held
+            # at the first step and a re-roll's is not, which made a re-roll's "activations" read
+            # 1.3 GB larger at the same peak (bench/README, issue 16).
+            phase["denoise_base"] = torch.cuda.memory_allocated()
             sampler.reset_gpu_peak()
             hits = prompt_cache_hits(engine)
+            streams_before = dict(streamer.stats) if streamer is not None else {}
             began = time.perf_counter()
             out = engine.generate(
                 request,
@@ -231,6 +283,14 @@ def main() -> None:
             seconds = time.perf_counter() - began
             sampler.sample()
             steps = [b - a for a, b in itertools.pairwise(stamps)]
+            (rchar0, majflt0), (rchar1, majflt1) = (
+                marks["reads_start"],
+                marks["reads_end"],
+            )
+            allocator = {
+                name: marks["allocator_end"][name] - marks["allocator_start"][name]
+                for name in ALLOCATOR_COUNTS
+            }
             pixels = numpy.asarray(out.image, dtype=numpy.float32)
             runs.append(
                 {
@@ -241,7 +301,7 @@ def main() -> None:
                     "to_first_step_s": round(stamps[0] - began, 3) if stamps else None,
                     "text_encode_s": round(out.timings.text_encode, 3),
                     "decode_s": round(out.timings.decode, 3),
-                    "denoise_activation_gb": round(phase["denoise_peak"] / 2**30, 2),
+                    "denoise_workspace_and_activations_gb": round(phase["denoise_peak"] / 2**30, 2),
                     "decode_activation_gb": round(decode_peak / 2**30, 2),
                     "torch_peak_allocated_gb": round(peak_allocated / 2**30, 2),
                     "torch_peak_reserved_gb": round(peak_reserved / 2**30, 2),
@@ -253,6 +313,18 @@ def main() -> None:
                         (a.name, a.weight, a.layers_matched, a.layers_total) for a in out.loras
                     ],
                     "lora_gb": round(engine.loras.nbytes / 2**30, 3),
+                    "prefetch_s": prefetched,
+                    "steps_s": [round(step, 4) for step in steps],
+                    "denoise_rchar_mb": round((rchar1 - rchar0) / 1e6, 3),
+                    "denoise_major_faults": majflt1 - majflt0,
+                    "denoise_allocator": allocator,
+                    "streamer": {
+                        key: value - streams_before.get(key, 0)
+                        for key, value in (streamer.stats.items() if streamer is not None else ())
+                    },
+                    "sm_clock_mhz": [min(sampler.sm_clocks), max(sampler.sm_clocks)]
+                    if sampler.sm_clocks
+                    else None,
                     "resident_dit_blocks": sum(streamer.residency.dit)  # type: ignore[attr-defined]
                     if streamer is not None
                     else None,

@@ -120,6 +120,9 @@ def main() -> None:
         default="",
         help="only the float8-maths cases of these budgets, e.g. 12,8 (empty: every case)",
     )
+    parser.add_argument(
+        "--prefetch", action="store_true", help="LoRAs read ahead, as the app does (bench.case)"
+    )
     args = parser.parse_args()
     from bench import fixtures
 
@@ -145,7 +148,8 @@ def main() -> None:
             command = [sys.executable, "-m", "bench.case", "--models", str(models),
                        "--plan", plan, "--budget-gb", str(budget), "--sizes", "1024",
                        "--steps", str(args.steps), "--fp8-matmul", maths,
-                       "--loras", pair, "--switch-to", other]  # fmt: skip
+                       "--loras", pair, "--switch-to", other,
+                       *(["--prefetch"] if args.prefetch else [])]  # fmt: skip
             result = run(command)
             if result is not None:
                 results.append(result)
