@@ -133,6 +133,12 @@ def main() -> None:
     )
     parser.add_argument("--fp8-matmul", default="auto", choices=["auto", "off"])
     parser.add_argument(
+        "--weight-cache",
+        default="/tmp/mf-weight-cache",
+        help="where T5's float8 blocks wait between prompts, as the app's data folder "
+        "(empty: in host RAM, as before)",
+    )
+    parser.add_argument(
         "--loras",
         default="",
         help="PATH:WEIGHT,…: after the warm image, the same prompt with these LoRAs (first and "
@@ -162,6 +168,7 @@ def main() -> None:
     imported = time.perf_counter() - STARTED
     paths = scan.check(args.models).paths()
     engine = Engine(device="cuda", fp8_matmul=args.fp8_matmul)
+    engine.weight_cache_dir = Path(args.weight_cache) if args.weight_cache else None
 
     def lora_set(text: str) -> tuple[LoraUse, ...]:
         uses = []

@@ -191,6 +191,7 @@ class DesktopApp(QObject):
             budget,
             s.fp8_matmul,
             device=self.options.device,
+            cache_dir=self.paths.weight_cache_dir,
         )
 
     # -- the window --------------------------------------------------------------------------------

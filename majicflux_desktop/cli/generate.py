@@ -96,6 +96,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from majicflux_desktop.engine.pipeline import Engine  # torch loads here, not for --help
 
     engine = Engine(fp8_matmul=choices.fp8_matmul)
+    engine.weight_cache_dir = app_paths(args).weight_cache_dir
     if loras:
         folders = lora_folders_for(args, settings)
         engine.set_lora_folders(folders, lora_files, app_paths(args).data_dir)

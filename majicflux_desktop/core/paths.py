@@ -71,6 +71,11 @@ class AppPaths:
     def tool_cache_dir(self) -> Path:
         return self.data_dir / "cache"
 
+    @property
+    def weight_cache_dir(self) -> Path:
+        """Model weights kept on disk between uses (T5's float8 blocks: engine/streaming.py)."""
+        return self.tool_cache_dir / "weights"
+
     def keep_tool_caches_here(self) -> None:
         """Point the caches torch, Triton and CUDA write on their own into the data folder.
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import gc
+import hashlib
+import json
 import logging
 import os
 import threading
@@ -113,6 +115,8 @@ class Engine:
         self.dtype = compute_dtype(self.device)
         self._learned: dict[SizeKey, Timings] = {}  # the last image of each kind, for the ETA
         self.loras = EngineLoras()  # LoRA folders, and the LoRAs on the transformer
+        # Where streamed plans keep T5's float8 blocks on disk between prompts (None: in RAM).
+        self.weight_cache_dir: Path | None = None
         self._tiling: tiling.Tiling | None = None  # the running job's; the VAE's hooks read it
         patches.install_cpu_shims()
 
@@ -229,6 +233,7 @@ class Engine:
                     fp8_matmul=self.fp8_matmul != "off"
                     and streaming.fp8_matmul_supported(self.device),
                     lora_bytes=self.loras.planned_bytes,
+                    t5_spill=self._t5_spill(paths, plan, t5_layout),
                 )
         patches.install_prompt_cache(pipe)
         patches.lean_vae_attention(pipe.vae_decoder)
@@ -236,9 +241,27 @@ class Engine:
         tiling.install_vae_tiling(pipe, lambda: self._tiling)
         return pipe
 
+    def _t5_spill(
+        self, paths: ModelPaths, plan: memory.MemoryPlan, layout: dict[str, tuple[int, ...]]
+    ) -> tuple[Path, str] | None:
+        """The file T5's streamed blocks wait in, and its key: the source files as they are
+        now (a changed file is packed and written again) and how they are packed."""
+        if self.weight_cache_dir is None:
+            return None
+        sources = []
+        for part in paths.t5:
+            stat = Path(part).stat()
+            sources.append([str(Path(part).resolve()), stat.st_size, stat.st_mtime_ns])
+        key = json.dumps(
+            {"t5": sources, "storage": plan.storage_dtype("t5"), "layout": sorted(layout.items())}
+        )
+        digest = hashlib.sha256(key.encode()).hexdigest()[:16]
+        return self.weight_cache_dir / f"t5-{digest}.safetensors", digest
+
     def unload(self) -> None:
         self.loras.detach()
         if self.streamer is not None:
+            self.streamer.close()
             self.streamer.remove()
             self.streamer = None
         self.pipe = None

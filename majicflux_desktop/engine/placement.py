@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -87,6 +88,7 @@ def stream_pipeline(
     compute_dtype: torch.dtype = torch.bfloat16,
     fp8_matmul: bool = False,
     lora_bytes: int = 0,
+    t5_spill: tuple[Path, str] | None = None,
 ) -> BlockStreamer:
     """Put a freshly loaded pipeline (all models in host RAM) under a BlockStreamer.
 
@@ -96,6 +98,8 @@ def stream_pipeline(
 
     Residency is planned for the activations of a `size` image; a job of another size is tiled
     to fit with this residency (engine/tiling.py, from `streamer.planned`).
+    `t5_spill` (a file and its key): T5's streamed blocks wait in that file, not in host RAM,
+    and are read from it when a new prompt is encoded (BlockStreamer.spill).
     """
     streamer = BlockStreamer(device, compute_dtype, copy_ahead=copy_ahead)
     dit = unwrap_vram_management(pipe.dit)
@@ -124,7 +128,9 @@ def stream_pipeline(
     to_device(dit, streamer.device, streamer.compute_dtype, skip=dit_blocks)
     t5 = unwrap_vram_management(load_t5())
     t5_blocks = list(t5.encoder.block)
-    streamer.add_model("t5", t5_blocks, t5_storage, residency.t5)
+    streamer.add_model("t5", t5_blocks, t5_storage, residency.t5, pin=t5_spill is None)
+    if t5_spill is not None:
+        streamer.spill("t5", *t5_spill)
     to_device(t5, streamer.device, streamer.compute_dtype, skip=t5_blocks)
     to_device(clip, streamer.device, streamer.compute_dtype)
     to_device(vae, streamer.device, streamer.compute_dtype)

@@ -18,12 +18,15 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import json
 import logging
 import os
+import struct
 import sys
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from pathlib import Path
+from typing import IO, Any
 
 import torch
 
@@ -49,10 +52,11 @@ class Unit:
     module: torch.nn.Module
     linears: list[_Linear]
     numel: int
-    storage: torch.Tensor  # flat: on the GPU if resident, else in (pinned) host RAM
+    storage: torch.Tensor  # flat: on the GPU if resident, else in (pinned) host RAM (or meta)
     resident: bool
     fp8_compute: bool = False  # Linear layers multiply in float8 (torch._scaled_mm), no upcast
     views: dict[tuple[str, int], list[torch.Tensor]] = field(default_factory=dict)
+    spilled: int = -1  # >= 0: the stored bytes wait in the spill file at this offset (`spill`)
 
     @property
     def nbytes(self) -> int:
@@ -117,9 +121,19 @@ class PinnedArena:
     def __init__(self, pin: bool):
         self.pin = pin
         self.nbytes = 0
+        self._held: dict[str, list[torch.Tensor]] = {}  # per model: its bins' allocations
+        self._model = ""
+        self._chunks: dict[int, torch.Tensor] = {}
         self.reserve([])
 
-    def reserve(self, sizes: Sequence[int]) -> None:
+    def forget(self, model: str) -> None:
+        """Drop the arena's hold on `model`'s bins (its blocks no longer point into them)."""
+        for chunk in self._held.pop(model, []):
+            self.nbytes -= chunk.numel()
+        if model == self._model:
+            self._chunks = {}
+
+    def reserve(self, sizes: Sequence[int], model: str = "") -> None:
         """Plan room for blocks of these byte sizes; `take` hands them out in this order.
 
         Bins are filled in order (next fit) and allocated on first use, so while a model is being
@@ -135,7 +149,8 @@ class PinnedArena:
             self._where.append((len(self._bins) - 1, self._bins[-1]))
             self._bins[-1] += aligned
         self._sizes = list(sizes)
-        self._chunks: dict[int, torch.Tensor] = {}
+        self._chunks = {}
+        self._model = model
 
     def _chunk(self, index: int) -> torch.Tensor:
         if index not in self._chunks:
@@ -149,12 +164,91 @@ class PinnedArena:
                 self.pin = False
                 chunk = torch.empty(used, dtype=torch.uint8)
             self._chunks[index] = chunk
+            self._held.setdefault(self._model, []).append(chunk)
             self.nbytes += chunk.numel()
         return self._chunks[index]
 
     def take(self, numel: int, dtype: torch.dtype) -> torch.Tensor:
         (bin_index, offset), size = self._where.pop(0), self._sizes.pop(0)
         return self._chunk(bin_index)[offset : offset + size].view(dtype)[:numel]
+
+
+SPILL_FORMAT = "majicflux-spill-1"
+
+
+def read_exactly(file: IO[bytes], target: torch.Tensor) -> None:
+    """Fill a contiguous uint8 CPU tensor from the file's position."""
+    view = target.numpy().data
+    done = 0
+    while done < len(view):
+        count = file.readinto(view[done:])  # type: ignore[attr-defined]
+        if not count:
+            raise OSError(f"{getattr(file, 'name', 'spill file')} ended early")
+        done += count
+
+
+def spill_offsets(path: Path, key: str, sizes: Sequence[int]) -> list[int] | None:
+    """Where each block starts in a spill file written for `key` with blocks of these sizes,
+    or None if there is no such file (missing, another key, other sizes, truncated)."""
+    try:
+        with open(path, "rb") as file:
+            (length,) = struct.unpack("<Q", file.read(8))
+            if length > 1 << 20:
+                return None
+            header = json.loads(file.read(length))
+            total = os.fstat(file.fileno()).st_size
+    except (OSError, ValueError, struct.error):
+        return None
+    if header.get("__metadata__") != {"format": SPILL_FORMAT, "key": key}:
+        return None
+    start = 8 + length
+    offsets = []
+    for index, size in enumerate(sizes):
+        entry = header.get(f"block.{index}") or {}
+        begin, end = entry.get("data_offsets", (0, -1))
+        if end - begin != size:
+            return None
+        offsets.append(start + begin)
+    if len(header) != len(sizes) + 1 or total != start + sum(sizes):
+        return None
+    return offsets
+
+
+def write_spill(path: Path, key: str, blocks: Sequence[torch.Tensor]) -> list[int]:
+    """Write blocks (flat tensors, on any device) as one safetensors file of byte tensors, atomically;
+    returns where each block starts. Older spill files beside it are removed."""
+    header: dict[str, Any] = {"__metadata__": {"format": SPILL_FORMAT, "key": key}}
+    offset = 0
+    for index, block in enumerate(blocks):
+        size = block.numel() * block.element_size()
+        header[f"block.{index}"] = {
+            "dtype": "U8",
+            "shape": [size],
+            "data_offsets": [offset, offset + size],
+        }
+        offset += size
+    encoded = json.dumps(header).encode()
+    encoded += b" " * (-len(encoded) % 8)  # the data starts 8-byte aligned
+    path.parent.mkdir(parents=True, exist_ok=True)
+    for old in path.parent.glob(f"{path.name.split('-')[0]}-*.safetensors"):
+        if old != path:
+            old.unlink(missing_ok=True)
+    temporary = path.with_name(path.name + ".part")
+    try:
+        with open(temporary, "wb") as file:
+            file.write(struct.pack("<Q", len(encoded)) + encoded)
+            for block in blocks:
+                file.write(block.detach().cpu().contiguous().view(torch.uint8).numpy().data)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
+    start = 8 + len(encoded)
+    return [
+        start + entry["data_offsets"][0] for name, entry in header.items() if name != "__metadata__"
+    ]
 
 
 def fp8_matmul_supported(device: torch.device | str) -> bool:
@@ -242,6 +336,10 @@ class BlockStreamer:
         self._staging_nbytes: dict[str, int] = {}  # per model: each staging buffer's bytes
         self._streaming_models: set[str] = set()
         self._hooks: list[Any] = []
+        self._spill_file: IO[bytes] | None = None  # spilled units' bytes (`spill`)
+        self._bounce: torch.Tensor | None = None  # pinned: two halves, a spilled unit's way in
+        self._bounce_copied: list[Any] = [None, None]  # per half: its copy to the GPU, queued
+        self._next_bounce = 0
         # Lookahead state.
         self._expected = -1  # the unit prepared to run next
         self._prepared: dict[int, tuple[str, int, Any]] = {}  # unit -> (buffer kind, index, ready)
@@ -283,7 +381,8 @@ class BlockStreamer:
                     linear_numel(b) * size
                     for b, keep in zip(blocks, resident, strict=True)
                     if not keep
-                ]
+                ],
+                model,
             )
         added = []
         for block, keep in zip(blocks, resident, strict=True):
@@ -587,13 +686,79 @@ class BlockStreamer:
             if self.cuda:
                 self._copy_stream.wait_event(self._staging_free[staging])
             target = self._staging_buffer(staging)[: unit.nbytes].view(unit.storage.dtype)
-            target.copy_(unit.storage, non_blocking=True)
+            if unit.spilled >= 0:
+                self._read_spilled(unit, target)
+            else:
+                target.copy_(unit.storage, non_blocking=True)
             if self.cuda:
                 done = torch.cuda.Event()
                 done.record(self._copy_stream)
         self._copied[index] = (staging, done)
         self._copy_order.append(index)
         self._copy_cursor = index
+
+    def _read_spilled(self, unit: Unit, target: torch.Tensor) -> None:
+        """A spilled unit's bytes from the file into `target` (a staging buffer): on the CPU
+        straight in; on the GPU through a pinned half of the bounce buffer, whose earlier copy
+        must be done before it is read into again (the next read overlaps this copy)."""
+        assert self._spill_file is not None
+        self._spill_file.seek(unit.spilled)
+        if not self.cuda:
+            read_exactly(self._spill_file, target.view(torch.uint8))
+            return
+        if self._bounce is None:
+            largest = max(u.nbytes for u in self.units if u.spilled >= 0)
+            self._bounce = torch.empty(2 * largest, dtype=torch.uint8, pin_memory=True)
+        half = self._next_bounce
+        self._next_bounce = 1 - half
+        if self._bounce_copied[half] is not None:
+            self._bounce_copied[half].synchronize()
+        length = self._bounce.numel() // 2
+        bounce = self._bounce[half * length : half * length + unit.nbytes]
+        read_exactly(self._spill_file, bounce)
+        target.copy_(bounce.view(target.dtype), non_blocking=True)
+        copied = torch.cuda.Event()
+        copied.record(torch.cuda.current_stream(self.device))
+        self._bounce_copied[half] = copied
+
+    def spill(self, model: str, path: Path, key: str) -> int:
+        """Move `model`'s streamed blocks out of host RAM into a file, read back at each use.
+
+        For T5, which runs only when a prompt is new: its 4.3 GiB of float8 blocks need not
+        sit in RAM between prompts (a 16 GB PC has none to spare), and the page cache keeps the
+        file's pages while memory allows. The file (safetensors layout, one byte tensor per
+        block, resident ones too, so that another budget finds the same file) is written once
+        per `key`, which names the source files and the packing, and reused while its header
+        matches. Returns the bytes of host RAM freed; 0 where the file cannot be written (the
+        blocks then stay in RAM).
+        """
+        units = [u for u in self.units if u.model == model]
+        if all(u.resident for u in units):
+            return 0
+        offsets = spill_offsets(path, key, [u.nbytes for u in units])
+        if offsets is None:
+            try:
+                offsets = write_spill(path, key, [u.storage for u in units])
+            except OSError as exc:
+                log.warning("could not write %s (%s); %s stays in host RAM", path, exc, model)
+                return 0
+        self._spill_file = open(path, "rb")  # noqa: SIM115 - open while the streamer lives
+        freed = 0
+        for unit, offset in zip(units, offsets, strict=True):
+            if unit.resident:
+                continue
+            freed += unit.nbytes
+            unit.storage = torch.empty(unit.storage.shape, dtype=unit.storage.dtype, device="meta")
+            unit.spilled = offset
+        self._arena.forget(model)
+        return_freed_memory()
+        log.info("%s: %.2f GiB of streamed blocks read from %s per use", model, freed / 2**30, path)
+        return freed
+
+    def close(self) -> None:
+        if self._spill_file is not None:
+            self._spill_file.close()
+            self._spill_file = None
 
     def _bind(self, unit: Unit, key: tuple[str, int]) -> None:
         views = unit.views.get(key)

@@ -63,6 +63,7 @@ class ModelSource:
     fp8_matmul: str = "auto"
     demo: bool = False  # first write the tiny random-weight models into models_dir
     device: str | None = None  # None: CUDA when there is one
+    cache_dir: Path | None = None  # where weights wait on disk between uses (None: in RAM)
 
 
 class ImageSaver(Protocol):
@@ -248,6 +249,7 @@ class EngineWorker(QObject):
                 if self._loras is not None:
                     self._engine.use_lora_index(self._loras)
             self._engine.fp8_matmul = source.fp8_matmul
+            self._engine.weight_cache_dir = source.cache_dir
             self._set_state(
                 EngineState.LOADING,
                 self.tr("Loading the models (memory plan: {plan})…").format(plan=source.plan),

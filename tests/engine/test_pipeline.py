@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 
@@ -250,3 +251,38 @@ def test_a_repeated_prompt_skips_both_text_encoders_and_gives_the_same_image(
     finally:
         for hook in hooks:
             hook.remove()
+
+
+def test_t5_streamed_from_its_file_gives_the_same_image_and_the_file_is_kept(
+    tiny_paths, tmp_path: Path
+) -> None:
+    request = GenerationRequest("a tree", seed=11, **SMALL)
+    in_memory = Engine(device="cpu")
+    in_memory.load(tiny_paths, "fp8-stream", budget_bytes=0)
+    expected = pixels(in_memory.generate(request))
+    cache = tmp_path / "cache"
+    engine = Engine(device="cpu")
+    engine.weight_cache_dir = cache
+    engine.load(tiny_paths, "fp8-stream", budget_bytes=0)
+    t5 = [u for u in engine.streamer.units if u.model == "t5"]
+    assert t5 and all(u.spilled >= 0 and u.storage.device.type == "meta" for u in t5)
+    assert np.array_equal(pixels(engine.generate(request)), expected)
+    # a new prompt reads the file again
+    other = GenerationRequest("a river", seed=11, **SMALL)
+    assert np.array_equal(pixels(engine.generate(other)), pixels(in_memory.generate(other)))
+    (written,) = cache.glob("t5-*.safetensors")
+    stamp = written.stat().st_mtime_ns
+    engine.unload()
+    again = Engine(device="cpu")
+    again.weight_cache_dir = cache
+    again.load(tiny_paths, "fp8-stream", budget_bytes=0)
+    assert written.stat().st_mtime_ns == stamp  # the next start reads it, does not write it
+    assert np.array_equal(pixels(again.generate(request)), expected)
+    # a changed T5 file is packed and written again, under another name
+    os.utime(tiny_paths.t5[0], ns=(stamp, stamp + 10**9))
+    again.unload()
+    third = Engine(device="cpu")
+    third.weight_cache_dir = cache
+    third.load(tiny_paths, "fp8-stream", budget_bytes=0)
+    (rewritten,) = cache.glob("t5-*.safetensors")
+    assert rewritten != written

@@ -230,3 +230,98 @@ def test_residency_prefers_large_blocks_and_respects_the_budget() -> None:
     assert sum(roomy.dit) > sum(tight.dit) and roomy.predicted_peak <= 12000 * mb
     nothing = memory.plan_residency(1000 * mb, space, dit, t5)
     assert not any(nothing.dit) and not any(nothing.t5)
+
+
+def spilled(model: Stack, resident: list[bool], path, key: str = "k") -> BlockStreamer:
+    streamer = BlockStreamer("cpu", copy_ahead=3)
+    streamer.add_model("m", list(model.blocks), FP8, resident, pin=False)
+    streamer.spill("m", path, key)
+    streamer.allocate()
+    streamer.install()
+    return streamer
+
+
+def test_spilled_blocks_are_read_from_their_file_and_compute_the_same(tmp_path) -> None:
+    model = float8_model()
+    x = torch.randn(2, 5, 32, dtype=torch.bfloat16)
+    expected = reference(model, x)
+    path = tmp_path / "t5-k.safetensors"
+    streamer = spilled(model, [True, False, False, True, False, False], path)
+    streamed_units = [u for u in streamer.units if not u.resident]
+    assert all(u.spilled >= 0 and u.storage.device.type == "meta" for u in streamed_units)
+    assert path.stat().st_size > sum(u.nbytes for u in streamed_units)
+    with torch.no_grad():
+        for _ in range(3):
+            assert torch.equal(model(x), expected)
+    # the file is a safetensors file of byte tensors: what was stored, bit for bit
+    from safetensors import safe_open
+
+    with safe_open(str(path), "pt") as stored:
+        assert sorted(stored.keys()) == [f"block.{i}" for i in range(6)]
+        assert stored.get_tensor("block.1").numel() == streamed_units[0].nbytes
+    streamer.close()
+
+
+def test_a_spill_file_is_reused_for_its_key_and_written_again_for_another(tmp_path) -> None:
+    path = tmp_path / "t5-k.safetensors"
+    first = spilled(float8_model(), [False] * 6, path)
+    first.close()
+    written = path.stat().st_mtime_ns
+    model = float8_model()
+    x = torch.randn(1, 3, 32, dtype=torch.bfloat16)
+    expected = reference(model, x)
+    second = spilled(model, [False] * 6, path)  # same key: the file is used as it is
+    assert path.stat().st_mtime_ns == written
+    with torch.no_grad():
+        assert torch.equal(model(x), expected)
+    second.close()
+    other = tmp_path / "t5-other.safetensors"
+    spilled(float8_model(seed=3), [False] * 6, other, key="other").close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t5-other.safetensors"]  # one kept
+
+
+@pytest.mark.parametrize("damage", ["truncated", "other-key", "garbage"])
+def test_a_damaged_spill_file_is_written_again(tmp_path, damage) -> None:
+    path = tmp_path / "t5-k.safetensors"
+    spilled(float8_model(), [False] * 6, path).close()
+    data = path.read_bytes()
+    if damage == "truncated":
+        path.write_bytes(data[:-100])
+    elif damage == "other-key":
+        path.write_bytes(data.replace(b'"key": "k"', b'"key": "j"'))
+    else:
+        path.write_bytes(b"\xff" * 64)
+    model = float8_model()
+    x = torch.randn(1, 3, 32, dtype=torch.bfloat16)
+    expected = reference(model, x)
+    streamer = spilled(model, [False] * 6, path)
+    assert path.read_bytes() == data
+    with torch.no_grad():
+        assert torch.equal(model(x), expected)
+    streamer.close()
+
+
+def test_blocks_stay_in_memory_when_the_spill_file_cannot_be_written(tmp_path) -> None:
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    model = float8_model()
+    x = torch.randn(1, 3, 32, dtype=torch.bfloat16)
+    expected = reference(model, x)
+    streamer = spilled(model, [False] * 6, blocker / "t5-k.safetensors")
+    assert all(u.spilled == -1 and u.storage.device.type == "cpu" for u in streamer.units)
+    with torch.no_grad():
+        assert torch.equal(model(x), expected)
+
+
+def test_another_residency_reads_the_same_spill_file(tmp_path) -> None:
+    path = tmp_path / "t5-k.safetensors"
+    spilled(float8_model(), [True, True, False, False, False, False], path).close()
+    written = path.stat().st_mtime_ns
+    model = float8_model()
+    x = torch.randn(1, 3, 32, dtype=torch.bfloat16)
+    expected = reference(model, x)
+    streamer = spilled(model, [False, False, False, True, False, False], path)
+    assert path.stat().st_mtime_ns == written
+    with torch.no_grad():
+        assert torch.equal(model(x), expected)
+    streamer.close()
