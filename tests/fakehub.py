@@ -101,6 +101,8 @@ class FakeHub:
     throttle_s: float = 0.0  # per 16 KiB of content, to let a test interrupt a transfer
     seen: list[Seen] = field(default_factory=list)
     served: dict[str, int] = field(default_factory=dict)  # content bytes sent per file path
+    # /dl/<key> -> (repo, path): served with Content-Disposition, as Civitai's download links are
+    links: dict[str, tuple[str, str]] = field(default_factory=dict)
     stalled: threading.Event = field(default_factory=threading.Event)
     release: threading.Event = field(default_factory=threading.Event)
     url: str = ""
@@ -130,12 +132,16 @@ def make_handler(hub: FakeHub) -> type[http.server.BaseHTTPRequestHandler]:
                 (r"/api/models/([^/]+/[^/]+)/tree/main", self.hf_listing),
                 (r"/([^/]+/[^/]+)/resolve/main/(.+)", self.hf_file),
                 (r"/cdn/([^/]+/[^/]+)/(.+)", self.content),
+                (r"/dl/(.+)", self.link),
+                (r"/page/(.*)", self.page),
             ]
             for pattern, route in routes:
                 match = re.fullmatch(pattern, urllib.parse.unquote(url.path))
                 if match:
                     # the CDN serves signed URLs: no token there, as on the real hubs
-                    if pattern.startswith("/cdn/") or self.allowed(match.group(1)):
+                    if pattern.startswith(("/cdn/", "/dl/", "/page/")) or self.allowed(
+                        match.group(1)
+                    ):
                         route(query, *match.groups())
                     return
             self.send_error(404)
@@ -168,6 +174,9 @@ def make_handler(hub: FakeHub) -> type[http.server.BaseHTTPRequestHandler]:
 
         def modelscope_listing(self, query: dict[str, str], repo: str) -> None:
             assert query == {"Revision": "master", "Recursive": "True"}
+            if repo not in hub.repos:
+                self.send_error(404)
+                return
             if hub.hang_listings:
                 self.stall()
                 return
@@ -216,7 +225,24 @@ def make_handler(hub: FakeHub) -> type[http.server.BaseHTTPRequestHandler]:
             self.send_header("Content-Length", "0")
             self.end_headers()
 
-        def content(self, query: dict[str, str], repo: str, path: str) -> None:
+        def link(self, query: dict[str, str], key: str) -> None:
+            repo, path = hub.links[key]
+            name = urllib.parse.quote(path.rsplit("/", 1)[-1])
+            self.content(
+                query, repo, path, {"Content-Disposition": f"attachment; filename*=UTF-8''{name}"}
+            )
+
+        def page(self, query: dict[str, str], _rest: str) -> None:
+            data = b"<!doctype html><title>A model page</title>"
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def content(
+            self, query: dict[str, str], repo: str, path: str, extra: dict[str, str] | None = None
+        ) -> None:
             data = hub.repos[repo][path]
             fault = hub.faults.get(path, []).pop(0) if hub.faults.get(path) else ("none",)
             if fault[0] == "hang":
@@ -231,8 +257,8 @@ def make_handler(hub: FakeHub) -> type[http.server.BaseHTTPRequestHandler]:
                 data = data[:-100] + bytes([data[-100] ^ 0xFF]) + data[-99:]
             if fault[0] == "body":
                 data = fault[1]
-            start = 0
-            match = re.fullmatch(r"bytes=(\d+)-", self.headers.get("Range", ""))
+            start, end = 0, len(data)
+            match = re.fullmatch(r"bytes=(\d+)-(\d*)", self.headers.get("Range", ""))
             if match and fault[0] != "ignore_range":
                 start = int(match.group(1))
                 if start >= len(data):
@@ -241,13 +267,16 @@ def make_handler(hub: FakeHub) -> type[http.server.BaseHTTPRequestHandler]:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
+                end = min(end, int(match.group(2)) + 1) if match.group(2) else end
                 self.send_response(206)
-                self.send_header("Content-Range", f"bytes {start}-{len(data) - 1}/{len(data)}")
+                self.send_header("Content-Range", f"bytes {start}-{end - 1}/{len(data)}")
             else:
                 self.send_response(200)
-            self.send_header("Content-Length", str(len(data) - start))
+            for key, value in (extra or {}).items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", str(end - start))
             self.end_headers()
-            body = data[start:]
+            body = data[start:end]
             if fault[0] in ("drop", "stall"):
                 body = body[: fault[1]]
             for offset in range(0, len(body), 16384):
@@ -304,3 +333,50 @@ def repos_from_folder(models: Path) -> dict[str, dict[str, bytes]]:
             flux[name] = local.read_bytes() if local.is_file() else b"{}"
     majic = {"majicflus_v134.safetensors": paths.dit.read_bytes()}
     return {FLUX: flux, MAJIC: majic}
+
+
+# -- LoRA repositories ---------------------------------------------------------------------------
+
+HEONGSAM = "DonRat/MAJICFLUS_SuperChinesestyleheongsam"  # DiffSynth-Studio's majicflus LoRA
+HEONGSAM_FILE = "麦橘超国风旗袍.safetensors"
+
+
+def flux_lora_bytes(blocks: int = 2, rank: int = 4, seed: int = 1) -> bytes:
+    """A kohya LoRA at FLUX.1's real sizes (image attention of the first double blocks)."""
+    layout: layouts.Layout = {}
+    for block in range(blocks):
+        name = f"lora_unet_double_blocks_{block}_img_attn_qkv"
+        layout[f"{name}.lora_down.weight"] = (rank, 3072)
+        layout[f"{name}.lora_up.weight"] = (9216, rank)
+    return safetensors_bytes(layout, "BF16", seed)
+
+
+def sdxl_lora_bytes() -> bytes:
+    name = "lora_unet_input_blocks_4_1_transformer_blocks_0_attn2_to_k"
+    layout = {f"{name}.lora_down.weight": (1, 2048), f"{name}.lora_up.weight": (640, 1)}
+    return safetensors_bytes(layout, "BF16", 7)
+
+
+def not_a_lora_bytes() -> bytes:
+    """A safetensors file of full weights, no LoRA pair in it (a VAE's first layers)."""
+    layout = {"encoder.conv_in.weight": (128, 3, 3, 3), "encoder.conv_in.bias": (128,)}
+    return safetensors_bytes(layout, "BF16", 9)
+
+
+def lora_repos() -> dict[str, dict[str, bytes]]:
+    """LoRA repositories as ModelScope holds them: one LoRA with its model card, several in one,
+    one for another family, one with only a pickle, one with no LoRA at all."""
+    return {
+        HEONGSAM: {
+            HEONGSAM_FILE: flux_lora_bytes(),
+            "README.md": b"# majicflus LoRA\n",
+            "configuration.json": b'{"framework": "pytorch"}',
+        },
+        "someone/two-styles": {
+            "ink.safetensors": flux_lora_bytes(seed=2),
+            "v2/watercolour.safetensors": flux_lora_bytes(blocks=1, seed=3),
+        },
+        "someone/sdxl-style": {"sdxl-style.safetensors": sdxl_lora_bytes()},
+        "someone/pickled": {"style.ckpt": b"PK\x03\x04 a pickle", "README.md": b"#\n"},
+        "someone/a-vae": {"vae.safetensors": not_a_lora_bytes()},
+    }

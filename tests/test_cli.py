@@ -333,3 +333,45 @@ def test_models_download_continues_after_the_process_was_stopped(
     ae = part.with_name("ae.safetensors")  # and it is whole, continued from the part
     assert ae.read_bytes() == served_hub.repos["black-forest-labs/FLUX.1-dev"]["ae.safetensors"]
     assert served_hub.content_requests("ae.safetensors")[-1].headers["Range"] == f"bytes={kept}-"
+
+
+@pytest.mark.slow
+def test_loras_download_by_id_into_the_models_folders_loras_then_refusals(
+    tmp_path: Path,
+) -> None:
+    from fakehub import HEONGSAM, HEONGSAM_FILE, lora_repos
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "majicflux_desktop.cli", "--data-dir", str(tmp_path / "data"),
+             "loras", "download", *args],
+            env=subprocess_env(MODELSCOPE_ENDPOINT=hub.url, MODELSCOPE_API_TOKEN=""),
+            capture_output=True, text=True, encoding="utf-8", timeout=120,
+        )  # fmt: skip
+
+    with serve(FakeHub(repos=lora_repos())) as hub:
+        done = run(HEONGSAM)
+        assert done.returncode == 0, done.stderr
+        loras = tmp_path / "data" / "models" / "loras"
+        assert (loras / HEONGSAM_FILE).read_bytes() == hub.repos[HEONGSAM][HEONGSAM_FILE]
+        assert f"looking up {HEONGSAM}" in done.stderr
+        assert f"done {HEONGSAM}/{HEONGSAM_FILE}" in done.stderr  # progress: not a terminal
+        assert f"ready: {loras / HEONGSAM_FILE} (kohya + LoRA, 2 of 2 layers, rank 4" in done.stdout
+
+        hub.links["9"] = ("someone/two-styles", "ink.safetensors")
+        elsewhere = tmp_path / "my loras"
+        by_url = run(f"{hub.url}/dl/9", "--to", str(elsewhere))
+        assert by_url.returncode == 0, by_url.stderr
+        assert f"ready: {elsewhere / 'ink.safetensors'}" in by_url.stdout
+
+        for address, words in [
+            ("someone/sdxl-style", "a LoRA for SDXL, not for FLUX.1"),
+            (f"{hub.url}/cdn/someone/pickled/style.ckpt", "style.ckpt is not a .safetensors file"),
+            ("nobody/nothing", "There is no model nobody/nothing on ModelScope"),
+        ]:
+            refused = run(address, "--to", str(elsewhere))
+            assert refused.returncode == 1, refused.stdout
+            errors = [line for line in refused.stderr.splitlines() if line.startswith("error:")]
+            assert len(errors) == 1 and words in errors[0], refused.stderr
+            assert "Traceback" not in refused.stderr
+        assert sorted(p.name for p in elsewhere.iterdir()) == ["ink.safetensors"]

@@ -1,4 +1,5 @@
-"""Headless commands: `majicflux generate`, `majicflux models check|find|download`, `majicflux doctor`.
+"""Headless commands: `majicflux generate`, `majicflux models check|find|download`, `majicflux loras
+list|download`, `majicflux doctor`.
 
 They use the app's data folder (`--data-dir` as for the app), its settings and its choice of model
 files (engine/selection.py), so that the command line and the window load the same files the same

@@ -1,8 +1,9 @@
-"""`majicflux loras list` and the LoRAs of `majicflux generate` (`--lora`, `<lora:name:w>`)."""
+"""`majicflux loras list|download` and the LoRAs of `majicflux generate` (`--lora`, `<lora:name:w>`)."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from majicflux_desktop.cli.common import app_paths, app_settings, cli_error
@@ -98,6 +99,58 @@ def cmd_loras_list(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_loras_download(args: argparse.Namespace) -> int:
+    # urllib and friends: only for this command
+    from majicflux_desktop.cli.models import DownloadBar
+    from majicflux_desktop.core.units import format_bytes
+    from majicflux_desktop.engine import lora_download
+    from majicflux_desktop.engine.download import DownloadPlan
+    from majicflux_desktop.engine.transfer import DownloadControl, part_size
+
+    settings = app_settings(args)
+    folder = Path(args.to) if args.to else settings.models_dir / "loras"
+    if folder.exists() and not folder.is_dir():
+        raise cli_error(
+            QT_TRANSLATE_NOOP("cli", "{path} is not a folder: it is a file. Name a LoRA folder."),
+            path=str(folder),
+        )
+    print(f"looking up {args.address.strip()}…", file=sys.stderr)
+
+    def planned(plan: DownloadPlan) -> None:
+        (file,) = plan.files
+        if file.present:
+            print(f"{file.target.name} is already in {folder}")
+            return
+        kept = part_size(file)
+        resumed = f", continuing after {format_bytes(kept)}" if kept else ""
+        print(f"downloading {file.where} ({format_bytes(file.size)}{resumed}) into {file.target}")
+
+    bar = DownloadBar(sys.stderr)
+    try:
+        done = lora_download.download(
+            args.address, folder, on_planned=planned, on_progress=bar, control=DownloadControl()
+        )
+    except KeyboardInterrupt:
+        bar.close()
+        print(
+            f"interrupted: the file stays as a .part file in {folder}. Run the same command "
+            f"again to continue where it stopped.",
+            file=sys.stderr,
+        )
+        return 130
+    finally:
+        bar.close()
+    lora = done.lora
+    facts = [lora.layout, f"{lora.layers_matched} of {lora.layers_total} layers"]
+    facts += [f"rank {lora.rank}"] if lora.rank else []
+    facts.append(format_bytes(lora.size))
+    print(f"ready: {done.path} ({', '.join(facts)})")
+    if lora.trigger_words:
+        print(f"  trigger words: {', '.join(lora.trigger_words)}")
+    print(f"use it with --lora {done.path.stem} or <lora:{done.path.stem}:1> in the prompt")
+    return 0
+
+
 def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     lora_commands = commands.add_parser("loras", help="LoRA files").add_subparsers(
         dest="loras_command", required=True
@@ -119,3 +172,18 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="match against the tiny random-weight test transformer",
     )
     lora_list.set_defaults(func=cmd_loras_list)
+    fetch = lora_commands.add_parser(
+        "download",
+        help="download a LoRA (.safetensors only) by ModelScope model id or by its address "
+        "(resumable, checked, and deleted again if MajicFlux cannot use it)",
+    )
+    fetch.add_argument(
+        "address",
+        metavar="ID_OR_URL",
+        help="a ModelScope model id, e.g. DonRat/MAJICFLUS_SuperChinesestyleheongsam "
+        "(owner/name/file.safetensors when it holds several), or https://…/file.safetensors",
+    )
+    fetch.add_argument(
+        "--to", metavar="DIR", help="the folder to put it in (default: the models folder's loras)"
+    )
+    fetch.set_defaults(func=cmd_loras_download)

@@ -210,7 +210,7 @@ class DownloadBar:
             if item.state is FileState.DONE and index not in self.finished:
                 self.finished.add(index)
                 if not self.tty:
-                    self._line(f"done {item.file.repo}/{item.file.path}")
+                    self._line(f"done {item.file.where}")
         if self.tty:
             self._status(progress)
 

@@ -390,10 +390,9 @@ class Downloader:
         """One HTTP response into the part; returns when it ends or a pause asks to stop."""
         client = self._client(file.source)
         headers = {"Range": f"bytes={part.size}-"} if part.size else {}
+        url = file.url or client.file_url(file.repo, file.path)
         try:
-            response = client.open(
-                client.file_url(file.repo, file.path), headers, repo=file.repo, path=file.path
-            )
+            response = client.open(url, headers, repo=file.repo, path=file.path)
         except RangeRefused:
             raise _Rejected(_wrong_size(file, part.size, None)) from None
         with response:

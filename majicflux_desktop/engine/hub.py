@@ -40,6 +40,7 @@ from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 
 CTX = "download"  # the translation context of every download message, wherever it is raised
 MODELSCOPE, HUGGINGFACE = "modelscope", "huggingface"  # the two API shapes
+DIRECT = "url"  # no hub: one file at its own address (a LoRA's download link)
 HF_MIRROR = "https://hf-mirror.com"
 
 
@@ -66,6 +67,8 @@ class Source:
 
     def page(self, repo: str) -> str:
         """Where a person accepts a repository's terms (always the original site, not a mirror)."""
+        if self.api == DIRECT:
+            return repo
         if self.api == MODELSCOPE:
             return f"https://modelscope.cn/models/{repo}"
         return f"https://huggingface.co/{repo}"
@@ -122,8 +125,16 @@ def parse_source(text: str) -> Source:
     )
 
 
+def direct(url: str) -> Source:
+    """The server of a plain download address, as a source (its host is what the user is shown)."""
+    parts = urllib.parse.urlsplit(url)
+    return Source(DIRECT, f"{parts.scheme}://{parts.netloc}", parts.netloc)
+
+
 def token_from_environment(source: Source) -> str | None:
     """The token the hubs' own tools read: $MODELSCOPE_API_TOKEN, or $HF_TOKEN for Hugging Face."""
+    if source.api == DIRECT:
+        return None  # a token is for its hub only, never for an address from anywhere
     name = "MODELSCOPE_API_TOKEN" if source.api == MODELSCOPE else "HF_TOKEN"
     return os.environ.get(name) or None
 
@@ -145,6 +156,10 @@ class RemoteFile:
 
 class Transient(Exception):
     """A failure worth another try: a dropped connection, a timeout, HTTP 5xx or 429."""
+
+
+class NotFound(UserError):
+    """HTTP 404 (or Hugging Face's RepoNotFound): the repository or file is not there."""
 
 
 class RangeRefused(Exception):
@@ -344,10 +359,12 @@ class HubClient:
             "RepoNotFound",
             "EntryNotFound",
         )
+        if self.source.api == DIRECT and (status in (401, 403) or not_found):
+            return self._direct_problem(status, repo, not_found)
         if status in (401, 403) and not not_found:
             return UserError(self._access_message(status, repo), f"HTTP {status} {exc.url}")
         if not_found:
-            return UserError(
+            return NotFound(
                 _msg(
                     QT_TRANSLATE_NOOP(
                         "download",
@@ -370,6 +387,24 @@ class HubClient:
                 reason=exc.reason,
                 url=exc.url,
             )
+        )
+
+    def _direct_problem(self, status: int, url: str, not_found: bool) -> UserError:
+        if not_found:
+            template = QT_TRANSLATE_NOOP(
+                "download",
+                "Nothing was found at {url} (HTTP {status}). Check the address; a download link "
+                "copied from a web page may have expired, so copy it again.",
+            )
+            return NotFound(_msg(template, url=url, status=status), f"HTTP {status}")
+        template = QT_TRANSLATE_NOOP(
+            "download",
+            "{host} refused the download of {url} (HTTP {status}). The link may need you to be "
+            "signed in on that site, or it has expired: open it in a web browser, copy a fresh "
+            "download link and try again.",
+        )
+        return UserError(
+            _msg(template, host=self.source.host, url=url, status=status), f"HTTP {status}"
         )
 
     def _access_message(self, status: int, repo: str) -> Message:

@@ -33,6 +33,12 @@ class PlannedFile:
     remote: RemoteFile
     target: Path
     present: bool = False  # complete on disk before the download started
+    url: str = ""  # a file with no hub behind it (a LoRA's download link): its own address
+
+    @property
+    def where(self) -> str:
+        """Where it comes from, for people: the repository and path, or the address."""
+        return self.url or f"{self.repo}/{self.path}"
 
     @property
     def size(self) -> int:
@@ -52,4 +58,5 @@ class PlannedFile:
 
     @property
     def title(self) -> str:
-        return catalog.SPECS[self.role].title
+        spec = catalog.SPECS.get(self.role)
+        return spec.title if spec is not None else self.target.name

@@ -240,7 +240,8 @@ class PartFile:
     @staticmethod
     def identity(file: PlannedFile) -> dict[str, Any]:
         r = file.remote
-        return {"repo": file.repo, "path": file.path, "size": r.size, "sha256": r.sha256, "git_sha1": r.git_sha1}  # fmt: skip
+        found = {"repo": file.repo, "path": file.path, "size": r.size, "sha256": r.sha256, "git_sha1": r.git_sha1}  # fmt: skip
+        return {**found, "url": file.url} if file.url else found
 
     @classmethod
     def state_matches(cls, file: PlannedFile) -> bool:

@@ -804,6 +804,77 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
+    <name>LoraDownloadDialog</name>
+    <message>
+        <source>Download a LoRA</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{example} or https://…/name.safetensors</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>A ModelScope model id (owner/name; owner/name/file.safetensors when it holds several LoRAs), or the link of a .safetensors file. Only .safetensors files are downloaded, and a file MajicFlux cannot use is deleted again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>ModelScope model id or address</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Save to</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no LoRA folder: choose a models folder in Settings, or add a LoRA folder there.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Looking up {address}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} is already in this folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name}: continuing after {kept} of {size}…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name}: {size}, starting…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name}: {done} of {total}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{time} left</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} is ready.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>The download was cancelled. What arrived is kept: download the same address again to continue.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
     <name>LoraFolderList</name>
     <message>
         <source>Add folder…</source>
@@ -866,6 +937,14 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
     <message>
         <source>Open the folder where LoRA files go (it is created if it is not there)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download…</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Download a LoRA by its ModelScope model id or the link of its .safetensors file</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2428,6 +2507,10 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>{path} is not a folder: it is a file. Name a LoRA folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>--only takes roles from {roles}.</source>
         <translation type="unfinished"></translation>
     </message>
@@ -2492,6 +2575,14 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
     </message>
     <message>
         <source>{source} answered HTTP {status} ({reason}) for {url}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Nothing was found at {url} (HTTP {status}). Check the address; a download link copied from a web page may have expired, so copy it again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{host} refused the download of {url} (HTTP {status}). The link may need you to be signed in on that site, or it has expired: open it in a web browser, copy a fresh download link and try again.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2886,6 +2977,66 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
     </message>
     <message>
         <source>The LoRA “{name}” is not in the LoRA folders ({folders}). Put the file {name}.safetensors in one of them, or remove the LoRA from the list.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Type a ModelScope model id (owner/name, for example {example}) or paste the address of a .safetensors file.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>“{text}” is neither a ModelScope model id nor a web address. A model id is the owner and the name as the model&apos;s page shows them, for example {example}; an address starts with https://. A LoRA file already on this computer needs no download: copy it into the LoRA folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{url} is not a valid web address ({reason}). Copy the download link again; it starts with https://.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} is not a .safetensors file. MajicFlux loads LoRAs only from .safetensors files, because other formats (.ckpt, .pt, .bin) can run code when they are opened; look for the .safetensors version of this LoRA.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{repo} holds {count} LoRA files: {names}. Name the one to download after the model id, for example {example}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no model {repo} on {source}. Check the model id: the owner and the name as the model&apos;s page shows them, for example {example}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{repo} holds no .safetensors file, only {names}. MajicFlux loads LoRAs only from .safetensors files, because other formats (.ckpt, .pt, .bin) can run code when they are opened; look for a .safetensors version of this LoRA.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{repo} on {source} holds no LoRA file (.safetensors); its files: {names}. Check the model id.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>There is no file {path} in {repo} on {source}. Its LoRA files: {names}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{url} is an empty file. Check the address.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{url} is a web page, not a file. On that page, copy the link of the .safetensors file itself (often its Download button) and paste that.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{host} does not say how large {name} is, so MajicFlux can neither check the download nor continue it after an interruption. Download it with a web browser and copy it into the LoRA folder.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{folder} already holds {count} other files named like {name}. Move some of them away and download again.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{file} is already in the LoRA folder, but MajicFlux cannot use it: {reason}</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{name} was downloaded but cannot be used, so it was deleted again. {reason}</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

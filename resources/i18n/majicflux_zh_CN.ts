@@ -810,6 +810,77 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     </message>
 </context>
 <context>
+    <name>LoraDownloadDialog</name>
+    <message>
+        <source>Download a LoRA</source>
+        <translation>下载 LoRA</translation>
+    </message>
+    <message>
+        <source>{example} or https://…/name.safetensors</source>
+        <translation>{example} 或 https://…/名称.safetensors</translation>
+    </message>
+    <message>
+        <source>A ModelScope model id (owner/name; owner/name/file.safetensors when it holds several LoRAs), or the link of a .safetensors file. Only .safetensors files are downloaded, and a file MajicFlux cannot use is deleted again.</source>
+        <translation>魔搭 ModelScope 模型 ID（作者/名称；仓库里有多个 LoRA 时写 作者/名称/文件.safetensors），或 .safetensors 文件的下载链接。只下载 .safetensors 文件；MajicFlux 无法使用的文件会再被删除。</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>ModelScope model id or address</source>
+        <translation>魔搭模型 ID 或下载地址</translation>
+    </message>
+    <message>
+        <source>Save to</source>
+        <translation>保存到</translation>
+    </message>
+    <message>
+        <source>There is no LoRA folder: choose a models folder in Settings, or add a LoRA folder there.</source>
+        <translation>没有 LoRA 文件夹：请在设置中选择模型文件夹，或在那里添加一个 LoRA 文件夹。</translation>
+    </message>
+    <message>
+        <source>Looking up {address}…</source>
+        <translation>正在查找 {address}…</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>{name} is already in this folder.</source>
+        <translation>{name} 已在此文件夹中。</translation>
+    </message>
+    <message>
+        <source>{name}: continuing after {kept} of {size}…</source>
+        <translation>{name}：已有 {kept}（共 {size}），继续下载…</translation>
+    </message>
+    <message>
+        <source>{name}: {size}, starting…</source>
+        <translation>{name}：{size}，开始下载…</translation>
+    </message>
+    <message>
+        <source>{name}: {done} of {total}</source>
+        <translation>{name}：{done} / {total}</translation>
+    </message>
+    <message>
+        <source>{time} left</source>
+        <translation>剩余 {time}</translation>
+    </message>
+    <message>
+        <source>{name} is ready.</source>
+        <translation>{name} 已就绪。</translation>
+    </message>
+    <message>
+        <source>The download was cancelled. What arrived is kept: download the same address again to continue.</source>
+        <translation>下载已取消。已下载的部分会保留：再次下载同一地址即可继续。</translation>
+    </message>
+</context>
+<context>
     <name>LoraFolderList</name>
     <message>
         <source>Add folder…</source>
@@ -873,6 +944,14 @@ Write a prompt and press Ctrl+Enter to make your first image: it will appear her
     <message>
         <source>Open the folder where LoRA files go (it is created if it is not there)</source>
         <translation>打开存放 LoRA 文件的文件夹（不存在时会自动创建）</translation>
+    </message>
+    <message>
+        <source>Download…</source>
+        <translation>下载…</translation>
+    </message>
+    <message>
+        <source>Download a LoRA by its ModelScope model id or the link of its .safetensors file</source>
+        <translation>按魔搭 ModelScope 模型 ID 或 .safetensors 文件链接下载 LoRA</translation>
     </message>
     <message>
         <source>Close</source>
@@ -2442,6 +2521,10 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>{path} 处没有 LoRA 文件夹。请把 LoRA 文件放在那里，或指定一个文件夹。</translation>
     </message>
     <message>
+        <source>{path} is not a folder: it is a file. Name a LoRA folder.</source>
+        <translation>{path} 不是文件夹，而是一个文件。请指定一个 LoRA 文件夹。</translation>
+    </message>
+    <message>
         <source>--only takes roles from {roles}.</source>
         <translation>--only 只接受以下项：{roles}。</translation>
     </message>
@@ -2507,6 +2590,14 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
     <message>
         <source>{source} answered HTTP {status} ({reason}) for {url}.</source>
         <translation>{source} 对 {url} 返回了 HTTP {status}（{reason}）。</translation>
+    </message>
+    <message>
+        <source>Nothing was found at {url} (HTTP {status}). Check the address; a download link copied from a web page may have expired, so copy it again.</source>
+        <translation>{url} 处没有找到文件（HTTP {status}）。请检查地址；从网页复制的下载链接可能已过期，请重新复制。</translation>
+    </message>
+    <message>
+        <source>{host} refused the download of {url} (HTTP {status}). The link may need you to be signed in on that site, or it has expired: open it in a web browser, copy a fresh download link and try again.</source>
+        <translation>{host} 拒绝了 {url} 的下载（HTTP {status}）。该链接可能需要先在该网站登录，或已过期：请在浏览器中打开它，复制新的下载链接后重试。</translation>
     </message>
     <message>
         <source>ModelScope refused access to {repo} (HTTP {status}). Sign in at {page}, accept the model's terms if the page asks you to, then set the environment variable MODELSCOPE_API_TOKEN to a ModelScope access token (Account settings, Access Token) and start MajicFlux again.</source>
@@ -2901,6 +2992,66 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
     <message>
         <source>The LoRA “{name}” is not in the LoRA folders ({folders}). Put the file {name}.safetensors in one of them, or remove the LoRA from the list.</source>
         <translation>LoRA“{name}”不在 LoRA 文件夹（{folders}）中。请把文件 {name}.safetensors 放进其中一个文件夹，或从列表中移除该 LoRA。</translation>
+    </message>
+    <message>
+        <source>Type a ModelScope model id (owner/name, for example {example}) or paste the address of a .safetensors file.</source>
+        <translation>请输入魔搭 ModelScope 模型 ID（作者/名称，例如 {example}），或粘贴 .safetensors 文件的地址。</translation>
+    </message>
+    <message>
+        <source>“{text}” is neither a ModelScope model id nor a web address. A model id is the owner and the name as the model's page shows them, for example {example}; an address starts with https://. A LoRA file already on this computer needs no download: copy it into the LoRA folder.</source>
+        <translation>“{text}”既不是魔搭 ModelScope 模型 ID，也不是网址。模型 ID 是模型页面上显示的作者和名称，例如 {example}；网址以 https:// 开头。已在本机上的 LoRA 文件无需下载：把它复制到 LoRA 文件夹即可。</translation>
+    </message>
+    <message>
+        <source>{url} is not a valid web address ({reason}). Copy the download link again; it starts with https://.</source>
+        <translation>{url} 不是有效的网址（{reason}）。请重新复制下载链接；它以 https:// 开头。</translation>
+    </message>
+    <message>
+        <source>{name} is not a .safetensors file. MajicFlux loads LoRAs only from .safetensors files, because other formats (.ckpt, .pt, .bin) can run code when they are opened; look for the .safetensors version of this LoRA.</source>
+        <translation>{name} 不是 .safetensors 文件。MajicFlux 只从 .safetensors 文件加载 LoRA，因为其他格式（.ckpt、.pt、.bin）在打开时可能执行代码；请寻找这个 LoRA 的 .safetensors 版本。</translation>
+    </message>
+    <message>
+        <source>{repo} holds {count} LoRA files: {names}. Name the one to download after the model id, for example {example}.</source>
+        <translation>{repo} 中有 {count} 个 LoRA 文件：{names}。请在模型 ID 后写上要下载的文件，例如 {example}。</translation>
+    </message>
+    <message>
+        <source>There is no model {repo} on {source}. Check the model id: the owner and the name as the model's page shows them, for example {example}.</source>
+        <translation>{source} 上没有模型 {repo}。请检查模型 ID：即模型页面上显示的作者和名称，例如 {example}。</translation>
+    </message>
+    <message>
+        <source>{repo} holds no .safetensors file, only {names}. MajicFlux loads LoRAs only from .safetensors files, because other formats (.ckpt, .pt, .bin) can run code when they are opened; look for a .safetensors version of this LoRA.</source>
+        <translation>{repo} 中没有 .safetensors 文件，只有 {names}。MajicFlux 只从 .safetensors 文件加载 LoRA，因为其他格式（.ckpt、.pt、.bin）在打开时可能执行代码；请寻找这个 LoRA 的 .safetensors 版本。</translation>
+    </message>
+    <message>
+        <source>{repo} on {source} holds no LoRA file (.safetensors); its files: {names}. Check the model id.</source>
+        <translation>{source} 上的 {repo} 中没有 LoRA 文件（.safetensors）；其中的文件：{names}。请检查模型 ID。</translation>
+    </message>
+    <message>
+        <source>There is no file {path} in {repo} on {source}. Its LoRA files: {names}.</source>
+        <translation>{source} 上的 {repo} 中没有文件 {path}。其中的 LoRA 文件：{names}。</translation>
+    </message>
+    <message>
+        <source>{url} is an empty file. Check the address.</source>
+        <translation>{url} 是一个空文件。请检查地址。</translation>
+    </message>
+    <message>
+        <source>{url} is a web page, not a file. On that page, copy the link of the .safetensors file itself (often its Download button) and paste that.</source>
+        <translation>{url} 是一个网页，不是文件。请在该页面上复制 .safetensors 文件本身的链接（通常在其“下载”按钮上）并粘贴到这里。</translation>
+    </message>
+    <message>
+        <source>{host} does not say how large {name} is, so MajicFlux can neither check the download nor continue it after an interruption. Download it with a web browser and copy it into the LoRA folder.</source>
+        <translation>{host} 没有告知 {name} 的大小，因此 MajicFlux 无法校验下载，也无法在中断后继续。请用浏览器下载它，再复制到 LoRA 文件夹。</translation>
+    </message>
+    <message>
+        <source>{folder} already holds {count} other files named like {name}. Move some of them away and download again.</source>
+        <translation>{folder} 中已有 {count} 个与 {name} 同名的其他文件。请移走其中一些后再下载。</translation>
+    </message>
+    <message>
+        <source>{file} is already in the LoRA folder, but MajicFlux cannot use it: {reason}</source>
+        <translation>{file} 已在 LoRA 文件夹中，但 MajicFlux 无法使用它：{reason}</translation>
+    </message>
+    <message>
+        <source>{name} was downloaded but cannot be used, so it was deleted again. {reason}</source>
+        <translation>{name} 已下载，但无法使用，因此已被删除。{reason}</translation>
     </message>
 </context>
 <context>

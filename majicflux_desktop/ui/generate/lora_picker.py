@@ -10,13 +10,13 @@ it is and why one is refused; star favourites; add one to the prompt panel's sta
 │ │ All LoRA files (n)                │ │ [☆ Favourite] [Add]           │   │
 │ │  ▣ sdxl-style / cannot be used    │ └───────────────────────────────┘   │
 │ └───────────────────────────────────┘                                     │
-│ LoRA folders: …                               [Open LoRA folder] [Close]  │
+│ LoRA folders: …                  [Download…] [Open LoRA folder] [Close]   │
 └───────────────────────────────────────────────────────────────────────────┘
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -58,6 +58,7 @@ from majicflux_desktop.ui.common.lora_catalog import LoraCatalog, LoraListing, r
 from majicflux_desktop.ui.common.plain_text import plain_tooltip
 from majicflux_desktop.ui.generate import lora_previews
 from majicflux_desktop.ui.generate.lora_details import DETAIL_SIDE, LoraDetails
+from majicflux_desktop.ui.generate.lora_download import LoraDownloadDialog
 from majicflux_desktop.ui.generate.lora_list import (
     FILE_ROLE,
     ICON_SIDE,
@@ -95,6 +96,8 @@ class LoraPicker(QDialog):
         self._in_stack = {name.casefold(): on for name, on in (in_stack or {}).items()}
         self._pending: set[Path] = set()  # being hashed to become favourites
         self._added = False
+        self._reveal_when_listed: Path | None = None  # just downloaded: select it once scanned
+        self.download_dialog: LoraDownloadDialog | None = None
         self.previews = lora_previews.PreviewLoader(self)
         self.previews.loaded.connect(self._preview_loaded)
         self._build()
@@ -145,12 +148,20 @@ class LoraPicker(QDialog):
             self.tr("Open the folder where LoRA files go (it is created if it is not there)")
         )
         self.open_folder.clicked.connect(self.open_lora_folder)
+        self.download_button = QPushButton(self.tr("Download…"))
+        self.download_button.setToolTip(
+            self.tr(
+                "Download a LoRA by its ModelScope model id or the link of its .safetensors file"
+            )
+        )
+        self.download_button.clicked.connect(self.open_download)
         self.empty_open = QPushButton(self.tr("Open LoRA folder"))
         self.empty_open.clicked.connect(self.open_lora_folder)
         self.close_button = QPushButton(self.tr("Close"))
         self.close_button.setAutoDefault(False)
         self.close_button.clicked.connect(self.reject)
-        for button in (self.rescan_button, self.open_folder, self.empty_open, self.close_button):
+        for button in (self.rescan_button, self.download_button, self.open_folder,
+                       self.empty_open, self.close_button):  # fmt: skip
             button.setAutoDefault(False)  # Enter means "add the selected LoRA" (eventFilter)
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(self.list)
@@ -172,6 +183,7 @@ class LoraPicker(QDialog):
         top.addWidget(self.rescan_button)
         bottom = QHBoxLayout()
         bottom.addWidget(self.folders, 1)
+        bottom.addWidget(self.download_button, 0, Qt.AlignmentFlag.AlignBottom)
         bottom.addWidget(self.open_folder, 0, Qt.AlignmentFlag.AlignBottom)
         bottom.addWidget(self.close_button, 0, Qt.AlignmentFlag.AlignBottom)
         layout = QVBoxLayout(self)
@@ -327,9 +339,15 @@ class LoraPicker(QDialog):
         ]
 
     def select_file(self, name: str) -> bool:
+        return self._select_first(lambda file: file.name == name)
+
+    def select_path(self, path: Path) -> bool:
+        return self._select_first(lambda file: file.path == path)
+
+    def _select_first(self, wanted: Callable[[LoraFile], bool]) -> bool:
         for row in range(self.model.rowCount()):
             file = self.model.item(row).data(FILE_ROLE)
-            if file is not None and file.name == name:
+            if file is not None and wanted(file):
                 self.list.setCurrentIndex(self.model.index(row, 0))
                 self._reveal(self.model.index(row, 0))
                 return True
@@ -422,6 +440,27 @@ class LoraPicker(QDialog):
 
     def _listing_changed(self, _listing: LoraListing) -> None:
         self.rebuild()
+        if self._reveal_when_listed is not None and self.select_path(self._reveal_when_listed):
+            self._reveal_when_listed = None
+
+    # -- downloading ------------------------------------------------------------------------------
+    def open_download(self) -> LoraDownloadDialog:
+        """The download dialog, into the models folder's `loras` or another LoRA folder."""
+        listing = self.catalog.listing
+        primary = [listing.primary] if listing.primary is not None else []
+        folders = primary + [f for f in listing.folders if f not in primary]
+        dialog = LoraDownloadDialog(folders, self.catalog.index.tiny, self)
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.downloaded.connect(self._downloaded)
+        dialog.destroyed.connect(lambda: setattr(self, "download_dialog", None))
+        self.download_dialog = dialog
+        dialog.open()
+        return dialog
+
+    def _downloaded(self, path: Path) -> None:
+        self._reveal_when_listed = path
+        self.search.clear()  # the new LoRA must not hide behind an old search
+        self.catalog.rescan()
 
     def _preview_loaded(self, path: Path) -> None:
         for row in range(self.model.rowCount()):
