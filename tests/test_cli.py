@@ -140,6 +140,42 @@ def test_doctor(tmp_path: Path) -> None:
     assert "GPU:" in run.stdout and "torch" in run.stdout and "auto plan:" in run.stdout
 
 
+def test_doctor_prints_the_ram_side_of_the_plan(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The doctor through the CLI's entry, with the GPU reading of a 16 GB PC and a 12 GB card
+    (this machine has no GPU), then of a 32 GB PC."""
+    from majicflux_desktop.cli import main
+    from majicflux_desktop.engine import memory
+    from majicflux_desktop.engine.memory import GIB, MemoryReading
+
+    def pc(ram: float, available: float) -> MemoryReading:
+        used = int((ram - available) * GIB)
+        return MemoryReading(True, "RTX 3060", 12 * GIB, GIB // 2, None, int(ram * GIB), used)
+
+    class Probe:
+        error = ""
+        reading = pc(16, 11.5)
+
+        def read(self) -> MemoryReading:
+            return self.reading
+
+    monkeypatch.setattr(memory, "VramProbe", Probe)
+    assert main(["--data-dir", str(tmp_path), "doctor"]) == 0
+    out = capsys.readouterr().out
+    need = memory.predicted_host_gib("fp8-stream", int((11.5 - memory.HEADROOM) * GIB))
+    assert "RAM: 16.0 GB total, 11.5 GB available" in out
+    assert "auto plan: fp8-stream: needs about 10.6 GB of VRAM (11.5 GB free)" in out
+    assert (
+        f"RAM for fp8-stream (10.6 GB): about {need:.1f} GB at peak, only 11.5 GB available" in out
+    )
+    assert f"close other programs to free {need - 11.5:.1f} GB of RAM" in out
+    Probe.reading = pc(32, 24)
+    assert main(["--data-dir", str(tmp_path), "doctor"]) == 0
+    out = capsys.readouterr().out
+    assert "(24.0 GB available)" in out and "GB at peak, 24.0 GB available: fits" in out
+
+
 # -- LoRAs ----------------------------------------------------------------------------------------
 
 

@@ -122,3 +122,4 @@ class LoadReport:
     model_name: str
     budget_bytes: int | None = None
     notes: tuple[Message, ...] = ()  # e.g. the plan was lowered because it did not fit
+    host_bytes: int | None = None  # predicted peak host RAM of the plan (real model on a GPU)

@@ -6,14 +6,17 @@ engine has loaded.
 
 from __future__ import annotations
 
+import functools
 import logging
+import math
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message
+from majicflux_desktop.engine import layouts
 
 GIB = 1024**3
 log = logging.getLogger("majicflux.memory")
@@ -35,6 +38,11 @@ class MemoryReading:
     @property
     def free(self) -> int:
         return max(0, self.total - self.used)
+
+    @property
+    def system_available(self) -> int:
+        """Host RAM other programs leave (the OS's "available": free plus reclaimable cache)."""
+        return max(0, self.system_total - self.system_used)
 
 
 class VramProbe:
@@ -411,6 +419,54 @@ def plan_residency(
     return Residency(dit_mask, t5_mask, predicted_peak(space, dit, dit_mask, t5, t5_mask))
 
 
+def workspace(
+    fixed: int,
+    dit_units: list[int],
+    t5_numels: list[int],
+    t5_units: list[int],
+    budget: int | None,
+    size: tuple[int, int] = (1024, 1024),
+    copy_ahead: int = 4,
+    fp8_matmul: bool = False,
+    lora_bytes: int = 0,
+) -> Workspace:
+    """The GPU memory besides resident blocks that a streamed plan needs for `size` images.
+
+    `fixed` is the bf16 bytes that always stay (everything but the blocks' Linear weights);
+    `dit_units` / `t5_units` are the stored bytes of each block, `t5_numels` its elements.
+    """
+    # On very small budgets the VAE decodes in tiles: its full-size activations would not fit.
+    tiled_decode = budget is not None and budget < TILED_DECODE_BELOW
+    dit_largest = max(dit_units)
+    return Workspace(
+        fixed=fixed,
+        dit_slots=0 if fp8_matmul else 2 * 2 * dit_largest,
+        dit_staging=copy_ahead * dit_largest,
+        t5_slots=2 * 2 * max(t5_numels),
+        t5_staging=copy_ahead * max(t5_units),
+        dit_activations=dit_activation_bytes(*size),
+        vae_activations=vae_activation_bytes(*size, tiled=tiled_decode),
+        loras=lora_bytes,
+    )
+
+
+def t5_sizes(layout: Mapping[str, tuple[int, ...]]) -> tuple[list[int], int]:
+    """Linear-weight elements per T5 block, and bf16 bytes of the rest, from the file header."""
+    blocks: dict[int, int] = {}
+    rest = 0
+    for name, shape in layout.items():
+        count = math.prod(shape)
+        parts = name.split(".")
+        is_linear = (
+            len(shape) == 2 and "relative_attention_bias" not in name and name != "shared.weight"
+        )
+        if parts[:2] == ["encoder", "block"] and is_linear:
+            blocks[int(parts[2])] = blocks.get(int(parts[2]), 0) + count
+        else:
+            rest += 2 * count
+    return [blocks[i] for i in sorted(blocks)], rest
+
+
 # Predicted peak GPU memory of the process (GiB) per plan at 1024x1024, and its growth per extra
 # 1k image tokens. Measured with full-size random-weight files, the same on the device's H100 and
 # H200 (bench/README.md); fp8-stream keeps within its budget by construction (plan_residency).
@@ -423,49 +479,278 @@ def predicted_peak_gib(plan: str, width: int, height: int) -> float:
     return PEAK_AT_1024[plan] + PEAK_PER_1K_TOKENS * (tokens - 4096) / 1024
 
 
+# -- host memory -----------------------------------------------------------------------------------
+
+# How PinnedArena (streaming.py) packs streamed blocks: bins of at most 1 GiB filled in order,
+# each taken in one power-of-two allocation of torch's pinned allocator.
+PINNED_BIN = 2**30
+PINNED_ALIGN = 256
+
+# Host memory of the process besides the model weights: torch, CUDA's host side, diffsynth, the
+# tokenizers and the VAE encoder (which rests in RAM). Measured on the H200, 1024², 20 steps
+# (bench/results/h200-1024-final.json, host RSS in GiB): right after loading, RSS less the pinned
+# arenas was 1.04 at 12, 8 and 4 GB (10.04 - 9.0, 14.04 - 13.0, 18.04 - 17.0) and 0.96-1.04
+# with fp8 resident; once images were made, the peaks less the arenas were 2.26 and 2.32 at 8 and
+# 4 GB (15.26 - 13.0, 19.32 - 17.0) and 2.37 with bf16 resident (no arena): cuBLAS and the other
+# kernels load with the first image. Linux; Windows' figures have not been measured.
+HOST_LOADING = int(1.04 * GIB)
+HOST_RUNNING = int(2.4 * GIB)
+# T5's loading above its weights with streaming.keep_loading_lean: 0.37 GiB (bench/load_rss.py;
+# 3.16 GiB with diffsynth's and glibc's defaults, which the engine no longer uses).
+T5_LOAD_TRANSIENT = int(0.4 * GIB)
+
+
+def pinned_bins(sizes: Sequence[int], bin_bytes: int = PINNED_BIN) -> list[list[int]]:
+    """The blocks (by index into `sizes`) that share each bin of the pinned arena, in order."""
+    bins: list[list[int]] = []
+    used = 0
+    for index, size in enumerate(sizes):
+        aligned = pinned_aligned(size)
+        if not bins or used + aligned > max(bin_bytes, aligned):
+            bins.append([])
+            used = 0
+        bins[-1].append(index)
+        used += aligned
+    return bins
+
+
+def pinned_allocation(used: int) -> int:
+    """What torch's pinned allocator takes for `used` bytes: the next power of two."""
+    return 1 << (used - 1).bit_length() if used > 0 else 0
+
+
+def pinned_aligned(size: int) -> int:
+    return -(-size // PINNED_ALIGN) * PINNED_ALIGN
+
+
+def packing_bytes(units: Sequence[int], resident: Sequence[bool]) -> tuple[int, int]:
+    """(the arena's bytes, host bytes at the worst moment of packing) for one model's blocks.
+
+    Blocks are packed in order: a resident block leaves for the GPU, a streamed one is copied
+    into its bin (taken when its first block arrives), and the loaded copy is freed. Until then
+    the model is in RAM as loaded.
+    """
+    streamed = [size for size, keep in zip(units, resident, strict=True) if not keep]
+    bins = pinned_bins(streamed)
+    allocation = [pinned_allocation(sum(pinned_aligned(streamed[i]) for i in b)) for b in bins]
+    first_of_bin = {b[0]: n for n, b in enumerate(bins)}
+    held = unpacked = sum(units)
+    worst = unpacked
+    streamed_index = 0
+    for size, keep in zip(units, resident, strict=True):
+        if not keep:
+            if streamed_index in first_of_bin:
+                held += allocation[first_of_bin[streamed_index]]
+            streamed_index += 1
+        worst = max(worst, held)
+        held -= size
+    return sum(allocation), worst
+
+
+@dataclass(frozen=True)
+class ModelElements:
+    """Elements of the real model files, as the streamed plans divide them (engine/layouts.py)."""
+
+    dit_blocks: tuple[int, ...]  # Linear weights of each transformer block, double blocks first
+    dit_rest: int  # everything else in the transformer
+    t5_blocks: tuple[int, ...]  # Linear weights of each T5 block
+    t5_rest_bf16: int  # bytes of the rest of T5 (embedding, norms), kept in bf16
+    clip: int
+    vae_decoder: int
+    vae_encoder: int
+
+    def t5_units(self, fp8: bool) -> list[int]:
+        return [n * (1 if fp8 else 2) for n in self.t5_blocks]
+
+    def gpu_fixed(self) -> int:
+        """Workspace.fixed: bf16 bytes always on the GPU (the VAE encoder only visits)."""
+        return 2 * (self.dit_rest + self.clip + self.vae_decoder) + self.t5_rest_bf16
+
+
+_DIT_BLOCK_KINDS = ("double_blocks", "single_blocks")  # the order stream_pipeline packs them
+
+
+@functools.cache
+def real_model() -> ModelElements:
+    blocks: dict[tuple[int, int], int] = {}
+    rest = 0
+    for name, shape in layouts.flux_dit().items():
+        parts = name.removeprefix(layouts.DIT_PREFIX).split(".")
+        if parts[0] in _DIT_BLOCK_KINDS and len(shape) == 2:
+            key = (_DIT_BLOCK_KINDS.index(parts[0]), int(parts[1]))
+            blocks[key] = blocks.get(key, 0) + math.prod(shape)
+        else:
+            rest += math.prod(shape)
+    t5_numels, t5_rest = t5_sizes(layouts.t5_encoder())
+    vae = layouts.flux_vae()
+    return ModelElements(
+        dit_blocks=tuple(blocks[key] for key in sorted(blocks)),
+        dit_rest=rest,
+        t5_blocks=tuple(t5_numels),
+        t5_rest_bf16=t5_rest,
+        clip=sum(math.prod(s) for s in layouts.clip_text().values()),
+        vae_decoder=sum(math.prod(s) for n, s in vae.items() if n.startswith("decoder.")),
+        vae_encoder=sum(math.prod(s) for n, s in vae.items() if n.startswith("encoder.")),
+    )
+
+
+def host_peak(
+    plan: str,
+    dit_resident: Sequence[bool],
+    t5_resident: Sequence[bool],
+    model: ModelElements | None = None,
+) -> int:
+    """Predicted peak host memory (RSS, bytes) from the start of loading to images made.
+
+    The phases of a streamed load (placement.stream_pipeline): diffsynth loads the transformer
+    (float8), CLIP and the VAE into RAM and the transformer is packed; then T5 is loaded and
+    packed; then images run with the pinned arenas, CLIP and the VAE on the GPU.
+    """
+    model = model or real_model()
+    t5_fp8 = PLANS[plan].storage_dtype("t5") == "fp8"
+    t5_units = model.t5_units(t5_fp8)
+    companions = 2 * (model.clip + model.vae_decoder)  # in RAM until T5 is packed
+    if plan == "bf16":  # loaded straight to the GPU
+        return HOST_RUNNING
+    if not PLANS[plan].streamed:  # every model rests in host RAM (fp8-offload)
+        whole = sum(model.dit_blocks) + model.dit_rest + 2 * sum(model.t5_blocks)
+        return HOST_RUNNING + whole + model.t5_rest_bf16 + companions
+    dit_arena, dit_packing = packing_bytes(model.dit_blocks, dit_resident)
+    t5_arena, t5_packing = packing_bytes(t5_units, t5_resident)
+    loading_dit = HOST_LOADING + companions + model.dit_rest + dit_packing
+    t5_loading = max(t5_packing, sum(t5_units) + T5_LOAD_TRANSIENT)
+    loading_t5 = HOST_LOADING + companions + dit_arena + model.t5_rest_bf16 + t5_loading
+    running = HOST_RUNNING + dit_arena + t5_arena
+    return max(loading_dit, loading_t5, running)
+
+
+def predicted_host_gib(
+    plan: str,
+    budget: int | None = None,
+    width: int = 1024,
+    height: int = 1024,
+    fp8_matmul: bool = False,
+    lora_bytes: int = LORA_RESERVE,
+) -> float:
+    """Peak host RAM (GiB) of `plan` with the real model, its blocks placed as the engine would
+    place them for this budget (plan_residency, as placement.stream_pipeline calls it)."""
+    model = real_model()
+    if not PLANS[plan].streamed:
+        return host_peak(plan, [], [], model) / GIB
+    t5_units = model.t5_units(PLANS[plan].storage_dtype("t5") == "fp8")
+    dit_units = list(model.dit_blocks)
+    space = workspace(
+        model.gpu_fixed(),
+        dit_units,
+        list(model.t5_blocks),
+        t5_units,
+        budget,
+        (width, height),
+        fp8_matmul=fp8_matmul,
+        lora_bytes=lora_bytes,
+    )
+    residency = plan_residency(budget, space, dit_units, t5_units)
+    return host_peak(plan, residency.dit, residency.t5, model) / GIB
+
+
 @dataclass(frozen=True)
 class PlanChoice:
     plan: str
     reason: Message
     budget_bytes: int | None = None
+    host_bytes: int | None = None  # predicted peak host RAM; None where RAM was not read
+    ram_short: bool = False  # no plan fits the available RAM: this one needs the least
 
 
-def choose_plan(reading: MemoryReading, width: int = 1024, height: int = 1024) -> PlanChoice:
-    """The fastest plan whose predicted peak fits the card's free memory, with the reason."""
+_CPU_REASON = QT_TRANSLATE_NOOP("plan", "No NVIDIA GPU: running on the CPU (very slow).")
+_FITS_REASON = QT_TRANSLATE_NOOP(
+    "plan", "{plan}: needs about {need:.1f} GB at {width}×{height}; {free:.1f} GB free."
+)
+_STREAM_REASON = QT_TRANSLATE_NOOP(
+    "plan",
+    "fp8-stream: {free:.1f} GB free, so the transformer keeps what fits of a "
+    "{budget:.1f} GB budget on the GPU and streams the rest.",
+)
+_FITS_RAM_REASON = QT_TRANSLATE_NOOP(
+    "plan",
+    "{plan}: needs about {need:.1f} GB of VRAM at {width}×{height} ({free:.1f} GB free) and "
+    "{ram_need:.1f} GB of RAM ({ram:.1f} GB available).",
+)
+_STREAM_RAM_REASON = QT_TRANSLATE_NOOP(
+    "plan",
+    "fp8-stream: {free:.1f} GB of VRAM free, so the transformer keeps what fits of a "
+    "{budget:.1f} GB budget on the GPU and streams the rest from RAM; needs about "
+    "{ram_need:.1f} GB of RAM ({ram:.1f} GB available).",
+)
+_RAM_SHORT_REASON = QT_TRANSLATE_NOOP(
+    "plan",
+    "{plan}: needs about {need:.1f} GB of VRAM ({free:.1f} GB free) and {ram_need:.1f} GB of "
+    "RAM, but only {ram:.1f} GB of RAM is available and no plan needs less. Close other "
+    "programs to free {short:.1f} GB of RAM (or fit more RAM); otherwise the computer swaps and "
+    "images are much slower.",
+)
+
+
+def choose_plan(
+    reading: MemoryReading, width: int = 1024, height: int = 1024, fp8_matmul: bool = False
+) -> PlanChoice:
+    """The fastest plan that fits the card's free memory and the free host RAM, with the reason.
+
+    Among the plans whose predicted GPU peak fits the free VRAM, the fastest whose predicted host
+    RAM peak fits the available RAM; if none does, the one that needs the least RAM, and the
+    reason says how much to free. fp8-stream always takes all the free VRAM (less the headroom)
+    as its budget: every block kept on the GPU is one less in pinned RAM. `fp8_matmul`: whether
+    the streamed plans will multiply in float8 (fewer upcast slots, so more resident blocks);
+    False where it is not known, which errs towards more RAM. A reading without host RAM
+    (`system_total` 0) chooses on VRAM alone.
+    """
     if not reading.has_gpu:
-        return PlanChoice(
-            "bf16",
-            Message(
-                "plan", QT_TRANSLATE_NOOP("plan", "No NVIDIA GPU: running on the CPU (very slow).")
-            ),
-        )
+        return PlanChoice("bf16", Message("plan", _CPU_REASON))
     free = reading.free / GIB
+    budget = max(0, reading.free - int(HEADROOM * GIB))
+    fitting: list[tuple[str, float, int | None]] = []  # (plan, VRAM need in GiB, budget)
     for name in ("bf16", "fp8"):
         need = predicted_peak_gib(name, width, height) + HEADROOM
         if need <= free:
-            return PlanChoice(
-                name,
-                Message(
-                    "plan",
-                    QT_TRANSLATE_NOOP(
-                        "plan",
-                        "{plan}: needs about {need:.1f} GB at {width}×{height}; {free:.1f} GB free.",
-                    ),
-                    {"plan": name, "need": need, "width": width, "height": height, "free": free},
-                ),
-                None if name == "bf16" else max(0, reading.free - int(HEADROOM * GIB)),
-            )
-    budget = max(0, reading.free - int(HEADROOM * GIB))
+            fitting.append((name, need, None if name == "bf16" else budget))
+    fitting.append(("fp8-stream", budget / GIB, budget))
+    if reading.system_total <= 0:
+        name, need, plan_budget = fitting[0]
+        return PlanChoice(name, _vram_reason(name, need, free, budget, width, height), plan_budget)
+    ram = reading.system_available / GIB
+    host = [
+        predicted_host_gib(name, plan_budget, width, height, fp8_matmul)
+        for name, _, plan_budget in fitting
+    ]
+    chosen = next((i for i, need in enumerate(host) if need <= ram), None)
+    ram_short = chosen is None
+    if chosen is None:
+        chosen = min(range(len(fitting)), key=lambda i: (host[i], i))
+    name, need, plan_budget = fitting[chosen]
+    figures = {
+        "plan": name,
+        "need": need,
+        "width": width,
+        "height": height,
+        "free": free,
+        "budget": budget / GIB,
+        "ram_need": host[chosen],
+        "ram": ram,
+        "short": host[chosen] - ram,
+    }
+    if ram_short:
+        text = _RAM_SHORT_REASON
+    else:
+        text = _STREAM_RAM_REASON if name == "fp8-stream" else _FITS_RAM_REASON
     return PlanChoice(
-        "fp8-stream",
-        Message(
-            "plan",
-            QT_TRANSLATE_NOOP(
-                "plan",
-                "fp8-stream: {free:.1f} GB free, so the transformer keeps what fits of a "
-                "{budget:.1f} GB budget on the GPU and streams the rest.",
-            ),
-            {"free": free, "budget": budget / GIB},
-        ),
-        budget,
+        name, Message("plan", text, figures), plan_budget, int(host[chosen] * GIB), ram_short
     )
+
+
+def _vram_reason(
+    plan: str, need: float, free: float, budget: int, width: int, height: int
+) -> Message:
+    if plan == "fp8-stream":
+        return Message("plan", _STREAM_REASON, {"free": free, "budget": budget / GIB})
+    figures = {"plan": plan, "need": need, "width": width, "height": height, "free": free}
+    return Message("plan", _FITS_REASON, figures)

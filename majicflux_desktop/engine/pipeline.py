@@ -144,9 +144,13 @@ class Engine:
         refuse_unusable_files(paths)  # before diffsynth opens anything
         self.unload()  # before reading free memory: the old pipeline's memory is ours to reuse
         reason = None
+        notes: list[Message] = []
         if plan == "auto":
-            choice = memory.choose_plan(self.reading())
+            fp8_matmul = self.fp8_matmul != "off" and streaming.fp8_matmul_supported(self.device)
+            choice = memory.choose_plan(self.reading(), fp8_matmul=fp8_matmul)
             plan, reason, budget_bytes = choice.plan, choice.reason, choice.budget_bytes
+            if choice.ram_short:  # the window says so, with the fix, instead of a silent swap
+                notes.append(choice.reason)
         if plan not in memory.PLANS:
             raise ValueError(f"unknown memory plan {plan!r}")
         started = time.perf_counter()
@@ -155,7 +159,6 @@ class Engine:
 
             tiny.register()
         catalog.register_variants_with_diffsynth()  # e.g. ComfyUI's single-file T5
-        notes: list[Message] = []
         while True:
             if memory.PLANS[plan].streamed and budget_bytes is None and self.device == "cuda":
                 budget_bytes = max(0, self.reading().free - int(memory.HEADROOM * memory.GIB))
@@ -185,11 +188,21 @@ class Engine:
             self.model_name,
             budget_bytes,
             tuple(notes),
+            self._host_bytes(paths, plan),
         )
         log.info(
             "loaded %s with plan %s on %s in %.1fs", paths.dit, plan, self.device, report.seconds
         )
         return report
+
+    def _host_bytes(self, paths: ModelPaths, plan: str) -> int | None:
+        """Predicted peak host RAM of the loaded plan (for the real model on a GPU)."""
+        if paths.tiny or self.device != "cuda":
+            return None
+        residency = getattr(self.streamer, "residency", None)
+        if residency is None:
+            return memory.host_peak(plan, [], [])
+        return memory.host_peak(plan, residency.dit, residency.t5)
 
     def _build(self, paths: ModelPaths, plan: memory.MemoryPlan, budget_bytes: int | None) -> Any:
         from diffsynth.core import ModelConfig

@@ -110,12 +110,12 @@ def stream_pipeline(
     t5_fp8 = plan.storage_dtype("t5") == "fp8"
     t5_storage = FP8 if t5_fp8 else compute_dtype
     dit_units = [linear_numel(b) for b in dit_blocks]  # float8: one byte each
-    t5_numels, t5_fixed = t5_sizes(t5_layout)
+    t5_numels, t5_fixed = memory.t5_sizes(t5_layout)
     t5_units = [n * (1 if t5_fp8 else 2) for n in t5_numels]
     fixed = (
         _resident_bytes(dit, dit_blocks) + _resident_bytes(clip) + _resident_bytes(vae) + t5_fixed
     )
-    space = workspace(
+    space = memory.workspace(
         fixed, dit_units, t5_numels, t5_units, budget, size, copy_ahead, fp8_matmul, lora_bytes
     )
     residency = memory.plan_residency(budget, space, dit_units, t5_units)
@@ -163,53 +163,3 @@ def _visit(streamer: BlockStreamer) -> Callable[[torch.nn.Module, Any], None]:
 
 def _leave(module: torch.nn.Module, args: Any, output: Any) -> None:
     module.to("cpu")
-
-
-def workspace(
-    fixed: int,
-    dit_units: list[int],
-    t5_numels: list[int],
-    t5_units: list[int],
-    budget: int | None,
-    size: tuple[int, int] = (1024, 1024),
-    copy_ahead: int = 4,
-    fp8_matmul: bool = False,
-    lora_bytes: int = 0,
-) -> memory.Workspace:
-    """The GPU memory besides resident blocks that a streamed plan needs for `size` images.
-
-    `fixed` is the bf16 bytes that always stay (everything but the blocks' Linear weights);
-    `dit_units` / `t5_units` are the stored bytes of each block, `t5_numels` its elements.
-    """
-    # On very small budgets the VAE decodes in tiles: its full-size activations would not fit.
-    tiled_decode = budget is not None and budget < memory.TILED_DECODE_BELOW
-    dit_largest = max(dit_units)
-    return memory.Workspace(
-        fixed=fixed,
-        dit_slots=0 if fp8_matmul else 2 * 2 * dit_largest,
-        dit_staging=copy_ahead * dit_largest,
-        t5_slots=2 * 2 * max(t5_numels),
-        t5_staging=copy_ahead * max(t5_units),
-        dit_activations=memory.dit_activation_bytes(*size),
-        vae_activations=memory.vae_activation_bytes(*size, tiled=tiled_decode),
-        loras=lora_bytes,
-    )
-
-
-def t5_sizes(layout: dict[str, tuple[int, ...]]) -> tuple[list[int], int]:
-    """Linear-weight elements per T5 block, and bf16 bytes of the rest, from the file header."""
-    blocks: dict[int, int] = {}
-    rest = 0
-    for name, shape in layout.items():
-        count = 1
-        for dim in shape:
-            count *= dim
-        parts = name.split(".")
-        is_linear = (
-            len(shape) == 2 and "relative_attention_bias" not in name and name != "shared.weight"
-        )
-        if parts[:2] == ["encoder", "block"] and is_linear:
-            blocks[int(parts[2])] = blocks.get(int(parts[2]), 0) + count
-        else:
-            rest += 2 * count
-    return [blocks[i] for i in sorted(blocks)], rest

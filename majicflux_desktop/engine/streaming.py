@@ -30,6 +30,8 @@ from typing import IO, Any
 
 import torch
 
+from majicflux_desktop.engine import memory
+
 log = logging.getLogger("majicflux.streaming")
 
 FP8 = torch.float8_e4m3fn
@@ -115,8 +117,7 @@ class PinnedArena:
     (42 vs 54 GB/s on the H100).
     """
 
-    BIN = 2**30
-    ALIGN = 256
+    BIN = memory.PINNED_BIN
 
     def __init__(self, pin: bool):
         self.pin = pin
@@ -136,18 +137,17 @@ class PinnedArena:
     def reserve(self, sizes: Sequence[int], model: str = "") -> None:
         """Plan room for blocks of these byte sizes; `take` hands them out in this order.
 
-        Bins are filled in order (next fit) and allocated on first use, so while a model is being
-        packed at most one bin is partly filled: the loaded weights and their packed copies
-        overlap by at most a bin, not by the whole model.
+        Bins are filled in order (next fit, memory.pinned_bins) and allocated on first use, so
+        while a model is being packed at most one bin is partly filled: the loaded weights and
+        their packed copies overlap by at most a bin, not by the whole model.
         """
         self._bins: list[int] = []  # bytes used per bin
         self._where: list[tuple[int, int]] = []  # per block: (bin, offset)
-        for size in sizes:
-            aligned = -(-size // self.ALIGN) * self.ALIGN
-            if not self._bins or self._bins[-1] + aligned > max(self.BIN, aligned):
-                self._bins.append(0)
-            self._where.append((len(self._bins) - 1, self._bins[-1]))
-            self._bins[-1] += aligned
+        for members in memory.pinned_bins(sizes, self.BIN):
+            self._bins.append(0)
+            for index in members:
+                self._where.append((len(self._bins) - 1, self._bins[-1]))
+                self._bins[-1] += memory.pinned_aligned(sizes[index])
         self._sizes = list(sizes)
         self._chunks = {}
         self._model = model
@@ -157,7 +157,7 @@ class PinnedArena:
             used = self._bins[index]
             try:
                 chunk = torch.empty(
-                    1 << (used - 1).bit_length(), dtype=torch.uint8, pin_memory=self.pin
+                    memory.pinned_allocation(used), dtype=torch.uint8, pin_memory=self.pin
                 )
             except RuntimeError as exc:  # the OS refused to lock this much memory
                 log.warning("could not pin host memory (%s); streaming from pageable memory", exc)

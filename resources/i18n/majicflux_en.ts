@@ -2244,6 +2244,14 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>RAM for the plan</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>about {need} GB at its peak</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Why</source>
         <translation type="unfinished"></translation>
     </message>
@@ -3336,6 +3344,18 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
     </message>
     <message>
         <source>fp8-stream: {free:.1f} GB free, so the transformer keeps what fits of a {budget:.1f} GB budget on the GPU and streams the rest.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{plan}: needs about {need:.1f} GB of VRAM at {width}×{height} ({free:.1f} GB free) and {ram_need:.1f} GB of RAM ({ram:.1f} GB available).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>fp8-stream: {free:.1f} GB of VRAM free, so the transformer keeps what fits of a {budget:.1f} GB budget on the GPU and streams the rest from RAM; needs about {ram_need:.1f} GB of RAM ({ram:.1f} GB available).</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>{plan}: needs about {need:.1f} GB of VRAM ({free:.1f} GB free) and {ram_need:.1f} GB of RAM, but only {ram:.1f} GB of RAM is available and no plan needs less. Close other programs to free {short:.1f} GB of RAM (or fit more RAM); otherwise the computer swaps and images are much slower.</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -2258,6 +2258,14 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>尚未加载</translation>
     </message>
     <message>
+        <source>RAM for the plan</source>
+        <translation>方案所需内存</translation>
+    </message>
+    <message>
+        <source>about {need} GB at its peak</source>
+        <translation>峰值约 {need} GB</translation>
+    </message>
+    <message>
         <source>Why</source>
         <translation>原因</translation>
     </message>
@@ -3351,6 +3359,18 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
     <message>
         <source>fp8-stream: {free:.1f} GB free, so the transformer keeps what fits of a {budget:.1f} GB budget on the GPU and streams the rest.</source>
         <translation>fp8-stream：空闲 {free:.1f} GB，因此 transformer 在 {budget:.1f} GB 预算内尽量常驻显卡，其余部分流式传入。</translation>
+    </message>
+    <message>
+        <source>{plan}: needs about {need:.1f} GB of VRAM at {width}×{height} ({free:.1f} GB free) and {ram_need:.1f} GB of RAM ({ram:.1f} GB available).</source>
+        <translation>{plan}：{width}×{height} 下约需 {need:.1f} GB 显存（空闲 {free:.1f} GB）和 {ram_need:.1f} GB 内存（可用 {ram:.1f} GB）。</translation>
+    </message>
+    <message>
+        <source>fp8-stream: {free:.1f} GB of VRAM free, so the transformer keeps what fits of a {budget:.1f} GB budget on the GPU and streams the rest from RAM; needs about {ram_need:.1f} GB of RAM ({ram:.1f} GB available).</source>
+        <translation>fp8-stream：显存空闲 {free:.1f} GB，因此 transformer 在 {budget:.1f} GB 预算内尽量常驻显卡，其余部分从内存流式传入；约需 {ram_need:.1f} GB 内存（可用 {ram:.1f} GB）。</translation>
+    </message>
+    <message>
+        <source>{plan}: needs about {need:.1f} GB of VRAM ({free:.1f} GB free) and {ram_need:.1f} GB of RAM, but only {ram:.1f} GB of RAM is available and no plan needs less. Close other programs to free {short:.1f} GB of RAM (or fit more RAM); otherwise the computer swaps and images are much slower.</source>
+        <translation>{plan}：约需 {need:.1f} GB 显存（空闲 {free:.1f} GB）和 {ram_need:.1f} GB 内存，但可用内存只有 {ram:.1f} GB，且没有更省内存的方案。请关闭其他程序，腾出 {short:.1f} GB 内存（或加装内存）；否则系统会用硬盘交换内存，出图会慢很多。</translation>
     </message>
 </context>
 <context>

@@ -62,3 +62,150 @@ def test_no_nvml_reading_is_said_in_words() -> None:
     probe = memory.VramProbe()
     if not probe.has_gpu:  # this machine: the real error of a machine without the driver
         assert probe.error and "NVMLError" not in probe.error and "Error" not in probe.error
+
+
+# -- host RAM --------------------------------------------------------------------------------------
+
+
+def pc(card_gib: float, ram_gib: float, available_gib: float) -> MemoryReading:
+    """A PC with a `card_gib` card (0.5 GB in use) and `available_gib` of its RAM available."""
+    return MemoryReading(
+        True,
+        "card",
+        int(card_gib * GIB),
+        int(0.5 * GIB),
+        system_total=int(ram_gib * GIB),
+        system_used=int((ram_gib - available_gib) * GIB),
+    )
+
+
+def _residency(count: int, sizes: list[int]) -> list[bool]:
+    return memory._largest_first(sizes, count)
+
+
+@pytest.mark.parametrize(
+    ("plan", "dit_resident", "t5_resident", "measured"),
+    [  # bench/results/h200-1024-final.json: resident blocks and host RSS peak (GiB) per case
+        ("bf16", 57, 24, 2.37),
+        ("fp8", 57, 24, 12.55),
+        ("fp8-stream", 32, 0, 12.55),  # 12 GB
+        ("fp8-stream", 12, 0, 15.26),  # 8 GB
+        ("fp8-stream", 0, 0, 19.32),  # 4 GB
+        ("fp8-stream", 8, 1, 16.27),  # 8 GB, bf16 maths
+        ("fp8-offload", 0, 0, 22.68),
+    ],
+)
+def test_host_model_reproduces_the_measured_peaks(
+    plan: str, dit_resident: int, t5_resident: int, measured: float
+) -> None:
+    model = memory.real_model()
+    dit = _residency(dit_resident, list(model.dit_blocks))
+    t5 = _residency(t5_resident, model.t5_units(fp8=True))
+    predicted = memory.host_peak(plan, dit, t5) / GIB
+    assert measured - 0.15 <= predicted <= measured + 0.4  # never much below what was measured
+
+
+def test_the_arena_figures_are_the_ones_bench_measured() -> None:
+    """8 GB plan: 7.22 GiB of streamed transformer blocks held in 8.0 GiB, T5's 4.31 in 5.0."""
+    model = memory.real_model()
+    dit = _residency(12, list(model.dit_blocks))
+    streamed = sum(size for size, keep in zip(model.dit_blocks, dit, strict=True) if not keep)
+    assert streamed / GIB == pytest.approx(7.22, abs=0.01)
+    assert memory.packing_bytes(model.dit_blocks, dit)[0] == 8 * GIB
+    t5 = model.t5_units(fp8=True)
+    assert sum(t5) / GIB == pytest.approx(4.31, abs=0.01)
+    assert memory.packing_bytes(t5, [False] * len(t5))[0] == 5 * GIB
+
+
+def test_a_bigger_budget_needs_less_ram() -> None:
+    needs = [memory.predicted_host_gib("fp8-stream", int(b * GIB)) for b in (4, 6, 8, 10, 12)]
+    assert needs == sorted(needs, reverse=True) and needs[0] > needs[-1] + 5
+
+
+def test_16_gb_pc_with_a_12_gb_card_takes_all_the_vram_and_says_what_to_free() -> None:
+    """Today every plan a 12 GB card runs needs more than the 11.5 GB a 16 GB PC has left: auto
+    takes the plan that needs the least RAM (all free VRAM as the budget) and names the fix."""
+    choice = memory.choose_plan(pc(12, 16, 11.5))
+    assert choice.plan == "fp8-stream" and choice.ram_short
+    assert choice.budget_bytes == pytest.approx((11.5 - memory.HEADROOM) * GIB, abs=1)
+    need = memory.predicted_host_gib("fp8-stream", choice.budget_bytes)
+    assert choice.host_bytes == pytest.approx(need * GIB, abs=1)
+    text = choice.reason.text()
+    assert "11.5 GB free" in text and f"{need:.1f} GB of RAM" in text
+    assert "only 11.5 GB of RAM is available" in text
+    assert f"Close other programs to free {need - 11.5:.1f} GB of RAM" in text
+    # with float8 maths fewer blocks stream: less RAM, still more than 11.5 GB today
+    fp8_maths = memory.choose_plan(pc(12, 16, 11.5), fp8_matmul=True)
+    assert fp8_maths.host_bytes is not None and choice.host_bytes is not None
+    assert 11.5 * GIB < fp8_maths.host_bytes < choice.host_bytes
+    # the same PC with more closed: the plan fits and the reason says so
+    roomy = memory.choose_plan(pc(12, 16, 14.0), fp8_matmul=True)
+    assert roomy.plan == "fp8-stream" and not roomy.ram_short
+    assert "(14.0 GB available)" in roomy.reason.text()
+
+
+def test_16_gb_pc_with_an_8_gb_card() -> None:
+    choice = memory.choose_plan(pc(8, 16, 11.5))
+    assert choice.plan == "fp8-stream" and choice.ram_short
+    assert choice.budget_bytes == pytest.approx((7.5 - memory.HEADROOM) * GIB, abs=1)
+    assert choice.host_bytes is not None and choice.host_bytes > 16 * GIB
+    assert "Close other programs" in choice.reason.text()
+
+
+def test_32_gb_pc_fits_the_streamed_plan() -> None:
+    choice = memory.choose_plan(pc(12, 32, 24.0))
+    assert choice.plan == "fp8-stream" and not choice.ram_short
+    text = choice.reason.text()
+    assert "10.6 GB budget" in text and "(24.0 GB available)" in text and "Close" not in text
+    assert choice.host_bytes is not None and choice.host_bytes < 24 * GIB
+
+
+@pytest.mark.parametrize("card_gib", [24, 37, 48])
+def test_64_gb_pc_chooses_as_on_vram_alone(card_gib: float) -> None:
+    with_ram = memory.choose_plan(pc(card_gib, 64, 50))
+    vram_only = memory.choose_plan(card(card_gib))
+    assert (with_ram.plan, with_ram.budget_bytes) == (vram_only.plan, vram_only.budget_bytes)
+    assert not with_ram.ram_short and "(50.0 GB available)" in with_ram.reason.text()
+
+
+def test_when_nothing_fits_the_ram_the_plan_needing_least_is_taken_with_the_fix() -> None:
+    # a 48 GB card fits bf16, which loads straight to the GPU: 2.4 GB of RAM
+    tiny_ram = memory.choose_plan(pc(48, 4, 1.5))
+    assert tiny_ram.plan == "bf16" and tiny_ram.ram_short
+    text = tiny_ram.reason.text()
+    assert (
+        "only 1.5 GB of RAM is available" in text and "Close other programs to free 0.9 GB" in text
+    )
+    # a 8 GB PC with a 24 GB card: fp8 resident would not fit VRAM; the streamed plan is short
+    small = memory.choose_plan(pc(24, 8, 5.0))
+    assert small.plan == "fp8-stream" and small.ram_short and "free" in small.reason.text()
+
+
+def test_the_ram_reasons_are_translated() -> None:
+    """Each reason reads in Chinese from the .ts file, with its figures (no unfinished entry)."""
+    from pathlib import Path
+    from xml.etree import ElementTree
+
+    from majicflux_desktop.core import i18n
+
+    ts = Path(__file__).parents[2] / "resources" / "i18n" / "majicflux_zh_CN.ts"
+    table: dict[tuple[str, str], str] = {}
+    for context in ElementTree.parse(ts).getroot():
+        for message in context.iter("message"):
+            translation = message.find("translation")
+            assert translation is not None and translation.get("type") != "unfinished"
+            table[(context.findtext("name") or "", message.findtext("source") or "")] = (
+                translation.text or ""
+            )
+    i18n.set_translator(lambda context, text: table[(context, text)])
+    try:
+        for reading, figures in (
+            (pc(12, 16, 11.5), ("11.5", "10.6")),  # short of RAM
+            (pc(12, 32, 24.0), ("24.0", "10.6")),  # streamed, fits
+            (pc(48, 64, 50.0), ("50.0", "47.5")),  # bf16, fits
+        ):
+            text = memory.choose_plan(reading).reason.text()
+            assert "内存" in text and "显存" in text
+            assert all(figure in text for figure in figures)
+    finally:
+        i18n.set_translator(None)

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from majicflux_desktop.core.request import GenerationRequest
-from majicflux_desktop.engine import layouts, memory, placement, tiling
+from majicflux_desktop.engine import layouts, memory, tiling
 from majicflux_desktop.engine.memory import GIB
 from majicflux_desktop.engine.pipeline import Engine
 
@@ -35,13 +35,13 @@ def planned_for_the_real_model(budget: int | None) -> tiling.StreamedMemory:
             rest += _numel(shape)
     dit_units = list(blocks.values())  # one byte an element
     assert len(dit_units) == 57
-    t5_numels, t5_fixed = placement.t5_sizes(layouts.t5_encoder())
+    t5_numels, t5_fixed = memory.t5_sizes(layouts.t5_encoder())
     clip = sum(_numel(s) for s in layouts.clip_text().values())
     vae = layouts.flux_vae()
     decoder = sum(_numel(s) for name, s in vae.items() if name.startswith("decoder."))
     encoder = sum(_numel(s) for name, s in vae.items() if name.startswith("encoder."))
     fixed = 2 * (rest + clip + decoder) + t5_fixed  # the encoder visits: not resident
-    space = placement.workspace(fixed, dit_units, t5_numels, t5_numels, budget, fp8_matmul=True)
+    space = memory.workspace(fixed, dit_units, t5_numels, t5_numels, budget, fp8_matmul=True)
     residency = memory.plan_residency(budget, space, dit_units, t5_numels)
     return tiling.StreamedMemory(space, dit_units, t5_numels, residency, 2 * encoder)
 

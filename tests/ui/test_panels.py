@@ -198,3 +198,24 @@ def test_settings_dialog_keeps_what_changed_while_it_was_open(qtbot, tmp_path) -
     assert edited.theme == "light"
     assert edited.models_dir == tmp_path / "downloaded" and edited.model_files == chosen
     assert edited.seed_locked
+
+
+def test_gauge_tooltip_says_why_the_plan_was_chosen_including_ram(qtbot) -> None:
+    """A 16 GB PC with a 12 GB card: the tooltip gives auto's reason (VRAM and RAM figures,
+    the fix when RAM is short) and the plan's predicted peak host RAM."""
+    from majicflux_desktop.engine import memory
+
+    reading = MemoryReading(True, "RTX 3060", 12 * GIB, GIB // 2, None, 16 * GIB, int(4.5 * GIB))
+    choice = memory.choose_plan(reading)
+    gauge = VramGauge(FakeProbe(reading))  # type: ignore[arg-type]
+    qtbot.addWidget(gauge)
+    gauge.set_plan(choice.plan, choice.budget_bytes, choice.reason.text(), choice.host_bytes)
+    tooltip = gauge.tooltip_html()
+    assert choice.host_bytes is not None
+    need = f"{choice.host_bytes / GIB:.1f}"
+    assert "RAM for the plan" in tooltip and f"about {need} GB at its peak" in tooltip
+    assert "11.5 GB free" in tooltip and f"{need} GB of RAM" in tooltip
+    assert "only 11.5 GB of RAM is available" in tooltip and "Close other programs" in tooltip
+    assert "11.5 / 16.0 GB" not in tooltip and "4.5 / 16.0 GB" in tooltip  # the RAM row
+    gauge.set_plan("fp8-stream", 8 * GIB)  # a plan from the settings: no reason, no RAM row
+    assert "RAM for the plan" not in gauge.tooltip_html()

@@ -109,7 +109,7 @@ class WorkerPresenter(QObject):
         if not self.attached:
             return
         reason = "" if report.reason is None else report.reason.text()
-        self.panels.gauge.set_plan(report.plan, report.budget_bytes, reason)
+        self.panels.gauge.set_plan(report.plan, report.budget_bytes, reason, report.host_bytes)
         self.panels.status.show_message(
             self.tr("Models loaded in {seconds:.1f} s (plan {plan}, {device}).").format(
                 seconds=report.seconds, plan=report.plan, device=report.device

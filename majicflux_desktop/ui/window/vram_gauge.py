@@ -32,6 +32,7 @@ class VramGauge(QWidget):
         self._plan = ""
         self._budget: int | None = None
         self._plan_reason = ""
+        self._plan_host: int | None = None  # the plan's predicted peak host RAM
         self._job_peak: int | None = None
         self._job_running = False
         self.setMinimumSize(QSize(280, 22))
@@ -50,8 +51,17 @@ class VramGauge(QWidget):
             self._job_peak = max(self._job_peak or 0, reading.app)
         self.update()
 
-    def set_plan(self, plan: str, budget_bytes: int | None, reason: str = "") -> None:
+    def set_plan(
+        self,
+        plan: str,
+        budget_bytes: int | None,
+        reason: str = "",
+        host_bytes: int | None = None,
+    ) -> None:
+        """`reason`: why `auto` chose the plan (VRAM and RAM); `host_bytes`: its predicted peak
+        host RAM (LoadReport.host_bytes)."""
         self._plan, self._budget, self._plan_reason = plan, budget_bytes, reason
+        self._plan_host = host_bytes
         self.update()
 
     def job_started(self) -> None:
@@ -114,6 +124,13 @@ class VramGauge(QWidget):
             ]
         rows.append((self.tr("RAM"), f"{gb(r.system_used)} / {gb(r.system_total)} GB"))
         rows.append((self.tr("Memory plan"), self._plan or self.tr("not loaded yet")))
+        if self._plan_host is not None:
+            rows.append(
+                (
+                    self.tr("RAM for the plan"),
+                    self.tr("about {need} GB at its peak").format(need=gb(self._plan_host)),
+                )
+            )
         if self._plan_reason:
             rows.append((self.tr("Why"), self._plan_reason))
         cells = "".join(
