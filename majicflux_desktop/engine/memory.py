@@ -599,12 +599,16 @@ def host_peak(
     dit_resident: Sequence[bool],
     t5_resident: Sequence[bool],
     model: ModelElements | None = None,
+    t5_spilled: bool = True,
 ) -> int:
     """Predicted peak host memory (RSS, bytes) from the start of loading to images made.
 
     The phases of a streamed load (placement.stream_pipeline): diffsynth loads the transformer
     (float8), CLIP and the VAE into RAM and the transformer is packed; then T5 is loaded and
     packed; then images run with the pinned arenas, CLIP and the VAE on the GPU.
+    `t5_spilled` (the app's way: Engine.weight_cache_dir): T5's streamed blocks are packed into
+    ordinary memory, written to their file and freed; while images run only a pinned bounce
+    buffer of two blocks is left of them (BlockStreamer.spill).
     """
     model = model or real_model()
     t5_fp8 = PLANS[plan].storage_dtype("t5") == "fp8"
@@ -617,6 +621,10 @@ def host_peak(
         return HOST_RUNNING + whole + model.t5_rest_bf16 + companions
     dit_arena, dit_packing = packing_bytes(model.dit_blocks, dit_resident)
     t5_arena, t5_packing = packing_bytes(t5_units, t5_resident)
+    if t5_spilled:
+        streamed = [size for size, keep in zip(t5_units, t5_resident, strict=True) if not keep]
+        t5_packing = sum(t5_units) + max(streamed, default=0)  # one packed block at a time
+        t5_arena = pinned_allocation(2 * max(streamed, default=0))
     loading_dit = HOST_LOADING + companions + model.dit_rest + dit_packing
     t5_loading = max(t5_packing, sum(t5_units) + T5_LOAD_TRANSIENT)
     loading_t5 = HOST_LOADING + companions + dit_arena + model.t5_rest_bf16 + t5_loading

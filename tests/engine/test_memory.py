@@ -84,25 +84,31 @@ def _residency(count: int, sizes: list[int]) -> list[bool]:
 
 
 @pytest.mark.parametrize(
-    ("plan", "dit_resident", "t5_resident", "measured"),
-    [  # bench/results/h200-1024-final.json: resident blocks and host RSS peak (GiB) per case
-        ("bf16", 57, 24, 2.37),
-        ("fp8", 57, 24, 12.55),
-        ("fp8-stream", 32, 0, 12.55),  # 12 GB
-        ("fp8-stream", 12, 0, 15.26),  # 8 GB
-        ("fp8-stream", 0, 0, 19.32),  # 4 GB
-        ("fp8-stream", 8, 1, 16.27),  # 8 GB, bf16 maths
-        ("fp8-offload", 0, 0, 22.68),
+    ("plan", "dit_resident", "t5_resident", "spilled", "measured"),
+    [  # resident blocks and host RSS peak (GiB) per case, with T5 in pinned RAM
+        # (bench/results/h200-1024-final.json) or in its file (h200-t5-spilled-reroll.json)
+        ("bf16", 57, 24, False, 2.37),
+        ("fp8", 57, 24, False, 12.55),
+        ("fp8-stream", 32, 0, False, 12.55),  # 12 GB
+        ("fp8-stream", 12, 0, False, 15.26),  # 8 GB
+        ("fp8-stream", 0, 0, False, 19.32),  # 4 GB
+        ("fp8-stream", 8, 1, False, 16.27),  # 8 GB, bf16 maths
+        ("fp8-offload", 0, 0, False, 22.68),
+        ("fp8-stream", 29, 0, True, 12.65),  # 12 GB
+        ("fp8-stream", 10, 1, True, 14.71),  # 8 GB
+        ("fp8-stream", 0, 0, True, 18.49),  # 4 GB
     ],
 )
 def test_host_model_reproduces_the_measured_peaks(
-    plan: str, dit_resident: int, t5_resident: int, measured: float
+    plan: str, dit_resident: int, t5_resident: int, spilled: bool, measured: float
 ) -> None:
     model = memory.real_model()
     dit = _residency(dit_resident, list(model.dit_blocks))
     t5 = _residency(t5_resident, model.t5_units(fp8=True))
-    predicted = memory.host_peak(plan, dit, t5) / GIB
-    assert measured - 0.15 <= predicted <= measured + 0.4  # never much below what was measured
+    predicted = memory.host_peak(plan, dit, t5, t5_spilled=spilled) / GIB
+    # never much below what was measured; the same 12 GB case peaked at 12.55 and at 12.65 GiB
+    # on two days (h200-reroll-12-8gb.json), so 0.25 below is within the spread of runs
+    assert measured - 0.25 <= predicted <= measured + 0.4
 
 
 def test_the_arena_figures_are_the_ones_bench_measured() -> None:
