@@ -523,21 +523,26 @@ def pinned_aligned(size: int) -> int:
     return -(-size // PINNED_ALIGN) * PINNED_ALIGN
 
 
-def packing_bytes(units: Sequence[int], resident: Sequence[bool]) -> tuple[int, int]:
+def packing_bytes(
+    units: Sequence[int], resident: Sequence[bool], lean: bool = False
+) -> tuple[int, int]:
     """(the arena's bytes, host bytes at the worst moment of packing) for one model's blocks.
 
     Blocks are packed in order: a resident block leaves for the GPU, a streamed one is copied
     into its bin (taken when its first block arrives), and the loaded copy is freed. Until then
-    the model is in RAM as loaded.
+    the model is in RAM as loaded, or, `lean` (placement.DiskWeights), only the block being
+    packed is.
     """
     streamed = [size for size, keep in zip(units, resident, strict=True) if not keep]
     bins = pinned_bins(streamed)
     allocation = [pinned_allocation(sum(pinned_aligned(streamed[i]) for i in b)) for b in bins]
     first_of_bin = {b[0]: n for n, b in enumerate(bins)}
-    held = unpacked = sum(units)
-    worst = unpacked
+    held = 0 if lean else sum(units)
+    worst = held
     streamed_index = 0
     for size, keep in zip(units, resident, strict=True):
+        if lean:
+            held += size
         if not keep:
             if streamed_index in first_of_bin:
                 held += allocation[first_of_bin[streamed_index]]
@@ -600,6 +605,7 @@ def host_peak(
     t5_resident: Sequence[bool],
     model: ModelElements | None = None,
     t5_spilled: bool = True,
+    lean: bool = True,
 ) -> int:
     """Predicted peak host memory (RSS, bytes) from the start of loading to images made.
 
@@ -608,7 +614,8 @@ def host_peak(
     packed; then images run with the pinned arenas, CLIP and the VAE on the GPU.
     `t5_spilled` (the app's way: Engine.weight_cache_dir): T5's streamed blocks are packed into
     ordinary memory, written to their file and freed; while images run only a pinned bounce
-    buffer of two blocks is left of them (BlockStreamer.spill).
+    buffer of two blocks is left of them (BlockStreamer.spill). `lean` (the app's way too:
+    Engine.lean_load): the streamed models are read block by block as they are packed.
     """
     model = model or real_model()
     t5_fp8 = PLANS[plan].storage_dtype("t5") == "fp8"
@@ -619,14 +626,20 @@ def host_peak(
     if not PLANS[plan].streamed:  # every model rests in host RAM (fp8-offload)
         whole = sum(model.dit_blocks) + model.dit_rest + 2 * sum(model.t5_blocks)
         return HOST_RUNNING + whole + model.t5_rest_bf16 + companions
-    dit_arena, dit_packing = packing_bytes(model.dit_blocks, dit_resident)
-    t5_arena, t5_packing = packing_bytes(t5_units, t5_resident)
+    dit_arena, dit_packing = packing_bytes(model.dit_blocks, dit_resident, lean)
+    t5_arena, t5_packing = packing_bytes(t5_units, t5_resident, lean)
+    # as loaded: the whole model, with the lean loader's transient (keep_loading_lean)
+    t5_loading = t5_packing if lean else max(t5_packing, sum(t5_units) + T5_LOAD_TRANSIENT)
     if t5_spilled:
         streamed = [size for size, keep in zip(t5_units, t5_resident, strict=True) if not keep]
-        t5_packing = sum(t5_units) + max(streamed, default=0)  # one packed block at a time
+        # packed into ordinary memory (no bins), then written and freed; each block's loaded
+        # copy is freed as it is packed
+        if lean:  # the file written at the first start is read (sum(streamed) more, once)
+            t5_loading = max(t5_units)
+        else:
+            t5_loading = sum(t5_units) + max(max(streamed, default=0), T5_LOAD_TRANSIENT)
         t5_arena = pinned_allocation(2 * max(streamed, default=0))
     loading_dit = HOST_LOADING + companions + model.dit_rest + dit_packing
-    t5_loading = max(t5_packing, sum(t5_units) + T5_LOAD_TRANSIENT)
     loading_t5 = HOST_LOADING + companions + dit_arena + model.t5_rest_bf16 + t5_loading
     running = HOST_RUNNING + dit_arena + t5_arena
     return max(loading_dit, loading_t5, running)

@@ -115,6 +115,9 @@ class Engine:
         self.dtype = compute_dtype(self.device)
         self._learned: dict[SizeKey, Timings] = {}  # the last image of each kind, for the ETA
         self.loras = EngineLoras()  # LoRA folders, and the LoRAs on the transformer
+        # Streamed plans read the transformer's and T5's weights block by block as they pack
+        # them (placement.DiskWeights), not whole models into host RAM first.
+        self.lean_load = True
         # Where streamed plans keep T5's float8 blocks on disk between prompts (None: in RAM).
         self.weight_cache_dir: Path | None = None
         self._tiling: tiling.Tiling | None = None  # the running job's; the VAE's hooks read it
@@ -209,7 +212,12 @@ class Engine:
         from diffsynth.pipelines.flux_image import FluxImagePipeline
 
         def config(path: Any, role: str) -> ModelConfig:
-            return ModelConfig(path=path, **plan.diffsynth_fields(role, self.device, self.dtype))
+            fields = plan.diffsynth_fields(role, self.device, self.dtype)
+            if plan.streamed and role in ("dit", "t5") and self.lean_load:
+                # Built without weights; placement reads them block by block as it packs.
+                for state in ("offload", "onload"):
+                    fields[f"{state}_device"] = fields[f"{state}_dtype"] = "disk"
+            return ModelConfig(path=path, **fields)
 
         if faults.out_of_memory(plan.name, loading=True):
             raise torch.OutOfMemoryError(f"injected while loading {plan.name} ({faults.OOM_ENV})")

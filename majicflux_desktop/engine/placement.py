@@ -43,6 +43,57 @@ def unwrap_vram_management(module: Any) -> Any:
     return module
 
 
+def disk_map_of(module: Any) -> Any | None:
+    """diffsynth's DiskMap of a model loaded with disk offload (its weights still on disk)."""
+    for sub in module.modules():
+        if getattr(sub, "disk_offload", False):
+            return sub.disk_map
+    return None
+
+
+class DiskWeights:
+    """A model's weights that diffsynth left on disk: read when a part of the model is packed.
+
+    Loaded the usual way, diffsynth reads a whole model into host RAM before the streamer packs
+    it, so the load peaks at the packed blocks plus the whole model (12 GB for the transformer).
+    With its disk offload the model is built without weights; here each block's are read (as
+    the usual load would: every tensor in the load dtype) just before it is packed, so the
+    peak is the packed blocks plus one block.
+    """
+
+    def __init__(self, model: torch.nn.Module, disk_map: Any, dtype: torch.dtype):
+        self.disk_map = disk_map
+        self.dtype = dtype
+        self.names = {id(module): name for name, module in model.named_modules()}
+
+    def load(
+        self, module: torch.nn.Module, recurse: bool = True, linear_weights: bool = True
+    ) -> None:
+        """Read the module's weights; without `linear_weights` (their packed bytes are in a
+        spill file already) the Linear layers' weights stay unread."""
+        prefix = self.names[id(module)]
+        parts = module.named_modules() if recurse else iter([("", module)])
+        for sub_name, sub in parts:
+            for kind in (sub._parameters, sub._buffers):
+                for name, tensor in list(kind.items()):
+                    if tensor is None or not tensor.is_meta:
+                        continue
+                    if not linear_weights and name == "weight" and isinstance(sub, torch.nn.Linear):
+                        continue
+                    full = ".".join(part for part in (prefix, sub_name, name) if part)
+                    value = self.disk_map[full].to(self.dtype)
+                    if kind is sub._parameters:
+                        value = torch.nn.Parameter(value, requires_grad=False)
+                    kind[name] = value
+
+    def load_all_but(self, model: torch.nn.Module, blocks: Sequence[torch.nn.Module]) -> None:
+        """Everything outside `blocks` (embeddings, norms, final layers: small)."""
+        inside = {id(m) for block in blocks for m in block.modules()}
+        for module in model.modules():
+            if id(module) not in inside:
+                self.load(module, recurse=False)
+
+
 def to_device(
     module: torch.nn.Module,
     device: torch.device | str,
@@ -102,6 +153,7 @@ def stream_pipeline(
     and are read from it when a new prompt is encoded (BlockStreamer.spill).
     """
     streamer = BlockStreamer(device, compute_dtype, copy_ahead=copy_ahead)
+    dit_disk = disk_map_of(pipe.dit)
     dit = unwrap_vram_management(pipe.dit)
     clip = unwrap_vram_management(pipe.text_encoder_1)
     vae = unwrap_vram_management(pipe.vae_decoder)
@@ -124,13 +176,34 @@ def stream_pipeline(
         sum(residency.dit), len(dit_units), sum(residency.t5), len(t5_units),
         "none" if budget is None else f"{budget / 2**30:.1f} GB", residency.predicted_peak / 2**30,
     )  # fmt: skip
-    streamer.add_model("dit", dit_blocks, FP8, residency.dit, fp8_compute=fp8_matmul)
+    dit_weights = None if dit_disk is None else DiskWeights(dit, dit_disk, FP8)
+    if dit_weights is not None:
+        dit_weights.load_all_but(dit, dit_blocks)
+    streamer.add_model(
+        "dit",
+        dit_blocks,
+        FP8,
+        residency.dit,
+        fp8_compute=fp8_matmul,
+        load=None if dit_weights is None else dit_weights.load,
+    )
     to_device(dit, streamer.device, streamer.compute_dtype, skip=dit_blocks)
-    t5 = unwrap_vram_management(load_t5())
+    t5_loaded = load_t5()
+    t5_disk = disk_map_of(t5_loaded)
+    t5 = unwrap_vram_management(t5_loaded)
     t5_blocks = list(t5.encoder.block)
-    streamer.add_model("t5", t5_blocks, t5_storage, residency.t5, pin=t5_spill is None)
-    if t5_spill is not None:
-        streamer.spill("t5", *t5_spill)
+    t5_weights = None if t5_disk is None else DiskWeights(t5, t5_disk, t5_storage)
+    if t5_weights is not None:
+        t5_weights.load_all_but(t5, t5_blocks)
+    streamer.add_model(
+        "t5",
+        t5_blocks,
+        t5_storage,
+        residency.t5,
+        pin=t5_spill is None,
+        load=None if t5_weights is None else t5_weights.load,
+        spill=t5_spill,
+    )
     to_device(t5, streamer.device, streamer.compute_dtype, skip=t5_blocks)
     to_device(clip, streamer.device, streamer.compute_dtype)
     to_device(vae, streamer.device, streamer.compute_dtype)

@@ -23,7 +23,7 @@ import logging
 import os
 import struct
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -366,12 +366,18 @@ class BlockStreamer:
         resident: Sequence[bool],
         pin: bool = True,
         fp8_compute: bool = False,
+        load: Callable[..., None] | None = None,
+        spill: tuple[Path, str] | None = None,
     ) -> list[Unit]:
         """Pack each block's Linear weights; resident blocks go to the GPU, the others stay in RAM.
 
         Weights in a wider dtype than a float8 `storage_dtype` are scaled per output row (better
         precision than an unscaled cast); weights already in float8 are kept bit for bit.
         Everything else in the blocks (biases, norms) moves to the device in the compute dtype.
+        `load(block, linear_weights=True)`: reads a block's weights (in `storage_dtype`) just
+        before it is packed (placement.DiskWeights). `spill` (a file and its key): streamed
+        blocks wait in that file (`spill`); where it already holds them for this key, their
+        Linear weights are not read at all.
         """
         fp8_compute = fp8_compute and storage_dtype == FP8 and self.cuda
         size = torch.empty((), dtype=storage_dtype).element_size()
@@ -384,8 +390,17 @@ class BlockStreamer:
                 ],
                 model,
             )
+        offsets = None
+        if spill is not None and load is not None:
+            offsets = spill_offsets(*spill, [linear_numel(b) * size for b in blocks])
         added = []
-        for block, keep in zip(blocks, resident, strict=True):
+        for index, (block, keep) in enumerate(zip(blocks, resident, strict=True)):
+            if offsets is not None and not keep:  # its bytes are in the file already
+                load(block, linear_weights=False)  # type: ignore[misc]
+                added.append(self._pack_spilled(model, block, storage_dtype, offsets[index]))
+                continue
+            if load is not None:  # the block's weights are read now, one block at a time
+                load(block)
             added.append(self._pack(model, block, storage_dtype, keep, pin, fp8_compute))
             return_freed_memory()
         for unit in added:
@@ -393,7 +408,39 @@ class BlockStreamer:
             self.units.append(unit)
             if unit.direct:
                 self._bind(unit, ("storage", 0))
+        if offsets is not None:
+            self._spill_file = open(spill[0], "rb")  # type: ignore[index]  # noqa: SIM115
+        elif spill is not None:
+            self.spill(model, *spill)
         return added
+
+    def _pack_spilled(
+        self, model: str, block: torch.nn.Module, storage_dtype: torch.dtype, offset: int
+    ) -> Unit:
+        """A streamed block whose packed bytes are in the spill file: its Linear weights (not
+        read) would be stored as they come, in `storage_dtype`, so no scales."""
+        packed: list[_Linear] = []
+        numel = 0
+        for linear in (m for m in block.modules() if isinstance(m, torch.nn.Linear)):
+            rows, cols = linear.weight.shape
+            packed.append(_Linear(linear, numel, (rows, cols), None))
+            numel += rows * cols
+            linear._parameters["weight"] = None
+        self._place_rest(block)
+        storage = torch.empty(numel, dtype=storage_dtype, device="meta")
+        return Unit(model, block, packed, numel, storage, False, spilled=offset)
+
+    def _place_rest(self, block: torch.nn.Module) -> None:
+        """Everything but the Linear weights to the device, in the compute dtype."""
+        for sub in block.modules():
+            for name, param in list(sub._parameters.items()):
+                if param is not None:
+                    sub._parameters[name] = torch.nn.Parameter(
+                        param.detach().to(self.device, self.compute_dtype), requires_grad=False
+                    )
+            for name, buffer in list(sub._buffers.items()):
+                if buffer is not None:
+                    sub._buffers[name] = buffer.to(self.device)
 
     def _pack(
         self,
@@ -433,15 +480,7 @@ class BlockStreamer:
                 linear.__class__ = Fp8Linear
                 row_scale = torch.ones(rows, 1) if scale is None else scale.float().cpu()
                 linear.weight_scale = row_scale.t().contiguous().to(self.device)
-        for sub in block.modules():
-            for name, param in list(sub._parameters.items()):
-                if param is not None:
-                    sub._parameters[name] = torch.nn.Parameter(
-                        param.detach().to(self.device, self.compute_dtype), requires_grad=False
-                    )
-            for name, buffer in list(sub._buffers.items()):
-                if buffer is not None:
-                    sub._buffers[name] = buffer.to(self.device)
+        self._place_rest(block)
         storage = host.to(self.device) if resident else host
         return Unit(model, block, packed, numel, storage, resident, fp8_compute)
 

@@ -105,7 +105,7 @@ def test_host_model_reproduces_the_measured_peaks(
     model = memory.real_model()
     dit = _residency(dit_resident, list(model.dit_blocks))
     t5 = _residency(t5_resident, model.t5_units(fp8=True))
-    predicted = memory.host_peak(plan, dit, t5, t5_spilled=spilled) / GIB
+    predicted = memory.host_peak(plan, dit, t5, t5_spilled=spilled, lean=False) / GIB
     # never much below what was measured; the same 12 GB case peaked at 12.55 and at 12.65 GiB
     # on two days (h200-reroll-12-8gb.json), so 0.25 below is within the spread of runs
     assert measured - 0.25 <= predicted <= measured + 0.4
@@ -128,33 +128,35 @@ def test_a_bigger_budget_needs_less_ram() -> None:
     assert needs == sorted(needs, reverse=True) and needs[0] > needs[-1] + 5
 
 
-def test_16_gb_pc_with_a_12_gb_card_takes_all_the_vram_and_says_what_to_free() -> None:
-    """Today every plan a 12 GB card runs needs more than the 11.5 GB a 16 GB PC has left: auto
-    takes the plan that needs the least RAM (all free VRAM as the budget) and names the fix."""
+def test_16_gb_pc_with_a_12_gb_card_fits() -> None:
+    """The 11.5 GB a 16 GB PC has left is enough for a 12 GB card's streamed plan, now that
+    the models are read block by block and T5 waits in its file: auto takes all free VRAM."""
     choice = memory.choose_plan(pc(12, 16, 11.5))
-    assert choice.plan == "fp8-stream" and choice.ram_short
+    assert choice.plan == "fp8-stream" and not choice.ram_short
     assert choice.budget_bytes == pytest.approx((11.5 - memory.HEADROOM) * GIB, abs=1)
     need = memory.predicted_host_gib("fp8-stream", choice.budget_bytes)
-    assert choice.host_bytes == pytest.approx(need * GIB, abs=1)
+    assert choice.host_bytes == pytest.approx(need * GIB, abs=1) and need < 11.5
     text = choice.reason.text()
-    assert "11.5 GB free" in text and f"{need:.1f} GB of RAM" in text
-    assert "only 11.5 GB of RAM is available" in text
-    assert f"Close other programs to free {need - 11.5:.1f} GB of RAM" in text
-    # with float8 maths fewer blocks stream: less RAM, still more than 11.5 GB today
+    assert "11.5 GB of VRAM free" in text and f"{need:.1f} GB of RAM" in text
+    assert "(11.5 GB available)" in text and "Close" not in text
+    # with float8 maths fewer blocks stream: less RAM
     fp8_maths = memory.choose_plan(pc(12, 16, 11.5), fp8_matmul=True)
     assert fp8_maths.host_bytes is not None and choice.host_bytes is not None
-    assert 11.5 * GIB < fp8_maths.host_bytes < choice.host_bytes
-    # the same PC with more closed: the plan fits and the reason says so
-    roomy = memory.choose_plan(pc(12, 16, 14.0), fp8_matmul=True)
-    assert roomy.plan == "fp8-stream" and not roomy.ram_short
-    assert "(14.0 GB available)" in roomy.reason.text()
+    assert fp8_maths.host_bytes < choice.host_bytes
+    # the same PC with a browser's worth more in use: short, and the reason names the fix
+    busy = memory.choose_plan(pc(12, 16, 8.0))
+    assert busy.plan == "fp8-stream" and busy.ram_short
+    assert "only 8.0 GB of RAM is available" in busy.reason.text()
+    assert f"Close other programs to free {need - 8.0:.1f} GB of RAM" in busy.reason.text()
 
 
 def test_16_gb_pc_with_an_8_gb_card() -> None:
+    """More of the transformer streams from pinned RAM on an 8 GB card: about 12.4 GB needed
+    (11.4 with float8 maths), short of 11.5 by a little; the reason says how much to free."""
     choice = memory.choose_plan(pc(8, 16, 11.5))
     assert choice.plan == "fp8-stream" and choice.ram_short
     assert choice.budget_bytes == pytest.approx((7.5 - memory.HEADROOM) * GIB, abs=1)
-    assert choice.host_bytes is not None and choice.host_bytes > 16 * GIB
+    assert choice.host_bytes is not None and 11.5 * GIB < choice.host_bytes < 14 * GIB
     assert "Close other programs" in choice.reason.text()
 
 
@@ -182,8 +184,9 @@ def test_when_nothing_fits_the_ram_the_plan_needing_least_is_taken_with_the_fix(
     assert (
         "only 1.5 GB of RAM is available" in text and "Close other programs to free 0.9 GB" in text
     )
-    # a 8 GB PC with a 24 GB card: fp8 resident would not fit VRAM; the streamed plan is short
-    small = memory.choose_plan(pc(24, 8, 5.0))
+    # a 24 GB card: fp8 resident would not fit VRAM; the streamed plan keeps every block on the
+    # GPU and reads them one at a time, but 2 GB of RAM is still short of its 2.4
+    small = memory.choose_plan(pc(24, 8, 2.0))
     assert small.plan == "fp8-stream" and small.ram_short and "free" in small.reason.text()
 
 

@@ -254,8 +254,10 @@ def test_a_repeated_prompt_skips_both_text_encoders_and_gives_the_same_image(
 
 
 def test_t5_streamed_from_its_file_gives_the_same_image_and_the_file_is_kept(
-    tiny_paths, tmp_path: Path
+    tiny_paths, tmp_path: Path, monkeypatch
 ) -> None:
+    from majicflux_desktop.engine import placement
+
     request = GenerationRequest("a tree", seed=11, **SMALL)
     in_memory = Engine(device="cpu")
     in_memory.load(tiny_paths, "fp8-stream", budget_bytes=0)
@@ -273,10 +275,20 @@ def test_t5_streamed_from_its_file_gives_the_same_image_and_the_file_is_kept(
     (written,) = cache.glob("t5-*.safetensors")
     stamp = written.stat().st_mtime_ns
     engine.unload()
+    unread: list[str] = []
+    load = placement.DiskWeights.load
+
+    def reading(self, module, recurse=True, linear_weights=True):  # type: ignore[no-untyped-def]
+        if not linear_weights:
+            unread.append(type(module).__name__)
+        return load(self, module, recurse, linear_weights)
+
+    monkeypatch.setattr(placement.DiskWeights, "load", reading)
     again = Engine(device="cpu")
     again.weight_cache_dir = cache
     again.load(tiny_paths, "fp8-stream", budget_bytes=0)
     assert written.stat().st_mtime_ns == stamp  # the next start reads it, does not write it
+    assert unread == ["T5Block"] * 2  # nor the T5 blocks' Linear weights in the model files
     assert np.array_equal(pixels(again.generate(request)), expected)
     # a changed T5 file is packed and written again, under another name
     os.utime(tiny_paths.t5[0], ns=(stamp, stamp + 10**9))
@@ -286,3 +298,35 @@ def test_t5_streamed_from_its_file_gives_the_same_image_and_the_file_is_kept(
     third.load(tiny_paths, "fp8-stream", budget_bytes=0)
     (rewritten,) = cache.glob("t5-*.safetensors")
     assert rewritten != written
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("plan", ["fp8", "fp8-stream"])
+def test_weights_read_block_by_block_give_the_image_of_a_whole_model_load(
+    tiny_paths, plan: str, monkeypatch
+) -> None:
+    from majicflux_desktop.engine import placement
+
+    request = GenerationRequest("a tree", seed=11, **SMALL)
+    whole = Engine(device="cpu")
+    whole.lean_load = False
+    whole.load(tiny_paths, plan, budget_bytes=0)
+    read: list[str] = []
+    load = placement.DiskWeights.load
+
+    def reading(self, module, recurse=True):  # type: ignore[no-untyped-def]
+        if recurse:
+            read.append(type(module).__name__)
+        return load(self, module, recurse)
+
+    monkeypatch.setattr(placement.DiskWeights, "load", reading)
+    lean = Engine(device="cpu")
+    lean.load(tiny_paths, plan, budget_bytes=0)
+    # each transformer and T5 block was read on its own, as it was packed
+    assert (
+        read
+        == ["FluxJointTransformerBlock"] * 2 + ["FluxSingleTransformerBlock"] * 2 + ["T5Block"] * 2
+    )
+    for engine in (whole, lean):
+        assert not any(p.is_meta for p in engine.pipe.dit.parameters() if p is not None)
+    assert np.array_equal(pixels(lean.generate(request)), pixels(whole.generate(request)))

@@ -205,7 +205,7 @@ def test_gauge_tooltip_says_why_the_plan_was_chosen_including_ram(qtbot) -> None
     the fix when RAM is short) and the plan's predicted peak host RAM."""
     from majicflux_desktop.engine import memory
 
-    reading = MemoryReading(True, "RTX 3060", 12 * GIB, GIB // 2, None, 16 * GIB, int(4.5 * GIB))
+    reading = MemoryReading(True, "RTX 3060", 12 * GIB, GIB // 2, None, 16 * GIB, int(8.5 * GIB))
     choice = memory.choose_plan(reading)
     gauge = VramGauge(FakeProbe(reading))  # type: ignore[arg-type]
     qtbot.addWidget(gauge)
@@ -215,7 +215,7 @@ def test_gauge_tooltip_says_why_the_plan_was_chosen_including_ram(qtbot) -> None
     need = f"{choice.host_bytes / GIB:.1f}"
     assert "RAM for the plan" in tooltip and f"about {need} GB at its peak" in tooltip
     assert "11.5 GB free" in tooltip and f"{need} GB of RAM" in tooltip
-    assert "only 11.5 GB of RAM is available" in tooltip and "Close other programs" in tooltip
-    assert "11.5 / 16.0 GB" not in tooltip and "4.5 / 16.0 GB" in tooltip  # the RAM row
+    assert "only 7.5 GB of RAM is available" in tooltip and "Close other programs" in tooltip
+    assert "7.5 / 16.0 GB" not in tooltip and "8.5 / 16.0 GB" in tooltip  # the RAM row
     gauge.set_plan("fp8-stream", 8 * GIB)  # a plan from the settings: no reason, no RAM row
     assert "RAM for the plan" not in gauge.tooltip_html()
