@@ -6,6 +6,7 @@ engine has loaded.
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import logging
 import math
@@ -450,6 +451,23 @@ def workspace(
     )
 
 
+def streamed_plan(
+    space: Workspace, budget: int | None, dit: list[int], t5: list[int]
+) -> tuple[Workspace, Residency]:
+    """The residency for this workspace, and the workspace planned with.
+
+    The LoRA reserve is made by keeping fewer transformer blocks on the GPU. Where none stays
+    there is nothing to give up: LoRAs then wait in pinned host memory (LoraStack.apply), and
+    a reserve would only take the activations' room (at 4 GB a 1024² image then ran its
+    transformer in tiles, 9× slower: bench/README.md), so none is kept.
+    """
+    residency = plan_residency(budget, space, dit, t5)
+    if space.loras and not any(residency.dit):
+        space = dataclasses.replace(space, loras=0)
+        residency = plan_residency(budget, space, dit, t5)
+    return space, residency
+
+
 def t5_sizes(layout: Mapping[str, tuple[int, ...]]) -> tuple[list[int], int]:
     """Linear-weight elements per T5 block, and bf16 bytes of the rest, from the file header."""
     blocks: dict[int, int] = {}
@@ -670,7 +688,7 @@ def predicted_host_gib(
         fp8_matmul=fp8_matmul,
         lora_bytes=lora_bytes,
     )
-    residency = plan_residency(budget, space, dit_units, t5_units)
+    _, residency = streamed_plan(space, budget, dit_units, t5_units)
     return host_peak(plan, residency.dit, residency.t5, model) / GIB
 
 

@@ -170,7 +170,7 @@ def stream_pipeline(
     space = memory.workspace(
         fixed, dit_units, t5_numels, t5_units, budget, size, copy_ahead, fp8_matmul, lora_bytes
     )
-    residency = memory.plan_residency(budget, space, dit_units, t5_units)
+    space, residency = memory.streamed_plan(space, budget, dit_units, t5_units)
     log.info(
         "residency: %d/%d transformer blocks and %d/%d T5 blocks on the GPU (budget %s, predicted peak %.1f GB)",
         sum(residency.dit), len(dit_units), sum(residency.t5), len(t5_units),

@@ -218,3 +218,30 @@ def test_the_ram_reasons_are_translated() -> None:
             assert all(figure in text for figure in figures)
     finally:
         i18n.set_translator(None)
+
+
+def test_no_lora_reserve_where_no_transformer_block_stays_on_the_gpu() -> None:
+    """At 4 GB every block streams: the reserve would only shrink the activations' room and a
+    1024² image would run its transformer in tiles (9× slower on the H200); at 8 GB it is
+    made by keeping two blocks fewer."""
+    from majicflux_desktop.engine import tiling
+
+    model = memory.real_model()
+    dit, t5 = list(model.dit_blocks), model.t5_units(fp8=True)
+
+    def planned(budget_gib: float) -> tuple[memory.Workspace, memory.Residency, tiling.Tiling]:
+        budget = int(budget_gib * GIB)
+        space = memory.workspace(
+            model.gpu_fixed(), dit, list(model.t5_blocks), t5, budget, fp8_matmul=True,
+            lora_bytes=memory.LORA_RESERVE,
+        )  # fmt: skip
+        space, residency = memory.streamed_plan(space, budget, dit, t5)
+        peak = tiling.StreamedMemory(space, dit, t5, residency).peak
+        return space, residency, tiling.choose_tiling(1024, 1024, budget, peak)
+
+    space, residency, tiles = planned(4)
+    assert space.loras == 0 and not any(residency.dit)
+    assert tiles.dit_tile == 0 and tiles.predicted_peak <= 4 * GIB
+    space, residency, tiles = planned(8)
+    assert space.loras == memory.LORA_RESERVE and sum(residency.dit) == 10
+    assert tiles.dit_tile == 0

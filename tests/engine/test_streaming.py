@@ -325,3 +325,20 @@ def test_another_residency_reads_the_same_spill_file(tmp_path) -> None:
     with torch.no_grad():
         assert torch.equal(model(x), expected)
     streamer.close()
+
+
+def test_spilled_blocks_read_in_parts_by_threads_compute_the_same(tmp_path, monkeypatch) -> None:
+    from majicflux_desktop.engine import streaming
+
+    monkeypatch.setattr(streaming, "READ_PART_MIN", 1000)  # tiny blocks: several parts each
+    model = float8_model()
+    x = torch.randn(2, 5, 32, dtype=torch.bfloat16)
+    expected = reference(model, x)
+    streamer = spilled(model, [False] * 6, tmp_path / "t5-k.safetensors")
+    assert streamer.units[0].nbytes > 3 * 1000
+    with torch.no_grad():
+        for _ in range(2):
+            assert torch.equal(model(x), expected)
+    assert len(streamer._open_readers) > 1  # more than one thread read
+    streamer.close()
+    assert not streamer._open_readers
