@@ -342,6 +342,9 @@ def test_models_download_continues_after_the_process_was_stopped(
     process = subprocess.Popen(
         download_command(served_hub, folder, "--only", "vae"), env=hub_env(served_hub),
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, encoding="utf-8",
+        # the Ctrl+C of a terminal, whatever this process was started with (SIGINT ignored is
+        # inherited, and Python then ignores it too)
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     part = folder / "black-forest-labs/FLUX.1-dev/ae.safetensors.part"
     deadline = time.monotonic() + 60
