@@ -463,8 +463,10 @@ def streamed_plan(
     """
     residency = plan_residency(budget, space, dit, t5)
     if space.loras and not any(residency.dit):
-        space = dataclasses.replace(space, loras=0)
-        residency = plan_residency(budget, space, dit, t5)
+        without = dataclasses.replace(space, loras=0)
+        lean = plan_residency(budget, without, dit, t5)
+        if not any(lean.dit):  # else the reserve only keeps a block or two off the GPU: kept
+            return without, lean
     return space, residency
 
 

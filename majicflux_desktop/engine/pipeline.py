@@ -271,8 +271,16 @@ class Engine:
             return None
         sources = []
         for part in paths.t5:
-            stat = Path(part).stat()
-            sources.append([str(Path(part).resolve()), stat.st_size, stat.st_mtime_ns])
+            stat = Path(part).stat()  # a file replaced in place gets another inode or ctime
+            sources.append(
+                [
+                    str(Path(part).resolve()),
+                    stat.st_size,
+                    stat.st_mtime_ns,
+                    stat.st_ino,
+                    stat.st_ctime_ns,
+                ]
+            )
         key = json.dumps(
             {"t5": sources, "storage": plan.storage_dtype("t5"), "layout": sorted(layout.items())}
         )

@@ -153,76 +153,83 @@ def stream_pipeline(
     and are read from it when a new prompt is encoded (BlockStreamer.spill).
     """
     streamer = BlockStreamer(device, compute_dtype, copy_ahead=copy_ahead)
-    dit_disk = disk_map_of(pipe.dit)
-    dit = unwrap_vram_management(pipe.dit)
-    clip = unwrap_vram_management(pipe.text_encoder_1)
-    vae = unwrap_vram_management(pipe.vae_decoder)
-    encoder = unwrap_vram_management(pipe.vae_encoder)  # edits encode their start picture
-    dit_blocks = [*dit.blocks, *dit.single_blocks]
-    t5_fp8 = plan.storage_dtype("t5") == "fp8"
-    t5_storage = FP8 if t5_fp8 else compute_dtype
-    dit_units = [linear_numel(b) for b in dit_blocks]  # float8: one byte each
-    t5_numels, t5_fixed = memory.t5_sizes(t5_layout)
-    t5_units = [n * (1 if t5_fp8 else 2) for n in t5_numels]
-    fixed = (
-        _resident_bytes(dit, dit_blocks) + _resident_bytes(clip) + _resident_bytes(vae) + t5_fixed
-    )
-    space = memory.workspace(
-        fixed, dit_units, t5_numels, t5_units, budget, size, copy_ahead, fp8_matmul, lora_bytes
-    )
-    space, residency = memory.streamed_plan(space, budget, dit_units, t5_units)
-    log.info(
-        "residency: %d/%d transformer blocks and %d/%d T5 blocks on the GPU (budget %s, predicted peak %.1f GB)",
-        sum(residency.dit), len(dit_units), sum(residency.t5), len(t5_units),
-        "none" if budget is None else f"{budget / 2**30:.1f} GB", residency.predicted_peak / 2**30,
-    )  # fmt: skip
-    dit_weights = None if dit_disk is None else DiskWeights(dit, dit_disk, FP8)
-    if dit_weights is not None:
-        dit_weights.load_all_but(dit, dit_blocks)
-    streamer.add_model(
-        "dit",
-        dit_blocks,
-        FP8,
-        residency.dit,
-        fp8_compute=fp8_matmul,
-        load=None if dit_weights is None else dit_weights.load,
-    )
-    to_device(dit, streamer.device, streamer.compute_dtype, skip=dit_blocks)
-    t5_loaded = load_t5()
-    t5_disk = disk_map_of(t5_loaded)
-    t5 = unwrap_vram_management(t5_loaded)
-    t5_blocks = list(t5.encoder.block)
-    t5_weights = None if t5_disk is None else DiskWeights(t5, t5_disk, t5_storage)
-    if t5_weights is not None:
-        t5_weights.load_all_but(t5, t5_blocks)
-    streamer.add_model(
-        "t5",
-        t5_blocks,
-        t5_storage,
-        residency.t5,
-        pin=t5_spill is None,
-        load=None if t5_weights is None else t5_weights.load,
-        spill=t5_spill,
-    )
-    to_device(t5, streamer.device, streamer.compute_dtype, skip=t5_blocks)
-    to_device(clip, streamer.device, streamer.compute_dtype)
-    to_device(vae, streamer.device, streamer.compute_dtype)
-    # Text to image never encodes a picture, so the encoder (34M parameters, 65 MiB in bf16)
-    # rests in host RAM and visits the GPU for an edit's encode: it takes no room from resident
-    # blocks (one transformer block at the 8 GB plan), and the encode phase counts it.
-    to_device(encoder, "cpu", streamer.compute_dtype)
-    streamer.allocate()
-    streamer.install()
-    # The VAE's activations need the room the block workspace takes (T5's before an edit's
-    # encode, the transformer's before the decode). Whether they run in tiles is decided per job.
-    vae.register_forward_pre_hook(lambda module, args: streamer.release())
-    encoder.register_forward_pre_hook(_visit(streamer))
-    encoder.register_forward_hook(_leave)
-    streamer.residency = residency  # type: ignore[attr-defined]
-    streamer.planned = StreamedMemory(  # type: ignore[attr-defined]
-        space, dit_units, t5_units, residency, encoder_bytes=_resident_bytes(encoder)
-    )
-    pipe.vram_management_enabled = False
+    try:
+        dit_disk = disk_map_of(pipe.dit)
+        dit = unwrap_vram_management(pipe.dit)
+        clip = unwrap_vram_management(pipe.text_encoder_1)
+        vae = unwrap_vram_management(pipe.vae_decoder)
+        encoder = unwrap_vram_management(pipe.vae_encoder)  # edits encode their start picture
+        dit_blocks = [*dit.blocks, *dit.single_blocks]
+        t5_fp8 = plan.storage_dtype("t5") == "fp8"
+        t5_storage = FP8 if t5_fp8 else compute_dtype
+        dit_units = [linear_numel(b) for b in dit_blocks]  # float8: one byte each
+        t5_numels, t5_fixed = memory.t5_sizes(t5_layout)
+        t5_units = [n * (1 if t5_fp8 else 2) for n in t5_numels]
+        fixed = (
+            _resident_bytes(dit, dit_blocks)
+            + _resident_bytes(clip)
+            + _resident_bytes(vae)
+            + t5_fixed
+        )
+        space = memory.workspace(
+            fixed, dit_units, t5_numels, t5_units, budget, size, copy_ahead, fp8_matmul, lora_bytes
+        )
+        space, residency = memory.streamed_plan(space, budget, dit_units, t5_units)
+        log.info(
+            "residency: %d/%d transformer blocks and %d/%d T5 blocks on the GPU (budget %s, predicted peak %.1f GB)",
+            sum(residency.dit), len(dit_units), sum(residency.t5), len(t5_units),
+            "none" if budget is None else f"{budget / 2**30:.1f} GB", residency.predicted_peak / 2**30,
+        )  # fmt: skip
+        dit_weights = None if dit_disk is None else DiskWeights(dit, dit_disk, FP8)
+        if dit_weights is not None:
+            dit_weights.load_all_but(dit, dit_blocks)
+        streamer.add_model(
+            "dit",
+            dit_blocks,
+            FP8,
+            residency.dit,
+            fp8_compute=fp8_matmul,
+            load=None if dit_weights is None else dit_weights.load,
+        )
+        to_device(dit, streamer.device, streamer.compute_dtype, skip=dit_blocks)
+        t5_loaded = load_t5()
+        t5_disk = disk_map_of(t5_loaded)
+        t5 = unwrap_vram_management(t5_loaded)
+        t5_blocks = list(t5.encoder.block)
+        t5_weights = None if t5_disk is None else DiskWeights(t5, t5_disk, t5_storage)
+        if t5_weights is not None:
+            t5_weights.load_all_but(t5, t5_blocks)
+        streamer.add_model(
+            "t5",
+            t5_blocks,
+            t5_storage,
+            residency.t5,
+            pin=t5_spill is None,
+            load=None if t5_weights is None else t5_weights.load,
+            spill=t5_spill,
+        )
+        to_device(t5, streamer.device, streamer.compute_dtype, skip=t5_blocks)
+        to_device(clip, streamer.device, streamer.compute_dtype)
+        to_device(vae, streamer.device, streamer.compute_dtype)
+        # Text to image never encodes a picture, so the encoder (34M parameters, 65 MiB in bf16)
+        # rests in host RAM and visits the GPU for an edit's encode: it takes no room from resident
+        # blocks (one transformer block at the 8 GB plan), and the encode phase counts it.
+        to_device(encoder, "cpu", streamer.compute_dtype)
+        streamer.allocate()
+        streamer.install()
+        # The VAE's activations need the room the block workspace takes (T5's before an edit's
+        # encode, the transformer's before the decode). Whether they run in tiles is decided per job.
+        vae.register_forward_pre_hook(lambda module, args: streamer.release())
+        encoder.register_forward_pre_hook(_visit(streamer))
+        encoder.register_forward_hook(_leave)
+        streamer.residency = residency  # type: ignore[attr-defined]
+        streamer.planned = StreamedMemory(  # type: ignore[attr-defined]
+            space, dit_units, t5_units, residency, encoder_bytes=_resident_bytes(encoder)
+        )
+        pipe.vram_management_enabled = False
+    except BaseException:  # a failed load leaves no open spill file behind (Windows keeps it)
+        streamer.close()
+        raise
     return streamer
 
 

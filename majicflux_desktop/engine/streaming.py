@@ -16,14 +16,17 @@ is tested without a GPU. placement.py puts a loaded diffsynth pipeline under a B
 
 from __future__ import annotations
 
+import concurrent.futures
 import contextlib
 import ctypes
 import json
 import logging
 import os
+import queue
+import shutil
 import struct
 import sys
-import threading
+import uuid
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -32,6 +35,7 @@ from typing import IO, Any
 
 import torch
 
+from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.engine import memory
 
 log = logging.getLogger("majicflux.streaming")
@@ -176,6 +180,7 @@ class PinnedArena:
 
 
 SPILL_FORMAT = "majicflux-spill-1"
+SPILL_DISK_MARGIN = 2 * 2**30  # the library shares the folder's disk
 READ_THREADS = 4
 READ_PART_MIN = 16 * 2**20
 
@@ -193,7 +198,7 @@ def read_exactly(file: IO[bytes], target: torch.Tensor) -> None:
 
 def spill_offsets(path: Path, key: str, sizes: Sequence[int]) -> list[int] | None:
     """Where each block starts in a spill file written for `key` with blocks of these sizes,
-    or None if there is no such file (missing, another key, other sizes, truncated)."""
+    or None if there is no such file (missing, another key, other sizes, damaged)."""
     try:
         with open(path, "rb") as file:
             (length,) = struct.unpack("<Q", file.read(8))
@@ -201,58 +206,117 @@ def spill_offsets(path: Path, key: str, sizes: Sequence[int]) -> list[int] | Non
                 return None
             header = json.loads(file.read(length))
             total = os.fstat(file.fileno()).st_size
-    except (OSError, ValueError, struct.error):
-        return None
-    if header.get("__metadata__") != {"format": SPILL_FORMAT, "key": key}:
-        return None
-    start = 8 + length
-    offsets = []
-    for index, size in enumerate(sizes):
-        entry = header.get(f"block.{index}") or {}
-        begin, end = entry.get("data_offsets", (0, -1))
-        if end - begin != size:
+        if not isinstance(header, dict) or header.get("__metadata__") != {
+            "format": SPILL_FORMAT,
+            "key": key,
+        }:
             return None
-        offsets.append(start + begin)
-    if len(header) != len(sizes) + 1 or total != start + sum(sizes):
+        start = 8 + length
+        offsets = []
+        expected = 0
+        for index, size in enumerate(sizes):
+            begin, end = header[f"block.{index}"]["data_offsets"]
+            if begin != expected or end - begin != size:  # in order, no gaps, no overlaps
+                return None
+            offsets.append(start + begin)
+            expected = end
+    except (OSError, ValueError, struct.error, TypeError, KeyError, AttributeError):
+        return None
+    if len(header) != len(sizes) + 1 or total != start + expected:
         return None
     return offsets
 
 
+class SpillWriter:
+    """A spill file written block by block (each as it is packed), then put in place at once.
+
+    The header, with every block's size, comes first; the file is written under a name of its
+    own (`.part`, unique to this writer) and renamed onto `path` when complete. Older spill
+    files and left-over parts beside it are removed then, where no one holds them open.
+    """
+
+    def __init__(self, path: Path, key: str, sizes: Sequence[int]):
+        header: dict[str, Any] = {"__metadata__": {"format": SPILL_FORMAT, "key": key}}
+        offset = 0
+        for index, size in enumerate(sizes):
+            header[f"block.{index}"] = {
+                "dtype": "U8",
+                "shape": [size],
+                "data_offsets": [offset, offset + size],
+            }
+            offset += size
+        encoded = json.dumps(header).encode()
+        encoded += b" " * (-len(encoded) % 8)  # the data starts 8-byte aligned
+        start = 8 + len(encoded)
+        self.path = path
+        self.offsets = [start + entry["data_offsets"][0] for entry in list(header.values())[1:]]
+        self.size = start + offset
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.temporary = path.with_name(f"{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.part")
+        self.file: IO[bytes] | None = open(self.temporary, "xb")  # noqa: SIM115 - until finish
+        try:
+            self.file.write(struct.pack("<Q", len(encoded)) + encoded)
+        except OSError:
+            self.abort()
+            raise
+
+    @classmethod
+    def start(cls, path: Path, key: str, sizes: Sequence[int]) -> SpillWriter | None:
+        """A writer, or None (logged) where the folder lacks the room or cannot be written."""
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            free = shutil.disk_usage(path.parent).free
+            if free < sum(sizes) + SPILL_DISK_MARGIN:
+                log.warning(
+                    "%s: %.1f GB free, too little for %s", path.parent, free / 1e9, path.name
+                )
+                return None
+            return cls(path, key, sizes)
+        except OSError as exc:
+            log.warning("could not write %s (%s)", path, exc)
+            return None
+
+    def write(self, block: torch.Tensor) -> None:
+        assert self.file is not None
+        try:
+            self.file.write(block.detach().cpu().contiguous().view(torch.uint8).numpy().data)
+        except OSError:
+            self.abort()
+            raise
+
+    def finish(self) -> list[int]:
+        assert self.file is not None
+        try:
+            self.file.flush()
+            os.fsync(self.file.fileno())
+            self.file.close()
+            self.file = None
+            os.replace(self.temporary, self.path)
+        except OSError:
+            self.abort()
+            raise
+        stem = self.path.name.split("-")[0]
+        for old in self.path.parent.glob(f"{stem}-*.safetensors*"):
+            if old != self.path and old.suffix in (".safetensors", ".part"):
+                with contextlib.suppress(OSError):  # held open by another process (Windows)
+                    old.unlink()
+        return self.offsets
+
+    def abort(self) -> None:
+        if self.file is not None:
+            with contextlib.suppress(OSError):
+                self.file.close()
+            self.file = None
+        with contextlib.suppress(OSError):
+            self.temporary.unlink()
+
+
 def write_spill(path: Path, key: str, blocks: Sequence[torch.Tensor]) -> list[int]:
-    """Write blocks (flat tensors, on any device) as one safetensors file of byte tensors, atomically;
-    returns where each block starts. Older spill files beside it are removed."""
-    header: dict[str, Any] = {"__metadata__": {"format": SPILL_FORMAT, "key": key}}
-    offset = 0
-    for index, block in enumerate(blocks):
-        size = block.numel() * block.element_size()
-        header[f"block.{index}"] = {
-            "dtype": "U8",
-            "shape": [size],
-            "data_offsets": [offset, offset + size],
-        }
-        offset += size
-    encoded = json.dumps(header).encode()
-    encoded += b" " * (-len(encoded) % 8)  # the data starts 8-byte aligned
-    path.parent.mkdir(parents=True, exist_ok=True)
-    for old in path.parent.glob(f"{path.name.split('-')[0]}-*.safetensors"):
-        if old != path:
-            old.unlink(missing_ok=True)
-    temporary = path.with_name(path.name + ".part")
-    try:
-        with open(temporary, "wb") as file:
-            file.write(struct.pack("<Q", len(encoded)) + encoded)
-            for block in blocks:
-                file.write(block.detach().cpu().contiguous().view(torch.uint8).numpy().data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except OSError:
-        temporary.unlink(missing_ok=True)
-        raise
-    start = 8 + len(encoded)
-    return [
-        start + entry["data_offsets"][0] for name, entry in header.items() if name != "__metadata__"
-    ]
+    """Write blocks (flat tensors, on any device) as one spill file; where each block starts."""
+    writer = SpillWriter(path, key, [block.numel() * block.element_size() for block in blocks])
+    for block in blocks:
+        writer.write(block)
+    return writer.finish()
 
 
 def fp8_matmul_supported(device: torch.device | str) -> bool:
@@ -342,9 +406,8 @@ class BlockStreamer:
         self._hooks: list[Any] = []
         self._spill_file: IO[bytes] | None = None  # spilled units' bytes (`spill`)
         self._readers: ThreadPoolExecutor | None = None  # read the spill file in parts
-        self._reader_files = threading.local()  # each reading thread's own handle
-        self._reader_lock = threading.Lock()
-        self._open_readers: list[IO[bytes]] = []
+        self._reader_files: queue.SimpleQueue[IO[bytes]] = queue.SimpleQueue()
+        self._open_readers: list[IO[bytes]] = []  # opened with the file, closed in `close`
         self._bounce: torch.Tensor | None = None  # pinned: two halves, a spilled unit's way in
         self._bounce_copied: list[Any] = [None, None]  # per half: its copy to the GPU, queued
         self._next_bounce = 0
@@ -389,6 +452,14 @@ class BlockStreamer:
         """
         fp8_compute = fp8_compute and storage_dtype == FP8 and self.cuda
         size = torch.empty((), dtype=storage_dtype).element_size()
+        offsets, writer = None, None
+        if spill is not None and load is not None:
+            sizes = [linear_numel(b) * size for b in blocks]
+            offsets = spill_offsets(*spill, sizes)
+            if offsets is None:
+                writer = SpillWriter.start(*spill, sizes)
+        if offsets is not None or writer is not None:
+            pin = False  # streamed blocks wait in the file, not in pinned RAM
         if pin and self.cuda:
             self._arena.reserve(
                 [
@@ -398,9 +469,6 @@ class BlockStreamer:
                 ],
                 model,
             )
-        offsets = None
-        if spill is not None and load is not None:
-            offsets = spill_offsets(*spill, [linear_numel(b) * size for b in blocks])
         added = []
         for index, (block, keep) in enumerate(zip(blocks, resident, strict=True)):
             if offsets is not None and not keep:  # its bytes are in the file already
@@ -409,15 +477,24 @@ class BlockStreamer:
                 continue
             if load is not None:  # the block's weights are read now, one block at a time
                 load(block)
-            added.append(self._pack(model, block, storage_dtype, keep, pin, fp8_compute))
+            unit = self._pack(model, block, storage_dtype, keep, pin, fp8_compute)
+            if writer is not None:  # written as packed: the first start holds one block too
+                writer.write(unit.storage)
+                if not keep:
+                    unit.storage = torch.empty_like(unit.storage, device="meta")
+                    unit.spilled = writer.offsets[index]
+            added.append(unit)
             return_freed_memory()
         for unit in added:
             self._index[id(unit.module)] = len(self.units)
             self.units.append(unit)
             if unit.direct:
                 self._bind(unit, ("storage", 0))
-        if offsets is not None:
-            self._spill_file = open(spill[0], "rb")  # type: ignore[index]  # noqa: SIM115
+        if writer is not None:
+            writer.finish()
+        if spill is not None and (offsets is not None or writer is not None):
+            if not all(resident):
+                self._open_spill(spill[0])
         elif spill is not None:
             self.spill(model, *spill)
         return added
@@ -605,10 +682,15 @@ class BlockStreamer:
 
     # -- the schedule -----------------------------------------------------------------------------
     def successor(self, index: int) -> int:
-        """The next block that needs preparing: blocks of one model run in order, then again."""
+        """The next block that needs preparing: blocks of one model run in order, then again;
+        -1 after the last block of a model whose blocks are read from a file (T5 runs once per
+        new prompt: reading its first blocks again ahead of a next pass that may never come
+        would read 0.75 GB more per prompt)."""
         model = self.units[index].model
         members = [i for i, u in enumerate(self.units) if u.model == model and not u.direct]
         position = members.index(index)
+        if position == len(members) - 1 and any(self.units[i].spilled >= 0 for i in members):
+            return -1
         return members[(position + 1) % len(members)]
 
     def _before(self, module: torch.nn.Module, args: Any) -> None:
@@ -633,7 +715,7 @@ class BlockStreamer:
             torch.cuda.current_stream(self.device).wait_event(ready)
         self._bind(self.units[index], (kind, buffer))
         self._expected = self.successor(index)
-        if self._expected != index:
+        if self._expected not in (index, -1):
             self._prepare(self._expected)
 
     def _after(self, module: torch.nn.Module, args: Any, output: Any) -> None:
@@ -718,8 +800,8 @@ class BlockStreamer:
             if len(self._copy_order) + in_use >= self.copy_ahead - 1:
                 return
             cursor = self.successor(cursor)
-            if cursor == after:
-                return  # a full cycle: everything streamed is already queued
+            if cursor in (after, -1):
+                return  # a full cycle (everything streamed is queued), or the pass's end
             if not self.units[cursor].resident and cursor not in self._copied:
                 self._copy(cursor)
 
@@ -754,7 +836,11 @@ class BlockStreamer:
             return
         if self._bounce is None:
             largest = max(u.nbytes for u in self.units if u.spilled >= 0)
-            self._bounce = torch.empty(2 * largest, dtype=torch.uint8, pin_memory=True)
+            try:
+                self._bounce = torch.empty(2 * largest, dtype=torch.uint8, pin_memory=True)
+            except RuntimeError as exc:  # the OS refused to lock it: copies wait, same result
+                log.warning("could not pin the read buffer (%s)", exc)
+                self._bounce = torch.empty(2 * largest, dtype=torch.uint8)
         half = self._next_bounce
         self._next_bounce = 1 - half
         if self._bounce_copied[half] is not None:
@@ -773,27 +859,41 @@ class BlockStreamer:
         of T5's streamed blocks (4.1 GiB) before its first transformer step."""
         if self._readers is None:
             self._readers = ThreadPoolExecutor(READ_THREADS, thread_name_prefix="majicflux-read")
-        assert self._spill_file is not None
-        path = self._spill_file.name
         part = max(READ_PART_MIN, -(-target.numel() // READ_THREADS))
         futures = [
-            self._readers.submit(
-                self._read_part, path, offset + start, target[start : start + part]
-            )
+            self._readers.submit(self._read_part, offset + start, target[start : start + part])
             for start in range(0, target.numel(), part)
         ]
+        concurrent.futures.wait(futures)  # all done before the buffer is used or reused
         for future in futures:
-            future.result()
+            try:
+                future.result()
+            except OSError as exc:
+                raise UserError(
+                    Message(
+                        "engine",
+                        QT_TRANSLATE_NOOP(
+                            "engine",
+                            "Could not read {path} ({reason}). Restart MajicFlux: it writes the file again.",
+                        ),
+                        {"path": str(self._open_readers[0].name), "reason": str(exc)},
+                    )
+                ) from exc
 
-    def _read_part(self, path: str, offset: int, target: torch.Tensor) -> None:
-        file = getattr(self._reader_files, "file", None)
-        if file is None:
-            file = open(path, "rb")  # noqa: SIM115 - one per reading thread, closed in `close`
-            self._reader_files.file = file
-            with self._reader_lock:
-                self._open_readers.append(file)
-        file.seek(offset)
-        read_exactly(file, target)
+    def _read_part(self, offset: int, target: torch.Tensor) -> None:
+        # Handles opened with the file: a file deleted since (POSIX) is still read whole.
+        file = self._reader_files.get()
+        try:
+            file.seek(offset)
+            read_exactly(file, target)
+        finally:
+            self._reader_files.put(file)
+
+    def _open_spill(self, path: Path) -> None:
+        self._spill_file = open(path, "rb")  # noqa: SIM115 - open while the streamer lives
+        self._open_readers = [open(path, "rb") for _ in range(READ_THREADS)]  # noqa: SIM115
+        for file in self._open_readers:
+            self._reader_files.put(file)
 
     def spill(self, model: str, path: Path, key: str) -> int:
         """Move `model`'s streamed blocks out of host RAM into a file, read back at each use.
@@ -816,7 +916,7 @@ class BlockStreamer:
             except OSError as exc:
                 log.warning("could not write %s (%s); %s stays in host RAM", path, exc, model)
                 return 0
-        self._spill_file = open(path, "rb")  # noqa: SIM115 - open while the streamer lives
+        self._open_spill(path)
         freed = 0
         for unit, offset in zip(units, offsets, strict=True):
             if unit.resident:
@@ -833,11 +933,10 @@ class BlockStreamer:
         if self._readers is not None:
             self._readers.shutdown()
             self._readers = None
-        with self._reader_lock:
-            for file in self._open_readers:
-                file.close()
-            self._open_readers.clear()
-        self._reader_files = threading.local()
+        for file in self._open_readers:
+            file.close()
+        self._open_readers = []
+        self._reader_files = queue.SimpleQueue()
         if self._spill_file is not None:
             self._spill_file.close()
             self._spill_file = None

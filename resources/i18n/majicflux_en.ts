@@ -2756,6 +2756,10 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
         <source>{width}×{height} was made in {count} overlapping tiles of {tile}×{tile} pixels to stay within the {budget:.1f} GB memory budget, which takes longer.</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Could not read {path} ({reason}). Restart MajicFlux: it writes the file again.</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>failures</name>

@@ -237,7 +237,7 @@
         <translation>放大图片并补出新的细节（最大 2048 像素）</translation>
     </message>
     <message>
-        <source>Back to this mode's usual strength</source>
+        <source>Back to this mode&apos;s usual strength</source>
         <translation>恢复此模式的常用重绘强度</translation>
     </message>
     <message>
@@ -257,15 +257,15 @@
         <translation>填满尺寸</translation>
     </message>
     <message>
-        <source>The chosen size covered; the picture's edges cropped</source>
+        <source>The chosen size covered; the picture&apos;s edges cropped</source>
         <translation>铺满所选尺寸，图片边缘会被裁掉</translation>
     </message>
     <message>
-        <source>Keep the picture's size</source>
+        <source>Keep the picture&apos;s size</source>
         <translation>保持源图尺寸</translation>
     </message>
     <message>
-        <source>The picture's own size, rounded to 16 pixels</source>
+        <source>The picture&apos;s own size, rounded to 16 pixels</source>
         <translation>使用图片自身的尺寸，取整到 16 像素的倍数</translation>
     </message>
     <message>
@@ -462,7 +462,7 @@
         <translation>{folder}：找到 {found} / {total} 个所需文件（查看了 {count} 个模型文件）。</translation>
     </message>
     <message>
-        <source>These are the demo's tiny random-weight files: they make noise, not pictures. Choose the folder with the real model files, or download them.</source>
+        <source>These are the demo&apos;s tiny random-weight files: they make noise, not pictures. Choose the folder with the real model files, or download them.</source>
         <translation>这些是演示用的随机权重微型模型文件：只会生成噪点，而不是图画。请选择存放真实模型文件的文件夹，或下载模型。</translation>
     </message>
     <message>
@@ -549,7 +549,7 @@
         <translation>只显示用这个 LoRA 生成的图片</translation>
     </message>
     <message>
-        <source>Showing one picture's family. Click to show every image.</source>
+        <source>Showing one picture&apos;s family. Click to show every image.</source>
         <translation>正在显示一张图片的家族（来源和由它生成的图片）。点击显示全部图片。</translation>
     </message>
     <message>
@@ -1043,7 +1043,7 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>把它的触发词加到提示词开头：{words}</translation>
     </message>
     <message>
-        <source>This LoRA's file records no trigger words.</source>
+        <source>This LoRA&apos;s file records no trigger words.</source>
         <translation>这个 LoRA 文件没有记录触发词。</translation>
     </message>
     <message>
@@ -1816,7 +1816,7 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>（微型随机权重）</translation>
     </message>
     <message>
-        <source>MajicFlux's choice</source>
+        <source>MajicFlux&apos;s choice</source>
         <translation>MajicFlux 的选择</translation>
     </message>
     <message>
@@ -2370,7 +2370,7 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>{file} 不存在。</translation>
     </message>
     <message>
-        <source>{file} cannot be read (permission denied). Check the file's permissions.</source>
+        <source>{file} cannot be read (permission denied). Check the file&apos;s permissions.</source>
         <translation>无法读取 {file}（没有权限）。请检查该文件的权限。</translation>
     </message>
     <message>
@@ -2584,7 +2584,7 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>{reason} 第二次下载后仍然失败，因此没有使用；最后一份副本已另存为 {corrupt}。请尝试其他下载源，或稍后再试。</translation>
     </message>
     <message>
-        <source>{source} is not a valid web address ({reason}). Type the mirror's address as https:// and its host name, for example https://hf-mirror.com.</source>
+        <source>{source} is not a valid web address ({reason}). Type the mirror&apos;s address as https:// and its host name, for example https://hf-mirror.com.</source>
         <translation>{source} 不是有效的网址（{reason}）。请以 https:// 加主机名的形式输入镜像地址，例如 https://hf-mirror.com。</translation>
     </message>
     <message>
@@ -2608,7 +2608,7 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>{host} 拒绝了 {url} 的下载（HTTP {status}）。该链接可能需要先在该网站登录，或已过期：请在浏览器中打开它，复制新的下载链接后重试。</translation>
     </message>
     <message>
-        <source>ModelScope refused access to {repo} (HTTP {status}). Sign in at {page}, accept the model's terms if the page asks you to, then set the environment variable MODELSCOPE_API_TOKEN to a ModelScope access token (Account settings, Access Token) and start MajicFlux again.</source>
+        <source>ModelScope refused access to {repo} (HTTP {status}). Sign in at {page}, accept the model&apos;s terms if the page asks you to, then set the environment variable MODELSCOPE_API_TOKEN to a ModelScope access token (Account settings, Access Token) and start MajicFlux again.</source>
         <translation>魔搭 ModelScope 拒绝访问 {repo}（HTTP {status}）。请在 {page} 登录，如页面要求则同意模型条款，然后将环境变量 MODELSCOPE_API_TOKEN 设为魔搭访问令牌（账号设置 → 访问令牌），再重新启动 MajicFlux。</translation>
     </message>
     <message>
@@ -2769,6 +2769,10 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
     <message>
         <source>{width}×{height} was made in {count} overlapping tiles of {tile}×{tile} pixels to stay within the {budget:.1f} GB memory budget, which takes longer.</source>
         <translation>为了不超出 {budget:.1f} GB 的显存预算，{width}×{height} 分成 {count} 个相互重叠的 {tile}×{tile} 像素分块生成，耗时更长。</translation>
+    </message>
+    <message>
+        <source>Could not read {path} ({reason}). Restart MajicFlux: it writes the file again.</source>
+        <translation>无法读取 {path}（{reason}）。请重启 MajicFlux，它会重新写入这个文件。</translation>
     </message>
 </context>
 <context>
@@ -2974,7 +2978,7 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>{file} 只修改文本编码器（{count} 层）。MajicFlux 只把 LoRA 应用到 Transformer，因此这个文件不会有任何效果；请使用针对 FLUX.1 Transformer 训练的 LoRA。</translation>
     </message>
     <message>
-        <source>{file}: 0 of {total} layers matched this transformer. The layer names are FLUX's, but their sizes differ ({examples}): it was made for a model of another size. Use a LoRA made for FLUX.1 (dev).</source>
+        <source>{file}: 0 of {total} layers matched this transformer. The layer names are FLUX&apos;s, but their sizes differ ({examples}): it was made for a model of another size. Use a LoRA made for FLUX.1 (dev).</source>
         <translation>{file}：{total} 层中没有一层与此 Transformer 匹配。层名属于 FLUX，但尺寸不同（{examples}）：它是为另一种尺寸的模型训练的。请使用为 FLUX.1（dev）训练的 LoRA。</translation>
     </message>
     <message>
@@ -2982,7 +2986,7 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>{file}：{total} 层中没有一层可以应用：它们是 MajicFlux 不支持的类型（不完整，或仅用于卷积的 LyCORIS 类型：{examples}）。请使用 FLUX.1 的 LoRA、LoKr、LoHa 或 DoRA 文件。</translation>
     </message>
     <message>
-        <source>{file}: 0 of {total} layers matched this transformer's layers (unknown names such as {examples}). It is not a FLUX.1 LoRA, or it is written in a layout MajicFlux does not know.</source>
+        <source>{file}: 0 of {total} layers matched this transformer&apos;s layers (unknown names such as {examples}). It is not a FLUX.1 LoRA, or it is written in a layout MajicFlux does not know.</source>
         <translation>{file}：{total} 层中没有一层与此 Transformer 的层匹配（未知的层名，例如 {examples}）。它不是 FLUX.1 的 LoRA，或采用了 MajicFlux 不认识的格式。</translation>
     </message>
     <message>
@@ -3006,7 +3010,7 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>请输入魔搭 ModelScope 模型 ID（作者/名称，例如 {example}），或粘贴 .safetensors 文件的地址。</translation>
     </message>
     <message>
-        <source>“{text}” is neither a ModelScope model id nor a web address. A model id is the owner and the name as the model's page shows them, for example {example}; an address starts with https://. A LoRA file already on this computer needs no download: copy it into the LoRA folder.</source>
+        <source>“{text}” is neither a ModelScope model id nor a web address. A model id is the owner and the name as the model&apos;s page shows them, for example {example}; an address starts with https://. A LoRA file already on this computer needs no download: copy it into the LoRA folder.</source>
         <translation>“{text}”既不是魔搭 ModelScope 模型 ID，也不是网址。模型 ID 是模型页面上显示的作者和名称，例如 {example}；网址以 https:// 开头。已在本机上的 LoRA 文件无需下载：把它复制到 LoRA 文件夹即可。</translation>
     </message>
     <message>
@@ -3022,7 +3026,7 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>{repo} 中有 {count} 个 LoRA 文件：{names}。请在模型 ID 后写上要下载的文件，例如 {example}。</translation>
     </message>
     <message>
-        <source>There is no model {repo} on {source}. Check the model id: the owner and the name as the model's page shows them, for example {example}.</source>
+        <source>There is no model {repo} on {source}. Check the model id: the owner and the name as the model&apos;s page shows them, for example {example}.</source>
         <translation>{source} 上没有模型 {repo}。请检查模型 ID：即模型页面上显示的作者和名称，例如 {example}。</translation>
     </message>
     <message>
@@ -3204,7 +3208,7 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>此文件中的 {source} 参数已损坏。</translation>
     </message>
     <message>
-        <source>The image's “parameters” text is not generation parameters; it was ignored.</source>
+        <source>The image&apos;s “parameters” text is not generation parameters; it was ignored.</source>
         <translation>图片中的“parameters”文字不是生成参数，已忽略。</translation>
     </message>
     <message>
@@ -3341,7 +3345,7 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>Transformer 以 float8 存储并常驻显卡，用 bf16 计算；T5 编码器保持 bf16，放不下时临时进入显卡。</translation>
     </message>
     <message>
-        <source>The original article's set-up: every model rests in host RAM (transformer in float8) and diffsynth moves layers to the GPU when used.</source>
+        <source>The original article&apos;s set-up: every model rests in host RAM (transformer in float8) and diffsynth moves layers to the GPU when used.</source>
         <translation>原文章的配置：所有模型平时放在内存中（transformer 为 float8），用到时由 diffsynth 把各层移到显卡。</translation>
     </message>
     <message>
@@ -3561,7 +3565,7 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>重新随机选中的图片（新的随机种子）</translation>
     </message>
     <message>
-        <source>Reuse the selected image's seed</source>
+        <source>Reuse the selected image&apos;s seed</source>
         <translation>复用选中图片的随机种子</translation>
     </message>
     <message>
@@ -3644,7 +3648,7 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>这次编辑所用的源图已不在图库中（{path}）。请重新选择源图。</translation>
     </message>
     <message>
-        <source>The stored copy of this edit's picture is damaged ({path}). Choose the source again.</source>
+        <source>The stored copy of this edit&apos;s picture is damaged ({path}). Choose the source again.</source>
         <translation>这次编辑所保存的源图副本已损坏（{path}）。请重新选择源图。</translation>
     </message>
 </context>

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import threading
 
 import pytest
 import torch
@@ -336,9 +337,110 @@ def test_spilled_blocks_read_in_parts_by_threads_compute_the_same(tmp_path, monk
     expected = reference(model, x)
     streamer = spilled(model, [False] * 6, tmp_path / "t5-k.safetensors")
     assert streamer.units[0].nbytes > 3 * 1000
+    threads: set[str] = set()
+    read_part = streamer._read_part
+
+    def reading(offset, target):  # type: ignore[no-untyped-def]
+        threads.add(threading.current_thread().name)
+        return read_part(offset, target)
+
+    monkeypatch.setattr(streamer, "_read_part", reading)
     with torch.no_grad():
         for _ in range(2):
             assert torch.equal(model(x), expected)
-    assert len(streamer._open_readers) > 1  # more than one thread read
+    assert len(threads) > 1
     streamer.close()
     assert not streamer._open_readers
+
+
+def no_load(block, linear_weights=True) -> None:  # type: ignore[no-untyped-def]
+    """The test models' weights are in memory already (placement.DiskWeights reads them)."""
+
+
+def test_the_first_start_writes_each_block_as_it_is_packed(tmp_path, monkeypatch) -> None:
+    from majicflux_desktop.engine import streaming
+
+    written: list[int] = []
+    write = streaming.SpillWriter.write
+
+    def writing(self, block):  # type: ignore[no-untyped-def]
+        # every block packed before this one is out of memory already
+        written.append(sum(1 for u in streamer.units if u.spilled >= 0))
+        return write(self, block)
+
+    monkeypatch.setattr(streaming.SpillWriter, "write", writing)
+    model = float8_model()
+    x = torch.randn(1, 3, 32, dtype=torch.bfloat16)
+    expected = reference(model, x)
+    path = tmp_path / "t5-k.safetensors"
+    streamer = BlockStreamer("cpu", copy_ahead=3)
+    added = streamer.add_model(
+        "m", list(model.blocks), FP8, [True] + [False] * 5, load=no_load, spill=(path, "k")
+    )
+    assert len(written) == 6
+    assert all(u.spilled >= 0 and u.storage.is_meta for u in added[1:]) and added[0].resident
+    assert streaming.spill_offsets(path, "k", [u.nbytes for u in added]) is not None
+    streamer.allocate()
+    streamer.install()
+    with torch.no_grad():
+        assert torch.equal(model(x), expected)
+    streamer.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t5-k.safetensors"]  # no part left
+
+
+def test_a_pass_reads_each_spilled_block_once(tmp_path) -> None:
+    model = float8_model(8)
+    x = torch.randn(1, 3, 32, dtype=torch.bfloat16)
+    streamer = spilled(model, [False] * 8, tmp_path / "t5-k.safetensors")
+    with torch.no_grad():
+        for passes in (1, 2):
+            model(x)
+            # no read ahead into a next pass (T5 runs once per new prompt)
+            assert streamer.stats["copies"] == 8 * passes
+    streamer.close()
+
+
+def test_a_spill_file_deleted_while_open_is_still_read(tmp_path) -> None:
+    model = float8_model()
+    x = torch.randn(1, 3, 32, dtype=torch.bfloat16)
+    expected = reference(model, x)
+    path = tmp_path / "t5-k.safetensors"
+    streamer = spilled(model, [False] * 6, path)
+    path.unlink()  # another process cleaning up, or the user emptying the cache (POSIX)
+    with torch.no_grad():
+        assert torch.equal(model(x), expected)
+    streamer.close()
+
+
+def test_a_spill_file_cut_short_while_open_names_the_file_and_the_fix(tmp_path) -> None:
+    from majicflux_desktop.core.i18n import UserError
+
+    model = float8_model()
+    path = tmp_path / "t5-k.safetensors"
+    streamer = spilled(model, [False] * 6, path)
+    with open(path, "r+b") as file:
+        file.truncate(200)
+    with torch.no_grad(), pytest.raises(UserError) as caught:
+        model(torch.randn(1, 3, 32, dtype=torch.bfloat16))
+    text = caught.value.text()
+    assert str(path) in text and "Restart MajicFlux" in text
+    streamer.close()
+
+
+@pytest.mark.parametrize(
+    "header", [b"[]", b'{"__metadata__": 3}', b'{"__metadata__": {}, "block.0": 7}']
+)
+def test_odd_spill_headers_are_written_again(tmp_path, header: bytes) -> None:
+    import struct
+
+    path = tmp_path / "t5-k.safetensors"
+    path.write_bytes(struct.pack("<Q", len(header)) + header)
+    (tmp_path / "t5-old.safetensors.123-abc.part").write_bytes(b"left by a killed write")
+    model = float8_model()
+    x = torch.randn(1, 3, 32, dtype=torch.bfloat16)
+    expected = reference(model, x)
+    streamer = spilled(model, [False] * 6, path)
+    with torch.no_grad():
+        assert torch.equal(model(x), expected)
+    streamer.close()
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t5-k.safetensors"]
