@@ -495,7 +495,7 @@ class BlockStreamer:
         if spill is not None and (offsets is not None or writer is not None):
             if not all(resident):
                 self._open_spill(spill[0])
-        elif spill is not None:
+        elif spill is not None and load is None:  # a whole-model load: written after
             self.spill(model, *spill)
         return added
 

@@ -444,3 +444,23 @@ def test_odd_spill_headers_are_written_again(tmp_path, header: bytes) -> None:
         assert torch.equal(model(x), expected)
     streamer.close()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["t5-k.safetensors"]
+
+
+def test_without_room_for_the_spill_file_blocks_stay_in_memory(tmp_path, monkeypatch) -> None:
+    import shutil
+
+    from majicflux_desktop.engine import streaming
+
+    usage = shutil.disk_usage(tmp_path)
+    monkeypatch.setattr(streaming.shutil, "disk_usage", lambda _: usage._replace(free=10**6))
+    model = float8_model()
+    x = torch.randn(1, 3, 32, dtype=torch.bfloat16)
+    expected = reference(model, x)
+    path = tmp_path / "t5-k.safetensors"
+    streamer = BlockStreamer("cpu", copy_ahead=3)
+    streamer.add_model("m", list(model.blocks), FP8, [False] * 6, load=no_load, spill=(path, "k"))
+    streamer.allocate()
+    streamer.install()
+    assert not path.exists() and all(u.spilled == -1 for u in streamer.units)
+    with torch.no_grad():
+        assert torch.equal(model(x), expected)
