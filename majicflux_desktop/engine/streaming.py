@@ -284,6 +284,23 @@ class SpillWriter:
             self.abort()
             raise
 
+    def write_or_explain(self, block: torch.Tensor) -> None:
+        """`write`, with a failure (the disk filled up since the check) in words."""
+        try:
+            self.write(block)
+        except OSError as exc:
+            raise UserError(
+                Message(
+                    "engine",
+                    QT_TRANSLATE_NOOP(
+                        "engine",
+                        "Could not write {path} ({reason}). Free some space on that disk and "
+                        "restart MajicFlux.",
+                    ),
+                    {"path": str(self.path), "reason": str(exc)},
+                )
+            ) from exc
+
     def finish(self) -> list[int]:
         assert self.file is not None
         try:
@@ -479,7 +496,7 @@ class BlockStreamer:
                 load(block)
             unit = self._pack(model, block, storage_dtype, keep, pin, fp8_compute)
             if writer is not None:  # written as packed: the first start holds one block too
-                writer.write(unit.storage)
+                writer.write_or_explain(unit.storage)
                 if not keep:
                     unit.storage = torch.empty_like(unit.storage, device="meta")
                     unit.spilled = writer.offsets[index]

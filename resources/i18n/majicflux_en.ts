@@ -2757,6 +2757,10 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Could not write {path} ({reason}). Free some space on that disk and restart MajicFlux.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Could not read {path} ({reason}). Restart MajicFlux: it writes the file again.</source>
         <translation type="unfinished"></translation>
     </message>

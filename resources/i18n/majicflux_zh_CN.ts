@@ -2771,6 +2771,10 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>为了不超出 {budget:.1f} GB 的显存预算，{width}×{height} 分成 {count} 个相互重叠的 {tile}×{tile} 像素分块生成，耗时更长。</translation>
     </message>
     <message>
+        <source>Could not write {path} ({reason}). Free some space on that disk and restart MajicFlux.</source>
+        <translation>无法写入 {path}（{reason}）。请在该磁盘上腾出一些空间，然后重启 MajicFlux。</translation>
+    </message>
+    <message>
         <source>Could not read {path} ({reason}). Restart MajicFlux: it writes the file again.</source>
         <translation>无法读取 {path}（{reason}）。请重启 MajicFlux，它会重新写入这个文件。</translation>
     </message>

@@ -464,3 +464,25 @@ def test_without_room_for_the_spill_file_blocks_stay_in_memory(tmp_path, monkeyp
     assert not path.exists() and all(u.spilled == -1 for u in streamer.units)
     with torch.no_grad():
         assert torch.equal(model(x), expected)
+
+
+def test_a_disk_that_fills_up_while_writing_gives_a_message_and_leaves_no_part(
+    tmp_path, monkeypatch
+) -> None:
+    from majicflux_desktop.core.i18n import UserError
+    from majicflux_desktop.engine import streaming
+
+    def full(self, block):  # type: ignore[no-untyped-def]
+        self.abort()
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(streaming.SpillWriter, "write", full)
+    model = float8_model()
+    path = tmp_path / "t5-k.safetensors"
+    streamer = BlockStreamer("cpu", copy_ahead=3)
+    with pytest.raises(UserError) as caught:
+        streamer.add_model(
+            "m", list(model.blocks), FP8, [False] * 6, load=no_load, spill=(path, "k")
+        )
+    assert str(path) in caught.value.text() and "Free some space" in caught.value.text()
+    assert list(tmp_path.iterdir()) == []
