@@ -302,6 +302,10 @@ class Engine:
         gc.collect()
         if self.device == "cuda":
             torch.cuda.empty_cache()
+            # freed pinned blocks stay in torch's cache until asked: give them back to the OS
+            empty_host_cache = getattr(torch._C, "_host_emptyCache", None)
+            if empty_host_cache is not None:
+                empty_host_cache()
 
     def tiling_for(self, width: int, height: int, encodes: bool = False) -> tiling.Tiling:
         """How a width × height job runs under the loaded plan: whole, or which parts in tiles,
