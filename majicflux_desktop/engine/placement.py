@@ -94,6 +94,21 @@ class DiskWeights:
                 self.load(module, recurse=False)
 
 
+def block_loader(
+    model: torch.nn.Module,
+    disk_map: Any | None,
+    blocks: Sequence[torch.nn.Module],
+    dtype: torch.dtype,
+) -> Callable[..., None] | None:
+    """For a model diffsynth left on disk: what lies outside `blocks` is read now, and the
+    loader returned reads a block as the streamer packs it (None: the model is loaded whole)."""
+    if disk_map is None:
+        return None
+    weights = DiskWeights(model, disk_map, dtype)
+    weights.load_all_but(model, blocks)
+    return weights.load
+
+
 def to_device(
     module: torch.nn.Module,
     device: torch.device | str,
@@ -180,32 +195,25 @@ def stream_pipeline(
             sum(residency.dit), len(dit_units), sum(residency.t5), len(t5_units),
             "none" if budget is None else f"{budget / 2**30:.1f} GB", residency.predicted_peak / 2**30,
         )  # fmt: skip
-        dit_weights = None if dit_disk is None else DiskWeights(dit, dit_disk, FP8)
-        if dit_weights is not None:
-            dit_weights.load_all_but(dit, dit_blocks)
         streamer.add_model(
             "dit",
             dit_blocks,
             FP8,
             residency.dit,
             fp8_compute=fp8_matmul,
-            load=None if dit_weights is None else dit_weights.load,
+            load=block_loader(dit, dit_disk, dit_blocks, FP8),
         )
         to_device(dit, streamer.device, streamer.compute_dtype, skip=dit_blocks)
         t5_loaded = load_t5()
         t5_disk = disk_map_of(t5_loaded)
         t5 = unwrap_vram_management(t5_loaded)
         t5_blocks = list(t5.encoder.block)
-        t5_weights = None if t5_disk is None else DiskWeights(t5, t5_disk, t5_storage)
-        if t5_weights is not None:
-            t5_weights.load_all_but(t5, t5_blocks)
         streamer.add_model(
             "t5",
             t5_blocks,
             t5_storage,
             residency.t5,
-            pin=t5_spill is None,
-            load=None if t5_weights is None else t5_weights.load,
+            load=block_loader(t5, t5_disk, t5_blocks, t5_storage),
             spill=t5_spill,
         )
         to_device(t5, streamer.device, streamer.compute_dtype, skip=t5_blocks)

@@ -128,19 +128,10 @@ class PinnedArena:
     def __init__(self, pin: bool):
         self.pin = pin
         self.nbytes = 0
-        self._held: dict[str, list[torch.Tensor]] = {}  # per model: its bins' allocations
-        self._model = ""
         self._chunks: dict[int, torch.Tensor] = {}
         self.reserve([])
 
-    def forget(self, model: str) -> None:
-        """Drop the arena's hold on `model`'s bins (its blocks no longer point into them)."""
-        for chunk in self._held.pop(model, []):
-            self.nbytes -= chunk.numel()
-        if model == self._model:
-            self._chunks = {}
-
-    def reserve(self, sizes: Sequence[int], model: str = "") -> None:
+    def reserve(self, sizes: Sequence[int]) -> None:
         """Plan room for blocks of these byte sizes; `take` hands them out in this order.
 
         Bins are filled in order (next fit, memory.pinned_bins) and allocated on first use, so
@@ -156,7 +147,6 @@ class PinnedArena:
                 self._bins[-1] += memory.pinned_aligned(sizes[index])
         self._sizes = list(sizes)
         self._chunks = {}
-        self._model = model
 
     def _chunk(self, index: int) -> torch.Tensor:
         if index not in self._chunks:
@@ -170,7 +160,6 @@ class PinnedArena:
                 self.pin = False
                 chunk = torch.empty(used, dtype=torch.uint8)
             self._chunks[index] = chunk
-            self._held.setdefault(self._model, []).append(chunk)
             self.nbytes += chunk.numel()
         return self._chunks[index]
 
@@ -250,8 +239,6 @@ class SpillWriter:
         start = 8 + len(encoded)
         self.path = path
         self.offsets = [start + entry["data_offsets"][0] for entry in list(header.values())[1:]]
-        self.size = start + offset
-        path.parent.mkdir(parents=True, exist_ok=True)
         self.temporary = path.with_name(f"{path.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.part")
         self.file: IO[bytes] | None = open(self.temporary, "xb")  # noqa: SIM115 - until finish
         try:
@@ -326,14 +313,6 @@ class SpillWriter:
             self.file = None
         with contextlib.suppress(OSError):
             self.temporary.unlink()
-
-
-def write_spill(path: Path, key: str, blocks: Sequence[torch.Tensor]) -> list[int]:
-    """Write blocks (flat tensors, on any device) as one spill file; where each block starts."""
-    writer = SpillWriter(path, key, [block.numel() * block.element_size() for block in blocks])
-    for block in blocks:
-        writer.write(block)
-    return writer.finish()
 
 
 def fp8_matmul_supported(device: torch.device | str) -> bool:
@@ -463,19 +442,28 @@ class BlockStreamer:
         precision than an unscaled cast); weights already in float8 are kept bit for bit.
         Everything else in the blocks (biases, norms) moves to the device in the compute dtype.
         `load(block, linear_weights=True)`: reads a block's weights (in `storage_dtype`) just
-        before it is packed (placement.DiskWeights). `spill` (a file and its key): streamed
-        blocks wait in that file (`spill`); where it already holds them for this key, their
-        Linear weights are not read at all.
+        before it is packed (placement.DiskWeights).
+
+        `spill` (a file and its key): the streamed blocks wait in that file, not in host RAM,
+        and are read from it at each use. For T5, which runs only when a prompt is new, its
+        4.3 GiB of float8 blocks need not sit in RAM between prompts (a 16 GB PC has none to
+        spare); the page cache keeps the file's pages while memory allows. The file (safetensors
+        layout, one byte tensor per block, resident ones too, so that another budget finds the
+        same file) is written block by block as they are packed, once per `key`, which names the
+        source files and the packing, and reused while its header matches: then, with `load`,
+        the streamed blocks' Linear weights are not read at all. Where the file cannot be
+        written, the blocks stay in (pinned) RAM.
         """
         fp8_compute = fp8_compute and storage_dtype == FP8 and self.cuda
         size = torch.empty((), dtype=storage_dtype).element_size()
         offsets, writer = None, None
-        if spill is not None and load is not None:
+        if spill is not None:
             sizes = [linear_numel(b) * size for b in blocks]
             offsets = spill_offsets(*spill, sizes)
             if offsets is None:
                 writer = SpillWriter.start(*spill, sizes)
-        if offsets is not None or writer is not None:
+                offsets = None if writer is None else writer.offsets
+        if offsets is not None:
             pin = False  # streamed blocks wait in the file, not in pinned RAM
         if pin and self.cuda:
             self._arena.reserve(
@@ -483,23 +471,23 @@ class BlockStreamer:
                     linear_numel(b) * size
                     for b, keep in zip(blocks, resident, strict=True)
                     if not keep
-                ],
-                model,
+                ]
             )
         added = []
         for index, (block, keep) in enumerate(zip(blocks, resident, strict=True)):
-            if offsets is not None and not keep:  # its bytes are in the file already
-                load(block, linear_weights=False)  # type: ignore[misc]
-                added.append(self._pack_spilled(model, block, storage_dtype, offsets[index]))
+            in_file = -1 if offsets is None or keep else offsets[index]  # where it waits
+            if in_file >= 0 and writer is None and load is not None:  # written at an earlier start
+                load(block, linear_weights=False)
+                added.append(self._pack_spilled(model, block, storage_dtype, in_file))
                 continue
             if load is not None:  # the block's weights are read now, one block at a time
                 load(block)
             unit = self._pack(model, block, storage_dtype, keep, pin, fp8_compute)
             if writer is not None:  # written as packed: the first start holds one block too
                 writer.write_or_explain(unit.storage)
-                if not keep:
-                    unit.storage = torch.empty_like(unit.storage, device="meta")
-                    unit.spilled = writer.offsets[index]
+            if in_file >= 0:
+                unit.storage = torch.empty_like(unit.storage, device="meta")
+                unit.spilled = in_file
             added.append(unit)
             return_freed_memory()
         for unit in added:
@@ -509,11 +497,9 @@ class BlockStreamer:
                 self._bind(unit, ("storage", 0))
         if writer is not None:
             writer.finish()
-        if spill is not None and (offsets is not None or writer is not None):
-            if not all(resident):
-                self._open_spill(spill[0])
-        elif spill is not None and load is None:  # a whole-model load: written after
-            self.spill(model, *spill)
+        if spill is not None and offsets is not None and not all(resident):
+            self._open_spill(spill[0])
+            log.info("%s: streamed blocks read from %s at each use", model, spill[0])
         return added
 
     def _pack_spilled(
@@ -911,40 +897,6 @@ class BlockStreamer:
         self._open_readers = [open(path, "rb") for _ in range(READ_THREADS)]  # noqa: SIM115
         for file in self._open_readers:
             self._reader_files.put(file)
-
-    def spill(self, model: str, path: Path, key: str) -> int:
-        """Move `model`'s streamed blocks out of host RAM into a file, read back at each use.
-
-        For T5, which runs only when a prompt is new: its 4.3 GiB of float8 blocks need not
-        sit in RAM between prompts (a 16 GB PC has none to spare), and the page cache keeps the
-        file's pages while memory allows. The file (safetensors layout, one byte tensor per
-        block, resident ones too, so that another budget finds the same file) is written once
-        per `key`, which names the source files and the packing, and reused while its header
-        matches. Returns the bytes of host RAM freed; 0 where the file cannot be written (the
-        blocks then stay in RAM).
-        """
-        units = [u for u in self.units if u.model == model]
-        if all(u.resident for u in units):
-            return 0
-        offsets = spill_offsets(path, key, [u.nbytes for u in units])
-        if offsets is None:
-            try:
-                offsets = write_spill(path, key, [u.storage for u in units])
-            except OSError as exc:
-                log.warning("could not write %s (%s); %s stays in host RAM", path, exc, model)
-                return 0
-        self._open_spill(path)
-        freed = 0
-        for unit, offset in zip(units, offsets, strict=True):
-            if unit.resident:
-                continue
-            freed += unit.nbytes
-            unit.storage = torch.empty(unit.storage.shape, dtype=unit.storage.dtype, device="meta")
-            unit.spilled = offset
-        self._arena.forget(model)
-        return_freed_memory()
-        log.info("%s: %.2f GiB of streamed blocks read from %s per use", model, freed / 2**30, path)
-        return freed
 
     def close(self) -> None:
         if self._readers is not None:

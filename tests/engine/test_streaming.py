@@ -235,8 +235,7 @@ def test_residency_prefers_large_blocks_and_respects_the_budget() -> None:
 
 def spilled(model: Stack, resident: list[bool], path, key: str = "k") -> BlockStreamer:
     streamer = BlockStreamer("cpu", copy_ahead=3)
-    streamer.add_model("m", list(model.blocks), FP8, resident, pin=False)
-    streamer.spill("m", path, key)
+    streamer.add_model("m", list(model.blocks), FP8, resident, spill=(path, key))
     streamer.allocate()
     streamer.install()
     return streamer
