@@ -156,7 +156,7 @@ class EditPanel(QWidget):
         self._loaded = None
         self._set_mask_now(None)
         self._note = None
-        self.source_box.show_empty()
+        self._show_source()
         self._refresh()
         if had:
             self.source_removed.emit()
@@ -352,15 +352,9 @@ class EditPanel(QWidget):
         self._stored = dict(snapshot.stored)
         self._revisions = dict(snapshot.revisions)
         self._note = snapshot.note
-        loaded = snapshot.loaded
-        if loaded is None:
-            self.source_box.show_empty()
-        else:
-            self.source_box.show_picture(
-                loaded.thumbnail, loaded.name, loaded.image.width, loaded.image.height
-            )
+        self._show_source()
         self._refresh()
-        if loaded is not None:
+        if snapshot.loaded is not None:
             info = self.source_info()
             assert info is not None
             self.source_changed.emit(info)
@@ -396,9 +390,7 @@ class EditPanel(QWidget):
         self._loaded = picture
         self._revisions["source"] += 1
         self._note = None
-        self.source_box.show_picture(
-            picture.thumbnail, picture.name, picture.image.width, picture.image.height
-        )
+        self._show_source()
         if self._mask is None or not keep_mask:
             self._set_mask_now(None)
         elif old is not None and old.image.size == picture.image.size:
@@ -412,6 +404,12 @@ class EditPanel(QWidget):
 
     def _fail(self, text: str) -> None:
         self._note = (text, "error")
+        self._show_source()
+        self._refresh()
+        self.load_failed.emit(text)
+
+    def _show_source(self) -> None:
+        """The source box shows the picture held (or that there is none)."""
         loaded = self._loaded
         if loaded is None:
             self.source_box.show_empty()
@@ -419,8 +417,6 @@ class EditPanel(QWidget):
             self.source_box.show_picture(
                 loaded.thumbnail, loaded.name, loaded.image.width, loaded.image.height
             )
-        self._refresh()
-        self.load_failed.emit(text)
 
     def _scaled_note(self, mask_size: Size) -> str:
         assert self._loaded is not None
