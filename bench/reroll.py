@@ -22,8 +22,13 @@ from pathlib import Path
 from bench.features import run
 
 
+def images(result: dict) -> dict[str, dict]:
+    """The process's images by label (first, warm, reroll)."""
+    return {r["label"]: r for r in result["sizes"]["1024"]}
+
+
 def row(plan: str, budget: str, process: int, result: dict) -> str:
-    runs = {r["label"]: r for r in result["sizes"]["1024"]}
+    runs = images(result)
     warm, reroll = runs["warm"], runs["reroll"]
 
     def spread(image: dict) -> str:
@@ -79,8 +84,7 @@ def main() -> None:
         json.dumps(results, indent=1)
     )
     ratios = [
-        {r["label"]: r for r in result["sizes"]["1024"]}["reroll"]["s_step_median"]
-        / {r["label"]: r for r in result["sizes"]["1024"]}["warm"]["s_step_median"]
+        images(result)["reroll"]["s_step_median"] / images(result)["warm"]["s_step_median"]
         for result in results
     ]
     print("\n".join(lines))
