@@ -501,9 +501,8 @@ def predicted_peak_gib(plan: str, width: int, height: int) -> float:
 
 # -- host memory -----------------------------------------------------------------------------------
 
-# How PinnedArena (streaming.py) packs streamed blocks: bins of at most 1 GiB filled in order,
-# each taken in one power-of-two allocation of torch's pinned allocator.
-PINNED_BIN = 2**30
+# How PinnedArena (streaming.py) packs streamed blocks: bins filled in order, each one
+# allocation of torch's pinned allocator, which rounds every allocation up to a power of two.
 PINNED_ALIGN = 256
 
 # Host memory of the process besides the model weights: torch, CUDA's host side, diffsynth, the
@@ -513,6 +512,9 @@ PINNED_ALIGN = 256
 # with fp8 resident; once images were made, the peaks less the arenas were 2.26 and 2.32 at 8 and
 # 4 GB (15.26 - 13.0, 19.32 - 17.0) and 2.37 with bf16 resident (no arena): cuBLAS and the other
 # kernels load with the first image. Linux; Windows' figures have not been measured.
+# With lean loading, arenas packed in powers of two and torch's compiler no longer imported
+# (h200-round2-packing.json) the streamed plans' peaks less their arenas were 1.94-1.99 and fp8
+# resident's 2.54: the model is about 0.4 GiB on the safe side for streamed plans.
 HOST_LOADING = int(1.04 * GIB)
 HOST_RUNNING = int(2.4 * GIB)
 # T5's loading above its weights with streaming.keep_loading_lean: 0.37 GiB (bench/load_rss.py;
@@ -520,17 +522,31 @@ HOST_RUNNING = int(2.4 * GIB)
 T5_LOAD_TRANSIENT = int(0.4 * GIB)
 
 
-def pinned_bins(sizes: Sequence[int], bin_bytes: int = PINNED_BIN) -> list[list[int]]:
-    """The blocks (by index into `sizes`) that share each bin of the pinned arena, in order."""
-    bins: list[list[int]] = []
-    used = 0
-    for index, size in enumerate(sizes):
-        aligned = pinned_aligned(size)
-        if not bins or used + aligned > max(bin_bytes, aligned):
-            bins.append([])
-            used = 0
-        bins[-1].append(index)
-        used += aligned
+def pinned_bins(sizes: Sequence[int]) -> list[tuple[int, list[int]]]:
+    """How the pinned arena holds blocks of these byte sizes: per bin, its allocation (a power of
+    two) and its blocks (indices into `sizes`, in order; the bins too follow the blocks' order).
+
+    Each bin is filled in order with as many blocks as fit in the largest power of two that the
+    remaining blocks' total reaches; the rest go into one bin rounded up as soon as that wastes
+    no more than the next bin would. With the real transformer this holds 7.86
+    GiB of blocks in 8 GiB and 11.02 in 11.25 (bins of at most 1 GiB took 8.5 and 12).
+    """
+    bins: list[tuple[int, list[int]]] = []
+    start = 0
+    while start < len(sizes):
+        aligned = [pinned_aligned(size) for size in sizes[start:]]
+        total = sum(aligned)
+        capacity = 1 << (total.bit_length() - 1)  # the largest power of two <= total
+        used = count = 0
+        for size in aligned:
+            if used + size > capacity:
+                break
+            used, count = used + size, count + 1
+        if count == 0 or pinned_allocation(total) - total <= pinned_allocation(used) - used:
+            bins.append((pinned_allocation(total), list(range(start, len(sizes)))))
+            break
+        bins.append((pinned_allocation(used), list(range(start, start + count))))
+        start += count
     return bins
 
 
@@ -555,8 +571,8 @@ def packing_bytes(
     """
     streamed = [size for size, keep in zip(units, resident, strict=True) if not keep]
     bins = pinned_bins(streamed)
-    allocation = [pinned_allocation(sum(pinned_aligned(streamed[i]) for i in b)) for b in bins]
-    first_of_bin = {b[0]: n for n, b in enumerate(bins)}
+    allocation = [taken for taken, _ in bins]
+    first_of_bin = {members[0]: n for n, (_, members) in enumerate(bins)}
     held = 0 if lean else sum(units)
     worst = held
     streamed_index = 0

@@ -117,13 +117,11 @@ class PinnedArena:
     """Page-locked host memory for streamed blocks, packed into a few large allocations.
 
     torch's pinned allocator rounds each allocation up to a power of two (a 340 MB block would
-    take 512 MB). The arena packs a model's streamed blocks into bins of at most 1 GiB and asks
-    for each bin in one power-of-two allocation, so little is wasted.
+    take 512 MB). The arena packs a model's streamed blocks into bins whose sizes are powers of
+    two (memory.pinned_bins), so little is wasted.
     cudaHostRegister on ordinary memory avoids the rounding too, but was measured slower
     (42 vs 54 GB/s on the H100).
     """
-
-    BIN = memory.PINNED_BIN
 
     def __init__(self, pin: bool):
         self.pin = pin
@@ -134,33 +132,33 @@ class PinnedArena:
     def reserve(self, sizes: Sequence[int]) -> None:
         """Plan room for blocks of these byte sizes; `take` hands them out in this order.
 
-        Bins are filled in order (next fit, memory.pinned_bins) and allocated on first use, so
-        while a model is being packed at most one bin is partly filled: the loaded weights and
-        their packed copies overlap by at most a bin, not by the whole model.
+        Bins are filled in order and allocated on first use, so while a model is being packed
+        at most one bin is partly filled: the loaded weights and their packed copies overlap by
+        at most a bin, not by the whole model.
         """
-        self._bins: list[int] = []  # bytes used per bin
+        self._bins: list[tuple[int, int]] = []  # per bin: (allocation, bytes used)
         self._where: list[tuple[int, int]] = []  # per block: (bin, offset)
-        for members in memory.pinned_bins(sizes, self.BIN):
-            self._bins.append(0)
+        for allocation, members in memory.pinned_bins(sizes):
+            used = 0
             for index in members:
-                self._where.append((len(self._bins) - 1, self._bins[-1]))
-                self._bins[-1] += memory.pinned_aligned(sizes[index])
+                self._where.append((len(self._bins), used))
+                used += memory.pinned_aligned(sizes[index])
+            self._bins.append((allocation, used))
         self._sizes = list(sizes)
         self._chunks = {}
 
     def _chunk(self, index: int) -> torch.Tensor:
         if index not in self._chunks:
-            used = self._bins[index]
+            allocation, used = self._bins[index]
             try:
-                chunk = torch.empty(
-                    memory.pinned_allocation(used), dtype=torch.uint8, pin_memory=self.pin
-                )
+                chunk = torch.empty(used, dtype=torch.uint8, pin_memory=self.pin)
+                self.nbytes += allocation if self.pin else used  # what torch's allocator takes
             except RuntimeError as exc:  # the OS refused to lock this much memory
                 log.warning("could not pin host memory (%s); streaming from pageable memory", exc)
                 self.pin = False
                 chunk = torch.empty(used, dtype=torch.uint8)
+                self.nbytes += used
             self._chunks[index] = chunk
-            self.nbytes += chunk.numel()
         return self._chunks[index]
 
     def take(self, numel: int, dtype: torch.dtype) -> torch.Tensor:

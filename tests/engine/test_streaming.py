@@ -204,7 +204,6 @@ def test_bf16_storage_streams_without_upcast() -> None:
 def test_pinned_arena_packs_blocks_in_order_without_overlap() -> None:
     arena = PinnedArena(pin=False)
     sizes = [340, 141, 141, 340, 900, 141]
-    arena.BIN = 1024
     arena.reserve(sizes)
     views = [arena.take(size, torch.uint8) for size in sizes]
     for view, size in zip(views, sizes, strict=True):
