@@ -33,6 +33,7 @@ os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True")
 import torch
 from PIL import Image
 
+import majicflux_desktop.engine.diffsynth_import  # noqa: F401  before any diffsynth import
 from majicflux_desktop.core import faults
 from majicflux_desktop.core.edit import StoredImage
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError

@@ -13,6 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import torch
+
+# isort: off
+import majicflux_desktop.engine.diffsynth_import  # noqa: F401  before any diffsynth import
+
+# isort: on
 from diffsynth.configs import MODEL_CONFIGS, VRAM_MANAGEMENT_MODULE_MAPS
 from diffsynth.models.flux_dit import (
     AdaLayerNormContinuous,
