@@ -34,6 +34,7 @@ from majicflux_desktop.core.writable import prepare_data_dir
 from majicflux_desktop.engine.loras import HashCache, LoraIndex, lora_folders
 from majicflux_desktop.engine.memory import GIB, VramProbe
 from majicflux_desktop.ui.common import theme
+from majicflux_desktop.ui.common.collector import collect_on_the_ui_thread
 from majicflux_desktop.ui.common.lora_catalog import LoraCatalog
 from majicflux_desktop.ui.common.resources import app_icon
 from majicflux_desktop.ui.common.translations import Translations, resolve_language
@@ -61,6 +62,7 @@ class DesktopApp(QObject):
     def __init__(self, qapp: QApplication, paths: AppPaths, options: Options = Options()):
         super().__init__()
         self.qapp, self.paths, self.options = qapp, paths.ensure(), options
+        collect_on_the_ui_thread()  # the worker and the readers must not delete Qt objects
         self.demo = options.demo
         self.settings, self.settings_notes = load_settings(paths.settings_file, paths)
         self.translations = Translations(paths.data_dir / "i18n")

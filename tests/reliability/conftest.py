@@ -23,14 +23,15 @@ from fakehub import FakeHub, serve
 __all__ = ["data_dir", "launch"]  # the window fixtures of tests/ui
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def served_hub() -> Iterator[FakeHub]:
-    """The model hub of tests/fakehub.py on 127.0.0.1, for the download runs."""
+    """The model hub of tests/fakehub.py on 127.0.0.1, for the download runs (stopped after
+    this folder's tests: its thread would otherwise run through the window tests)."""
     with serve(FakeHub()) as hub:
         yield hub
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def background_runs(
     tmp_path_factory: pytest.TempPathFactory, tiny_models: Path, served_hub: FakeHub
 ) -> dict[str, runs.Run]:
