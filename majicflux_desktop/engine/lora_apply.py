@@ -268,18 +268,34 @@ class _Active:
 
 @dataclass(frozen=True)
 class _LowRank:
-    """Every plain LoRA on one Linear's rows, stacked into one pair: the ranks side by side, each
-    LoRA's weight folded into its columns of `up`. One product down and one fused multiply-add
-    into the output, however many LoRAs: the output is read and written once, not once per LoRA
-    and again for a separate add (what made a stack cost 40 ms a LoRA per 1024² step)."""
+    """Every plain LoRA on one Linear, stacked: all their downs in one matrix (one product
+    down), and per row range of the output the ups of the LoRAs on it, their ranks side by side
+    and each LoRA's weight folded in (one fused multiply-add into those rows). The output is
+    read and written once per row range, not once per LoRA and again for a separate add (what
+    made a stack cost 40 ms a LoRA per 1024² step); a q/k/v LoRA's three downs are one product.
+    The hook runs for every Linear at every step, so what it needs is prepared here: `down_t`
+    and the ups transposed, the row and rank slices."""
 
-    rows: tuple[int, int] | None
-    down: torch.Tensor  # (total rank, in)
-    up: torch.Tensor  # (rows, total rank)
+    down_t: torch.Tensor  # (in, total rank)
+    # per row range: (its output rows, its ranks, its up transposed); None: all of them
+    ups: list[tuple[slice | None, slice | None, torch.Tensor]]
 
     @property
     def nbytes(self) -> int:
-        return sum(t.numel() * t.element_size() for t in (self.down, self.up))
+        return sum(t.numel() * t.element_size() for t in (self.down_t, *(u for *_, u in self.ups)))
+
+    def to(self, device: torch.device, dtype: torch.dtype) -> _LowRank:
+        """A copy on the GPU, made as the layer runs (pairs kept in host memory)."""
+        return _LowRank(
+            self.down_t.to(device, dtype, non_blocking=True),
+            [(o, r, up.to(device, dtype, non_blocking=True)) for o, r, up in self.ups],
+        )
+
+    def add_to(self, flat_out: torch.Tensor, flat_x: torch.Tensor) -> None:
+        h = flat_x @ self.down_t
+        for rows, ranks, up_t in self.ups:
+            region = flat_out if rows is None else flat_out[:, rows]
+            region.addmm_(h if ranks is None else h[:, ranks], up_t)
 
 
 def fusable(patch: Patch) -> bool:
@@ -297,56 +313,61 @@ def stacked(
     device: torch.device,
     dtype: torch.dtype,
     pin: bool = False,
-) -> list[_LowRank]:
-    """The plain LoRA patches of one Linear, one pair per row range (`pin`: in page-locked host
-    memory, copied to the GPU as each layer runs)."""
+) -> _LowRank | None:
+    """The plain LoRA patches of one Linear, stacked (`pin`: in page-locked host memory, copied
+    to the GPU as each layer runs)."""
+    if not parts:
+        return None
     by_rows: dict[tuple[int, int] | None, list[tuple[Patch, float]]] = {}
     for patch, weight in parts:
         by_rows.setdefault(patch.rows, []).append((patch, weight))
-    pairs = []
+    downs, ups = [], []
+    rank = 0
     for rows, group in by_rows.items():
-        down = torch.cat([p.down for p, _ in group])  # type: ignore[misc]
+        downs += [p.down for p, _ in group]
         up = torch.cat([p.up.float() * w for p, w in group], dim=1)  # type: ignore[union-attr]
-        down, up = down.to(device, dtype), up.to(device, dtype)
-        if pin:
-            down, up = down.pin_memory(), up.pin_memory()
-        pairs.append(_LowRank(rows, down, up))
-    return pairs
+        width = up.shape[1]
+        up_t = up.to(device, dtype).t().contiguous()  # (rank, rows)
+        ups.append((slice(*rows) if rows else None, slice(rank, rank + width), up_t))
+        rank += width
+    if len(ups) == 1:  # one row range: all the ranks
+        ups = [(ups[0][0], None, ups[0][2])]
+    down_t = torch.cat(downs).to(device, dtype).t().contiguous()  # type: ignore[arg-type]
+    if pin:
+        down_t = down_t.pin_memory()
+        ups = [(o, r, up.pin_memory()) for o, r, up in ups]
+    return _LowRank(down_t, ups)
 
 
 class _Branches:
     """The forward hook of one Linear: adds the active LoRAs' changes to its output."""
 
     def __init__(self) -> None:
-        self.low_rank: list[_LowRank] = []  # the plain LoRAs, stacked
+        self.low_rank: _LowRank | None = None  # the plain LoRAs, stacked
+        self.on_host = False  # low_rank waits in host memory: copied as the layer runs
         self.entries: list[tuple[_Active, Patch]] = []  # the rest: LoKr, LoHa, DoRA, biases…
+        self.dora = False  # an entry reads the base output after the others have added
 
     @property
     def nbytes(self) -> int:
-        return sum(pair.nbytes for pair in self.low_rank)
+        return self.low_rank.nbytes if self.low_rank is not None else 0
+
+    def set(
+        self, low_rank: _LowRank | None, on_host: bool, entries: list[tuple[_Active, Patch]]
+    ) -> None:
+        self.low_rank, self.on_host, self.entries = low_rank, on_host, entries
+        self.dora = any(p.magnitude is not None for _, p in entries)
 
     def __call__(self, module: torch.nn.Linear, args: tuple[Any, ...], output: Any) -> Any:
         x = args[0]
         base = output
-        if any(p.magnitude is not None for _, p in self.entries):
-            output = output.clone()  # DoRA reads the base output after others have added
-        if self.low_rank:
+        if self.dora:
+            output = output.clone()
+        if self.low_rank is not None:
             if not output.is_contiguous():
                 output = output.contiguous()
-            flat_x = x.reshape(-1, x.shape[-1])
-            flat_out = output.view(-1, output.shape[-1])
-            for pair in self.low_rank:
-                if pair.down.device != x.device or pair.down.dtype != x.dtype:
-                    # kept in host memory (a small budget): copied as the layer runs
-                    pair = _LowRank(
-                        pair.rows,
-                        pair.down.to(x.device, x.dtype, non_blocking=True),
-                        pair.up.to(x.device, x.dtype, non_blocking=True),
-                    )
-                region = _rows(flat_out, pair.rows)
-                region.addmm_(
-                    (flat_x @ pair.down.t()).to(region.dtype), pair.up.t().to(region.dtype)
-                )
+            pair = self.low_rank.to(x.device, x.dtype) if self.on_host else self.low_rank
+            pair.add_to(output.view(-1, output.shape[-1]), x.reshape(-1, x.shape[-1]))
         for active, patch in self.entries:
             patch = active.placed(patch, x)
             region = output if patch.rows is None else output[..., patch.rows[0] : patch.rows[1]]
@@ -537,5 +558,5 @@ class LoraStack:
             branches = self._hooks[name][1]
             device = torch.device("cpu") if self.on_host else self.device
             pin = self.on_host and self.device.type == "cuda"
-            branches.low_rank = stacked(plain.get(name, []), device, self.dtype, pin=pin)
-            branches.entries = other.get(name, [])
+            low_rank = stacked(plain.get(name, []), device, self.dtype, pin=pin)
+            branches.set(low_rank, self.on_host, other.get(name, []))
