@@ -1,6 +1,7 @@
 """Diagnostics: where a denoising step's time goes, and what float8 activation quantisers cost.
 
 python -m bench.step_probe --models DIR --plan fp8-stream --budget-gb 8 [--profile] [--contend]
+    [--loras PATH:WEIGHT,...]
 
 In one process: load, warm up, then time 1024x1024 steps (CUDA events on the compute stream) with
 each `Fp8Linear` forward variant, measure each variant's error on activations captured from the
@@ -29,6 +30,17 @@ def denoising(on_step):  # the steps' (step, total, ETA), as the engine's progre
     from majicflux_desktop.core.results import Phase
 
     return lambda p: on_step(p.step, p.total, p.eta_s) if p.phase is Phase.DENOISING else None
+
+
+LORAS: tuple = ()  # the LoRAs every image is made with (--loras)
+
+
+def prompt(seed: int, steps: int, size: int = 1024):
+    from majicflux_desktop.core.request import GenerationRequest
+
+    return GenerationRequest(
+        "a cat on a windowsill", seed=seed, steps=steps, width=size, height=size, loras=LORAS
+    )
 
 
 def _rows(x: torch.Tensor) -> torch.Tensor:
@@ -111,9 +123,9 @@ def main() -> None:
     parser.add_argument("--contend", default="", help="variant to time under background copies")
     parser.add_argument("--copy-ahead", type=int, default=None)
     parser.add_argument("--size", type=int, default=1024)
+    parser.add_argument("--loras", default="", help="PATH:WEIGHT,…: every image with these LoRAs")
     args = parser.parse_args()
     budget = stand_in_for_card(args.budget_gb)
-    from majicflux_desktop.core.request import GenerationRequest
     from majicflux_desktop.engine import placement, scan
     from majicflux_desktop.engine.pipeline import Engine
 
@@ -126,6 +138,15 @@ def main() -> None:
 
         placement.stream_pipeline = stream_pipeline
     engine = Engine(device="cuda")
+    global LORAS
+    if args.loras:
+        from pathlib import Path
+
+        from majicflux_desktop.core.request import LoraUse
+
+        items = [item.rpartition(":") for item in args.loras.split(",")]
+        LORAS = tuple(LoraUse(Path(path).stem, float(weight)) for path, _, weight in items)
+        engine.set_lora_folders(sorted({Path(path).parent for path, _, _ in items}))
     engine.load(scan.check(args.models).paths(), args.plan, budget_bytes=budget)
     label = f"{args.plan} {args.budget_gb or ''}".strip()
     streamer = engine.streamer
@@ -137,8 +158,7 @@ def main() -> None:
         info["fp8_maths"] = any(u.fp8_compute for u in streamer.units)
     print(json.dumps(info), flush=True)
     size = args.size
-    request = GenerationRequest("a cat on a windowsill", seed=7, steps=3, width=size, height=size)
-    engine.generate(request)
+    engine.generate(prompt(7, 3, size))
 
     def timed_steps(steps: int, hook=None) -> list[float]:
         events: list[torch.cuda.Event] = []
@@ -150,12 +170,7 @@ def main() -> None:
             if hook is not None:
                 hook(step)
 
-        engine.generate(
-            GenerationRequest(
-                "a cat on a windowsill", seed=8, steps=steps, width=size, height=size
-            ),
-            on_progress=denoising(on_step),
-        )
+        engine.generate(prompt(8, steps, size), on_progress=denoising(on_step))
         torch.cuda.synchronize()
         return [a.elapsed_time(b) / 1000 for a, b in itertools.pairwise(events)]
 
@@ -257,7 +272,6 @@ def errors(engine, layers, label) -> None:
 
 
 def profile(engine, label, size) -> None:
-    from majicflux_desktop.core.request import GenerationRequest
 
     prof = torch.profiler.profile(activities=[torch.profiler.ProfilerActivity.CUDA])
     marks: list[torch.cuda.Event] = []
@@ -274,7 +288,7 @@ def profile(engine, label, size) -> None:
                 prof.stop()
 
     engine.generate(
-        GenerationRequest("a cat on a windowsill", seed=8, steps=6, width=size, height=size),
+        prompt(8, 6, size),
         on_progress=denoising(on_step),
     )
     torch.cuda.synchronize()
