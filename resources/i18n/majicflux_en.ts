@@ -2753,6 +2753,10 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Out of GPU memory: {width}×{height} does not fit this card ({total:.1f} GB, {free:.1f} GB free) even with the {plan} plan, the one that needs least. Choose a smaller size or close other apps that use the GPU.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>{width}×{height} was made in {count} overlapping tiles of {tile}×{tile} pixels to stay within the {budget:.1f} GB memory budget, which takes longer.</source>
         <translation type="unfinished"></translation>
     </message>

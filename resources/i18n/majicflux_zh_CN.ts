@@ -2767,6 +2767,10 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>显存不足：这张显卡（{total:.1f} GB，空闲 {free:.1f} GB）用 {plan} 方案放不下 {width}×{height}。请选择更小的尺寸、关闭其他占用显卡的程序，或在“设置”中选择 fp8-stream 方案。</translation>
     </message>
     <message>
+        <source>Out of GPU memory: {width}×{height} does not fit this card ({total:.1f} GB, {free:.1f} GB free) even with the {plan} plan, the one that needs least. Choose a smaller size or close other apps that use the GPU.</source>
+        <translation>显存不足：即使用最省显存的 {plan} 方案，这张显卡（{total:.1f} GB，空闲 {free:.1f} GB）也放不下 {width}×{height}。请选择更小的尺寸，或关闭其他占用显卡的程序。</translation>
+    </message>
+    <message>
         <source>{width}×{height} was made in {count} overlapping tiles of {tile}×{tile} pixels to stay within the {budget:.1f} GB memory budget, which takes longer.</source>
         <translation>为了不超出 {budget:.1f} GB 的显存预算，{width}×{height} 分成 {count} 个相互重叠的 {tile}×{tile} 像素分块生成，耗时更长。</translation>
     </message>

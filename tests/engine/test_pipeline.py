@@ -193,6 +193,8 @@ def test_out_of_memory_when_nothing_fits_names_card_plan_and_size(tiny_paths, mo
         engine.generate(GenerationRequest("a", seed=1, **SMALL))
     text = info.value.text()
     assert "fp8-stream" in text and "256×256" in text and "GB" in text and "smaller size" in text
+    assert engine.plan == "fp8-stream" and "the one that needs least" in text
+    assert "pick the fp8-stream plan" not in text  # it has it already
     monkeypatch.delenv("MAJICFLUX_INJECT_OOM")  # the other program let go of the GPU
     assert pixels(engine.generate(GenerationRequest("a", seed=1, **SMALL))).std() > 1
 
