@@ -321,10 +321,11 @@ def stacked(
     by_rows: dict[tuple[int, int] | None, list[tuple[Patch, float]]] = {}
     for patch, weight in parts:
         by_rows.setdefault(patch.rows, []).append((patch, weight))
-    downs, ups = [], []
+    downs: list[torch.Tensor] = []
+    ups: list[tuple[slice | None, slice | None, torch.Tensor]] = []
     rank = 0
     for rows, group in by_rows.items():
-        downs += [p.down for p, _ in group]
+        downs += [p.down for p, _ in group if p.down is not None]  # fusable: never None
         up = torch.cat([p.up.float() * w for p, w in group], dim=1)  # type: ignore[union-attr]
         width = up.shape[1]
         up_t = up.to(device, dtype).t().contiguous()  # (rank, rows)
@@ -332,7 +333,7 @@ def stacked(
         rank += width
     if len(ups) == 1:  # one row range: all the ranks
         ups = [(ups[0][0], None, ups[0][2])]
-    down_t = torch.cat(downs).to(device, dtype).t().contiguous()  # type: ignore[arg-type]
+    down_t = torch.cat(downs).to(device, dtype).t().contiguous()
     if pin:
         down_t = down_t.pin_memory()
         ups = [(o, r, up.pin_memory()) for o, r, up in ups]
