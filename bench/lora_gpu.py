@@ -2,6 +2,7 @@
 
     python -m bench.lora_gpu                 # CUDA: the tiny model in every plan, then FLUX.1 sizes
     python -m bench.lora_gpu --device cpu    # a smoke run of the same code on the tiny transformer
+    python -m bench.lora_gpu --part tiny     # part 1 only
 
 1. The tiny model through the real pipeline in each plan (float8 maths on where the GPU has it):
    the LoRA-free picture comes back exactly after LoRAs; streamed blocks against resident ones;
@@ -59,6 +60,8 @@ def tiny_plans(device: str, folder: Path) -> dict[str, Any]:
         plain = _pixels(engine, ())
         stacked = _pixels(engine, STACK)
         row: dict[str, Any] = {"lora_bytes": engine.loras.nbytes}
+        stack = engine.loras.stack
+        row["loras_in_host_memory"] = bool(stack and stack.on_host)
         row["lora_changes_mean"] = float(np.abs(stacked - plain).mean())
         row["lora_free_again_exact"] = bool(np.array_equal(_pixels(engine, ()), plain))
         if engine.streamer is not None:
@@ -183,15 +186,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--device", default="cuda" if torch.cuda.is_available() else "cpu")
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--part", choices=["tiny", "switching", "all"], default="all")
     args = parser.parse_args()
     full = args.device == "cuda"
     with tempfile.TemporaryDirectory() as folder:
-        report = {
+        report: dict[str, Any] = {
             "device": torch.cuda.get_device_name() if full else "cpu",
             "torch": torch.__version__,
-            "tiny_plans": tiny_plans(args.device, Path(folder)),
-            "switching": switching(args.device, Path(folder), full, 1024 if full else 256),
         }
+        if args.part in ("tiny", "all"):
+            report["tiny_plans"] = tiny_plans(args.device, Path(folder))
+        if args.part in ("switching", "all"):
+            size = 1024 if full else 256
+            report["switching"] = switching(args.device, Path(folder), full, size)
     text = json.dumps(report, indent=2)
     print(text)
     if args.out:
