@@ -528,8 +528,8 @@ def pinned_bins(sizes: Sequence[int]) -> list[tuple[int, list[int]]]:
 
     Each bin is filled in order with as many blocks as fit in the largest power of two that the
     remaining blocks' total reaches; the rest go into one bin rounded up as soon as that wastes
-    no more than the next bin would. With the real transformer this holds 7.86
-    GiB of blocks in 8 GiB and 11.02 in 11.25 (bins of at most 1 GiB took 8.5 and 12).
+    no more than the next bin would. With the real transformer this holds 7.86 GiB of blocks in
+    8 GiB and 11.02 in 11.25 (bins of at most 1 GiB took 8.5 and 12).
     """
     bins: list[tuple[int, list[int]]] = []
     start = 0
