@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -15,6 +16,14 @@ _spec = importlib.util.spec_from_file_location("majicflux_netblock", NETBLOCK / 
 assert _spec is not None and _spec.loader is not None
 _spec.loader.exec_module(importlib.util.module_from_spec(_spec))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    """A failure's report at once, not at the end: a later crash (a Qt test that segfaults)
+    would otherwise take the explanation with it."""
+    if report.failed:
+        sys.stderr.write(f"\n{report.nodeid} {report.when} FAILED\n{report.longreprtext}\n")
+        sys.stderr.flush()
 
 
 @pytest.fixture(scope="session")
