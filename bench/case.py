@@ -182,7 +182,7 @@ def main() -> None:
         folders = {str(Path(item.rpartition(":")[0]).parent) for item in args.loras.split(",")}
         engine.set_lora_folders([Path(f) for f in sorted(folders)])
     load_started = time.perf_counter()
-    engine.load(paths, args.plan, budget_bytes=budget)
+    report = engine.load(paths, args.plan, budget_bytes=budget)
     torch.cuda.synchronize()
     load_seconds = time.perf_counter() - load_started
     rss_after_load = sampler.process.memory_info().rss
@@ -219,6 +219,7 @@ def main() -> None:
         "import_s": round(imported, 2),
         "import_torch_s": round(imported_torch, 2),
         "load_s": round(load_seconds, 2),
+        "load_phases_s": dict(report.phases),
         "device": torch.cuda.get_device_name(0),
         "torch": torch.__version__,
         "sizes": {},

@@ -8,7 +8,8 @@ imports torch) so that `ImageMetadata.from_result` and the UI can use them witho
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from majicflux_desktop.core.i18n import Message
@@ -112,6 +113,23 @@ class GenerationResult:
         return self.request.seed
 
 
+@dataclass
+class Laps:
+    """Seconds between marks, by what ended at each mark (a load's phases). A name marked twice
+    (a plan that fell back and loaded again) adds up."""
+
+    last: float = field(default_factory=time.perf_counter)
+    seconds: dict[str, float] = field(default_factory=dict)
+
+    def lap(self, name: str) -> None:
+        now = time.perf_counter()
+        self.seconds[name] = self.seconds.get(name, 0.0) + now - self.last
+        self.last = now
+
+    def items(self) -> tuple[tuple[str, float], ...]:
+        return tuple((name, round(s, 3)) for name, s in self.seconds.items())
+
+
 @dataclass(frozen=True)
 class LoadReport:
     plan: str
@@ -123,3 +141,4 @@ class LoadReport:
     budget_bytes: int | None = None
     notes: tuple[Message, ...] = ()  # e.g. the plan was lowered because it did not fit
     host_bytes: int | None = None  # predicted peak host RAM of the plan (real model on a GPU)
+    phases: tuple[tuple[str, float], ...] = ()  # (what, seconds) in the order they ran

@@ -43,6 +43,7 @@ from majicflux_desktop.core.results import (
     AppliedLora,
     Cancelled,
     GenerationResult,
+    Laps,
     LoadReport,
     Phase,
     Progress,
@@ -119,6 +120,7 @@ class Engine:
         # Streamed plans read the transformer's and T5's weights block by block as they pack
         # them (placement.DiskWeights), not whole models into host RAM first.
         self.lean_load = True
+        self._phases = Laps()  # the last load's phases (LoadReport.phases)
         # Where streamed plans keep T5's float8 blocks on disk between prompts (None: in RAM).
         self.weight_cache_dir: Path | None = None
         self._tiling: tiling.Tiling | None = None  # the running job's; the VAE's hooks read it
@@ -158,6 +160,7 @@ class Engine:
         if plan not in memory.PLANS:
             raise ValueError(f"unknown memory plan {plan!r}")
         started = time.perf_counter()
+        self._phases = Laps()
         if paths.tiny:
             from majicflux_desktop.engine import tiny
 
@@ -183,6 +186,7 @@ class Engine:
         self.loras.attach(self.pipe.dit, self.device, self.dtype, paths.tiny, streamed_budget)
         self.model_hash = catalog.file_fingerprint(paths.dit)
         self.model_name = "tiny-random" if paths.tiny else paths.dit.stem
+        self._phases.lap("LoRA hooks and the model's fingerprint")
         report = LoadReport(
             plan,
             reason,
@@ -193,6 +197,7 @@ class Engine:
             budget_bytes,
             tuple(notes),
             self._host_bytes(paths, plan),
+            self._phases.items(),
         )
         log.info(
             "loaded %s with plan %s on %s in %.1fs", paths.dit, plan, self.device, report.seconds
@@ -240,6 +245,8 @@ class Engine:
                 tokenizer_2_config=ModelConfig(path=str(paths.tokenizer_t5)),
                 vram_limit=plan.vram_limit_gb(total, budget_bytes),
             )
+            # streamed plans: the transformer and T5 without their weights (placement reads them)
+            self._phases.lap("diffsynth built the models")
             if plan.streamed:
                 t5_layout: dict[str, tuple[int, ...]] = {}
                 for part in paths.t5:
@@ -256,11 +263,13 @@ class Engine:
                     and streaming.fp8_matmul_supported(self.device),
                     lora_bytes=self.loras.planned_bytes,
                     t5_spill=self._t5_spill(paths, plan, t5_layout),
+                    laps=self._phases,
                 )
         patches.install_prompt_cache(pipe)
         patches.lean_vae_attention(pipe.vae_decoder)
         patches.lean_vae_attention(pipe.vae_encoder)
         tiling.install_vae_tiling(pipe, lambda: self._tiling)
+        self._phases.lap("patches")
         return pipe
 
     def _t5_spill(

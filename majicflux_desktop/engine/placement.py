@@ -14,6 +14,7 @@ from typing import Any
 
 import torch
 
+from majicflux_desktop.core.results import Laps
 from majicflux_desktop.engine import memory
 from majicflux_desktop.engine.streaming import FP8, BlockStreamer, linear_numel
 from majicflux_desktop.engine.tiling import StreamedMemory
@@ -155,6 +156,7 @@ def stream_pipeline(
     fp8_matmul: bool = False,
     lora_bytes: int = 0,
     t5_spill: tuple[Path, str] | None = None,
+    laps: Laps | None = None,
 ) -> BlockStreamer:
     """Put a freshly loaded pipeline (all models in host RAM) under a BlockStreamer.
 
@@ -195,6 +197,7 @@ def stream_pipeline(
             sum(residency.dit), len(dit_units), sum(residency.t5), len(t5_units),
             "none" if budget is None else f"{budget / 2**30:.1f} GB", residency.predicted_peak / 2**30,
         )  # fmt: skip
+        lap = (laps or Laps()).lap
         streamer.add_model(
             "dit",
             dit_blocks,
@@ -204,7 +207,9 @@ def stream_pipeline(
             load=block_loader(dit, dit_disk, dit_blocks, FP8),
         )
         to_device(dit, streamer.device, streamer.compute_dtype, skip=dit_blocks)
+        lap("transformer read and packed")
         t5_loaded = load_t5()
+        lap("T5 built")
         t5_disk = disk_map_of(t5_loaded)
         t5 = unwrap_vram_management(t5_loaded)
         t5_blocks = list(t5.encoder.block)
@@ -217,6 +222,7 @@ def stream_pipeline(
             spill=t5_spill,
         )
         to_device(t5, streamer.device, streamer.compute_dtype, skip=t5_blocks)
+        lap("T5 read and packed")
         to_device(clip, streamer.device, streamer.compute_dtype)
         to_device(vae, streamer.device, streamer.compute_dtype)
         # Text to image never encodes a picture, so the encoder (34M parameters, 65 MiB in bf16)
@@ -225,6 +231,7 @@ def stream_pipeline(
         to_device(encoder, "cpu", streamer.compute_dtype)
         streamer.allocate()
         streamer.install()
+        lap("CLIP and VAE placed, workspace taken")
         # The VAE's activations need the room the block workspace takes (T5's before an edit's
         # encode, the transformer's before the decode). Whether they run in tiles is decided per job.
         vae.register_forward_pre_hook(lambda module, args: streamer.release())

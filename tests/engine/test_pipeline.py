@@ -332,3 +332,25 @@ def test_weights_read_block_by_block_give_the_image_of_a_whole_model_load(
     for engine in (whole, lean):
         assert not any(p.is_meta for p in engine.pipe.dit.parameters() if p is not None)
     assert np.array_equal(pixels(lean.generate(request)), pixels(whole.generate(request)))
+
+
+def test_a_load_reports_its_phases_in_order(tiny_paths) -> None:
+    """bench.case records them: where a streamed load's seconds go (issue 16, section 2)."""
+    report = Engine(device="cpu").load(tiny_paths, "fp8-stream", budget_bytes=0)
+    assert [name for name, _ in report.phases] == [
+        "diffsynth built the models",
+        "transformer read and packed",
+        "T5 built",
+        "T5 read and packed",
+        "CLIP and VAE placed, workspace taken",
+        "patches",
+        "LoRA hooks and the model's fingerprint",
+    ]
+    assert all(seconds >= 0 for _, seconds in report.phases)
+    assert sum(seconds for _, seconds in report.phases) <= report.seconds + 0.01
+    resident = Engine(device="cpu").load(tiny_paths, "bf16")
+    assert [name for name, _ in resident.phases] == [
+        "diffsynth built the models",
+        "patches",
+        "LoRA hooks and the model's fingerprint",
+    ]
