@@ -532,9 +532,10 @@ def pinned_bins(sizes: Sequence[int]) -> list[tuple[int, list[int]]]:
     8 GiB and 11.02 in 11.25 (bins of at most 1 GiB took 8.5 and 12).
     """
     bins: list[tuple[int, list[int]]] = []
+    every = [pinned_aligned(size) for size in sizes]
     start = 0
     while start < len(sizes):
-        aligned = [pinned_aligned(size) for size in sizes[start:]]
+        aligned = every[start:]
         total = sum(aligned)
         capacity = 1 << (total.bit_length() - 1)  # the largest power of two <= total
         used = count = 0

@@ -429,14 +429,14 @@ class Engine:
 
     def _nothing_fits(self, request: GenerationRequest, plan: str) -> UserError:
         reading = self.reading()
-        if plan != "fp8-stream":
+        if memory.PLANS[plan].lower:
             text = QT_TRANSLATE_NOOP(
                 "engine",
                 "Out of GPU memory: the {plan} plan does not fit {width}×{height} on this card "
                 "({total:.1f} GB, {free:.1f} GB free). Choose a smaller size, close other apps "
                 "that use the GPU, or pick the fp8-stream plan in Settings.",
             )
-        else:  # already the plan that needs least: picking it again is no fix
+        else:  # the plan that needs least (no lower one): picking it again is no fix
             text = QT_TRANSLATE_NOOP(
                 "engine",
                 "Out of GPU memory: {width}×{height} does not fit this card ({total:.1f} GB, "
