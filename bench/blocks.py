@@ -36,7 +36,7 @@ def main() -> None:
 
     if args.even:
         memory._largest_first = lambda sizes, chosen: memory.evenly_spaced(len(sizes), chosen)
-    engine = Engine(device="cuda", fp8_matmul=args.fp8_matmul)
+    engine = Engine(device="cuda", fp8_matmul=args.fp8_matmul, compile_maths="off")
     engine.load(scan.check(args.models).paths(), "fp8-stream", budget_bytes=budget)
     dit = engine.pipe.dit
     blocks = [*dit.blocks, *dit.single_blocks]

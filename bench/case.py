@@ -19,6 +19,8 @@ from pathlib import Path
 from typing import Any
 
 STARTED = time.perf_counter()
+# The compiler's caches, kept between cases as the app keeps them in its data folder
+COMPILER_CACHE = os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", "/tmp/mf-compiler-cache")
 
 
 class Sampler(threading.Thread):
@@ -133,6 +135,12 @@ def main() -> None:
     )
     parser.add_argument("--fp8-matmul", default="auto", choices=["auto", "off"])
     parser.add_argument(
+        "--compiled-maths",
+        default="auto",
+        choices=["auto", "off"],
+        help="compile the transformer's blocks, as the app does by default (engine/compiled.py)",
+    )
+    parser.add_argument(
         "--weight-cache",
         default="/tmp/mf-weight-cache",
         help="where T5's float8 blocks wait between prompts, as the app's data folder "
@@ -167,7 +175,9 @@ def main() -> None:
 
     imported = time.perf_counter() - STARTED
     paths = scan.check(args.models).paths()
-    engine = Engine(device="cuda", fp8_matmul=args.fp8_matmul)
+    engine = Engine(device="cuda", fp8_matmul=args.fp8_matmul, compile_maths=args.compiled_maths)
+    # beside the compiler's own cache, as the app keeps it (AppPaths.compiled_sizes_file)
+    engine.compile_record = Path(COMPILER_CACHE) / "majicflux-compiled-sizes.json"
     engine.weight_cache_dir = Path(args.weight_cache) if args.weight_cache else None
 
     def lora_set(text: str) -> tuple[LoraUse, ...]:
@@ -216,6 +226,9 @@ def main() -> None:
         "plan": args.plan,
         "budget_gb": args.budget_gb,
         "fp8_matmul": args.fp8_matmul,
+        "compiled_maths": args.compiled_maths,
+        "compiled": engine.compiled is not None,
+        "compile_note": engine.compile_note,
         "import_s": round(imported, 2),
         "import_torch_s": round(imported_torch, 2),
         "load_s": round(load_seconds, 2),
@@ -309,6 +322,8 @@ def main() -> None:
                     "to_first_step_s": round(stamps[0] - began, 3) if stamps else None,
                     "text_encode_s": round(out.timings.text_encode, 3),
                     "decode_s": round(out.timings.decode, 3),
+                    "compiling_s": round(out.timings.compiling, 2),
+                    "compile_failure": engine.compiled.failure if engine.compiled else None,
                     "denoise_workspace_and_activations_gb": round(phase["denoise_peak"] / 2**30, 2),
                     "decode_activation_gb": round(decode_peak / 2**30, 2),
                     "torch_peak_allocated_gb": round(peak_allocated / 2**30, 2),

@@ -63,7 +63,7 @@ def main() -> None:
     from majicflux_desktop.engine import scan
     from majicflux_desktop.engine.pipeline import Engine
 
-    engine = Engine(device="cuda")
+    engine = Engine(device="cuda", compile_maths="off")  # as its earlier figures
     began = time.perf_counter()
     engine.load(scan.check(args.models).paths(), args.plan, budget_bytes=budget)
     result: dict[str, object] = {

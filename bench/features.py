@@ -150,6 +150,8 @@ def main() -> None:
             command = [sys.executable, "-m", "bench.case", "--models", str(models),
                        "--plan", plan, "--budget-gb", str(budget), "--sizes", "1024",
                        "--steps", str(args.steps), "--fp8-matmul", maths,
+                       # LoRA images run eagerly: compared with eager LoRA-free ones
+                       "--compiled-maths", "off",
                        "--loras", pair, "--switch-to", other,
                        *(["--prefetch"] if args.prefetch else [])]  # fmt: skip
             result = run(command)

@@ -124,6 +124,12 @@ def main() -> None:
     parser.add_argument("--copy-ahead", type=int, default=None)
     parser.add_argument("--size", type=int, default=1024)
     parser.add_argument("--loras", default="", help="PATH:WEIGHT,…: every image with these LoRAs")
+    parser.add_argument(
+        "--compile",
+        default="",
+        help="after the eager timings, torch.compile each transformer block's forward with this "
+        "mode ('default', 'max-autotune-no-cudagraphs', …) and time again (issue 16 §4)",
+    )
     args = parser.parse_args()
     budget = stand_in_for_card(args.budget_gb)
     from majicflux_desktop.engine import placement, scan
@@ -137,7 +143,7 @@ def main() -> None:
             return original(*a, **k)
 
         placement.stream_pipeline = stream_pipeline
-    engine = Engine(device="cuda")
+    engine = Engine(device="cuda", compile_maths="off")  # --compile compiles
     global LORAS
     if args.loras:
         from pathlib import Path
@@ -223,10 +229,56 @@ def main() -> None:
             flush=True,
         )
         torch.cuda.synchronize()
+    if args.compile:
+        compiled(engine, timed_steps, label, size, args.steps, args.compile)
     if args.profile:
         if fp8_layers:
             streaming.Fp8Linear.forward = VARIANTS[args.profile]
         profile(engine, label, size)
+
+
+def compiled(engine, timed_steps, label, size, steps, mode) -> None:
+    """Regional compilation: each transformer block's forward compiled (the streamer's hooks stay
+    outside it, so streamed weights are swapped as in eager mode). Prints the compiled step, what
+    the first compiled image cost and how far its pixels are from the eager image's."""
+    import time
+
+    import numpy
+
+    torch._dynamo.config.cache_size_limit = 64
+    request = prompt(11, 4, size)
+    eager = numpy.asarray(engine.generate(request).image, dtype=numpy.float32)
+    dit = engine.pipe.dit
+    for block in [*dit.blocks, *dit.single_blocks]:
+        block.forward = torch.compile(block.forward, dynamic=False, mode=mode)
+    started = time.perf_counter()
+    first = numpy.asarray(engine.generate(request).image, dtype=numpy.float32)
+    first_s = time.perf_counter() - started
+    started = time.perf_counter()
+    engine.generate(request)
+    again_s = time.perf_counter() - started
+    times = timed_steps(steps)
+    from torch._dynamo.utils import counters
+
+    print(
+        json.dumps(
+            {
+                "config": label,
+                "variant": f"compiled {mode}",
+                "s_step_median": round(statistics.median(times), 4),
+                "s_step_min": round(min(times), 4),
+                "first_compiled_image_s": round(first_s, 1),
+                "next_image_s": round(again_s, 2),
+                "pixels_mean_abs_diff": round(float(numpy.abs(first - eager).mean()), 3),
+                "pixels_max_abs_diff": round(float(numpy.abs(first - eager).max()), 1),
+                "graphs": dict(counters["stats"]),
+                "recompiles": {k: v for k, v in counters["recompiles"].items()},
+                "torch_peak_gb": round(torch.cuda.max_memory_allocated() / 2**30, 2),
+            },
+            default=str,
+        ),
+        flush=True,
+    )
 
 
 def errors(engine, layers, label) -> None:

@@ -192,6 +192,8 @@ class DesktopApp(QObject):
             s.memory_plan,
             budget,
             s.fp8_matmul,
+            s.compiled_maths,
+            self.paths.compiled_sizes_file,
             device=self.options.device,
             cache_dir=self.paths.weight_cache_dir,
         )
@@ -291,7 +293,14 @@ class DesktopApp(QObject):
             self.translations.install(resolve_language(new.language))
             self._apply_look()
             self._rebuild_window()
-        engine_fields = ("models_dir", "model_files", "memory_plan", "vram_budget_gb", "fp8_matmul")
+        engine_fields = (
+            "models_dir",
+            "model_files",
+            "memory_plan",
+            "vram_budget_gb",
+            "fp8_matmul",
+            "compiled_maths",
+        )
         if not self.demo and any(getattr(new, f) != getattr(old, f) for f in engine_fields):
             self.load_models()
         if (new.models_dir, new.lora_folders) != (old.models_dir, old.lora_folders):

@@ -11,6 +11,7 @@ from pathlib import Path
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.core.paths import AppPaths
 from majicflux_desktop.core.settings import (
+    COMPILED_MATHS,
     FP8_MATMUL,
     MAX_VRAM_BUDGET_GB,
     Settings,
@@ -80,6 +81,7 @@ class EngineChoices:
     plan: str
     budget_bytes: int | None
     fp8_matmul: str
+    compiled_maths: str
 
 
 def engine_choices(args: argparse.Namespace, settings: Settings) -> EngineChoices:
@@ -89,6 +91,7 @@ def engine_choices(args: argparse.Namespace, settings: Settings) -> EngineChoice
         args.plan or settings.memory_plan,
         None if budget_gb is None else int(budget_gb * GIB),
         args.fp8_matmul or settings.fp8_matmul,
+        args.compiled_maths or settings.compiled_maths,
     )
 
 
@@ -107,6 +110,12 @@ def engine_flags(parser: argparse.ArgumentParser) -> None:
         "--fp8-matmul",
         choices=FP8_MATMUL,
         help="multiply in float8 where the GPU can (auto) or never (off); default: the app's setting",
+    )
+    parser.add_argument(
+        "--compiled-maths",
+        choices=COMPILED_MATHS,
+        help="compile the transformer's blocks where torch can (auto; each new size compiles "
+        "once per machine) or never (off); default: the app's setting",
     )
 
 

@@ -38,6 +38,14 @@ def cmd_doctor(args: argparse.Namespace) -> int:
         )
     else:
         print(f"float8: storage yes (computed in bf16 on the CPU; {fp8_setting})")
+    from majicflux_desktop.engine import compiled
+
+    device = "cuda" if torch.cuda.is_available() else "cpu"
+    why_not = compiled.unavailable(device, choices.compiled_maths)
+    print(
+        f"compiled maths: {'yes, each new size compiles once' if why_not is None else 'no, ' + why_not}"
+        f" (setting: {choices.compiled_maths})"
+    )
     budget = (
         "" if choices.budget_bytes is None else f", VRAM budget {choices.budget_bytes / GIB:.1f} GB"
     )

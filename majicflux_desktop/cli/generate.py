@@ -49,6 +49,8 @@ class ProgressBar:
             Phase.ENCODING: "reading the prompt",
             Phase.DENOISING: f"step {progress.step:>3}/{progress.total}",
             Phase.DECODING: "decoding the image",
+            Phase.COMPILING: "compiling (once per size)",
+            Phase.PREPARING: "loading compiled maths",
         }[progress.phase]
         line = (
             f"\r{what:<18} [{'#' * filled}{'.' * (self.width - filled)}] "
@@ -95,8 +97,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     from majicflux_desktop.engine.pipeline import Engine  # torch loads here, not for --help
 
-    engine = Engine(fp8_matmul=choices.fp8_matmul)
+    engine = Engine(fp8_matmul=choices.fp8_matmul, compile_maths=choices.compiled_maths)
     engine.weight_cache_dir = app_paths(args).weight_cache_dir
+    engine.compile_record = app_paths(args).compiled_sizes_file
     if loras:
         folders = lora_folders_for(args, settings)
         engine.set_lora_folders(folders, lora_files, app_paths(args).data_dir)

@@ -76,6 +76,15 @@ class AppPaths:
         """Model weights kept on disk between uses (T5's float8 blocks: engine/streaming.py)."""
         return self.tool_cache_dir / "weights"
 
+    @property
+    def compiled_sizes_file(self) -> Path:
+        """Which sizes the transformer's blocks were compiled for (engine/compiled.py), beside
+        the compiler's cache: cleared with it."""
+        return (
+            Path(os.environ.get("TORCHINDUCTOR_CACHE_DIR", self.tool_cache_dir / "torchinductor"))
+            / "majicflux-compiled-sizes.json"
+        )
+
     def keep_tool_caches_here(self) -> None:
         """Point the caches torch, Triton and CUDA write on their own into the data folder.
 

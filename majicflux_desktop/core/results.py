@@ -27,6 +27,10 @@ class Phase(str, enum.Enum):
     ENCODING = "encoding"  # the text encoders read the prompt
     DENOISING = "denoising"  # the transformer's steps
     DECODING = "decoding"  # the VAE turns latents into pixels
+    # The transformer's blocks are compiled for a new size (engine/compiled.py), within a step:
+    # COMPILING the first time on this machine (tens of seconds), PREPARING from the cache.
+    COMPILING = "compiling"
+    PREPARING = "preparing"
 
 
 @dataclass(frozen=True)
@@ -48,14 +52,15 @@ class Timings:
     decode: float
     total: float
     steps: int
+    compiling: float = 0.0  # of `denoise`: the transformer's blocks compiled for a new size
 
     @property
     def seconds_per_step(self) -> float:
-        return self.denoise / max(1, self.steps)
+        return max(0.0, self.denoise - self.compiling) / max(1, self.steps)
 
     @property
     def overhead(self) -> float:
-        """Everything but the steps: encoding, decoding and preparing."""
+        """Everything but the steps: encoding, decoding and preparing (a compilation is once)."""
         return max(0.0, self.total - self.denoise)
 
 

@@ -51,6 +51,7 @@ LANGUAGES = ("auto", "zh_CN", "en")
 MEMORY_PLANS = ("auto", "bf16", "fp8", "fp8-offload", "fp8-stream")  # = engine.memory.PLAN_NAMES
 THEMES = ("dark", "light")
 FP8_MATMUL = ("auto", "off")  # "auto": multiply in float8 where the GPU can (Ada, Hopper)
+COMPILED_MATHS = ("auto", "off")  # "auto": compile the transformer's blocks where torch can
 ASPECT_RATIOS = ("1:1", "3:4", "4:3", "2:3", "3:2", "9:16", "16:9")
 DOWNLOAD_SOURCES = ("modelscope", "huggingface")  # or an http(s) URL of a mirror
 MODEL_ROLES = ("dit", "clip", "t5", "vae", "tokenizer", "tokenizer_2")  # = engine.catalog roles
@@ -85,6 +86,7 @@ class Settings:
     download_source: str = "modelscope"
     seed_locked: bool = False
     fp8_matmul: str = "auto"
+    compiled_maths: str = "auto"
     # LoRA folders besides the models folder's own `loras` (a ComfyUI or Forge install's, …)
     lora_folders: tuple[Path, ...] = ()
     favourite_loras: tuple[str, ...] = ()  # by SHA-256
@@ -201,6 +203,9 @@ def settings_from_dict(
         ),
         "seed_locked": reader.get(data, "seed_locked", defaults.seed_locked, _boolean),
         "fp8_matmul": reader.get(data, "fp8_matmul", defaults.fp8_matmul, _one_of(FP8_MATMUL)),
+        "compiled_maths": reader.get(
+            data, "compiled_maths", defaults.compiled_maths, _one_of(COMPILED_MATHS)
+        ),
         "lora_folders": reader.get(data, "lora_folders", defaults.lora_folders, reader.folders),
         "favourite_loras": reader.get(data, "favourite_loras", defaults.favourite_loras, _hashes),
         "recent_loras": reader.get(data, "recent_loras", defaults.recent_loras, _hashes),

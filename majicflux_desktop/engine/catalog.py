@@ -170,6 +170,7 @@ class Header:
     data_bytes: int
     file_bytes: int
     metadata: dict[str, str] = field(default_factory=dict)
+    starts: dict[str, int] = field(default_factory=dict)  # name -> its first byte in the file
 
     @property
     def layout(self) -> dict[str, tuple[int, ...]]:
@@ -256,6 +257,7 @@ def read_header(path: Path, *, check_suffix: bool = True) -> Header:
             raise ValueError("header is not an object")
         metadata = table.pop("__metadata__", None) or {}
         tensors: dict[str, tuple[str, tuple[int, ...]]] = {}
+        starts: dict[str, int] = {}
         data_end = 0
         for name, entry in table.items():
             dtype, shape, (begin, end) = (
@@ -275,6 +277,7 @@ def read_header(path: Path, *, check_suffix: bool = True) -> Header:
             if end - begin != count * SAFETENSORS_DTYPES[dtype]:
                 raise ValueError(f"size mismatch {name}")
             tensors[name] = (dtype, shape)
+            starts[name] = 8 + header_len + begin
             data_end = max(data_end, end)
     except (UnicodeDecodeError, json.JSONDecodeError, ValueError, TypeError, KeyError) as exc:
         raise _problem(
@@ -297,7 +300,8 @@ def read_header(path: Path, *, check_suffix: bool = True) -> Header:
             missing=format_bytes(data_end + 8 + header_len - size),
             need=format_bytes(data_end + 8 + header_len),
         )
-    return Header(tensors, data_end, size, {str(k): str(v) for k, v in dict(metadata).items()})
+    metadata = {str(k): str(v) for k, v in dict(metadata).items()}
+    return Header(tensors, data_end, size, metadata, starts)
 
 
 # -- what is this file? ----------------------------------------------------------------------------

@@ -51,6 +51,7 @@ from majicflux_desktop.core.results import (
 )
 from majicflux_desktop.engine import (
     catalog,
+    compiled,
     edit,
     memory,
     patches,
@@ -102,10 +103,15 @@ class Engine:
         device: str | None = None,
         probe: memory.VramProbe | None = None,
         fp8_matmul: str = "auto",
+        compile_maths: str = "auto",
     ):
-        """`fp8_matmul`: "auto" multiplies in float8 where the GPU can (Ada, Hopper), "off" never."""
+        """`fp8_matmul`: "auto" multiplies in float8 where the GPU can (Ada, Hopper), "off" never.
+        `compile_maths`: "auto" compiles the transformer's blocks on NVIDIA GPUs where the compiler
+        works (engine/compiled.py), "on" on the CPU too (tests, the frozen app's self-test), "off"
+        never."""
         self.device = device or default_device()
         self.fp8_matmul = fp8_matmul
+        self.compile_maths = compile_maths
         self.probe = probe or memory.VramProbe()
         self.pipe: Any = None
         self.streamer: streaming.BlockStreamer | None = None
@@ -123,6 +129,10 @@ class Engine:
         self._phases = Laps()  # the last load's phases (LoadReport.phases)
         # Where streamed plans keep T5's float8 blocks on disk between prompts (None: in RAM).
         self.weight_cache_dir: Path | None = None
+        # Which sizes were compiled on this machine (in the compiler's cache folder; None: unknown).
+        self.compile_record: Path | None = None
+        self.compiled: compiled.CompiledBlocks | None = None
+        self.compile_note: str | None = None  # why the blocks are not compiled (None: they are)
         self._tiling: tiling.Tiling | None = None  # the running job's; the VAE's hooks read it
         patches.install_cpu_shims()
 
@@ -184,6 +194,7 @@ class Engine:
         self.paths, self.plan, self.budget_bytes = paths, plan, budget_bytes
         streamed_budget = budget_bytes if memory.PLANS[plan].streamed else None
         self.loras.attach(self.pipe.dit, self.device, self.dtype, paths.tiny, streamed_budget)
+        self._compile_blocks()
         self.model_hash = catalog.file_fingerprint(paths.dit)
         self.model_name = "tiny-random" if paths.tiny else paths.dit.stem
         self._phases.lap("LoRA hooks and the model's fingerprint")
@@ -203,6 +214,28 @@ class Engine:
             "loaded %s with plan %s on %s in %.1fs", paths.dit, plan, self.device, report.seconds
         )
         return report
+
+    def _compile_blocks(self) -> None:
+        """Compile the transformer's blocks where the compiler works (engine/compiled.py)."""
+        dit = self.pipe.dit
+        blocks = [list(dit.blocks), list(dit.single_blocks)]
+        reason = compiled.unavailable(self.device, self.compile_maths)
+        wrapped = any(
+            "AutoWrapped" in type(m).__name__
+            for group in blocks
+            for b in group
+            for m in b.modules()
+        )
+        if reason is None and wrapped:  # its layers step out of compiled code at every call
+            reason = "diffsynth moves this plan's layers itself"
+        self.compile_note = reason
+        if reason is not None:
+            log.info("transformer blocks not compiled: %s", reason)
+            return
+        fp8_maths = any(isinstance(m, streaming.Fp8Linear) for m in dit.modules())
+        self.compiled = compiled.CompiledBlocks(
+            blocks, self.compile_record, compiled.signature(self.device, fp8_maths)
+        )
 
     def _host_bytes(self, paths: ModelPaths, plan: str) -> int | None:
         """Predicted peak host RAM of the loaded plan (for the real model on a GPU)."""
@@ -299,6 +332,9 @@ class Engine:
 
     def unload(self) -> None:
         self.loras.detach()
+        if self.compiled is not None:
+            self.compiled.remove()
+            self.compiled = None
         if self.streamer is not None:
             self.streamer.close()
             self.streamer.remove()
@@ -531,8 +567,18 @@ class Engine:
         if wraps_step:
             pipe.step = step
         watching = edit_run.watching(pipe) if edit_run else contextlib.nullcontext()
+        blocks = self.compiled
+        if blocks is not None:
+            blocks.on_prepare = lambda done, total, first_time: tell(
+                Phase.COMPILING if first_time else Phase.PREPARING, done, total, None
+            )
+        failed_before = blocks.failure if blocks is not None else None
         try:
-            with prints_to_log("majicflux.diffsynth"), watching:
+            with (
+                prints_to_log("majicflux.diffsynth"),
+                watching,
+                compiled.eager_while(blocks, eager=bool(applied)),
+            ):
                 image = pipe(**inputs)
         except BaseException:
             self._reset_after_abort()
@@ -556,8 +602,12 @@ class Engine:
             decode=done - marks["denoise_end"],
             total=done - clock.started,
             steps=steps_run,
+            compiling=blocks.compile_seconds if blocks is not None else 0.0,
         )
-        self._learned[key] = timings
+        if blocks is None or not blocks.prepared_now:  # a compilation is no step's usual time
+            self._learned[key] = timings
+        if blocks is not None and blocks.failure is not None and failed_before is None:
+            notes = (*notes, _compile_failed(blocks.failure))
         peak = torch.cuda.max_memory_reserved() if self.device == "cuda" else None
         if self.device == "cuda":
             # Hand the decoder's activations back between jobs: the GPU is shared with the
@@ -672,6 +722,18 @@ def _eta(clock: _Clock, index: int, total: int, learned: Timings | None) -> floa
         return None if learned is None else learned.seconds_per_step * total + learned.decode
     elapsed = time.perf_counter() - clock.marks["denoise_start"]
     return elapsed / index * (total - index) + (decode or 0.0)
+
+
+def _compile_failed(reason: str) -> Message:
+    return Message(
+        "engine",
+        QT_TRANSLATE_NOOP(
+            "engine",
+            "Faster compiled maths do not work on this PC ({reason}); images are made the usual "
+            "way. Turn compiled maths off in Settings to skip the attempt.",
+        ),
+        {"reason": reason},
+    )
 
 
 def refuse_unusable_files(paths: ModelPaths) -> None:

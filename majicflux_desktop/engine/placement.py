@@ -9,17 +9,26 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
 import torch
 
 from majicflux_desktop.core.results import Laps
-from majicflux_desktop.engine import memory
+from majicflux_desktop.engine import catalog, memory
+from majicflux_desktop.engine.file_reads import PartReader
 from majicflux_desktop.engine.streaming import FP8, BlockStreamer, linear_numel
 from majicflux_desktop.engine.tiling import StreamedMemory
 
-log = logging.getLogger("majicflux.streaming")  # the residency line reads with the streamer's own
+log = logging.getLogger("majicflux.streaming")
+# safetensors dtype names of the weights a file may store as the streamer packs them
+_TORCH_DTYPES = {
+    "F8_E4M3": torch.float8_e4m3fn,
+    "BF16": torch.bfloat16,
+    "F16": torch.float16,
+    "F32": torch.float32,
+}  # the residency line reads with the streamer's own
 
 
 def unwrap_vram_management(module: Any) -> Any:
@@ -66,6 +75,31 @@ class DiskWeights:
         self.disk_map = disk_map
         self.dtype = dtype
         self.names = {id(module): name for name, module in model.named_modules()}
+        self._headers: dict[int, catalog.Header] = {}
+        self._reader = PartReader()
+
+    def read(self, linear: torch.nn.Linear, target: torch.Tensor) -> list[Future[None]] | None:
+        """Queue reading the Linear's weight straight into `target`, when the file stores it as
+        `target` holds it (the majicflus file's float8 weights): what `load` would give, bit for
+        bit, without its three copies. None: `load` reads it (another dtype or shape, another
+        name in the file than a rename)."""
+        full = f"{self.names[id(linear)]}.weight"
+        renames = self.disk_map.rename_dict
+        key = full if renames is None else renames.get(full)
+        file_id = self.disk_map.name_map.get(key) if isinstance(key, str) else None
+        if file_id is None:
+            return None
+        path = Path(self.disk_map.path[file_id])
+        header = self._headers.get(file_id)
+        if header is None:
+            header = self._headers[file_id] = catalog.read_header(path)
+        dtype, shape = header.tensors[key]
+        if _TORCH_DTYPES.get(dtype) != target.dtype or shape != tuple(target.shape):
+            return None
+        return self._reader.read(path, header.starts[key], target)
+
+    def close(self) -> None:
+        self._reader.close()
 
     def load(
         self, module: torch.nn.Module, recurse: bool = True, linear_weights: bool = True
@@ -100,14 +134,34 @@ def block_loader(
     disk_map: Any | None,
     blocks: Sequence[torch.nn.Module],
     dtype: torch.dtype,
-) -> Callable[..., None] | None:
+) -> DiskWeights | None:
     """For a model diffsynth left on disk: what lies outside `blocks` is read now, and the
-    loader returned reads a block as the streamer packs it (None: the model is loaded whole)."""
+    weights returned read a block as the streamer packs it (None: the model is loaded whole)."""
     if disk_map is None:
         return None
     weights = DiskWeights(model, disk_map, dtype)
     weights.load_all_but(model, blocks)
-    return weights.load
+    return weights
+
+
+def add_model(
+    streamer: BlockStreamer, model: str, blocks: Sequence[torch.nn.Module], storage: torch.dtype,
+    resident: Sequence[bool], weights: DiskWeights | None, **options: Any,
+) -> None:  # fmt: skip
+    """streamer.add_model, reading the blocks' weights as they are packed (a lean load)."""
+    try:
+        streamer.add_model(
+            model,
+            blocks,
+            storage,
+            resident,
+            load=None if weights is None else weights.load,
+            read=None if weights is None else weights.read,
+            **options,
+        )
+    finally:
+        if weights is not None:
+            weights.close()
 
 
 def to_device(
@@ -198,13 +252,14 @@ def stream_pipeline(
             "none" if budget is None else f"{budget / 2**30:.1f} GB", residency.predicted_peak / 2**30,
         )  # fmt: skip
         lap = (laps or Laps()).lap
-        streamer.add_model(
+        add_model(
+            streamer,
             "dit",
             dit_blocks,
             FP8,
             residency.dit,
+            block_loader(dit, dit_disk, dit_blocks, FP8),
             fp8_compute=fp8_matmul,
-            load=block_loader(dit, dit_disk, dit_blocks, FP8),
         )
         to_device(dit, streamer.device, streamer.compute_dtype, skip=dit_blocks)
         lap("transformer read and packed")
@@ -213,12 +268,13 @@ def stream_pipeline(
         t5_disk = disk_map_of(t5_loaded)
         t5 = unwrap_vram_management(t5_loaded)
         t5_blocks = list(t5.encoder.block)
-        streamer.add_model(
+        add_model(
+            streamer,
             "t5",
             t5_blocks,
             t5_storage,
             residency.t5,
-            load=block_loader(t5, t5_disk, t5_blocks, t5_storage),
+            block_loader(t5, t5_disk, t5_blocks, t5_storage),
             spill=t5_spill,
         )
         to_device(t5, streamer.device, streamer.compute_dtype, skip=t5_blocks)

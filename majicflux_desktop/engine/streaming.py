@@ -28,7 +28,7 @@ import struct
 import sys
 import uuid
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -36,7 +36,8 @@ from typing import IO, Any
 import torch
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
-from majicflux_desktop.engine import memory
+from majicflux_desktop.engine import file_reads, memory
+from majicflux_desktop.engine.file_reads import READ_THREADS, read_exactly
 
 log = logging.getLogger("majicflux.streaming")
 
@@ -166,21 +167,13 @@ class PinnedArena:
         return self._chunk(bin_index)[offset : offset + size].view(dtype)[:numel]
 
 
+# Where a Linear's weight can be read from straight into its packed place (placement.DiskWeights):
+# the reads queued, or None.
+ReadLinear = Callable[[torch.nn.Linear, torch.Tensor], "list[Future[None]] | None"]
+
 SPILL_FORMAT = "majicflux-spill-1"
 SPILL_DISK_MARGIN = 2 * 2**30  # the library shares the folder's disk
-READ_THREADS = 4
-READ_PART_MIN = 16 * 2**20
-
-
-def read_exactly(file: IO[bytes], target: torch.Tensor) -> None:
-    """Fill a contiguous uint8 CPU tensor from the file's position."""
-    view = target.numpy().data
-    done = 0
-    while done < len(view):
-        count = file.readinto(view[done:])  # type: ignore[attr-defined]
-        if not count:
-            raise OSError(f"{getattr(file, 'name', 'spill file')} ended early")
-        done += count
+READ_PART_MIN = file_reads.READ_PART_MIN  # a test makes it smaller
 
 
 def spill_offsets(path: Path, key: str, sizes: Sequence[int]) -> list[int] | None:
@@ -433,6 +426,7 @@ class BlockStreamer:
         fp8_compute: bool = False,
         load: Callable[..., None] | None = None,
         spill: tuple[Path, str] | None = None,
+        read: ReadLinear | None = None,
     ) -> list[Unit]:
         """Pack each block's Linear weights; resident blocks go to the GPU, the others stay in RAM.
 
@@ -440,7 +434,10 @@ class BlockStreamer:
         precision than an unscaled cast); weights already in float8 are kept bit for bit.
         Everything else in the blocks (biases, norms) moves to the device in the compute dtype.
         `load(block, linear_weights=True)`: reads a block's weights (in `storage_dtype`) just
-        before it is packed (placement.DiskWeights).
+        before it is packed (placement.DiskWeights). With `read(linear, target)`, a Linear's
+        weight stored in the file as it is packed is read straight into its place in the block's
+        buffer, by several threads, instead (one copy, not three: loading at page-cache speed);
+        `read` answers None for a weight it cannot place so, which `load` then reads.
 
         `spill` (a file and its key): the streamed blocks wait in that file, not in host RAM,
         and are read from it at each use. For T5, which runs only when a prompt is new, its
@@ -479,8 +476,8 @@ class BlockStreamer:
                 added.append(self._pack_spilled(model, block, storage_dtype, in_file))
                 continue
             if load is not None:  # the block's weights are read now, one block at a time
-                load(block)
-            unit = self._pack(model, block, storage_dtype, keep, pin, fp8_compute)
+                load(block, linear_weights=read is None)
+            unit = self._pack(model, block, storage_dtype, keep, pin, fp8_compute, load, read)
             if writer is not None:  # written as packed: the first start holds one block too
                 writer.write_or_explain(unit.storage)
             if in_file >= 0:
@@ -536,6 +533,8 @@ class BlockStreamer:
         resident: bool,
         pin: bool,
         fp8_compute: bool,
+        load: Callable[..., None] | None = None,
+        read: ReadLinear | None = None,
     ) -> Unit:
         linears = [m for m in block.modules() if isinstance(m, torch.nn.Linear)]
         numel = sum(m.weight.numel() for m in linears)
@@ -545,12 +544,22 @@ class BlockStreamer:
             host = self._arena.take(numel, storage_dtype)
         packed: list[_Linear] = []
         offset = 0
+        reads: list[Future[None]] = []
         for linear in linears:
             weight = linear.weight.detach()
             rows, cols = weight.shape
             target = host[offset : offset + weight.numel()].view(rows, cols)
             scale = None
-            if storage_dtype == FP8 and weight.dtype != FP8:
+            if weight.is_meta:  # not read yet: straight from the file into its place, or now
+                queued = None if read is None else read(linear, target)
+                if queued is not None:
+                    reads += queued
+                elif load is not None:
+                    load(linear, recurse=False)
+                    weight = linear.weight.detach()
+            if weight.is_meta:
+                pass  # being read into `target`
+            elif storage_dtype == FP8 and weight.dtype != FP8:
                 wide = weight.float()
                 row_max = wide.abs().amax(dim=1, keepdim=True).clamp(min=1e-12)
                 scale = (row_max / FP8_MAX).to(self.compute_dtype)
@@ -567,6 +576,7 @@ class BlockStreamer:
                 row_scale = torch.ones(rows, 1) if scale is None else scale.float().cpu()
                 linear.weight_scale = row_scale.t().contiguous().to(self.device)
         self._place_rest(block)
+        file_reads.wait_all(reads)
         storage = host.to(self.device) if resident else host
         return Unit(model, block, packed, numel, storage, resident, fp8_compute)
 

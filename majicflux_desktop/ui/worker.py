@@ -61,6 +61,8 @@ class ModelSource:
     plan: str = "auto"
     budget_bytes: int | None = None
     fp8_matmul: str = "auto"
+    compiled_maths: str = "auto"  # engine/compiled.py
+    compiled_sizes: Path | None = None  # the record of sizes compiled on this machine
     demo: bool = False  # first write the tiny random-weight models into models_dir
     device: str | None = None  # None: CUDA when there is one
     cache_dir: Path | None = None  # where weights wait on disk between uses (None: in RAM)
@@ -249,6 +251,8 @@ class EngineWorker(QObject):
                 if self._loras is not None:
                     self._engine.use_lora_index(self._loras)
             self._engine.fp8_matmul = source.fp8_matmul
+            self._engine.compile_maths = source.compiled_maths
+            self._engine.compile_record = source.compiled_sizes
             self._engine.weight_cache_dir = source.cache_dir
             self._set_state(
                 EngineState.LOADING,

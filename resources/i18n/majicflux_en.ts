@@ -1554,6 +1554,14 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>compiling faster maths for this size, once on this PC (about 20 s)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>loading the compiled maths for this size</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>step {step}/{total}</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1898,6 +1906,18 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>auto (NVIDIA GPUs where the compiler works)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>off (never compile)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compiled maths fuse the transformer&apos;s small steps into fewer GPU kernels: up to twice as fast. The first image of each size compiles once on this PC (about 20 seconds); later ones, after a restart too, reuse it. Images made with LoRAs are not compiled.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation type="unfinished"></translation>
     </message>
@@ -1927,6 +1947,10 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
     </message>
     <message>
         <source>Float8 maths</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Compiled maths</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2754,6 +2778,10 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
     </message>
     <message>
         <source>Out of GPU memory: {width}×{height} does not fit this card ({total:.1f} GB, {free:.1f} GB free) even with the {plan} plan, the one that needs least. Choose a smaller size or close other apps that use the GPU.</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Faster compiled maths do not work on this PC ({reason}); images are made the usual way. Turn compiled maths off in Settings to skip the attempt.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

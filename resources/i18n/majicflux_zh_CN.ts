@@ -1567,6 +1567,14 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>正在完成图片</translation>
     </message>
     <message>
+        <source>compiling faster maths for this size, once on this PC (about 20 s)</source>
+        <translation>正在为此尺寸编译加速运算，本机只需一次（约 20 秒）</translation>
+    </message>
+    <message>
+        <source>loading the compiled maths for this size</source>
+        <translation>正在载入此尺寸已编译的加速运算</translation>
+    </message>
+    <message>
         <source>step {step}/{total}</source>
         <translation>第 {step}/{total} 步</translation>
     </message>
@@ -1911,6 +1919,18 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>Float8 运算：在支持的显卡上（RTX 40 系、H100）直接用 float8 做乘法，速度更快，图片只有极细微的差别。关闭则用 bf16 计算。</translation>
     </message>
     <message>
+        <source>auto (NVIDIA GPUs where the compiler works)</source>
+        <translation>自动（NVIDIA 显卡，编译器可用时）</translation>
+    </message>
+    <message>
+        <source>off (never compile)</source>
+        <translation>关闭（从不编译）</translation>
+    </message>
+    <message>
+        <source>Compiled maths fuse the transformer&apos;s small steps into fewer GPU kernels: up to twice as fast. The first image of each size compiles once on this PC (about 20 seconds); later ones, after a restart too, reuse it. Images made with LoRAs are not compiled.</source>
+        <translation>编译运算把扩散模型的许多小步骤合并为更少的显卡内核，最多快一倍。每种尺寸的第一张图会在本机编译一次（约 20 秒），之后（包括重启后）直接复用。使用 LoRA 的图片不编译。</translation>
+    </message>
+    <message>
         <source>Language</source>
         <translation>语言</translation>
     </message>
@@ -1941,6 +1961,10 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
     <message>
         <source>Float8 maths</source>
         <translation>Float8 运算</translation>
+    </message>
+    <message>
+        <source>Compiled maths</source>
+        <translation>编译运算</translation>
     </message>
     <message>
         <source>Steps</source>
@@ -2769,6 +2793,10 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
     <message>
         <source>Out of GPU memory: {width}×{height} does not fit this card ({total:.1f} GB, {free:.1f} GB free) even with the {plan} plan, the one that needs least. Choose a smaller size or close other apps that use the GPU.</source>
         <translation>显存不足：即使用最省显存的 {plan} 方案，这张显卡（{total:.1f} GB，空闲 {free:.1f} GB）也放不下 {width}×{height}。请选择更小的尺寸，或关闭其他占用显卡的程序。</translation>
+    </message>
+    <message>
+        <source>Faster compiled maths do not work on this PC ({reason}); images are made the usual way. Turn compiled maths off in Settings to skip the attempt.</source>
+        <translation>加速的编译运算在本机无法使用（{reason}），图片按常规方式生成。可在设置中关闭编译运算，不再尝试。</translation>
     </message>
     <message>
         <source>{width}×{height} was made in {count} overlapping tiles of {tile}×{tile} pixels to stay within the {budget:.1f} GB memory budget, which takes longer.</source>

@@ -167,12 +167,14 @@ def test_settings_dialog_edits_every_setting(qtbot, tmp_path) -> None:
     dialog.auto_budget.setChecked(False)
     dialog.budget.setValue(6.5)
     dialog.fp8_matmul.setCurrentIndex(dialog.fp8_matmul.findData("off"))
+    dialog.compiled_maths.setCurrentIndex(dialog.compiled_maths.findData("off"))
     dialog.models_dir.setText(str(tmp_path / "comfy"))
     dialog.steps.setValue(28)
     dialog.aspect.setCurrentIndex(dialog.aspect.findData("16:9"))
     edited = dialog.result_settings(shown)
     assert (edited.language, edited.theme, edited.memory_plan) == ("zh_CN", "light", "fp8-stream")
     assert edited.vram_budget_gb == 6.5 and edited.fp8_matmul == "off"
+    assert edited.compiled_maths == "off"
     assert edited.models_dir == Path(tmp_path / "comfy")
     assert edited.generation.steps == 28 and edited.generation.aspect_ratio == "16:9"
     assert edited.output_dir == tmp_path / "out"
@@ -219,3 +221,22 @@ def test_gauge_tooltip_says_why_the_plan_was_chosen_including_ram(qtbot) -> None
     assert "7.5 / 16.0 GB" not in tooltip and "8.5 / 16.0 GB" in tooltip  # the RAM row
     gauge.set_plan("fp8-stream", 8 * GIB)  # a plan from the settings: no reason, no RAM row
     assert "RAM for the plan" not in gauge.tooltip_html()
+
+
+def test_the_queue_says_when_a_step_compiles_and_shows_its_progress(qtbot, library) -> None:
+    from majicflux_desktop.core.results import Phase, Progress
+    from majicflux_desktop.ui.generate.queue_panel import QueuePanel
+
+    panel = QueuePanel(library.jobs)
+    qtbot.addWidget(panel)
+    queued = library.jobs.enqueue(GenerationRequest("a cat", steps=20, width=512, height=512))
+    running = library.jobs.mark_running(queued.id)
+    assert running is not None
+    panel.on_job_changed(running)
+    panel.on_progress(running.id, Progress(Phase.COMPILING, 1, 2, None))
+    assert "compiling faster maths for this size, once on this PC" in panel.progress_label.text()
+    assert (panel.progress.value(), panel.progress.maximum()) == (1, 2)
+    panel.on_progress(running.id, Progress(Phase.PREPARING, 0, 2, None))
+    assert "loading the compiled maths" in panel.row_texts()[0]
+    panel.on_progress(running.id, Progress(Phase.DENOISING, 1, 20, 4.0))
+    assert "step 2/20" in panel.progress_label.text()

@@ -163,6 +163,10 @@ class QueuePanel(QWidget):
             what = self.tr("reading the prompt")
         elif progress.phase is Phase.DECODING:
             what = self.tr("finishing the image")
+        elif progress.phase is Phase.COMPILING:
+            what = self.tr("compiling faster maths for this size, once on this PC (about 20 s)")
+        elif progress.phase is Phase.PREPARING:
+            what = self.tr("loading the compiled maths for this size")
         else:
             what = self.tr("step {step}/{total}").format(
                 step=progress.step + 1, total=progress.total

@@ -1,0 +1,128 @@
+"""Compiled transformer blocks (engine/compiled.py) through the real pipeline on the tiny model.
+
+On the CPU, torch compiles with its C++ backend (the same dynamo and inductor as Triton on a GPU):
+each test starts from an empty compiler cache of its own, so what is measured is a first compile.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from majicflux_desktop.core.request import GenerationRequest, LoraUse
+from majicflux_desktop.core.results import Phase, Progress
+from majicflux_desktop.engine import tiny_loras
+from majicflux_desktop.engine.pipeline import Engine
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(autouse=True)
+def own_compiler_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TORCHINDUCTOR_CACHE_DIR", str(tmp_path / "inductor"))
+    torch._dynamo.reset()  # nothing compiled by an earlier test in this process
+
+
+def engine(tiny_paths, mode: str, record: Path | None = None) -> Engine:
+    made = Engine(device="cpu", compile_maths=mode)
+    made.compile_record = record
+    made.load(tiny_paths, "fp8-stream")
+    return made
+
+
+def make(made: Engine, request: GenerationRequest) -> tuple[np.ndarray, list[Progress], object]:
+    seen: list[Progress] = []
+    result = made.generate(request, on_progress=seen.append)
+    return np.asarray(result.image).astype(int), seen, result
+
+
+def test_compiled_blocks_make_the_eager_picture_and_the_window_hears_of_the_compile(
+    tiny_paths, tmp_path: Path
+) -> None:
+    request = GenerationRequest("a cat", seed=3, steps=3, width=256, height=256)
+    eager, _, _ = make(engine(tiny_paths, "off"), request)
+    record = tmp_path / "sizes.json"
+    made = engine(tiny_paths, "on", record)
+    assert made.compiled is not None and made.compile_note is None
+
+    picture, seen, result = make(made, request)
+    # Fused kernels round differently: the same picture, within a level of 255.
+    assert np.abs(picture - eager).max() <= 2
+    assert np.abs(picture - eager).mean() < 0.05
+    phases = [(p.phase, p.step, p.total) for p in seen]
+    first_step = phases.index((Phase.DENOISING, 0, 3))
+    # inside the first step: the double blocks' graph, then the single blocks'
+    assert phases[first_step + 1 : first_step + 3] == [
+        (Phase.COMPILING, 0, 2),
+        (Phase.COMPILING, 1, 2),
+    ]
+    assert phases[first_step + 3] == (Phase.DENOISING, 1, 3)
+    timings = result.timings  # type: ignore[attr-defined]
+    assert timings.compiling > 0.5  # seconds: a compilation, not a step
+    assert timings.seconds_per_step * timings.steps < timings.compiling  # the ETA leaves it out
+    assert len(json.loads(record.read_text())) == 2
+
+    again, seen, result = make(made, request)
+    assert np.array_equal(again, picture)
+    assert {p.phase for p in seen} == {Phase.ENCODING, Phase.DENOISING, Phase.DECODING}
+    assert result.timings.compiling == 0  # type: ignore[attr-defined]
+
+    # Another start on this machine: the record says the kernels are cached, so "preparing".
+    made.unload()
+    later, seen, _ = make(engine(tiny_paths, "on", record), request)
+    assert np.array_equal(later, picture)
+    assert [p.phase for p in seen if p.phase in (Phase.COMPILING, Phase.PREPARING)] == [
+        Phase.PREPARING,
+        Phase.PREPARING,
+    ]
+
+
+def test_without_a_compiler_the_blocks_run_as_before_and_the_image_says_why(
+    tiny_paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import torch._inductor.config
+
+    request = GenerationRequest("a dog", seed=4, steps=2, width=192, height=192)
+    eager, _, _ = make(engine(tiny_paths, "off"), request)
+    monkeypatch.setattr(torch._inductor.config.cpp, "cxx", ("/nonexistent/c++",))
+    made = engine(tiny_paths, "on")
+
+    picture, _, result = make(made, request)
+    assert np.array_equal(picture, eager)  # the eager blocks, exactly
+    assert made.compiled is not None and made.compiled.failure
+    notes = [note.text() for note in result.notes]  # type: ignore[attr-defined]
+    assert any("compiled maths do not work on this PC" in note for note in notes), notes
+    # said once: the next image is made eagerly without trying again
+    again, _, result = make(made, request)
+    assert np.array_equal(again, eager)
+    assert not [n for n in result.notes if "compiled" in n.text()]  # type: ignore[attr-defined]
+
+
+def test_images_with_loras_are_made_eagerly_and_switching_compiles_nothing(
+    tiny_paths, tmp_path: Path
+) -> None:
+    tiny_loras.kohya(tmp_path / "loras" / "tiny-kohya.safetensors")
+    request = GenerationRequest(
+        "a boat", seed=6, steps=2, width=256, height=256, loras=(LoraUse("tiny-kohya", 0.8),)
+    )
+    reference = engine(tiny_paths, "off")
+    reference.set_lora_folders([tmp_path / "loras"])
+    eager, _, _ = make(reference, request)
+    made = engine(tiny_paths, "on")
+    made.set_lora_folders([tmp_path / "loras"])
+
+    picture, seen, result = make(made, request)
+    assert np.array_equal(picture, eager)
+    assert not [p for p in seen if p.phase in (Phase.COMPILING, Phase.PREPARING)]
+    assert result.timings.compiling == 0  # type: ignore[attr-defined]
+
+
+def test_off_and_cpu_auto_leave_the_blocks_alone(tiny_paths) -> None:
+    for mode, why in (("off", "off in Settings"), ("auto", "NVIDIA")):
+        made = engine(tiny_paths, mode)
+        assert made.compiled is None
+        assert made.compile_note is not None and why in made.compile_note
