@@ -1554,11 +1554,11 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>compiling faster maths for this size, once on this PC (about 20 s)</source>
+        <source>compiling this size (once)</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>loading the compiled maths for this size</source>
+        <source>loading compiled maths</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

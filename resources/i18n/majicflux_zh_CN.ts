@@ -1567,12 +1567,12 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>正在完成图片</translation>
     </message>
     <message>
-        <source>compiling faster maths for this size, once on this PC (about 20 s)</source>
-        <translation>正在为此尺寸编译加速运算，本机只需一次（约 20 秒）</translation>
+        <source>compiling this size (once)</source>
+        <translation>正在为此尺寸编译（仅一次）</translation>
     </message>
     <message>
-        <source>loading the compiled maths for this size</source>
-        <translation>正在载入此尺寸已编译的加速运算</translation>
+        <source>loading compiled maths</source>
+        <translation>正在载入已编译的运算</translation>
     </message>
     <message>
         <source>step {step}/{total}</source>

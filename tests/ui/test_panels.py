@@ -234,9 +234,9 @@ def test_the_queue_says_when_a_step_compiles_and_shows_its_progress(qtbot, libra
     assert running is not None
     panel.on_job_changed(running)
     panel.on_progress(running.id, Progress(Phase.COMPILING, 1, 2, None))
-    assert "compiling faster maths for this size, once on this PC" in panel.progress_label.text()
+    assert "image 1 of 1 · compiling this size (once)" in panel.progress_label.text()
     assert (panel.progress.value(), panel.progress.maximum()) == (1, 2)
     panel.on_progress(running.id, Progress(Phase.PREPARING, 0, 2, None))
-    assert "loading the compiled maths" in panel.row_texts()[0]
+    assert "loading compiled maths" in panel.row_texts()[0]
     panel.on_progress(running.id, Progress(Phase.DENOISING, 1, 20, 4.0))
     assert "step 2/20" in panel.progress_label.text()

@@ -164,9 +164,10 @@ class QueuePanel(QWidget):
         elif progress.phase is Phase.DECODING:
             what = self.tr("finishing the image")
         elif progress.phase is Phase.COMPILING:
-            what = self.tr("compiling faster maths for this size, once on this PC (about 20 s)")
+            # the first time on this PC: tens of seconds (engine/compiled.py)
+            what = self.tr("compiling this size (once)")
         elif progress.phase is Phase.PREPARING:
-            what = self.tr("loading the compiled maths for this size")
+            what = self.tr("loading compiled maths")
         else:
             what = self.tr("step {step}/{total}").format(
                 step=progress.step + 1, total=progress.total
