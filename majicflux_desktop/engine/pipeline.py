@@ -176,6 +176,8 @@ class Engine:
 
             tiny.register()
         catalog.register_variants_with_diffsynth()  # e.g. ComfyUI's single-file T5
+        if compiled.unavailable(self.device, self.compile_maths) is None:
+            compiled.import_ahead()  # while the load waits for its reads
         while True:
             if memory.PLANS[plan].streamed and budget_bytes is None and self.device == "cuda":
                 budget_bytes = max(0, self.reading().free - int(memory.HEADROOM * memory.GIB))
@@ -194,10 +196,11 @@ class Engine:
         self.paths, self.plan, self.budget_bytes = paths, plan, budget_bytes
         streamed_budget = budget_bytes if memory.PLANS[plan].streamed else None
         self.loras.attach(self.pipe.dit, self.device, self.dtype, paths.tiny, streamed_budget)
-        self._compile_blocks()
         self.model_hash = catalog.file_fingerprint(paths.dit)
         self.model_name = "tiny-random" if paths.tiny else paths.dit.stem
         self._phases.lap("LoRA hooks and the model's fingerprint")
+        self._compile_blocks()
+        self._phases.lap("compiled maths set up")
         report = LoadReport(
             plan,
             reason,

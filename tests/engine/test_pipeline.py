@@ -347,6 +347,7 @@ def test_a_load_reports_its_phases_in_order(tiny_paths) -> None:
         "CLIP and VAE placed, workspace taken",
         "patches",
         "LoRA hooks and the model's fingerprint",
+        "compiled maths set up",
     ]
     assert all(seconds >= 0 for _, seconds in report.phases)
     assert sum(seconds for _, seconds in report.phases) <= report.seconds + 0.01
@@ -355,6 +356,7 @@ def test_a_load_reports_its_phases_in_order(tiny_paths) -> None:
         "diffsynth built the models",
         "patches",
         "LoRA hooks and the model's fingerprint",
+        "compiled maths set up",
     ]
 
 
@@ -391,3 +393,36 @@ def test_the_transformers_float8_weights_go_from_the_file_straight_into_their_pl
     assert len([name for name in direct if "blocks" in name]) == len(linears)
     assert not [name for name in loaded if "blocks" in name]  # T5's bf16 weights: cast on load
     assert any(name.startswith("encoder.block") for name in loaded)
+
+
+def test_resident_t5_blocks_come_from_its_file_at_a_later_start(
+    tiny_paths, tmp_path: Path, monkeypatch
+) -> None:
+    """A budget that keeps T5's blocks on the GPU (the 12 GB plan keeps most) reads them from the
+    file written at the first start, not cast again from the model files."""
+    from majicflux_desktop.engine import placement
+
+    request = GenerationRequest("a hill", seed=12, **SMALL)
+    first = Engine(device="cpu")
+    first.weight_cache_dir = tmp_path / "cache"
+    first.load(tiny_paths, "fp8-stream")  # no budget on the CPU: every block resident
+    assert all(u.resident for u in first.streamer.units)
+    expected = pixels(first.generate(request))
+    first.unload()
+    linears_loaded: list[str] = []
+    load = placement.DiskWeights.load
+
+    def loading(self, module, recurse=True, linear_weights=True):  # type: ignore[no-untyped-def]
+        parts = module.modules() if recurse else [module]
+        if linear_weights and any(isinstance(m, torch.nn.Linear) for m in parts):
+            linears_loaded.append(self.names[id(module)])
+        return load(self, module, recurse, linear_weights)
+
+    monkeypatch.setattr(placement.DiskWeights, "load", loading)
+    later = Engine(device="cpu")
+    later.weight_cache_dir = tmp_path / "cache"
+    later.load(tiny_paths, "fp8-stream")
+    assert not [name for name in linears_loaded if name.startswith("encoder.block")]
+    t5 = [u for u in later.streamer.units if u.model == "t5"]
+    assert t5 and all(u.resident and u.spilled == -1 for u in t5)
+    assert np.array_equal(pixels(later.generate(request)), expected)
