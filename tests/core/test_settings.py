@@ -74,6 +74,7 @@ def test_every_field_round_trips(paths: AppPaths, file: Path, tmp_path: Path) ->
         generation=GenerationDefaults(28, "9:16", 1344, 2.5, 3.0, 4),
         download_source="https://mirror.example.cn/hub",
         seed_locked=True,
+        compiled_maths="off",
     )
     save_settings(file, changed)
     loaded, notes = load_settings(file, paths)
@@ -144,6 +145,7 @@ def test_a_folder_where_the_file_should_be_is_a_notice_not_a_crash(
         ("download_source", "modelscope.cn"),
         ("seed_locked", "yes"),
         ("seed_locked", 1),
+        ("compiled_maths", "on"),
         ("model_files", "C:/models"),
         ("generation", [20]),
     ],
@@ -291,6 +293,9 @@ def test_the_choices_match_the_engine() -> None:
     from majicflux_desktop.engine import catalog, memory
 
     assert settings_module.MEMORY_PLANS == memory.PLAN_NAMES
+    from majicflux_desktop.engine import compiled
+
+    assert set(settings_module.COMPILED_MATHS) <= set(compiled.MODES)
     assert set(settings_module.MODEL_ROLES) == {spec.role for spec in catalog.REQUIRED}
 
 
