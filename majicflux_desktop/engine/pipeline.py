@@ -236,9 +236,13 @@ class Engine:
             log.info("transformer blocks not compiled: %s", reason)
             return
         fp8_maths = any(isinstance(m, streaming.Fp8Linear) for m in dit.modules())
-        self.compiled = compiled.CompiledBlocks(
-            blocks, self.compile_record, compiled.signature(self.device, fp8_maths)
-        )
+        try:
+            self.compiled = compiled.CompiledBlocks(
+                blocks, self.compile_record, compiled.signature(self.device, fp8_maths)
+            )
+        except Exception as exc:  # a compiler that does not import: the blocks stay as they are
+            self.compile_note = f"the compiler did not start ({type(exc).__name__}: {exc})"
+            log.warning("transformer blocks not compiled: %s", self.compile_note, exc_info=exc)
 
     def _host_bytes(self, paths: ModelPaths, plan: str) -> int | None:
         """Predicted peak host RAM of the loaded plan (for the real model on a GPU)."""

@@ -21,14 +21,14 @@ from majicflux_desktop.engine.file_reads import PartReader
 from majicflux_desktop.engine.streaming import FP8, BlockStreamer, linear_numel
 from majicflux_desktop.engine.tiling import StreamedMemory
 
-log = logging.getLogger("majicflux.streaming")
+log = logging.getLogger("majicflux.streaming")  # the residency line reads with the streamer's own
 # safetensors dtype names of the weights a file may store as the streamer packs them
 _TORCH_DTYPES = {
     "F8_E4M3": torch.float8_e4m3fn,
     "BF16": torch.bfloat16,
     "F16": torch.float16,
     "F32": torch.float32,
-}  # the residency line reads with the streamer's own
+}
 
 
 def unwrap_vram_management(module: Any) -> Any:
