@@ -228,7 +228,7 @@ def main() -> None:
         "fp8_matmul": args.fp8_matmul,
         "compiled_maths": args.compiled_maths,
         "compiled": engine.compiled is not None,
-        "compile_note": engine.compile_note,
+        "compile_note": engine.compile_note.english() if engine.compile_note else None,
         "import_s": round(imported, 2),
         "import_torch_s": round(imported_torch, 2),
         "load_s": round(load_seconds, 2),

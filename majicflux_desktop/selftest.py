@@ -211,6 +211,7 @@ class SelfTest:
         self.state, self.state_message = "", ""
         self.finished: Any = None
         self.failure = ""
+        self.loaded: Any = None  # the LoadReport
 
     def run(self) -> None:
         from PySide6.QtWidgets import QApplication
@@ -230,6 +231,7 @@ class SelfTest:
         desktop = DesktopApp(qapp, paths, Options(demo=True, device=self.device))
         worker = desktop.worker
         worker.engine_state_changed.connect(self._on_state)
+        worker.models_loaded.connect(lambda report: setattr(self, "loaded", report))
         worker.job_finished.connect(lambda job_id, record: setattr(self, "finished", record))
         worker.job_failed.connect(lambda job_id, message: setattr(self, "failure", message))
         try:
@@ -242,6 +244,7 @@ class SelfTest:
                     f"the engine did not load ({self.state}): {self.state_message}"
                 )
             self.report.ok(f"engine loaded the demo model ({self._device_text()})")
+            self.report.ok(f"compiled maths: {self._compiled_text()}")
             self.generate(desktop, window)
         finally:
             if desktop.window is not None:
@@ -252,6 +255,16 @@ class SelfTest:
     def _on_state(self, state: str, message: str) -> None:
         self.state, self.state_message = state, message
         log.info("engine state %s %s", state, message)
+
+    def _compiled_text(self) -> str:
+        """Whether the transformer's blocks are compiled, or why they run as before."""
+        report = self.loaded
+        if report is None:
+            return "unknown (no load report)"
+        if report.compiled:
+            return "on"
+        note = report.compile_note
+        return "off, the blocks run uncompiled" + ("" if note is None else f": {note.english()}")
 
     def _device_text(self) -> str:
         import torch

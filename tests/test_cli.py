@@ -138,7 +138,7 @@ def test_doctor(tmp_path: Path) -> None:
     run = majicflux("--data-dir", str(tmp_path), "doctor")
     assert run.returncode == 0, run.stderr
     assert "GPU:" in run.stdout and "torch" in run.stdout and "auto plan:" in run.stdout
-    assert "compiled maths: no, compiled maths are for NVIDIA GPUs (setting: auto)" in run.stdout
+    assert "compiled maths: no, they need an NVIDIA GPU (setting: auto)" in run.stdout
 
 
 def test_doctor_prints_the_ram_side_of_the_plan(

@@ -43,7 +43,7 @@ def cmd_doctor(args: argparse.Namespace) -> int:
     device = "cuda" if torch.cuda.is_available() else "cpu"
     why_not = compiled.unavailable(device, choices.compiled_maths)
     print(
-        f"compiled maths: {'yes, each new size compiles once' if why_not is None else 'no, ' + why_not}"
+        f"compiled maths: {'yes, each new size compiles once' if why_not is None else 'no, ' + why_not.text()}"
         f" (setting: {choices.compiled_maths})"
     )
     budget = (

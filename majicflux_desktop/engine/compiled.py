@@ -31,6 +31,7 @@ from typing import Any
 
 import torch
 
+from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message
 from majicflux_desktop.core.paths import atomic_write_bytes
 
 log = logging.getLogger("majicflux.compiled")
@@ -41,19 +42,42 @@ RECOMPILE_LIMIT = 64  # graphs per block kind: sizes (and tiles) a session may u
 KINDS = 2
 
 
-def unavailable(device: str, mode: str) -> str | None:
+def _why(text: str, **params: Any) -> Message:
+    return Message("compiled", text, params)
+
+
+def unavailable(device: str, mode: str) -> Message | None:
     """Why blocks are not compiled here (None: they are)."""
     if mode == "off":
-        return "off in Settings"
+        return _why(QT_TRANSLATE_NOOP("compiled", "off in Settings"))
     if mode == "auto" and torch.device(device).type != "cuda":
-        return "compiled maths are for NVIDIA GPUs"
+        return _why(QT_TRANSLATE_NOOP("compiled", "they need an NVIDIA GPU"))
     try:
         from torch.utils._triton import has_triton
     except ImportError as exc:  # a torch built without its compiler
-        return f"torch's compiler is missing ({exc})"
+        return _why(
+            QT_TRANSLATE_NOOP("compiled", "PyTorch's compiler is missing ({error})"), error=exc
+        )
     if torch.device(device).type == "cuda" and not has_triton():
-        return "Triton, the GPU compiler, is missing"
+        return _why(
+            QT_TRANSLATE_NOOP(
+                "compiled",
+                "Triton, the GPU compiler, is not installed (the Windows installer and the Linux "
+                "bundle do not ship it yet)",
+            )
+        )
     return None
+
+
+def layer_offload() -> Message:
+    return _why(QT_TRANSLATE_NOOP("compiled", "diffsynth moves this plan's layers itself"))
+
+
+def did_not_start(exc: BaseException) -> Message:
+    return _why(
+        QT_TRANSLATE_NOOP("compiled", "the compiler did not start ({error})"),
+        error=f"{type(exc).__name__}: {exc}",
+    )
 
 
 _ahead: threading.Thread | None = None

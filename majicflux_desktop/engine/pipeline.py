@@ -132,7 +132,7 @@ class Engine:
         # Which sizes were compiled on this machine (in the compiler's cache folder; None: unknown).
         self.compile_record: Path | None = None
         self.compiled: compiled.CompiledBlocks | None = None
-        self.compile_note: str | None = None  # why the blocks are not compiled (None: they are)
+        self.compile_note: Message | None = None  # why the blocks are not compiled (None: they are)
         self._tiling: tiling.Tiling | None = None  # the running job's; the VAE's hooks read it
         patches.install_cpu_shims()
 
@@ -212,6 +212,8 @@ class Engine:
             tuple(notes),
             self._host_bytes(paths, plan),
             self._phases.items(),
+            self.compiled is not None,
+            self.compile_note,
         )
         log.info(
             "loaded %s with plan %s on %s in %.1fs", paths.dit, plan, self.device, report.seconds
@@ -230,10 +232,10 @@ class Engine:
             for m in b.modules()
         )
         if reason is None and wrapped:  # its layers step out of compiled code at every call
-            reason = "diffsynth moves this plan's layers itself"
+            reason = compiled.layer_offload()
         self.compile_note = reason
         if reason is not None:
-            log.info("transformer blocks not compiled: %s", reason)
+            log.info("transformer blocks not compiled: %s", reason.english())
             return
         fp8_maths = any(isinstance(m, streaming.Fp8Linear) for m in dit.modules())
         try:
@@ -241,8 +243,8 @@ class Engine:
                 blocks, self.compile_record, compiled.signature(self.device, fp8_maths)
             )
         except Exception as exc:  # a compiler that does not import: the blocks stay as they are
-            self.compile_note = f"the compiler did not start ({type(exc).__name__}: {exc})"
-            log.warning("transformer blocks not compiled: %s", self.compile_note, exc_info=exc)
+            self.compile_note = compiled.did_not_start(exc)
+            log.warning("transformer blocks not compiled", exc_info=exc)
 
     def _host_bytes(self, paths: ModelPaths, plan: str) -> int | None:
         """Predicted peak host RAM of the loaded plan (for the real model on a GPU)."""

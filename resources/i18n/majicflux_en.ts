@@ -2279,6 +2279,10 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
         <source>Why</source>
         <translation type="unfinished"></translation>
     </message>
+    <message>
+        <source>Compiled maths</source>
+        <translation type="unfinished"></translation>
+    </message>
 </context>
 <context>
     <name>WorkerPresenter</name>
@@ -2312,6 +2316,14 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
     </message>
     <message>
         <source>Models not loaded</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>on: each new image size compiles once on this PC</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>off: {why}</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2544,6 +2556,33 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
     </message>
     <message>
         <source>--only takes roles from {roles}.</source>
+        <translation type="unfinished"></translation>
+    </message>
+</context>
+<context>
+    <name>compiled</name>
+    <message>
+        <source>off in Settings</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>they need an NVIDIA GPU</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>PyTorch&apos;s compiler is missing ({error})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Triton, the GPU compiler, is not installed (the Windows installer and the Linux bundle do not ship it yet)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>diffsynth moves this plan&apos;s layers itself</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the compiler did not start ({error})</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

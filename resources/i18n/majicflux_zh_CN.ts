@@ -2293,6 +2293,10 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <source>Why</source>
         <translation>原因</translation>
     </message>
+    <message>
+        <source>Compiled maths</source>
+        <translation>编译运算</translation>
+    </message>
 </context>
 <context>
     <name>WorkerPresenter</name>
@@ -2327,6 +2331,14 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
     <message>
         <source>Models not loaded</source>
         <translation>模型未加载</translation>
+    </message>
+    <message>
+        <source>on: each new image size compiles once on this PC</source>
+        <translation>开：每种新的图片尺寸在本机编译一次</translation>
+    </message>
+    <message>
+        <source>off: {why}</source>
+        <translation>关：{why}</translation>
     </message>
     <message>
         <source>Models loaded in {seconds:.1f} s (plan {plan}, {device}).</source>
@@ -2559,6 +2571,33 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
     <message>
         <source>--only takes roles from {roles}.</source>
         <translation>--only 只接受以下项：{roles}。</translation>
+    </message>
+</context>
+<context>
+    <name>compiled</name>
+    <message>
+        <source>off in Settings</source>
+        <translation>已在设置中关闭</translation>
+    </message>
+    <message>
+        <source>they need an NVIDIA GPU</source>
+        <translation>需要 NVIDIA 显卡</translation>
+    </message>
+    <message>
+        <source>PyTorch&apos;s compiler is missing ({error})</source>
+        <translation>PyTorch 缺少编译器（{error}）</translation>
+    </message>
+    <message>
+        <source>Triton, the GPU compiler, is not installed (the Windows installer and the Linux bundle do not ship it yet)</source>
+        <translation>未安装显卡编译器 Triton（Windows 安装包和 Linux 打包版暂未附带）</translation>
+    </message>
+    <message>
+        <source>diffsynth moves this plan&apos;s layers itself</source>
+        <translation>此方案由 diffsynth 自行搬运各层</translation>
+    </message>
+    <message>
+        <source>the compiler did not start ({error})</source>
+        <translation>编译器未能启动（{error}）</translation>
     </message>
 </context>
 <context>

@@ -106,6 +106,8 @@ def test_self_test_passes_from_an_awkward_install_cwd_and_console(
     assert run.returncode == 0, f"{out}\n{err}"
     assert "PASSED" in out and "the PNG's metadata reads back" in out
     assert "自检" in out  # the console was switched to UTF-8, not left to drop the Chinese
+    # what the frozen app does about compiled maths, and why (no GPU here: the blocks run as before)
+    assert "compiled maths: off, the blocks run uncompiled: they need an NVIDIA GPU" in out
     if kind == "source":
         assert "console cp1252, UTF-8 mode 0" in out
     else:

@@ -45,6 +45,9 @@ def test_typed_prompt_is_generated_and_shown_with_its_seed(qtbot, launch: Launch
     assert str(seed) in window.details.summary.text()
     read = metadata.read(record.path)
     assert read.source == "MajicFlux" and read.request.seed == seed
+    # the gauge's tooltip says whether the maths are compiled, and why not (the CPU here)
+    assert "Compiled maths" in window.gauge.tooltip_html()
+    assert "off: they need an NVIDIA GPU" in window.gauge.tooltip_html()
     qtbot.waitUntil(
         lambda: "finished" in window.queue.row_texts()[0] if window.queue.row_texts() else False
     )

@@ -109,7 +109,15 @@ class WorkerPresenter(QObject):
         if not self.attached:
             return
         reason = "" if report.reason is None else report.reason.text()
-        self.panels.gauge.set_plan(report.plan, report.budget_bytes, reason, report.host_bytes)
+        if report.compiled:
+            compiled = self.tr("on: each new image size compiles once on this PC")
+        elif report.compile_note is not None:
+            compiled = self.tr("off: {why}").format(why=report.compile_note.text())
+        else:
+            compiled = ""
+        self.panels.gauge.set_plan(
+            report.plan, report.budget_bytes, reason, report.host_bytes, compiled
+        )
         self.panels.status.show_message(
             self.tr("Models loaded in {seconds:.1f} s (plan {plan}, {device}).").format(
                 seconds=report.seconds, plan=report.plan, device=report.device

@@ -32,6 +32,7 @@ class VramGauge(QWidget):
         self._plan = ""
         self._budget: int | None = None
         self._plan_reason = ""
+        self._compiled = ""  # whether the maths are compiled, or why not (LoadReport)
         self._plan_host: int | None = None  # the plan's predicted peak host RAM
         self._job_peak: int | None = None
         self._job_running = False
@@ -57,11 +58,13 @@ class VramGauge(QWidget):
         budget_bytes: int | None,
         reason: str = "",
         host_bytes: int | None = None,
+        compiled: str = "",
     ) -> None:
         """`reason`: why `auto` chose the plan (VRAM and RAM); `host_bytes`: its predicted peak
-        host RAM (LoadReport.host_bytes)."""
+        host RAM (LoadReport.host_bytes); `compiled`: whether the maths are compiled, or why not."""
         self._plan, self._budget, self._plan_reason = plan, budget_bytes, reason
         self._plan_host = host_bytes
+        self._compiled = compiled
         self.update()
 
     def job_started(self) -> None:
@@ -133,6 +136,8 @@ class VramGauge(QWidget):
             )
         if self._plan_reason:
             rows.append((self.tr("Why"), self._plan_reason))
+        if self._compiled:
+            rows.append((self.tr("Compiled maths"), self._compiled))
         cells = "".join(
             f"<tr><td><b>{html.escape(k)}</b></td><td>{html.escape(v)}</td></tr>" for k, v in rows
         )
