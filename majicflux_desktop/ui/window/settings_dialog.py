@@ -94,9 +94,10 @@ class SettingsDialog(QDialog):
         self.compiled_maths.setToolTip(
             self.tr(
                 "Compiled maths fuse the transformer's small steps into fewer GPU kernels: "
-                "up to twice as fast. The first image of each size compiles once on this PC "
-                "(about 20 seconds); later ones, after a restart too, reuse it. Images made "
-                "with LoRAs are not compiled."
+                "about 1.8 times as fast where the model stays on the GPU (measured on an "
+                "H200), less where its blocks stream from RAM. The first image of each size "
+                "compiles once on this PC (tens of seconds); later ones, after a restart too, "
+                "reuse it. Images made with LoRAs are not compiled."
             )
         )
         self.lora_folders = LoraFolderList(
