@@ -43,6 +43,7 @@ from majicflux_desktop.core.settings import (
     Settings,
 )
 from majicflux_desktop.engine import memory
+from majicflux_desktop.ui.common.plain_text import plain_tooltip
 from majicflux_desktop.ui.common.translations import LANGUAGE_NAMES
 from majicflux_desktop.ui.generate.size_picker import LONG_SIDES
 from majicflux_desktop.ui.window.lora_folder_list import LoraFolderList
@@ -91,13 +92,15 @@ class SettingsDialog(QDialog):
         self.compiled_maths = QComboBox()
         self.compiled_maths.addItem(self.tr("auto (NVIDIA GPUs where the compiler works)"), "auto")
         self.compiled_maths.addItem(self.tr("off (never compile)"), "off")
-        self.compiled_maths.setToolTip(
-            self.tr(
-                "Compiled maths fuse the transformer's small steps into fewer GPU kernels: "
-                "about 1.8 times as fast where the model stays on the GPU (measured on an "
-                "H200), less where its blocks stream from RAM. The first image of each size "
-                "compiles once on this PC (tens of seconds); later ones, after a restart too, "
-                "reuse it. Images made with LoRAs are not compiled."
+        self.compiled_maths.setToolTip(  # rich text, so that Chinese wraps too
+            plain_tooltip(
+                self.tr(
+                    "Compiled maths fuse the transformer's small steps into fewer GPU kernels: "
+                    "about 1.8 times as fast where the model stays on the GPU (measured on an "
+                    "H200), less where its blocks stream from RAM. The first image of each size "
+                    "compiles once on this PC (tens of seconds); later ones, after a restart too, "
+                    "reuse it. Images made with LoRAs are not compiled."
+                )
             )
         )
         self.lora_folders = LoraFolderList(
