@@ -1,13 +1,15 @@
 """Byte ranges of files read straight into CPU tensors by a few threads at once.
 
 One thread copies from the page cache at a few GB/s; loading copies 12 GB of float8 transformer
-weights, so the parts of each tensor are read in parallel (the read releases the GIL). Each
-thread keeps its own handle per file, so no seek is shared.
+weights, and a new prompt reads T5's streamed blocks (4.1 GiB) before its first transformer step,
+so the parts of each tensor are read in parallel (the read releases the GIL). Each file gets a
+handle per thread, so no seek is shared.
 """
 
 from __future__ import annotations
 
 import concurrent.futures
+import queue
 import threading
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
@@ -36,15 +38,29 @@ class PartReader:
     def __init__(self, threads: int = READ_THREADS):
         self._threads = threads
         self._pool: ThreadPoolExecutor | None = None
-        self._local = threading.local()
-        self._opened: list[IO[bytes]] = []
+        self._handles: dict[Path, queue.SimpleQueue[IO[bytes]]] = {}  # per file: one per thread
+        self.opened: list[IO[bytes]] = []
         self._lock = threading.Lock()
+
+    def open(self, path: Path) -> None:
+        """Open the file's handles now (`read` does on first use): a file deleted afterwards
+        (POSIX) is still read whole."""
+        with self._lock:
+            if path in self._handles:
+                return
+            handles: queue.SimpleQueue[IO[bytes]] = queue.SimpleQueue()
+            for _ in range(self._threads):
+                file = open(path, "rb", buffering=0)  # noqa: SIM115 - closed in close()
+                self.opened.append(file)
+                handles.put(file)
+            self._handles[path] = handles
 
     def read(self, path: Path, offset: int, target: torch.Tensor) -> list[Future[None]]:
         """Queue the reads that fill `target` (contiguous, on the CPU) from `path` at `offset`."""
+        self.open(path)
         data = target.reshape(-1).view(torch.uint8)
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="majicflux-load")
+            self._pool = ThreadPoolExecutor(self._threads, thread_name_prefix="majicflux-read")
         part = max(READ_PART_MIN, -(-data.numel() // self._threads))
         return [
             self._pool.submit(self._read_part, path, offset + start, data[start : start + part])
@@ -52,24 +68,23 @@ class PartReader:
         ]
 
     def _read_part(self, path: Path, offset: int, target: torch.Tensor) -> None:
-        handles: dict[Path, IO[bytes]] = self._local.__dict__.setdefault("handles", {})
-        file = handles.get(path)
-        if file is None:
-            file = handles[path] = open(path, "rb", buffering=0)  # noqa: SIM115 - closed in close()
-            with self._lock:
-                self._opened.append(file)
-        file.seek(offset)
-        read_exactly(file, target)
+        handles = self._handles[path]
+        file = handles.get()
+        try:
+            file.seek(offset)
+            read_exactly(file, target)
+        finally:
+            handles.put(file)
 
     def close(self) -> None:
         if self._pool is not None:
             self._pool.shutdown()
             self._pool = None
         with self._lock:
-            for file in self._opened:
+            for file in self.opened:
                 file.close()
-            self._opened = []
-        self._local = threading.local()
+            self.opened = []
+            self._handles = {}
 
 
 def wait_all(futures: list[Future[None]]) -> None:

@@ -16,13 +16,11 @@ is tested without a GPU. placement.py puts a loaded diffsynth pipeline under a B
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import ctypes
 import json
 import logging
 import os
-import queue
 import shutil
 import struct
 import sys
@@ -37,7 +35,6 @@ import torch
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
 from majicflux_desktop.engine import file_reads, memory
-from majicflux_desktop.engine.file_reads import READ_THREADS, read_exactly
 
 log = logging.getLogger("majicflux.streaming")
 
@@ -196,7 +193,6 @@ ReadLinear = Callable[[torch.nn.Linear, torch.Tensor], "list[Future[None]] | Non
 
 SPILL_FORMAT = "majicflux-spill-1"
 SPILL_DISK_MARGIN = 2 * 2**30  # the library shares the folder's disk
-READ_PART_MIN = file_reads.READ_PART_MIN  # a test makes it smaller
 
 
 def spill_offsets(path: Path, key: str, sizes: Sequence[int]) -> list[int] | None:
@@ -414,10 +410,8 @@ class BlockStreamer:
         self._staging_nbytes: dict[str, int] = {}  # per model: each staging buffer's bytes
         self._streaming_models: set[str] = set()
         self._hooks: list[Any] = []
-        self._spill_file: IO[bytes] | None = None  # spilled units' bytes (`spill`)
-        self._readers: ThreadPoolExecutor | None = None  # read the spill file in parts
-        self._reader_files: queue.SimpleQueue[IO[bytes]] = queue.SimpleQueue()
-        self._open_readers: list[IO[bytes]] = []  # opened with the file, closed in `close`
+        self._spill_path: Path | None = None  # spilled units' bytes (`spill`)
+        self._reader = file_reads.PartReader()  # reads the spill file in parts, by threads
         self._bounce: torch.Tensor | None = None  # pinned: two halves, a spilled unit's way in
         self._bounce_copied: list[Any] = [None, None]  # per half: its copy to the GPU, queued
         self._next_bounce = 0
@@ -494,39 +488,35 @@ class BlockStreamer:
             if load is not None:  # a lean load: no loaded copy of the model beside the arena
                 self._arena.allocate_ahead()
         added = []
-        spill_reader = file_reads.PartReader()
-        try:
-            for index, (block, keep) in enumerate(zip(blocks, resident, strict=True)):
-                in_file = -1 if offsets is None or keep else offsets[index]  # where it waits
-                earlier = offsets is not None and writer is None and load is not None
-                if in_file >= 0 and earlier:  # written at an earlier start
-                    assert load is not None
-                    load(block, linear_weights=False)
-                    added.append(self._pack_spilled(model, block, storage_dtype, in_file))
-                    continue
-                if keep and earlier:
-                    # A resident block, packed at an earlier start: its bytes from the spill file
-                    # (one read), not cast again from the model files (T5's 9.5 GB of bf16).
-                    assert spill is not None and offsets is not None and load is not None
-                    load(block, linear_weights=False)
-                    unit = self._pack_spilled(model, block, storage_dtype, offsets[index])
-                    host = torch.empty(unit.numel, dtype=storage_dtype)
-                    file_reads.wait_all(spill_reader.read(spill[0], offsets[index], host))
-                    unit.storage, unit.resident, unit.spilled = host.to(self.device), True, -1
-                    added.append(unit)
-                    continue
-                if load is not None:  # the block's weights are read now, one block at a time
-                    load(block, linear_weights=read is None)
-                unit = self._pack(model, block, storage_dtype, keep, pin, fp8_compute, load, read)
-                if writer is not None:  # written as packed: the first start holds one block too
-                    writer.write_or_explain(unit.storage)
-                if in_file >= 0:
-                    unit.storage = torch.empty_like(unit.storage, device="meta")
-                    unit.spilled = in_file
+        for index, (block, keep) in enumerate(zip(blocks, resident, strict=True)):
+            in_file = -1 if offsets is None or keep else offsets[index]  # where it waits
+            earlier = offsets is not None and writer is None and load is not None
+            if in_file >= 0 and earlier:  # written at an earlier start
+                assert load is not None
+                load(block, linear_weights=False)
+                added.append(self._pack_spilled(model, block, storage_dtype, in_file))
+                continue
+            if keep and earlier:
+                # A resident block, packed at an earlier start: its bytes from the spill file
+                # (one read), not cast again from the model files (T5's 9.5 GB of bf16).
+                assert spill is not None and offsets is not None and load is not None
+                load(block, linear_weights=False)
+                unit = self._pack_spilled(model, block, storage_dtype, offsets[index])
+                host = torch.empty(unit.numel, dtype=storage_dtype)
+                file_reads.wait_all(self._reader.read(spill[0], offsets[index], host))
+                unit.storage, unit.resident, unit.spilled = host.to(self.device), True, -1
                 added.append(unit)
-                return_freed_memory()
-        finally:
-            spill_reader.close()
+                continue
+            if load is not None:  # the block's weights are read now, one block at a time
+                load(block, linear_weights=read is None)
+            unit = self._pack(model, block, storage_dtype, keep, pin, fp8_compute, load, read)
+            if writer is not None:  # written as packed: the first start holds one block too
+                writer.write_or_explain(unit.storage)
+            if in_file >= 0:
+                unit.storage = torch.empty_like(unit.storage, device="meta")
+                unit.spilled = in_file
+            added.append(unit)
+            return_freed_memory()
         for unit in added:
             self._index[id(unit.module)] = len(self.units)
             self.units.append(unit)
@@ -883,7 +873,7 @@ class BlockStreamer:
         """A spilled unit's bytes from the file into `target` (a staging buffer): on the CPU
         straight in; on the GPU through a pinned half of the bounce buffer, whose earlier copy
         must be done before it is read into again (the next read overlaps this copy)."""
-        assert self._spill_file is not None
+        assert self._spill_path is not None
         if not self.cuda:
             self._read_at(unit.spilled, target.view(torch.uint8))
             return
@@ -910,55 +900,28 @@ class BlockStreamer:
         """Fill a uint8 CPU tensor from the spill file at `offset`, in parts read by threads at
         once: one thread copies from the page cache at a few GB/s, and a new prompt reads all
         of T5's streamed blocks (4.1 GiB) before its first transformer step."""
-        if self._readers is None:
-            self._readers = ThreadPoolExecutor(READ_THREADS, thread_name_prefix="majicflux-read")
-        part = max(READ_PART_MIN, -(-target.numel() // READ_THREADS))
-        futures = [
-            self._readers.submit(self._read_part, offset + start, target[start : start + part])
-            for start in range(0, target.numel(), part)
-        ]
-        concurrent.futures.wait(futures)  # all done before the buffer is used or reused
-        for future in futures:
-            try:
-                future.result()
-            except OSError as exc:
-                raise UserError(
-                    Message(
+        assert self._spill_path is not None
+        try:  # all done before the buffer is used or reused
+            file_reads.wait_all(self._reader.read(self._spill_path, offset, target))
+        except OSError as exc:
+            raise UserError(
+                Message(
+                    "engine",
+                    QT_TRANSLATE_NOOP(
                         "engine",
-                        QT_TRANSLATE_NOOP(
-                            "engine",
-                            "Could not read {path} ({reason}). Restart MajicFlux: it writes the file again.",
-                        ),
-                        {"path": str(self._open_readers[0].name), "reason": str(exc)},
-                    )
-                ) from exc
-
-    def _read_part(self, offset: int, target: torch.Tensor) -> None:
-        # Handles opened with the file: a file deleted since (POSIX) is still read whole.
-        file = self._reader_files.get()
-        try:
-            file.seek(offset)
-            read_exactly(file, target)
-        finally:
-            self._reader_files.put(file)
+                        "Could not read {path} ({reason}). Restart MajicFlux: it writes the file again.",
+                    ),
+                    {"path": str(self._spill_path), "reason": str(exc)},
+                )
+            ) from exc
 
     def _open_spill(self, path: Path) -> None:
-        self._spill_file = open(path, "rb")  # noqa: SIM115 - open while the streamer lives
-        self._open_readers = [open(path, "rb") for _ in range(READ_THREADS)]  # noqa: SIM115
-        for file in self._open_readers:
-            self._reader_files.put(file)
+        self._spill_path = path
+        self._reader.open(path)  # handles open while the streamer lives
 
     def close(self) -> None:
-        if self._readers is not None:
-            self._readers.shutdown()
-            self._readers = None
-        for file in self._open_readers:
-            file.close()
-        self._open_readers = []
-        self._reader_files = queue.SimpleQueue()
-        if self._spill_file is not None:
-            self._spill_file.close()
-            self._spill_file = None
+        self._reader.close()
+        self._spill_path = None
 
     def _bind(self, unit: Unit, key: tuple[str, int]) -> None:
         views = unit.views.get(key)

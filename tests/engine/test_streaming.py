@@ -327,28 +327,28 @@ def test_another_residency_reads_the_same_spill_file(tmp_path) -> None:
 
 
 def test_spilled_blocks_read_in_parts_by_threads_compute_the_same(tmp_path, monkeypatch) -> None:
-    from majicflux_desktop.engine import streaming
+    from majicflux_desktop.engine import file_reads
 
-    monkeypatch.setattr(streaming, "READ_PART_MIN", 1000)  # tiny blocks: several parts each
+    monkeypatch.setattr(file_reads, "READ_PART_MIN", 1000)  # tiny blocks: several parts each
     model = float8_model()
     x = torch.randn(2, 5, 32, dtype=torch.bfloat16)
     expected = reference(model, x)
     streamer = spilled(model, [False] * 6, tmp_path / "t5-k.safetensors")
     assert streamer.units[0].nbytes > 3 * 1000
     threads: set[str] = set()
-    read_part = streamer._read_part
+    read_part = streamer._reader._read_part
 
-    def reading(offset, target):  # type: ignore[no-untyped-def]
+    def reading(path, offset, target):  # type: ignore[no-untyped-def]
         threads.add(threading.current_thread().name)
-        return read_part(offset, target)
+        return read_part(path, offset, target)
 
-    monkeypatch.setattr(streamer, "_read_part", reading)
+    monkeypatch.setattr(streamer._reader, "_read_part", reading)
     with torch.no_grad():
         for _ in range(2):
             assert torch.equal(model(x), expected)
     assert len(threads) > 1
     streamer.close()
-    assert not streamer._open_readers
+    assert not streamer._reader.opened
 
 
 def no_load(block, linear_weights=True) -> None:  # type: ignore[no-untyped-def]
