@@ -176,7 +176,8 @@ class Engine:
 
             tiny.register()
         catalog.register_variants_with_diffsynth()  # e.g. ComfyUI's single-file T5
-        if compiled.unavailable(self.device, self.compile_maths) is None:
+        not_compiled = compiled.unavailable(self.device, self.compile_maths)
+        if not_compiled is None:
             compiled.import_ahead()  # while the load waits for its reads
         while True:
             if memory.PLANS[plan].streamed and budget_bytes is None and self.device == "cuda":
@@ -199,7 +200,7 @@ class Engine:
         self.model_hash = catalog.file_fingerprint(paths.dit)
         self.model_name = "tiny-random" if paths.tiny else paths.dit.stem
         self._phases.lap("LoRA hooks and the model's fingerprint")
-        self._compile_blocks()
+        self._compile_blocks(not_compiled)
         self._phases.lap("compiled maths set up")
         report = LoadReport(
             plan,
@@ -220,11 +221,11 @@ class Engine:
         )
         return report
 
-    def _compile_blocks(self) -> None:
-        """Compile the transformer's blocks where the compiler works (engine/compiled.py)."""
+    def _compile_blocks(self, reason: Message | None) -> None:
+        """Compile the transformer's blocks unless `reason` says why not (compiled.unavailable)
+        or the plan's layers are diffsynth's (engine/compiled.py)."""
         dit = self.pipe.dit
         blocks = [list(dit.blocks), list(dit.single_blocks)]
-        reason = compiled.unavailable(self.device, self.compile_maths)
         wrapped = any(
             "AutoWrapped" in type(m).__name__
             for group in blocks

@@ -135,9 +135,9 @@ class PinnedArena:
     def reserve(self, sizes: Sequence[int]) -> None:
         """Plan room for blocks of these byte sizes; `take` hands them out in this order.
 
-        Bins are filled in order and allocated on first use, so while a model is being packed
-        at most one bin is partly filled: the loaded weights and their packed copies overlap by
-        at most a bin, not by the whole model.
+        Bins are filled in order and allocated on first use (or all at once by `allocate_ahead`
+        for a lean load), so while a model loaded whole is being packed at most one bin is
+        partly filled: its weights and their packed copies overlap by at most a bin.
         """
         self._bins: list[tuple[int, int]] = []  # per bin: (allocation, bytes used)
         self._where: list[tuple[int, int]] = []  # per block: (bin, offset)
