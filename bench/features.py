@@ -5,7 +5,8 @@
 LoRAs (issue 14): two LoRAs of ranks 32 and 64 on every Linear of the transformer (kohya layout,
 random weights of FLUX.1's shapes), at the 12, 8 and 4 GB plans with float8 maths, and at 8 GB with
 bf16 maths: s/step without and with them, GPU peak against the budget, time to the first step when
-the LoRAs switch to another pair, and the LoRA-free image after. Edits (issue 15): at 8 and 4 GB,
+the LoRAs switch to another pair, and the LoRA-free image after. The blocks are compiled with
+the LoRAs' pairs as the app compiles them (`--compiled-maths off`: both eagerly). Edits (issue 15): at 8 and 4 GB,
 upscale ×2 to 2048², a masked-area inpaint, a 2048² image to image; at 8 GB, 1024² image to image
 at strength 0.5 against 1024² text to image, and a 256² masked area against 512² text to image.
 Raw JSON lines go to $OUT (or bench/out/).
@@ -80,9 +81,9 @@ def run(command: list[str], timeout: float = 540) -> dict | None:
 
 
 def lora_table(results: list[dict]) -> None:
-    print("\n| plan | maths | resident blocks (with LoRAs) | s/step none | s/step 2 LoRAs | × | "
+    print("\n| plan | maths | compiled | resident blocks (with LoRAs) | s/step none | s/step 2 LoRAs | × | "
           "GPU peak (NVML) / budget GB | LoRA GB | to first step: same / switched / none s |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         runs = {run["label"]: run for run in r["sizes"]["1024"]}
         plain, with_loras = runs["warm"], runs["loras-warm"]
@@ -91,7 +92,7 @@ def lora_table(results: list[dict]) -> None:
         first = [runs[k]["to_first_step_s"] for k in ("loras-warm", "loras-switch", "no-loras")]
         print(
             f"| {r['plan']} {r['budget_gb']:g} GB | {'fp8' if r.get('fp8_maths') else 'bf16'} "
-            f"| {r.get('resident_blocks', {}).get('dit')} ({with_loras['resident_dit_blocks']}) "
+            f"| {r.get('compiled_maths', 'off')} | {r.get('resident_blocks', {}).get('dit')} ({with_loras['resident_dit_blocks']}) "
             f"| {plain['s_step_median']} | {with_loras['s_step_median']} | {ratio:.3f} "
             f"| {peak:.2f} / {r['budget_gb']:g} | {with_loras['lora_gb']} "
             f"| {' / '.join(str(f) for f in first)} |"
@@ -125,6 +126,12 @@ def main() -> None:
     parser.add_argument(
         "--prefetch", action="store_true", help="LoRAs read ahead, as the app does (bench.case)"
     )
+    parser.add_argument(
+        "--compiled-maths",
+        default="auto",
+        choices=["auto", "off"],
+        help="LoRA cases: auto compiles the blocks with their LoRA pairs (as the app does)",
+    )
     args = parser.parse_args()
     from bench import fixtures
 
@@ -150,8 +157,7 @@ def main() -> None:
             command = [sys.executable, "-m", "bench.case", "--models", str(models),
                        "--plan", plan, "--budget-gb", str(budget), "--sizes", "1024",
                        "--steps", str(args.steps), "--fp8-matmul", maths,
-                       # LoRA images run eagerly: compared with eager LoRA-free ones
-                       "--compiled-maths", "off",
+                       "--compiled-maths", args.compiled_maths,
                        "--loras", pair, "--switch-to", other,
                        *(["--prefetch"] if args.prefetch else [])]  # fmt: skip
             result = run(command)

@@ -11,9 +11,15 @@ Compiling costs time once per image size and machine (16 s at 1024² on the H200
 caches live in the app's data folder (AppPaths.keep_tool_caches_here), so a later start loads the
 kernels instead (2.5 s), and a record beside them tells the window which of the two to expect. Where
 the compiler is missing or fails (no Triton, no C compiler for its launchers), the blocks run as
-before, eagerly, and the reason is logged and reported once. Blocks run eagerly while LoRAs are
-on: their branches are forward hooks inside the blocks, and compiling them would recompile at
-every switch (issue 14 asks switching to stay under a second).
+before, eagerly, and the reason is logged and reported once.
+
+Plain LoRAs compile with the blocks: their pairs are tensors of the Linears they change, whose
+class then adds them (lora_apply._PairLinear), and the pairs' rank is a dynamic size, so one more
+graph per block kind serves every stack of LoRAs and switching compiles nothing (issue 14 asks
+switching to stay under a second). Every other size stays static (`automatic_dynamic_shapes`
+off): a new image size compiles kernels of its own. LoRAs that need forward hooks (LoKr, LoHa,
+DoRA, pairs waiting in host memory) run the blocks eagerly (`eager_while`): compiled code would
+skip a hook.
 """
 
 from __future__ import annotations
@@ -109,6 +115,10 @@ def _configure() -> None:
     torch._dynamo.config.cache_size_limit = max(
         torch._dynamo.config.cache_size_limit, RECOMPILE_LIMIT
     )
+    # Sizes are static but those marked dynamic (a LoRA pair's rank), module tensors included.
+    torch._dynamo.config.automatic_dynamic_shapes = False
+    torch._dynamo.config.force_nn_module_property_static_shapes = False
+    torch._dynamo.config.force_parameter_static_shapes = False
     if getattr(sys, "frozen", False):
         # inductor compiles in worker processes started from sys.executable, which in the frozen
         # app is the app itself: compile in this process instead (slower, once per size)
@@ -126,6 +136,14 @@ def _shapes(args: Sequence[Any], kwargs: dict[str, Any]) -> tuple[Any, ...]:
         return None
 
     return tuple(shape(a) for a in args) + tuple((k, shape(v)) for k, v in sorted(kwargs.items()))
+
+
+def _classes(block: torch.nn.Module) -> str:
+    """The classes of the block's modules, in order: a Linear with a LoRA pair is a class of its
+    own (lora_apply._PairLinear), and a block with pairs on other Linears compiles a graph of
+    its own."""
+    names = ",".join(type(module).__name__ for module in block.modules())
+    return hashlib.sha256(names.encode()).hexdigest()[:8]
 
 
 class CompiledBlocks:
@@ -160,12 +178,12 @@ class CompiledBlocks:
 
     def _wrap(self, kind: int, block: torch.nn.Module) -> None:
         eager = block.forward
-        compiled = torch.compile(eager, dynamic=False)
+        compiled = torch.compile(eager, dynamic=None)  # None: marked sizes are dynamic
 
         def forward(*args: Any, **kwargs: Any) -> Any:
             if not self.active or self.failure is not None:
                 return eager(*args, **kwargs)
-            key = f"{self._signature}|{kind}|{_shapes(args, kwargs)}"
+            key = f"{self._signature}|{kind}|{_shapes(args, kwargs)}|{_classes(block)}"
             new = key not in self._seen
             if new:
                 self._announce(kind, key)

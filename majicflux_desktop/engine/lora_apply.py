@@ -1,11 +1,20 @@
 """Apply LoRAs to the transformer as side branches: out += weight · branch(x) on each Linear they
 change. The float8 weights are never rewritten.
 
-A branch is a forward hook on the target Linear module, so it runs in every memory plan: on
-resident Linears, on diffsynth's VRAM-managed ones (fp8-offload), on streamed blocks whose weights
-point at workspace views only while the block runs, and on float8-maths Linears
-(`streaming.Fp8Linear`). It reads nothing of the module but its input and output, except for DoRA,
-which needs the base weight's norms once (read from the module at its first forward).
+A branch runs inside the target Linear's call, so it runs in every memory plan: on resident
+Linears, on diffsynth's VRAM-managed ones (fp8-offload), on streamed blocks whose weights point at
+workspace views only while the block runs, and on float8-maths Linears (`streaming.Fp8Linear`). It
+reads nothing of the module but its input and output, except for DoRA, which needs the base
+weight's norms once (read from the module at its first forward). It takes one of two forms:
+- plain LoRAs on the GPU (the usual case): the Linear's class becomes a subclass that adds its
+  stacked pair, kept as two tensors of the module (`_PairLinear`). Being part of the module's own
+  forward, the compiled blocks (compiled.py) compile it with the block, and the pair's rank is a
+  dynamic size there: one graph serves every stack, weights and ranks, so switching compiles
+  nothing after the first LoRA image;
+- the rest (LoKr, LoHa, DoRA, biases, and pairs in host memory for resident blocks): a forward
+  hook, which compiled code would skip; blocks with hooks run eagerly (`LoraStack.hooked`).
+When the GPU has no room for the stack, the pairs wait in page-locked host memory and go to the GPU
+with their streamed blocks' weights (`LoraStack` is the streamer's `Riders`).
 
 Every layout that lora_match.py recognises is converted once per file into `Patch`es in the
 compute dtype and kept by SHA-256 (`ConvertedCache`, host RAM): switching, re-weighting, adding
@@ -26,6 +35,7 @@ The maths of each kind, never with the full matrix in the forward pass:
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import time
@@ -298,6 +308,55 @@ class _LowRank:
             region.addmm_(h if ranks is None else h[:, ranks], up_t)
 
 
+class _PairLinear(torch.nn.Module):
+    """Mixed into a Linear's class while plain LoRAs are on it: out += (x @ down_t) @ up_t, with
+    the stacked pair in the attributes `lora_down_t` (in, rank) and `lora_up_t` (rank, out),
+    each LoRA's weight folded into the latter."""
+
+    lora_down_t: torch.Tensor
+    lora_up_t: torch.Tensor
+
+    def forward(self, x: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
+        out = super().forward(x, *args, **kwargs)
+        flat = out.reshape(-1, out.shape[-1])  # a view of a fresh output (a copy otherwise)
+        flat.addmm_(x.reshape(-1, x.shape[-1]) @ self.lora_down_t, self.lora_up_t)
+        return flat.view(out.shape)
+
+
+@functools.cache
+def _with_pair(base: type) -> type:
+    attributes = {"__module__": __name__, "lora_base": base}
+    return type(f"Lora{base.__name__}", (_PairLinear, base), attributes)
+
+
+def base_class(module: torch.nn.Module) -> type[torch.nn.Module]:
+    """The Linear's own class, without the LoRA pair mixed in."""
+    base: type[torch.nn.Module] = getattr(type(module), "lora_base", type(module))
+    return base
+
+
+def _put_pair(module: torch.nn.Module, pair: tuple[torch.Tensor, torch.Tensor] | None) -> None:
+    """Give the Linear this pair (down_t, up_t), or none."""
+    if pair is None:
+        module.__class__ = base_class(module)
+        module.__dict__.pop("lora_down_t", None)
+        module.__dict__.pop("lora_up_t", None)
+        return
+    module.__class__ = _with_pair(base_class(module))  # type: ignore[arg-type]
+    _pair_tensors(module, *pair)
+
+
+def _pair_tensors(module: torch.nn.Module, down_t: torch.Tensor, up_t: torch.Tensor) -> None:
+    import torch._dynamo  # imported by then (diffsynth imports it)
+
+    # The rank is no part of a compiled graph's shape: another stack runs the same graph.
+    torch._dynamo.maybe_mark_dynamic(down_t, 1)
+    torch._dynamo.maybe_mark_dynamic(up_t, 0)
+    # Plain attributes, not buffers: diffsynth's VRAM-managed Linears cast their buffers.
+    module.__dict__["lora_down_t"] = down_t
+    module.__dict__["lora_up_t"] = up_t
+
+
 def fusable(patch: Patch) -> bool:
     """A plain LoRA layer: only down and up (no bias, no DoRA magnitude)."""
     return (
@@ -308,14 +367,40 @@ def fusable(patch: Patch) -> bool:
     )
 
 
+def dense_pair(
+    parts: Sequence[tuple[Patch, float]],
+    out_features: int,
+    device: torch.device,
+    dtype: torch.dtype,
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """The plain LoRA patches of one Linear as one pair: down_t (in, rank) with their downs side
+    by side, up_t (rank, out) with their ups, each weight folded in and zeros in the columns of
+    output rows a patch does not change; the rank is at least 2 (a compiled graph's dynamic
+    size: a size of 1 would be a constant of its own). Made on `device`: a switch of 0.9 GB of
+    LoRAs spent most of its second folding the weights in on the CPU."""
+    downs = [patch.down for patch, _ in parts if patch.down is not None]  # fusable: all
+    width = max(sum(down.shape[0] for down in downs), 2)
+    down_t = torch.zeros(downs[0].shape[1], width, dtype=dtype, device=device)
+    up_t = torch.zeros(width, out_features, dtype=dtype, device=device)
+    at = 0
+    for patch, weight in parts:
+        assert patch.down is not None and patch.up is not None  # fusable
+        size = patch.down.shape[0]
+        down_t[:, at : at + size] = patch.down.to(device).t()
+        columns = slice(*patch.rows) if patch.rows else slice(None)
+        up_t[at : at + size, columns] = (patch.up.to(device).float() * weight).t()
+        at += size
+    return down_t, up_t
+
+
 def stacked(
     parts: Sequence[tuple[Patch, float]],
     device: torch.device,
     dtype: torch.dtype,
     pin: bool = False,
 ) -> _LowRank | None:
-    """The plain LoRA patches of one Linear, stacked (`pin`: in page-locked host memory, copied
-    to the GPU as each layer runs)."""
+    """The plain LoRA patches of one Linear, stacked by row range, for a hooked Linear (`pin`:
+    in page-locked host memory, copied to the GPU as each layer runs)."""
     if not parts:
         return None
     by_rows: dict[tuple[int, int] | None, list[tuple[Patch, float]]] = {}
@@ -340,24 +425,89 @@ def stacked(
     return _LowRank(down_t, ups)
 
 
+def _in_host_memory(tensor: torch.Tensor, pin: bool) -> torch.Tensor:
+    host = torch.empty(tensor.shape, dtype=tensor.dtype, pin_memory=pin)
+    return host.copy_(tensor)
+
+
 class _Branches:
-    """The forward hook of one Linear: adds the active LoRAs' changes to its output."""
+    """The LoRAs on one Linear: its stacked pair in the Linear's class (`_put_pair`) where that
+    is enough, otherwise a forward hook (this object's `__call__`) that adds them all.
+
+    With `on_host`, the pairs wait in page-locked host memory: a pair in the Linear goes to the
+    GPU with its streamed block (`ride`), and the hook's pairs too or, in a resident block, as
+    the layer runs."""
 
     def __init__(self) -> None:
-        self.low_rank: _LowRank | None = None  # the plain LoRAs, stacked
-        self.on_host = False  # low_rank waits in host memory: copied as the layer runs
+        self.module: torch.nn.Linear | None = None
+        self.pair: tuple[torch.Tensor, torch.Tensor] | None = None  # in the Linear (no hook)
+        self.low_rank: _LowRank | None = None  # the plain LoRAs, stacked, for the hook
+        self.on_host = False  # pair or low_rank wait in host memory
+        self.ridden: _LowRank | None = None  # low_rank's copy for this run of the block
         self.entries: list[tuple[_Active, Patch]] = []  # the rest: LoKr, LoHa, DoRA, biases…
         self.dora = False  # an entry reads the base output after the others have added
+        self.hook: Any = None  # the handle of this object as the Linear's forward hook
 
     @property
     def nbytes(self) -> int:
+        if self.pair is not None:
+            return sum(t.numel() * t.element_size() for t in self.pair)
         return self.low_rank.nbytes if self.low_rank is not None else 0
 
     def set(
-        self, low_rank: _LowRank | None, on_host: bool, entries: list[tuple[_Active, Patch]]
+        self,
+        module: torch.nn.Linear,
+        pair: tuple[torch.Tensor, torch.Tensor] | None,
+        low_rank: _LowRank | None,
+        on_host: bool,
+        entries: list[tuple[_Active, Patch]],
     ) -> None:
-        self.low_rank, self.on_host, self.entries = low_rank, on_host, entries
+        self.pair, self.low_rank, self.on_host, self.entries = pair, low_rank, on_host, entries
+        self.module = module
+        self.ridden = None
         self.dora = any(p.magnitude is not None for _, p in entries)
+        _put_pair(module, pair)
+        hooked = low_rank is not None or bool(entries)
+        if hooked and self.hook is None:
+            self.hook = module.register_forward_hook(self)
+        elif not hooked and self.hook is not None:
+            self.hook.remove()
+            self.hook = None
+
+    def take_off(self, module: torch.nn.Linear) -> None:
+        self.set(module, None, None, False, [])
+
+    def ride(self, device: torch.device, compute: Any) -> Any:
+        """A copy of the host-memory pairs on the GPU, queued now on the stream current here:
+        the streamer's copy stream, right after the block's own weights (`Riders`), so the layer
+        finds its pair there instead of copying it in the compute stream's order, where each copy
+        waited for the blocks queued before it on the bus (1.9× the LoRA-free step at 4 GB on
+        the H200). `compute`: the stream that will use them."""
+
+        def copied(tensor: torch.Tensor) -> torch.Tensor:
+            on_device = tensor.to(device, non_blocking=True)
+            if compute is not None:  # freed into the allocator only after that stream used it
+                on_device.record_stream(compute)
+            return on_device
+
+        if self.pair is not None:
+            return copied(self.pair[0]), copied(self.pair[1])
+        assert self.low_rank is not None
+        ups = [(rows, ranks, copied(up)) for rows, ranks, up in self.low_rank.ups]
+        return _LowRank(copied(self.low_rank.down_t), ups)
+
+    def board(self, copy: Any) -> None:
+        """The block runs now, with this copy of the pairs (`ride`)."""
+        if isinstance(copy, _LowRank):
+            self.ridden = copy
+        elif self.module is not None:
+            _pair_tensors(self.module, *copy)
+
+    def alight(self) -> None:
+        """The block has run: its copy goes (the Linear holds its host-memory pair again)."""
+        self.ridden = None
+        if self.pair is not None and self.module is not None:
+            _pair_tensors(self.module, *self.pair)
 
     def __call__(self, module: torch.nn.Linear, args: tuple[Any, ...], output: Any) -> Any:
         x = args[0]
@@ -367,7 +517,10 @@ class _Branches:
         if self.low_rank is not None:
             if not output.is_contiguous():
                 output = output.contiguous()
-            pair = self.low_rank.to(x.device, x.dtype) if self.on_host else self.low_rank
+            pair = self.low_rank
+            if self.on_host:
+                ridden, self.ridden = self.ridden, None
+                pair = ridden if ridden is not None else self.low_rank.to(x.device, x.dtype)
             pair.add_to(output.view(-1, output.shape[-1]), x.reshape(-1, x.shape[-1]))
         for active, patch in self.entries:
             patch = active.placed(patch, x)
@@ -429,17 +582,19 @@ def _dora(
     if patch.axis == "out":
         return active.weight * ((ratio - 1) * plain + ratio * patch.delta_x(x, 1.0))
     scaled = x * ratio  # W' = (W + sΔ) diag(ratio): one more product with the base weight
-    plain_scaled = _rows(type(module).forward(module, scaled), patch.rows) - bias_rows
+    plain_scaled = _rows(base_class(module).forward(module, scaled), patch.rows) - bias_rows
     return active.weight * (plain_scaled + patch.delta_x(scaled, 1.0) - plain)
 
 
-def _device_bytes(active: _Active, dtype: torch.dtype) -> int:
-    """What one LoRA takes on the compute device: its stacked pairs and its other patches."""
+def _device_bytes(active: _Active, dtype: torch.dtype, modules: dict[str, torch.nn.Linear]) -> int:
+    """What one LoRA takes on the compute device: its stacked pairs (as wide as their Linear's
+    output, dense_pair) and its other patches."""
     size = torch.empty((), dtype=dtype).element_size()
     elements = 0
     for patch in active.converted.patches:
-        if patch.down is not None and patch.up is not None and fusable(patch):
-            elements += patch.down.numel() + patch.up.numel()
+        if patch.down is not None and fusable(patch):
+            rank, inputs = patch.down.shape
+            elements += rank * (inputs + modules[patch.module].out_features)
     return active.nbytes + elements * size
 
 
@@ -462,22 +617,55 @@ class LoraStack:
             if isinstance(module, torch.nn.Linear)
         }
         self._active: dict[str, _Active] = {}
-        self._hooks: dict[str, tuple[Any, _Branches]] = {}
+        self._branches: dict[str, _Branches] = {}
+        self._by_module: dict[int, _Branches] = {}  # id(Linear) -> its branches
         self._signature: tuple[tuple[str, float], ...] = ()
         self.on_host = False  # the stacked LoRAs wait in host memory (the budget had no room)
+        # id of each module in a block -> whether the block is resident (BlockStreamer.blocks):
+        # the host-memory pairs of Linears in streamed blocks ride along with the blocks' copies
+        self.blocks: Callable[[], dict[int, bool]] | None = None
         self.last_apply_s = 0.0
 
     @property
     def nbytes(self) -> int:
         """Bytes the active LoRAs hold on the compute device (what the memory plan counts)."""
-        stacked_bytes = sum(branches.nbytes for _, branches in self._hooks.values())
+        stacked_bytes = sum(branches.nbytes for branches in self._branches.values())
         if self.on_host:
             stacked_bytes = 0  # a layer's pair visits the GPU while it runs: a few MB at most
         return stacked_bytes + sum(active.nbytes for active in self._active.values())
 
     @property
-    def hooked_modules(self) -> list[str]:
-        return sorted(self._hooks)
+    def changed_modules(self) -> list[str]:
+        """The Linears that LoRAs change now."""
+        return sorted(self._branches)
+
+    @property
+    def hooked(self) -> bool:
+        """Some LoRA runs as a forward hook, which compiled blocks would skip: while so, the blocks
+        run eagerly (compiled.eager_while)."""
+        return any(branches.hook is not None for branches in self._branches.values())
+
+    # -- streaming.Riders: the host-memory pairs go to the GPU with their streamed blocks ---------
+    def _riding(self, block: torch.nn.Module) -> list[_Branches]:
+        found = (self._by_module.get(id(module)) for module in block.modules())
+        return [branches for branches in found if branches is not None and branches.on_host]
+
+    def copy(self, block: torch.nn.Module, compute: Any) -> Any:
+        if not self.on_host:
+            return None
+        copies = [
+            (branches, branches.ride(self.device, compute)) for branches in self._riding(block)
+        ]
+        return copies or None
+
+    def use(self, block: torch.nn.Module, copies: Any) -> None:
+        for branches, copy in copies:
+            branches.board(copy)
+
+    def done(self, block: torch.nn.Module) -> None:
+        if self.on_host:
+            for branches in self._riding(block):
+                branches.alight()
 
     def patches(self) -> dict[str, list[Patch]]:
         """The active LoRAs' converted patches, by file name."""
@@ -513,7 +701,7 @@ class LoraStack:
         self._active = active  # those left out lose their device copies here
         signature = tuple((sha, a.weight) for sha, a in active.items())
         if signature != self._signature:  # the same LoRAs at the same weights: nothing to redo
-            wanted_bytes = sum(_device_bytes(a, self.dtype) for a in active.values())
+            wanted_bytes = sum(_device_bytes(a, self.dtype, self._modules) for a in active.values())
             self.on_host = room is not None and not room(wanted_bytes)
             self._rehook()
             self._signature = signature
@@ -549,15 +737,27 @@ class LoraStack:
             for patch in active.patches:
                 other.setdefault(patch.module, []).append((active, patch))
         wanted = set(plain) | set(other)
-        for name in [n for n in self._hooks if n not in wanted]:
-            handle, _ = self._hooks.pop(name)
-            handle.remove()
+        for name in [n for n in self._branches if n not in wanted]:
+            self._branches.pop(name).take_off(self._modules[name])
+        pin = self.on_host and self.device.type == "cuda"
+        blocks = self.blocks() if self.on_host and self.blocks is not None else {}
         for name in wanted:
-            if name not in self._hooks:
-                branches = _Branches()
-                self._hooks[name] = (self._modules[name].register_forward_hook(branches), branches)
-            branches = self._hooks[name][1]
-            device = torch.device("cpu") if self.on_host else self.device
-            pin = self.on_host and self.device.type == "cuda"
-            low_rank = stacked(plain.get(name, []), device, self.dtype, pin=pin)
-            branches.set(low_rank, self.on_host, other.get(name, []))
+            module = self._modules[name]
+            branches = self._branches.setdefault(name, _Branches())
+            parts, entries = plain.get(name, []), other.get(name, [])
+            pair, low_rank = None, None
+            # With no room on the GPU, the pairs of streamed blocks ride along with them, those
+            # of resident blocks are copied as the layer runs (hook), and the few outside the
+            # blocks (the embedders, the last layer: small) stay on the GPU.
+            in_block = blocks.get(id(module))
+            on_host = self.on_host and in_block is not None
+            if parts and not entries and not (on_host and in_block):
+                pair = dense_pair(parts, module.out_features, self.device, self.dtype)
+                if on_host:  # made on the GPU, kept in host memory
+                    pair = (_in_host_memory(pair[0], pin), _in_host_memory(pair[1], pin))
+            elif parts:
+                device = torch.device("cpu") if self.on_host else self.device
+                low_rank = stacked(parts, device, self.dtype, pin=pin)
+                on_host = self.on_host
+            branches.set(module, pair, low_rank, on_host, entries)
+        self._by_module = {id(self._modules[n]): b for n, b in self._branches.items()}

@@ -77,6 +77,11 @@ class EngineLoras:
         return 0 if self.stack is None else self.stack.nbytes
 
     @property
+    def hooked(self) -> bool:
+        """Some LoRA on the transformer is a forward hook: compiled blocks would skip it."""
+        return self.stack is not None and self.stack.hooked
+
+    @property
     def planned_bytes(self) -> int:
         """What the next streamed plan should leave free for LoRAs."""
         return max(self.reserve_bytes, self.nbytes)

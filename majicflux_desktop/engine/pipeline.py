@@ -127,6 +127,7 @@ class Engine:
         # them (placement.DiskWeights), not whole models into host RAM first.
         self.lean_load = True
         self._phases = Laps()  # the last load's phases (LoadReport.phases)
+        self._compiling = False  # the load under way will compile the blocks
         # Where streamed plans keep T5's float8 blocks on disk between prompts (None: in RAM).
         self.weight_cache_dir: Path | None = None
         # Which sizes were compiled on this machine (in the compiler's cache folder; None: unknown).
@@ -177,8 +178,7 @@ class Engine:
             tiny.register()
         catalog.register_variants_with_diffsynth()  # e.g. ComfyUI's single-file T5
         not_compiled = compiled.unavailable(self.device, self.compile_maths)
-        if not_compiled is None:
-            compiled.import_ahead()  # while the load waits for its reads
+        self._compiling = not_compiled is None  # the build imports the compiler ahead
         while True:
             if memory.PLANS[plan].streamed and budget_bytes is None and self.device == "cuda":
                 budget_bytes = max(0, self.reading().free - int(memory.HEADROOM * memory.GIB))
@@ -197,6 +197,10 @@ class Engine:
         self.paths, self.plan, self.budget_bytes = paths, plan, budget_bytes
         streamed_budget = budget_bytes if memory.PLANS[plan].streamed else None
         self.loras.attach(self.pipe.dit, self.device, self.dtype, paths.tiny, streamed_budget)
+        if self.streamer is not None and self.loras.stack is not None:
+            # LoRA pairs in host memory go to the GPU with their streamed blocks
+            self.streamer.riders = self.loras.stack
+            self.loras.stack.blocks = self.streamer.blocks
         self.model_hash = catalog.file_fingerprint(paths.dit)
         self.model_name = "tiny-random" if paths.tiny else paths.dit.stem
         self._phases.lap("LoRA hooks and the model's fingerprint")
@@ -290,6 +294,11 @@ class Engine:
             )
             # streamed plans: the transformer and T5 without their weights (placement reads them)
             self._phases.lap("diffsynth built the models")
+            if self._compiling:
+                # Now, not before diffsynth's build: the import holds the GIL, as that build does
+                # (6 s on the H200 host with both at once, against 1–3 s without), while what
+                # follows mostly waits for reads and page-locking.
+                compiled.import_ahead()
             if plan.streamed:
                 t5_layout: dict[str, tuple[int, ...]] = {}
                 for part in paths.t5:
@@ -587,7 +596,7 @@ class Engine:
             with (
                 prints_to_log("majicflux.diffsynth"),
                 watching,
-                compiled.eager_while(blocks, eager=bool(applied)),
+                compiled.eager_while(blocks, eager=self.loras.hooked),
             ):
                 image = pipe(**inputs)
         except BaseException:

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Protocol
 
 import torch
 
@@ -386,6 +386,22 @@ class Fp8Linear(torch.nn.Linear):
         return out.reshape(*shape[:-1], out.shape[-1])
 
 
+class Riders(Protocol):
+    """What goes to the GPU along with a streamed block's weights (LoRA pairs in host memory,
+    lora_apply.LoraStack): copied on the copy stream right after them, and handed over just
+    before that copy of the block runs, so the run finds them there."""
+
+    def copy(self, block: torch.nn.Module, compute: Any) -> Any:
+        """Queue the copies (the current stream is the copy stream; `compute` the stream that
+        will use them); what is returned, if not None, goes to `use` before this copy runs."""
+
+    def use(self, block: torch.nn.Module, copies: Any) -> None:
+        """The block runs now with these copies."""
+
+    def done(self, block: torch.nn.Module) -> None:
+        """The block has run (its copies may go)."""
+
+
 class BlockStreamer:
     """Runs blocks of one or more models, resident or streamed, through shared GPU buffers.
 
@@ -417,15 +433,18 @@ class BlockStreamer:
         self._next_bounce = 0
         # Lookahead state.
         self._expected = -1  # the unit prepared to run next
-        self._prepared: dict[int, tuple[str, int, Any]] = {}  # unit -> (buffer kind, index, ready)
-        self._copied: dict[int, tuple[int, Any]] = {}  # unit -> (staging buffer, copied event)
+        # unit -> (buffer kind, index, ready event, what rode along with its copy)
+        self._prepared: dict[int, tuple[str, int, Any, Any]] = {}
+        # unit -> (staging buffer, copied event, what rode along)
+        self._copied: dict[int, tuple[int, Any, Any]] = {}
         self._copy_order: list[int] = []  # units copied but not yet prepared, oldest first
         self._bound: dict[int, tuple[str, int]] = {}  # unit -> buffer its weights point into
         self._next_slot = 0
         self._next_staging = 0
         self._copy_cursor = -1
         self._running = ""  # the model whose blocks ran last
-        self.stats = {"restarts": 0, "copies": 0, "late_copies": 0, "upcasts": 0}
+        self.stats = {"restarts": 0, "copies": 0, "late_copies": 0, "upcasts": 0, "rides": 0}
+        self.riders: Riders | None = None  # what else a streamed block takes to the GPU
         self._slot_free: list[Any] = []
         self._staging_free: list[Any] = []
         if self.cuda:
@@ -724,6 +743,13 @@ class BlockStreamer:
         self._hooks.clear()
 
     # -- the schedule -----------------------------------------------------------------------------
+    def blocks(self) -> dict[int, bool]:
+        """For the id of every module inside a unit (a block and what it holds): whether the unit
+        is resident (False: copied to the GPU before each run)."""
+        return {
+            id(module): unit.resident for unit in self.units for module in unit.module.modules()
+        }
+
     def successor(self, index: int) -> int:
         """The next block that needs preparing: blocks of one model run in order, then again;
         -1 after the last block of a model whose blocks are read from a file (T5 runs once per
@@ -753,15 +779,19 @@ class BlockStreamer:
                 self._staging_buffer(0)
             self._side_streams_follow()
             self._prepare(index)
-        kind, buffer, ready = self._prepared.pop(index)
+        kind, buffer, ready, riding = self._prepared.pop(index)
         if ready is not None:
             torch.cuda.current_stream(self.device).wait_event(ready)
         self._bind(self.units[index], (kind, buffer))
+        if riding is not None and self.riders is not None:
+            self.riders.use(module, riding)
         self._expected = self.successor(index)
         if self._expected not in (index, -1):
             self._prepare(self._expected)
 
     def _after(self, module: torch.nn.Module, args: Any, output: Any) -> None:
+        if self.riders is not None:
+            self.riders.done(module)
         if self.cuda:
             kind, buffer = self._bound[self._index[id(module)]]
             events = self._slot_free if kind == "slot" else self._staging_free
@@ -795,15 +825,15 @@ class BlockStreamer:
 
     def _prepare(self, index: int) -> None:
         unit = self.units[index]
-        staging, copied = -1, None
+        staging, copied, riding = -1, None, None
         if not unit.resident:
             if index not in self._copied:
                 self.stats["late_copies"] += 1  # not prefetched: the compute waits for the bus
                 self._copy(index)
-            staging, copied = self._copied.pop(index)
+            staging, copied, riding = self._copied.pop(index)
             self._copy_order.remove(index)
         if not unit.needs_slot:  # float8 maths straight from the staging buffer
-            self._prepared[index] = ("staging", staging, copied)
+            self._prepared[index] = ("staging", staging, copied, riding)
             self._fill_copy_queue(index)
             return
         slot = self._next_slot
@@ -829,7 +859,7 @@ class BlockStreamer:
                     self._staging_free[staging].record(self._upcast_stream)
                 ready = torch.cuda.Event()
                 ready.record(self._upcast_stream)
-        self._prepared[index] = ("slot", slot, ready)
+        self._prepared[index] = ("slot", slot, ready, riding)
         self._fill_copy_queue(index)
 
     def _fill_copy_queue(self, after: int) -> None:
@@ -837,7 +867,7 @@ class BlockStreamer:
         if self.units[after].model not in self._streaming_models:
             return
         # A streamed float8-maths unit holds its staging buffer until it has run.
-        in_use = sum(1 for kind, _, _ in self._prepared.values() if kind == "staging")
+        in_use = sum(1 for kind, *_ in self._prepared.values() if kind == "staging")
         cursor = max(self._copy_cursor, after) if self._copy_order else after
         for _ in range(len(self.units)):
             if len(self._copy_order) + in_use >= self.copy_ahead - 1:
@@ -854,6 +884,7 @@ class BlockStreamer:
         staging = self._next_staging
         self._next_staging = (staging + 1) % self.copy_ahead
         done = None
+        compute = torch.cuda.current_stream(self.device) if self.cuda else None
         with self._on(self._copy_stream if self.cuda else None):
             if self.cuda:
                 self._copy_stream.wait_event(self._staging_free[staging])
@@ -862,10 +893,14 @@ class BlockStreamer:
                 self._read_spilled(unit, target)
             else:
                 target.copy_(unit.storage, non_blocking=True)
+            riding = None
+            if self.riders is not None:
+                riding = self.riders.copy(unit.module, compute)
+                self.stats["rides"] += riding is not None
             if self.cuda:
                 done = torch.cuda.Event()
                 done.record(self._copy_stream)
-        self._copied[index] = (staging, done)
+        self._copied[index] = (staging, done, riding)
         self._copy_order.append(index)
         self._copy_cursor = index
 

@@ -81,44 +81,65 @@ def test_compiled_blocks_make_the_eager_picture_and_the_window_hears_of_the_comp
     ]
 
 
-def test_without_a_compiler_the_blocks_run_as_before_and_the_image_says_why(
-    tiny_paths, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_without_a_compiler_the_blocks_run_as_before_and_the_image_says_why(tiny_paths) -> None:
     import torch._inductor.config
 
     request = GenerationRequest("a dog", seed=4, steps=2, width=192, height=192)
     eager, _, _ = make(engine(tiny_paths, "off"), request)
-    monkeypatch.setattr(torch._inductor.config.cpp, "cxx", ("/nonexistent/c++",))
-    made = engine(tiny_paths, "on")
-
-    picture, _, result = make(made, request)
-    assert np.array_equal(picture, eager)  # the eager blocks, exactly
-    assert made.compiled is not None and made.compiled.failure
-    notes = [note.text() for note in result.notes]  # type: ignore[attr-defined]
-    assert any("compiled maths do not work on this PC" in note for note in notes), notes
-    # said once: the next image is made eagerly without trying again
-    again, _, result = make(made, request)
+    # config.patch: monkeypatch's undo would delete the key from torch's config
+    with torch._inductor.config.patch({"cpp.cxx": ("/nonexistent/c++",)}):
+        made = engine(tiny_paths, "on")
+        picture, _, result = make(made, request)
+        assert np.array_equal(picture, eager)  # the eager blocks, exactly
+        assert made.compiled is not None and made.compiled.failure
+        notes = [note.text() for note in result.notes]  # type: ignore[attr-defined]
+        assert any("compiled maths do not work on this PC" in note for note in notes), notes
+        # said once: the next image is made eagerly without trying again
+        again, _, result = make(made, request)
     assert np.array_equal(again, eager)
     assert not [n for n in result.notes if "compiled" in n.text()]  # type: ignore[attr-defined]
 
 
-def test_images_with_loras_are_made_eagerly_and_switching_compiles_nothing(
+def test_plain_loras_compile_once_and_switching_them_compiles_nothing(
     tiny_paths, tmp_path: Path
 ) -> None:
-    tiny_loras.kohya(tmp_path / "loras" / "tiny-kohya.safetensors")
-    request = GenerationRequest(
-        "a boat", seed=6, steps=2, width=256, height=256, loras=(LoraUse("tiny-kohya", 0.8),)
-    )
-    reference = engine(tiny_paths, "off")
-    reference.set_lora_folders([tmp_path / "loras"])
-    eager, _, _ = make(reference, request)
-    made = engine(tiny_paths, "on")
-    made.set_lora_folders([tmp_path / "loras"])
+    """A first image with LoRAs compiles the blocks with their pairs (the window hears of it);
+    another stack on the same layers, of another rank and other weights, runs the same graphs.
+    LoRAs that need hooks (LoKr) make their image eagerly: exactly the eager picture."""
+    from torch._dynamo.utils import counters
 
-    picture, seen, result = make(made, request)
-    assert np.array_equal(picture, eager)
+    folder = tmp_path / "loras"
+    tiny_loras.kohya(folder / "tiny-kohya.safetensors")
+    tiny_loras.kohya(folder / "tiny-other.safetensors", seed=11)
+    tiny_loras.lokr(folder / "tiny-lokr.safetensors")
+
+    def with_loras(*loras: tuple[str, float]) -> GenerationRequest:
+        uses = tuple(LoraUse(f"tiny-{name}", weight) for name, weight in loras)
+        return GenerationRequest("a boat", seed=6, steps=2, width=256, height=256, loras=uses)
+
+    stacks = [(("kohya", 0.8),), (("kohya", -0.5), ("other", 1.2)), (("lokr", 0.9),)]
+    reference = engine(tiny_paths, "off")
+    reference.set_lora_folders([folder])
+    eager = [make(reference, with_loras(*stack))[0] for stack in stacks]
+    made = engine(tiny_paths, "on")
+    made.set_lora_folders([folder])
+    make(made, with_loras())  # the LoRA-free graphs
+
+    picture, seen, result = make(made, with_loras(*stacks[0]))
+    assert np.abs(picture - eager[0]).max() <= 2 and np.abs(picture - eager[0]).mean() < 0.05
+    assert [p.phase for p in seen if p.phase in (Phase.COMPILING, Phase.PREPARING)]
+    assert result.timings.compiling > 0  # type: ignore[attr-defined]
+    graphs = counters["stats"]["unique_graphs"]
+
+    picture, seen, result = make(made, with_loras(*stacks[1]))  # twice the rank, other weights
+    assert np.abs(picture - eager[1]).max() <= 2 and np.abs(picture - eager[1]).mean() < 0.05
     assert not [p for p in seen if p.phase in (Phase.COMPILING, Phase.PREPARING)]
     assert result.timings.compiling == 0  # type: ignore[attr-defined]
+    assert counters["stats"]["unique_graphs"] == graphs
+
+    picture, _, _ = make(made, with_loras(*stacks[2]))  # a hook: the blocks run eagerly
+    assert np.array_equal(picture, eager[2])
+    assert counters["stats"]["unique_graphs"] == graphs
 
 
 def test_off_and_cpu_auto_leave_the_blocks_alone(tiny_paths) -> None:

@@ -123,7 +123,7 @@ def test_weight_zero_and_disabled_give_exactly_the_lora_free_image(
     off = (LoraUse("tiny-kohya", 0.0), LoraUse("tiny-peft", 1.0, enabled=False))
     result = engine.generate(GenerationRequest(PROMPT, seed=5, loras=off, **SMALL))  # type: ignore[arg-type]
     assert np.array_equal(np.asarray(result.image).astype(int), plain) and result.loras == ()
-    assert engine.loras.stack is not None and engine.loras.stack.hooked_modules == []
+    assert engine.loras.stack is not None and engine.loras.stack.changed_modules == []
 
 
 def test_q_v_only_lora_leaves_k_alone(engine: Engine) -> None:
@@ -193,7 +193,7 @@ def test_a_missing_or_refused_lora_fails_the_image_and_the_next_one_is_clean(
     engine.generate(request(("kohya", 1.0)))
     with pytest.raises(UserError, match="“tiny-gone” is not in the LoRA folders"):
         engine.generate(request(("kohya", 1.0), ("gone", 1.0)))
-    assert engine.loras.stack.hooked_modules == []  # type: ignore[union-attr]
+    assert engine.loras.stack.changed_modules == []  # type: ignore[union-attr]
     refused = GenerationRequest(PROMPT, seed=5, loras=(LoraUse("sdxl"),), **SMALL)  # type: ignore[arg-type]
     with pytest.raises(UserError, match="is a LoRA for SDXL"):
         engine.generate(refused)
@@ -375,7 +375,9 @@ def test_loras_with_no_room_even_when_every_block_streams_wait_in_host_memory(
     image = pixels(tight, request(*plain))
     stack = tight.loras.stack
     assert stack is not None and stack.on_host and tight.loras.nbytes == 0
-    assert stack.hooked_modules  # the LoRAs are on, from host memory
+    assert stack.changed_modules  # the LoRAs are on, from host memory
+    # their pairs went along with the blocks' copies, into the Linears: no hook (compilable)
+    assert streamer.stats["rides"] > 0 and not stack.hooked
     assert np.array_equal(image, pixels(free, request(*plain)))
     tight.budget_bytes = None  # room again (a plan without a budget): the stack leaves the host
     assert np.array_equal(

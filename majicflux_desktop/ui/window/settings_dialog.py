@@ -99,7 +99,8 @@ class SettingsDialog(QDialog):
                     "about 1.8 times as fast where the model stays on the GPU (measured on an "
                     "H200), less where its blocks stream from RAM. The first image of each size "
                     "compiles once on this PC (tens of seconds); later ones, after a restart too, "
-                    "reuse it. Images made with LoRAs are not compiled."
+                    "reuse it. Images with LoRAs compile once more, and switching LoRAs then "
+                    "compiles nothing; LoKr, LoHa and DoRA LoRAs run uncompiled."
                 )
             )
         )
