@@ -142,6 +142,32 @@ def test_plain_loras_compile_once_and_switching_them_compiles_nothing(
     assert counters["stats"]["unique_graphs"] == graphs
 
 
+def test_loras_without_room_on_the_gpu_ride_with_their_blocks_into_compiled_code(
+    tiny_paths, tmp_path: Path
+) -> None:
+    """A budget that leaves the LoRAs no room: every block streams and the pairs go along with
+    each block's copy into its Linears, where the compiled blocks use them (no hook)."""
+    folder = tmp_path / "loras"
+    tiny_loras.kohya(folder / "tiny-kohya.safetensors")
+    request = GenerationRequest(
+        "a kite", seed=7, steps=2, width=256, height=256, loras=(LoraUse("tiny-kohya", 0.9),)
+    )
+    reference = engine(tiny_paths, "off")
+    reference.set_lora_folders([folder])
+    eager, _, _ = make(reference, request)
+    made = Engine(device="cpu", compile_maths="on")
+    made.loras.reserve_bytes = 0
+    made.load(tiny_paths, "fp8-stream", budget_bytes=1)
+    made.set_lora_folders([folder])
+
+    picture, _, result = make(made, request)
+    stack, streamer = made.loras.stack, made.streamer
+    assert stack is not None and stack.on_host and not stack.hooked
+    assert streamer is not None and streamer.stats["rides"] > 0
+    assert result.timings.compiling > 0  # type: ignore[attr-defined]
+    assert np.abs(picture - eager).max() <= 2 and np.abs(picture - eager).mean() < 0.05
+
+
 def test_off_and_cpu_auto_leave_the_blocks_alone(tiny_paths) -> None:
     for mode, why in (("off", "off in Settings"), ("auto", "they need an NVIDIA GPU")):
         made = engine(tiny_paths, mode)
