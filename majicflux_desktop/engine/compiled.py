@@ -170,6 +170,7 @@ class CompiledBlocks:
         self._signature = signature
         self._known = self._read_record()
         self._seen: set[str] = set()
+        self._classes: dict[int, str] = {}  # id(block) -> _classes(block) in the current image
         self._lock = threading.Lock()
         self._blocks: list[tuple[torch.nn.Module, Callable[..., Any]]] = []
         for kind, blocks in enumerate(kinds):
@@ -183,7 +184,10 @@ class CompiledBlocks:
         def forward(*args: Any, **kwargs: Any) -> Any:
             if not self.active or self.failure is not None:
                 return eager(*args, **kwargs)
-            key = f"{self._signature}|{kind}|{_shapes(args, kwargs)}|{_classes(block)}"
+            classes = self._classes.get(id(block))
+            if classes is None:  # LoRAs change between images only (eager_while forgets these)
+                classes = self._classes[id(block)] = _classes(block)
+            key = f"{self._signature}|{kind}|{_shapes(args, kwargs)}|{classes}"
             new = key not in self._seen
             if new:
                 self._announce(kind, key)
@@ -235,6 +239,10 @@ class CompiledBlocks:
             with contextlib.suppress(OSError):
                 atomic_write_bytes(self._record, json.dumps(sorted(self._known), indent=0).encode())
 
+    def forget_classes(self) -> None:
+        """The blocks' module classes may have changed (a LoRA on a Linear changes its class)."""
+        self._classes = {}
+
     def remove(self) -> None:
         """The blocks' own forwards again."""
         for block, eager in self._blocks:
@@ -256,6 +264,7 @@ def eager_while(blocks: CompiledBlocks | None, eager: bool) -> Iterator[None]:
         yield
         return
     blocks.active = not eager
+    blocks.forget_classes()
     blocks.prepared_now = False
     blocks.compile_seconds = 0.0
     try:

@@ -619,20 +619,23 @@ class LoraStack:
         self._active: dict[str, _Active] = {}
         self._branches: dict[str, _Branches] = {}
         self._by_module: dict[int, _Branches] = {}  # id(Linear) -> its branches
-        self._signature: tuple[tuple[str, float], ...] = ()
+        # the LoRAs and weights on the Linears (None: unknown, after a change that failed)
+        self._signature: tuple[tuple[str, float], ...] | None = ()
         self.on_host = False  # the stacked LoRAs wait in host memory (the budget had no room)
-        # id of each module in a block -> whether the block is resident (BlockStreamer.blocks):
-        # the host-memory pairs of Linears in streamed blocks ride along with the blocks' copies
-        self.blocks: Callable[[], dict[int, bool]] | None = None
+        # id of each module in a block -> (the block's unit, whether it is resident), and how many
+        # blocks' copies can be on the GPU at once (BlockStreamer.blocks): the host-memory pairs
+        # of Linears in streamed blocks ride along with the blocks' copies
+        self.blocks: Callable[[], tuple[dict[int, tuple[int, bool]], int]] | None = None
+        self._riding_bytes = 0  # on the GPU at most, while host-memory pairs ride
         self.last_apply_s = 0.0
 
     @property
     def nbytes(self) -> int:
         """Bytes the active LoRAs hold on the compute device (what the memory plan counts)."""
-        stacked_bytes = sum(branches.nbytes for branches in self._branches.values())
-        if self.on_host:
-            stacked_bytes = 0  # a layer's pair visits the GPU while it runs: a few MB at most
-        return stacked_bytes + sum(active.nbytes for active in self._active.values())
+        stacked_bytes = sum(
+            branches.nbytes for branches in self._branches.values() if not branches.on_host
+        )  # host-memory pairs visit the GPU with their blocks: a few blocks' worth at once
+        return stacked_bytes + self._riding_bytes + sum(a.nbytes for a in self._active.values())
 
     @property
     def changed_modules(self) -> list[str]:
@@ -703,6 +706,7 @@ class LoraStack:
         if signature != self._signature:  # the same LoRAs at the same weights: nothing to redo
             wanted_bytes = sum(_device_bytes(a, self.dtype, self._modules) for a in active.values())
             self.on_host = room is not None and not room(wanted_bytes)
+            self._signature = None  # a rehook that fails half-way leaves the Linears unknown
             self._rehook()
             self._signature = signature
         self.last_apply_s = time.perf_counter() - started
@@ -740,7 +744,8 @@ class LoraStack:
         for name in [n for n in self._branches if n not in wanted]:
             self._branches.pop(name).take_off(self._modules[name])
         pin = self.on_host and self.device.type == "cuda"
-        blocks = self.blocks() if self.on_host and self.blocks is not None else {}
+        blocks, in_flight = self.blocks() if self.on_host and self.blocks is not None else ({}, 0)
+        riding: dict[int, int] = {}  # unit -> bytes of its host-memory pairs
         for name in wanted:
             module = self._modules[name]
             branches = self._branches.setdefault(name, _Branches())
@@ -749,7 +754,7 @@ class LoraStack:
             # With no room on the GPU, the pairs of streamed blocks ride along with them, those
             # of resident blocks are copied as the layer runs (hook), and the few outside the
             # blocks (the embedders, the last layer: small) stay on the GPU.
-            in_block = blocks.get(id(module))
+            unit, in_block = blocks.get(id(module), (-1, None))
             on_host = self.on_host and in_block is not None
             if parts and not entries and not (on_host and in_block):
                 pair = dense_pair(parts, module.out_features, self.device, self.dtype)
@@ -760,4 +765,7 @@ class LoraStack:
                 low_rank = stacked(parts, device, self.dtype, pin=pin)
                 on_host = self.on_host
             branches.set(module, pair, low_rank, on_host, entries)
+            if on_host and in_block is False:
+                riding[unit] = riding.get(unit, 0) + branches.nbytes
+        self._riding_bytes = min(in_flight * max(riding.values(), default=0), sum(riding.values()))
         self._by_module = {id(self._modules[n]): b for n, b in self._branches.items()}

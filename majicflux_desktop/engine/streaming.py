@@ -743,12 +743,16 @@ class BlockStreamer:
         self._hooks.clear()
 
     # -- the schedule -----------------------------------------------------------------------------
-    def blocks(self) -> dict[int, bool]:
-        """For the id of every module inside a unit (a block and what it holds): whether the unit
-        is resident (False: copied to the GPU before each run)."""
-        return {
-            id(module): unit.resident for unit in self.units for module in unit.module.modules()
+    def blocks(self) -> tuple[dict[int, tuple[int, bool]], int]:
+        """For the id of every module inside a unit (a block and what it holds): the unit's index
+        and whether it is resident (False: copied to the GPU before each run); and how many units'
+        copies can be on the GPU at once (queued ahead, prepared, running: `Riders` budget)."""
+        found = {
+            id(module): (index, unit.resident)
+            for index, unit in enumerate(self.units)
+            for module in unit.module.modules()
         }
+        return found, self.copy_ahead + 1
 
     def successor(self, index: int) -> int:
         """The next block that needs preparing: blocks of one model run in order, then again;
@@ -820,6 +824,10 @@ class BlockStreamer:
         self._prepared.clear()
         self._copied.clear()
         self._copy_order.clear()
+        if self.riders is not None:  # a run stopped half-way: its blocks' copies go
+            for unit in self.units:
+                if not unit.resident:
+                    self.riders.done(unit.module)
         self._expected = -1
         self._copy_cursor = -1
 

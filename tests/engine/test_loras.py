@@ -373,12 +373,16 @@ def test_loras_with_no_room_even_when_every_block_streams_wait_in_host_memory(
     assert streamer is not None and not any(streamer.residency.dit)  # type: ignore[attr-defined]
     plain = (("kohya", 0.9), ("peft-q-v", 1.1))  # low-rank pairs only: none stays on the card
     image = pixels(tight, request(*plain))
+    everywhere = pixels(free, request(*plain))
     stack = tight.loras.stack
-    assert stack is not None and stack.on_host and tight.loras.nbytes == 0
+    assert stack is not None and stack.on_host
+    # what it counts on the card: the streamed blocks' pairs on it at once (here, with few
+    # blocks, all of them), never more than the whole stack
+    assert 0 < tight.loras.nbytes <= free.loras.nbytes
     assert stack.changed_modules  # the LoRAs are on, from host memory
     # their pairs went along with the blocks' copies, into the Linears: no hook (compilable)
     assert streamer.stats["rides"] > 0 and not stack.hooked
-    assert np.array_equal(image, pixels(free, request(*plain)))
+    assert np.array_equal(image, everywhere)
     tight.budget_bytes = None  # room again (a plan without a budget): the stack leaves the host
     assert np.array_equal(
         pixels(tight, request(("kohya", 0.5))), pixels(free, request(("kohya", 0.5)))
