@@ -6,11 +6,11 @@ Linears, on diffsynth's VRAM-managed ones (fp8-offload), on streamed blocks whos
 workspace views only while the block runs, and on float8-maths Linears (`streaming.Fp8Linear`). It
 reads nothing of the module but its input and output, except for DoRA, which needs the base
 weight's norms once (read from the module at its first forward). It takes one of two forms:
-- plain LoRAs on the GPU (the usual case): the Linear's class becomes a subclass that adds its
-  stacked pair, kept as two tensors of the module (`_PairLinear`). Being part of the module's own
-  forward, the compiled blocks (compiled.py) compile it with the block, and the pair's rank is a
-  dynamic size there: one graph serves every stack, weights and ranks, so switching compiles
-  nothing after the first LoRA image;
+- plain LoRAs (the usual case): the Linear's class becomes a subclass that adds their stacked
+  pairs (one per output row range), kept as tensors of the module (`_PairLinear`). Being part of
+  the module's own forward, the compiled blocks (compiled.py) compile them with the block, and a
+  pair's rank is a dynamic size there: one graph serves every stack, weights and ranks of a
+  layout, so switching compiles nothing after the first LoRA image;
 - the rest (LoKr, LoHa, DoRA, biases, and pairs in host memory for resident blocks): a forward
   hook, which compiled code would skip; blocks with hooks run eagerly (`LoraStack.hooked`).
 When the GPU has no room for the stack, the pairs wait in page-locked host memory and go to the GPU
@@ -308,18 +308,24 @@ class _LowRank:
             region.addmm_(h if ranks is None else h[:, ranks], up_t)
 
 
-class _PairLinear(torch.nn.Module):
-    """Mixed into a Linear's class while plain LoRAs are on it: out += (x @ down_t) @ up_t, with
-    the stacked pair in the attributes `lora_down_t` (in, rank) and `lora_up_t` (rank, out),
-    each LoRA's weight folded into the latter."""
+# One pair of a Linear: (its output rows, None for all; down_t (in, rank); up_t (rank, rows)).
+Pair = tuple[tuple[int, int] | None, torch.Tensor, torch.Tensor]
 
-    lora_down_t: torch.Tensor
-    lora_up_t: torch.Tensor
+
+class _PairLinear(torch.nn.Module):
+    """Mixed into a Linear's class while plain LoRAs are on it: out[rows] += (x @ down_t) @ up_t
+    for each of its pairs (`lora_pairs`: one per row range the LoRAs change, the ranks of all
+    LoRAs on that range side by side and each LoRA's weight folded into up_t)."""
+
+    lora_pairs: tuple[Pair, ...]
 
     def forward(self, x: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
         out = super().forward(x, *args, **kwargs)
         flat = out.reshape(-1, out.shape[-1])  # a view of a fresh output (a copy otherwise)
-        flat.addmm_(x.reshape(-1, x.shape[-1]) @ self.lora_down_t, self.lora_up_t)
+        flat_x = x.reshape(-1, x.shape[-1])
+        for rows, down_t, up_t in self.lora_pairs:
+            region = flat if rows is None else flat[:, rows[0] : rows[1]]
+            region.addmm_(flat_x @ down_t, up_t)
         return flat.view(out.shape)
 
 
@@ -330,31 +336,30 @@ def _with_pair(base: type) -> type:
 
 
 def base_class(module: torch.nn.Module) -> type[torch.nn.Module]:
-    """The Linear's own class, without the LoRA pair mixed in."""
+    """The Linear's own class, without the LoRA pairs mixed in."""
     base: type[torch.nn.Module] = getattr(type(module), "lora_base", type(module))
     return base
 
 
-def _put_pair(module: torch.nn.Module, pair: tuple[torch.Tensor, torch.Tensor] | None) -> None:
-    """Give the Linear this pair (down_t, up_t), or none."""
-    if pair is None:
+def _put_pairs(module: torch.nn.Module, pairs: tuple[Pair, ...] | None) -> None:
+    """Give the Linear these pairs, or none."""
+    if pairs is None:
         module.__class__ = base_class(module)
-        module.__dict__.pop("lora_down_t", None)
-        module.__dict__.pop("lora_up_t", None)
+        module.__dict__.pop("lora_pairs", None)
         return
     module.__class__ = _with_pair(base_class(module))  # type: ignore[arg-type]
-    _pair_tensors(module, *pair)
+    _pair_tensors(module, pairs)
 
 
-def _pair_tensors(module: torch.nn.Module, down_t: torch.Tensor, up_t: torch.Tensor) -> None:
+def _pair_tensors(module: torch.nn.Module, pairs: tuple[Pair, ...]) -> None:
     import torch._dynamo  # imported by then (diffsynth imports it)
 
-    # The rank is no part of a compiled graph's shape: another stack runs the same graph.
-    torch._dynamo.maybe_mark_dynamic(down_t, 1)
-    torch._dynamo.maybe_mark_dynamic(up_t, 0)
-    # Plain attributes, not buffers: diffsynth's VRAM-managed Linears cast their buffers.
-    module.__dict__["lora_down_t"] = down_t
-    module.__dict__["lora_up_t"] = up_t
+    for _, down_t, up_t in pairs:
+        # The rank is no part of a compiled graph's shape: another stack runs the same graph.
+        torch._dynamo.maybe_mark_dynamic(down_t, 1)
+        torch._dynamo.maybe_mark_dynamic(up_t, 0)
+    # A plain attribute, not buffers: diffsynth's VRAM-managed Linears cast their buffers.
+    module.__dict__["lora_pairs"] = pairs
 
 
 def fusable(patch: Patch) -> bool:
@@ -367,30 +372,32 @@ def fusable(patch: Patch) -> bool:
     )
 
 
-def dense_pair(
-    parts: Sequence[tuple[Patch, float]],
-    out_features: int,
-    device: torch.device,
-    dtype: torch.dtype,
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """The plain LoRA patches of one Linear as one pair: down_t (in, rank) with their downs side
-    by side, up_t (rank, out) with their ups, each weight folded in and zeros in the columns of
-    output rows a patch does not change; the rank is at least 2 (a compiled graph's dynamic
-    size: a size of 1 would be a constant of its own). Made on `device`: a switch of 0.9 GB of
-    LoRAs spent most of its second folding the weights in on the CPU."""
-    downs = [patch.down for patch, _ in parts if patch.down is not None]  # fusable: all
-    width = max(sum(down.shape[0] for down in downs), 2)
-    down_t = torch.zeros(downs[0].shape[1], width, dtype=dtype, device=device)
-    up_t = torch.zeros(width, out_features, dtype=dtype, device=device)
-    at = 0
+def grouped_pairs(
+    parts: Sequence[tuple[Patch, float]], device: torch.device, dtype: torch.dtype
+) -> tuple[Pair, ...]:
+    """The plain LoRA patches of one Linear as one pair per output row range (all rows, or the
+    q, k, v… rows of a fused Linear that PEFT LoRAs train apart): their downs side by side, their
+    ups with each weight folded in; a rank of at least 2 (a compiled graph's dynamic size: a size
+    of 1 would be a constant of its own). Made on `device`: a switch of 0.9 GB of LoRAs spent
+    most of its second folding the weights in on the CPU."""
+    by_rows: dict[tuple[int, int] | None, list[tuple[Patch, float]]] = {}
     for patch, weight in parts:
-        assert patch.down is not None and patch.up is not None  # fusable
-        size = patch.down.shape[0]
-        down_t[:, at : at + size] = patch.down.to(device).t()
-        columns = slice(*patch.rows) if patch.rows else slice(None)
-        up_t[at : at + size, columns] = (patch.up.to(device).float() * weight).t()
-        at += size
-    return down_t, up_t
+        by_rows.setdefault(patch.rows, []).append((patch, weight))
+    pairs = []
+    for rows, group in by_rows.items():
+        downs = [patch.down for patch, _ in group if patch.down is not None]  # fusable: all
+        width = max(sum(down.shape[0] for down in downs), 2)
+        ups = [patch.up for patch, _ in group if patch.up is not None]
+        down_t = torch.zeros(downs[0].shape[1], width, dtype=dtype, device=device)
+        up_t = torch.zeros(width, ups[0].shape[0], dtype=dtype, device=device)
+        at = 0
+        for (_, weight), down, up in zip(group, downs, ups, strict=True):
+            size = down.shape[0]
+            down_t[:, at : at + size] = down.to(device).t()
+            up_t[at : at + size] = (up.to(device).float() * weight).t()
+            at += size
+        pairs.append((rows, down_t, up_t))
+    return tuple(pairs)
 
 
 def stacked(
@@ -431,7 +438,7 @@ def _in_host_memory(tensor: torch.Tensor, pin: bool) -> torch.Tensor:
 
 
 class _Branches:
-    """The LoRAs on one Linear: its stacked pair in the Linear's class (`_put_pair`) where that
+    """The LoRAs on one Linear: its stacked pairs in the Linear's class (`_put_pairs`) where that
     is enough, otherwise a forward hook (this object's `__call__`) that adds them all.
 
     With `on_host`, the pairs wait in page-locked host memory: a pair in the Linear goes to the
@@ -440,7 +447,7 @@ class _Branches:
 
     def __init__(self) -> None:
         self.module: torch.nn.Linear | None = None
-        self.pair: tuple[torch.Tensor, torch.Tensor] | None = None  # in the Linear (no hook)
+        self.pairs: tuple[Pair, ...] | None = None  # in the Linear (no hook)
         self.low_rank: _LowRank | None = None  # the plain LoRAs, stacked, for the hook
         self.on_host = False  # pair or low_rank wait in host memory
         self.ridden: _LowRank | None = None  # low_rank's copy for this run of the block
@@ -450,23 +457,23 @@ class _Branches:
 
     @property
     def nbytes(self) -> int:
-        if self.pair is not None:
-            return sum(t.numel() * t.element_size() for t in self.pair)
+        if self.pairs is not None:
+            return sum(t.numel() * t.element_size() for _, *pair in self.pairs for t in pair)
         return self.low_rank.nbytes if self.low_rank is not None else 0
 
     def set(
         self,
         module: torch.nn.Linear,
-        pair: tuple[torch.Tensor, torch.Tensor] | None,
+        pairs: tuple[Pair, ...] | None,
         low_rank: _LowRank | None,
         on_host: bool,
         entries: list[tuple[_Active, Patch]],
     ) -> None:
-        self.pair, self.low_rank, self.on_host, self.entries = pair, low_rank, on_host, entries
+        self.pairs, self.low_rank, self.on_host, self.entries = pairs, low_rank, on_host, entries
         self.module = module
         self.ridden = None
         self.dora = any(p.magnitude is not None for _, p in entries)
-        _put_pair(module, pair)
+        _put_pairs(module, pairs)
         hooked = low_rank is not None or bool(entries)
         if hooked and self.hook is None:
             self.hook = module.register_forward_hook(self)
@@ -490,8 +497,8 @@ class _Branches:
                 on_device.record_stream(compute)
             return on_device
 
-        if self.pair is not None:
-            return copied(self.pair[0]), copied(self.pair[1])
+        if self.pairs is not None:
+            return tuple((rows, copied(down_t), copied(up_t)) for rows, down_t, up_t in self.pairs)
         assert self.low_rank is not None
         ups = [(rows, ranks, copied(up)) for rows, ranks, up in self.low_rank.ups]
         return _LowRank(copied(self.low_rank.down_t), ups)
@@ -501,13 +508,13 @@ class _Branches:
         if isinstance(copy, _LowRank):
             self.ridden = copy
         elif self.module is not None:
-            _pair_tensors(self.module, *copy)
+            _pair_tensors(self.module, copy)
 
     def alight(self) -> None:
         """The block has run: its copy goes (the Linear holds its host-memory pair again)."""
         self.ridden = None
-        if self.pair is not None and self.module is not None:
-            _pair_tensors(self.module, *self.pair)
+        if self.pairs is not None and self.module is not None:
+            _pair_tensors(self.module, self.pairs)
 
     def __call__(self, module: torch.nn.Linear, args: tuple[Any, ...], output: Any) -> Any:
         x = args[0]
@@ -586,15 +593,13 @@ def _dora(
     return active.weight * (plain_scaled + patch.delta_x(scaled, 1.0) - plain)
 
 
-def _device_bytes(active: _Active, dtype: torch.dtype, modules: dict[str, torch.nn.Linear]) -> int:
-    """What one LoRA takes on the compute device: its stacked pairs (as wide as their Linear's
-    output, dense_pair) and its other patches."""
+def _device_bytes(active: _Active, dtype: torch.dtype) -> int:
+    """What one LoRA takes on the compute device: its stacked pairs and its other patches."""
     size = torch.empty((), dtype=dtype).element_size()
     elements = 0
     for patch in active.converted.patches:
-        if patch.down is not None and fusable(patch):
-            rank, inputs = patch.down.shape
-            elements += rank * (inputs + modules[patch.module].out_features)
+        if patch.down is not None and patch.up is not None and fusable(patch):
+            elements += patch.down.numel() + patch.up.numel()
     return active.nbytes + elements * size
 
 
@@ -704,7 +709,7 @@ class LoraStack:
         self._active = active  # those left out lose their device copies here
         signature = tuple((sha, a.weight) for sha, a in active.items())
         if signature != self._signature:  # the same LoRAs at the same weights: nothing to redo
-            wanted_bytes = sum(_device_bytes(a, self.dtype, self._modules) for a in active.values())
+            wanted_bytes = sum(_device_bytes(a, self.dtype) for a in active.values())
             self.on_host = room is not None and not room(wanted_bytes)
             self._signature = None  # a rehook that fails half-way leaves the Linears unknown
             self._rehook()
@@ -750,21 +755,24 @@ class LoraStack:
             module = self._modules[name]
             branches = self._branches.setdefault(name, _Branches())
             parts, entries = plain.get(name, []), other.get(name, [])
-            pair, low_rank = None, None
+            pairs, low_rank = None, None
             # With no room on the GPU, the pairs of streamed blocks ride along with them, those
             # of resident blocks are copied as the layer runs (hook), and the few outside the
             # blocks (the embedders, the last layer: small) stay on the GPU.
             unit, in_block = blocks.get(id(module), (-1, None))
             on_host = self.on_host and in_block is not None
             if parts and not entries and not (on_host and in_block):
-                pair = dense_pair(parts, module.out_features, self.device, self.dtype)
+                pairs = grouped_pairs(parts, self.device, self.dtype)
                 if on_host:  # made on the GPU, kept in host memory
-                    pair = (_in_host_memory(pair[0], pin), _in_host_memory(pair[1], pin))
+                    pairs = tuple(
+                        (rows, _in_host_memory(down_t, pin), _in_host_memory(up_t, pin))
+                        for rows, down_t, up_t in pairs
+                    )
             elif parts:
                 device = torch.device("cpu") if self.on_host else self.device
                 low_rank = stacked(parts, device, self.dtype, pin=pin)
                 on_host = self.on_host
-            branches.set(module, pair, low_rank, on_host, entries)
+            branches.set(module, pairs, low_rank, on_host, entries)
             if on_host and in_block is False:
                 riding[unit] = riding.get(unit, 0) + branches.nbytes
         self._riding_bytes = min(in_flight * max(riding.values(), default=0), sum(riding.values()))

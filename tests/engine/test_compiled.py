@@ -112,12 +112,18 @@ def test_plain_loras_compile_once_and_switching_them_compiles_nothing(
     tiny_loras.kohya(folder / "tiny-kohya.safetensors")
     tiny_loras.kohya(folder / "tiny-other.safetensors", seed=11)
     tiny_loras.lokr(folder / "tiny-lokr.safetensors")
+    tiny_loras.peft_q_v_only(folder / "tiny-peft-q-v.safetensors")
 
     def with_loras(*loras: tuple[str, float]) -> GenerationRequest:
         uses = tuple(LoraUse(f"tiny-{name}", weight) for name, weight in loras)
         return GenerationRequest("a boat", seed=6, steps=2, width=256, height=256, loras=uses)
 
-    stacks = [(("kohya", 0.8),), (("kohya", -0.5), ("other", 1.2)), (("lokr", 0.9),)]
+    stacks = [
+        (("kohya", 0.8),),
+        (("kohya", -0.5), ("other", 1.2)),
+        (("lokr", 0.9),),
+        (("peft-q-v", 1.1),),
+    ]
     reference = engine(tiny_paths, "off")
     reference.set_lora_folders([folder])
     eager = [make(reference, with_loras(*stack))[0] for stack in stacks]
@@ -140,6 +146,11 @@ def test_plain_loras_compile_once_and_switching_them_compiles_nothing(
     picture, _, _ = make(made, with_loras(*stacks[2]))  # a hook: the blocks run eagerly
     assert np.array_equal(picture, eager[2])
     assert counters["stats"]["unique_graphs"] == graphs
+
+    # q and v rows of fused Linears: a pair per row range, compiled as well
+    picture, seen, _ = make(made, with_loras(*stacks[3]))
+    assert np.abs(picture - eager[3]).max() <= 2 and np.abs(picture - eager[3]).mean() < 0.05
+    assert [p for p in seen if p.phase is Phase.COMPILING]  # another layout: new graphs
 
 
 def test_loras_without_room_on_the_gpu_ride_with_their_blocks_into_compiled_code(

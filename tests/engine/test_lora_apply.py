@@ -77,3 +77,29 @@ def test_a_float8_maths_linear_gets_the_branch_of_its_dequantised_weight(
         # of the stored float8 values without their row scales would be off by up to 50%.
         error = (changes[0] - changes[1]).norm() / changes[1].norm()
         assert float(error) < 0.06
+
+
+def test_loras_on_some_rows_of_a_fused_linear_hold_only_those_rows(tmp_path: Path) -> None:
+    """PEFT LoRAs train q, k and v apart, on rows of one fused Linear: each row range gets its own
+    pair, as large as the file's tensors (no zero-filled columns for the rows it leaves alone),
+    and the output changes on those rows only, as the merged weights would change it."""
+    from majicflux_desktop.engine.lora_apply import Patch, _Branches, grouped_pairs
+
+    torch.manual_seed(5)
+    linear = torch.nn.Linear(8, 12)
+    q = Patch("x", (0, 4), down=torch.randn(2, 8), up=torch.randn(4, 2))
+    v = Patch("x", (8, 12), down=torch.randn(3, 8), up=torch.randn(4, 3))
+    pairs = grouped_pairs([(q, 0.5), (v, -1.0)], torch.device("cpu"), torch.float32)
+    held = sum(t.numel() for _, *pair in pairs for t in pair)
+    assert [rows for rows, *_ in pairs] == [(0, 4), (8, 12)]
+    assert held == sum(p.down.numel() + p.up.numel() for p in (q, v))  # type: ignore[union-attr]
+    x = torch.randn(5, 8)
+    with torch.no_grad():
+        before = linear(x)
+        _Branches().set(linear, pairs, None, False, [])
+        after = linear(x)
+    merged = torch.zeros(12, 8)
+    merged[0:4] += 0.5 * q.up @ q.down  # type: ignore[operator]
+    merged[8:12] += -1.0 * v.up @ v.down  # type: ignore[operator]
+    assert torch.allclose(after - before, x @ merged.t(), atol=1e-5)
+    assert torch.equal(after[:, 4:8], before[:, 4:8])  # k's rows untouched
