@@ -11,8 +11,9 @@ weight's norms once (read from the module at its first forward). It takes one of
   the module's own forward, the compiled blocks (compiled.py) compile them with the block, and a
   pair's rank is a dynamic size there: one graph serves every stack, weights and ranks of a
   layout, so switching compiles nothing after the first LoRA image;
-- the rest (LoKr, LoHa, DoRA, biases, and pairs in host memory for resident blocks): a forward
-  hook, which compiled code would skip; blocks with hooks run eagerly (`LoraStack.hooked`).
+- on a Linear with LoKr, LoHa, DoRA or bias patches too, or with pairs in host memory in a
+  resident block: a forward hook that adds the same pairs and the rest, which compiled code would
+  skip; blocks with hooks run eagerly (`LoraStack.hooked`).
 When the GPU has no room for the stack, the pairs wait in page-locked host memory and go to the GPU
 with their streamed blocks' weights (`LoraStack` is the streamer's `Riders`).
 
@@ -276,38 +277,6 @@ class _Active:
         return sum(p.nbytes for p in self.patches) + ratios
 
 
-@dataclass(frozen=True)
-class _LowRank:
-    """Every plain LoRA on one Linear, stacked: all their downs in one matrix (one product
-    down), and per row range of the output the ups of the LoRAs on it, their ranks side by side
-    and each LoRA's weight folded in (one fused multiply-add into those rows). The output is
-    read and written once per row range, not once per LoRA and again for a separate add (what
-    made a stack cost 40 ms a LoRA per 1024² step); a q/k/v LoRA's three downs are one product.
-    The hook runs for every Linear at every step, so what it needs is prepared here: `down_t`
-    and the ups transposed, the row and rank slices."""
-
-    down_t: torch.Tensor  # (in, total rank)
-    # per row range: (its output rows, its ranks, its up transposed); None: all of them
-    ups: list[tuple[slice | None, slice | None, torch.Tensor]]
-
-    @property
-    def nbytes(self) -> int:
-        return sum(t.numel() * t.element_size() for t in (self.down_t, *(u for *_, u in self.ups)))
-
-    def to(self, device: torch.device, dtype: torch.dtype) -> _LowRank:
-        """A copy on the GPU, made as the layer runs (pairs kept in host memory)."""
-        return _LowRank(
-            self.down_t.to(device, dtype, non_blocking=True),
-            [(o, r, up.to(device, dtype, non_blocking=True)) for o, r, up in self.ups],
-        )
-
-    def add_to(self, flat_out: torch.Tensor, flat_x: torch.Tensor) -> None:
-        h = flat_x @ self.down_t
-        for rows, ranks, up_t in self.ups:
-            region = flat_out if rows is None else flat_out[:, rows]
-            region.addmm_(h if ranks is None else h[:, ranks], up_t)
-
-
 # One pair of a Linear: (its output rows, None for all; down_t (in, rank); up_t (rank, rows)).
 Pair = tuple[tuple[int, int] | None, torch.Tensor, torch.Tensor]
 
@@ -320,13 +289,19 @@ class _PairLinear(torch.nn.Module):
     lora_pairs: tuple[Pair, ...]
 
     def forward(self, x: torch.Tensor, *args: Any, **kwargs: Any) -> torch.Tensor:
-        out = super().forward(x, *args, **kwargs)
-        flat = out.reshape(-1, out.shape[-1])  # a view of a fresh output (a copy otherwise)
-        flat_x = x.reshape(-1, x.shape[-1])
-        for rows, down_t, up_t in self.lora_pairs:
-            region = flat if rows is None else flat[:, rows[0] : rows[1]]
-            region.addmm_(flat_x @ down_t, up_t)
-        return flat.view(out.shape)
+        return _add_pairs(super().forward(x, *args, **kwargs), x, self.lora_pairs)
+
+
+def _add_pairs(out: torch.Tensor, x: torch.Tensor, pairs: tuple[Pair, ...]) -> torch.Tensor:
+    """out with each pair's product added into its rows (in place where out is contiguous). The
+    output is read and written once per row range, however many LoRAs are on it (one add per
+    LoRA made a stack cost 40 ms a LoRA per 1024² step)."""
+    flat = out.reshape(-1, out.shape[-1])  # a view of a fresh output (a copy otherwise)
+    flat_x = x.reshape(-1, x.shape[-1])
+    for rows, down_t, up_t in pairs:
+        region = flat if rows is None else flat[:, rows[0] : rows[1]]
+        region.addmm_(flat_x @ down_t, up_t)
+    return flat.view(out.shape)
 
 
 @functools.cache
@@ -400,81 +375,47 @@ def grouped_pairs(
     return tuple(pairs)
 
 
-def stacked(
-    parts: Sequence[tuple[Patch, float]],
-    device: torch.device,
-    dtype: torch.dtype,
-    pin: bool = False,
-) -> _LowRank | None:
-    """The plain LoRA patches of one Linear, stacked by row range, for a hooked Linear (`pin`:
-    in page-locked host memory, copied to the GPU as each layer runs)."""
-    if not parts:
-        return None
-    by_rows: dict[tuple[int, int] | None, list[tuple[Patch, float]]] = {}
-    for patch, weight in parts:
-        by_rows.setdefault(patch.rows, []).append((patch, weight))
-    downs: list[torch.Tensor] = []
-    ups: list[tuple[slice | None, slice | None, torch.Tensor]] = []
-    rank = 0
-    for rows, group in by_rows.items():
-        downs += [p.down for p, _ in group if p.down is not None]  # fusable: never None
-        up = torch.cat([p.up.float() * w for p, w in group], dim=1)  # type: ignore[union-attr]
-        width = up.shape[1]
-        up_t = up.to(device, dtype).t().contiguous()  # (rank, rows)
-        ups.append((slice(*rows) if rows else None, slice(rank, rank + width), up_t))
-        rank += width
-    if len(ups) == 1:  # one row range: all the ranks
-        ups = [(ups[0][0], None, ups[0][2])]
-    down_t = torch.cat(downs).to(device, dtype).t().contiguous()
-    if pin:
-        down_t = down_t.pin_memory()
-        ups = [(o, r, up.pin_memory()) for o, r, up in ups]
-    return _LowRank(down_t, ups)
-
-
 def _in_host_memory(tensor: torch.Tensor, pin: bool) -> torch.Tensor:
     host = torch.empty(tensor.shape, dtype=tensor.dtype, pin_memory=pin)
     return host.copy_(tensor)
 
 
 class _Branches:
-    """The LoRAs on one Linear: its stacked pairs in the Linear's class (`_put_pairs`) where that
-    is enough, otherwise a forward hook (this object's `__call__`) that adds them all.
+    """The LoRAs on one Linear: their stacked pairs in the Linear's class (`_put_pairs`) where
+    that is enough, otherwise a forward hook (this object's `__call__`) that adds them all.
 
-    With `on_host`, the pairs wait in page-locked host memory: a pair in the Linear goes to the
-    GPU with its streamed block (`ride`), and the hook's pairs too or, in a resident block, as
-    the layer runs."""
+    With `on_host`, the pairs wait in page-locked host memory: in a streamed block they go to
+    the GPU with the block (`ride`), in a resident one the hook copies them as the layer runs."""
 
     def __init__(self) -> None:
         self.module: torch.nn.Linear | None = None
-        self.pairs: tuple[Pair, ...] | None = None  # in the Linear (no hook)
-        self.low_rank: _LowRank | None = None  # the plain LoRAs, stacked, for the hook
-        self.on_host = False  # pair or low_rank wait in host memory
-        self.ridden: _LowRank | None = None  # low_rank's copy for this run of the block
+        self.pairs: tuple[Pair, ...] | None = None  # the plain LoRAs, stacked
+        self.in_linear = False  # the pairs are in the Linear's class, not added by the hook
+        self.on_host = False  # the pairs wait in host memory
+        self.ridden: tuple[Pair, ...] | None = None  # for the hook: their copy for this run
         self.entries: list[tuple[_Active, Patch]] = []  # the rest: LoKr, LoHa, DoRA, biases…
         self.dora = False  # an entry reads the base output after the others have added
         self.hook: Any = None  # the handle of this object as the Linear's forward hook
 
     @property
     def nbytes(self) -> int:
-        if self.pairs is not None:
-            return sum(t.numel() * t.element_size() for _, *pair in self.pairs for t in pair)
-        return self.low_rank.nbytes if self.low_rank is not None else 0
+        pairs = self.pairs or ()
+        return sum(t.numel() * t.element_size() for _, *pair in pairs for t in pair)
 
     def set(
         self,
         module: torch.nn.Linear,
         pairs: tuple[Pair, ...] | None,
-        low_rank: _LowRank | None,
+        in_linear: bool,
         on_host: bool,
         entries: list[tuple[_Active, Patch]],
     ) -> None:
-        self.pairs, self.low_rank, self.on_host, self.entries = pairs, low_rank, on_host, entries
-        self.module = module
+        self.module, self.pairs, self.entries = module, pairs, entries
+        self.in_linear, self.on_host = in_linear and pairs is not None, on_host
         self.ridden = None
         self.dora = any(p.magnitude is not None for _, p in entries)
-        _put_pairs(module, pairs)
-        hooked = low_rank is not None or bool(entries)
+        _put_pairs(module, pairs if self.in_linear else None)
+        hooked = (pairs is not None and not self.in_linear) or bool(entries)
         if hooked and self.hook is None:
             self.hook = module.register_forward_hook(self)
         elif not hooked and self.hook is not None:
@@ -482,14 +423,15 @@ class _Branches:
             self.hook = None
 
     def take_off(self, module: torch.nn.Linear) -> None:
-        self.set(module, None, None, False, [])
+        self.set(module, None, False, False, [])
 
-    def ride(self, device: torch.device, compute: Any) -> Any:
+    def ride(self, device: torch.device, compute: Any) -> tuple[Pair, ...]:
         """A copy of the host-memory pairs on the GPU, queued now on the stream current here:
         the streamer's copy stream, right after the block's own weights (`Riders`), so the layer
-        finds its pair there instead of copying it in the compute stream's order, where each copy
-        waited for the blocks queued before it on the bus (1.9× the LoRA-free step at 4 GB on
-        the H200). `compute`: the stream that will use them."""
+        finds its pairs there instead of copying them in the compute stream's order, where each
+        copy waited for the blocks queued before it on the bus (1.9× the LoRA-free step at 4 GB
+        on the H200). `compute`: the stream that will use them."""
+        assert self.pairs is not None
 
         def copied(tensor: torch.Tensor) -> torch.Tensor:
             on_device = tensor.to(device, non_blocking=True)
@@ -497,23 +439,19 @@ class _Branches:
                 on_device.record_stream(compute)
             return on_device
 
-        if self.pairs is not None:
-            return tuple((rows, copied(down_t), copied(up_t)) for rows, down_t, up_t in self.pairs)
-        assert self.low_rank is not None
-        ups = [(rows, ranks, copied(up)) for rows, ranks, up in self.low_rank.ups]
-        return _LowRank(copied(self.low_rank.down_t), ups)
+        return tuple((rows, copied(down_t), copied(up_t)) for rows, down_t, up_t in self.pairs)
 
-    def board(self, copy: Any) -> None:
+    def board(self, copy: tuple[Pair, ...]) -> None:
         """The block runs now, with this copy of the pairs (`ride`)."""
-        if isinstance(copy, _LowRank):
-            self.ridden = copy
-        elif self.module is not None:
+        if self.in_linear and self.module is not None:
             _pair_tensors(self.module, copy)
+        else:
+            self.ridden = copy
 
     def alight(self) -> None:
-        """The block has run: its copy goes (the Linear holds its host-memory pair again)."""
+        """The block has run: its copy goes (the Linear holds its host-memory pairs again)."""
         self.ridden = None
-        if self.pairs is not None and self.module is not None:
+        if self.in_linear and self.pairs is not None and self.module is not None:
             _pair_tensors(self.module, self.pairs)
 
     def __call__(self, module: torch.nn.Linear, args: tuple[Any, ...], output: Any) -> Any:
@@ -521,14 +459,12 @@ class _Branches:
         base = output
         if self.dora:
             output = output.clone()
-        if self.low_rank is not None:
-            if not output.is_contiguous():
-                output = output.contiguous()
-            pair = self.low_rank
+        if self.pairs is not None and not self.in_linear:
+            pairs = self.pairs
             if self.on_host:
                 ridden, self.ridden = self.ridden, None
-                pair = ridden if ridden is not None else self.low_rank.to(x.device, x.dtype)
-            pair.add_to(output.view(-1, output.shape[-1]), x.reshape(-1, x.shape[-1]))
+                pairs = ridden if ridden is not None else self.ride(x.device, None)
+            output = _add_pairs(output, x, pairs)
         for active, patch in self.entries:
             patch = active.placed(patch, x)
             region = output if patch.rows is None else output[..., patch.rows[0] : patch.rows[1]]
@@ -624,6 +560,7 @@ class LoraStack:
         self._active: dict[str, _Active] = {}
         self._branches: dict[str, _Branches] = {}
         self._by_module: dict[int, _Branches] = {}  # id(Linear) -> its branches
+        self._riding_in: dict[int, list[_Branches]] = {}  # id(block) -> `_riding(block)`
         # the LoRAs and weights on the Linears (None: unknown, after a change that failed)
         self._signature: tuple[tuple[str, float], ...] | None = ()
         self.on_host = False  # the stacked LoRAs wait in host memory (the budget had no room)
@@ -655,8 +592,17 @@ class LoraStack:
 
     # -- streaming.Riders: the host-memory pairs go to the GPU with their streamed blocks ---------
     def _riding(self, block: torch.nn.Module) -> list[_Branches]:
-        found = (self._by_module.get(id(module)) for module in block.modules())
-        return [branches for branches in found if branches is not None and branches.on_host]
+        """The block's Linears whose pairs wait in host memory (found once per stack: this is
+        asked twice per block and step)."""
+        riding = self._riding_in.get(id(block))
+        if riding is None:
+            found = (self._by_module.get(id(module)) for module in block.modules())
+            riding = self._riding_in[id(block)] = [
+                branches
+                for branches in found
+                if branches is not None and branches.on_host and branches.pairs is not None
+            ]
+        return riding
 
     def copy(self, block: torch.nn.Module, compute: Any) -> Any:
         if not self.on_host:
@@ -755,25 +701,21 @@ class LoraStack:
             module = self._modules[name]
             branches = self._branches.setdefault(name, _Branches())
             parts, entries = plain.get(name, []), other.get(name, [])
-            pairs, low_rank = None, None
             # With no room on the GPU, the pairs of streamed blocks ride along with them, those
             # of resident blocks are copied as the layer runs (hook), and the few outside the
             # blocks (the embedders, the last layer: small) stay on the GPU.
-            unit, in_block = blocks.get(id(module), (-1, None))
-            on_host = self.on_host and in_block is not None
-            if parts and not entries and not (on_host and in_block):
-                pairs = grouped_pairs(parts, self.device, self.dtype)
-                if on_host:  # made on the GPU, kept in host memory
-                    pairs = tuple(
-                        (rows, _in_host_memory(down_t, pin), _in_host_memory(up_t, pin))
-                        for rows, down_t, up_t in pairs
-                    )
-            elif parts:
-                device = torch.device("cpu") if self.on_host else self.device
-                low_rank = stacked(parts, device, self.dtype, pin=pin)
-                on_host = self.on_host
-            branches.set(module, pairs, low_rank, on_host, entries)
-            if on_host and in_block is False:
+            unit, resident = blocks.get(id(module), (-1, None))
+            on_host = resident is not None
+            pairs = grouped_pairs(parts, self.device, self.dtype) if parts else None
+            if pairs is not None and on_host:  # made on the GPU, kept in host memory
+                pairs = tuple(
+                    (rows, _in_host_memory(down_t, pin), _in_host_memory(up_t, pin))
+                    for rows, down_t, up_t in pairs
+                )
+            in_linear = not entries and not resident
+            branches.set(module, pairs, in_linear, on_host, entries)
+            if pairs is not None and resident is False:
                 riding[unit] = riding.get(unit, 0) + branches.nbytes
         self._riding_bytes = min(in_flight * max(riding.values(), default=0), sum(riding.values()))
         self._by_module = {id(self._modules[n]): b for n, b in self._branches.items()}
+        self._riding_in = {}
