@@ -127,7 +127,6 @@ class Engine:
         # them (placement.DiskWeights), not whole models into host RAM first.
         self.lean_load = True
         self._phases = Laps()  # the last load's phases (LoadReport.phases)
-        self._compiling = False  # the load under way will compile the blocks
         # Where streamed plans keep T5's float8 blocks on disk between prompts (None: in RAM).
         self.weight_cache_dir: Path | None = None
         # Which sizes were compiled on this machine (in the compiler's cache folder; None: unknown).
@@ -178,11 +177,12 @@ class Engine:
             tiny.register()
         catalog.register_variants_with_diffsynth()  # e.g. ComfyUI's single-file T5
         not_compiled = compiled.unavailable(self.device, self.compile_maths)
-        self._compiling = not_compiled is None  # the build imports the compiler ahead
         while True:
             if memory.PLANS[plan].streamed and budget_bytes is None and self.device == "cuda":
                 budget_bytes = max(0, self.reading().free - int(memory.HEADROOM * memory.GIB))
-            failure = _attempt(self._build, paths, memory.PLANS[plan], budget_bytes)
+            failure = _attempt(
+                self._build, paths, memory.PLANS[plan], budget_bytes, not_compiled is None
+            )
             if not isinstance(failure, torch.OutOfMemoryError):
                 self.pipe = failure
                 break
@@ -260,7 +260,14 @@ class Engine:
             return memory.host_peak(plan, [], [])
         return memory.host_peak(plan, residency.dit, residency.t5)
 
-    def _build(self, paths: ModelPaths, plan: memory.MemoryPlan, budget_bytes: int | None) -> Any:
+    def _build(
+        self,
+        paths: ModelPaths,
+        plan: memory.MemoryPlan,
+        budget_bytes: int | None,
+        compiling: bool,
+    ) -> Any:
+        """The pipeline of this plan (`compiling`: the blocks will be compiled after the load)."""
         from diffsynth.core import ModelConfig
         from diffsynth.pipelines.flux_image import FluxImagePipeline
 
@@ -294,7 +301,7 @@ class Engine:
             )
             # streamed plans: the transformer and T5 without their weights (placement reads them)
             self._phases.lap("diffsynth built the models")
-            if self._compiling:
+            if compiling:
                 # Now, not before diffsynth's build: the import holds the GIL, as that build does
                 # (6 s on the H200 host with both at once, against 1–3 s without), while what
                 # follows mostly waits for reads and page-locking.
