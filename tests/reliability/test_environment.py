@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from checks import assert_nothing_lost, half_written, notice_with
 from runs import Run, image_rows
-from ui_helpers import Launch, small_request, window_of
+from ui_helpers import Launch, small_request, window_heard_all, window_of
 
 from majicflux_desktop.app import DesktopApp
 from majicflux_desktop.core import metadata
@@ -37,8 +37,7 @@ def make(qtbot, desktop: DesktopApp, prompt: str, seed: int) -> tuple[str, Any]:
     desktop.worker.job_failed.connect(lambda job, message: outcome.append(("failed", message)))
     window_of(desktop).enqueue(small_request(prompt, seed=seed))
     qtbot.waitUntil(lambda: bool(outcome), timeout=60_000)
-    with qtbot.waitSignal(desktop.worker.caught_up, timeout=10_000):
-        desktop.worker.catch_up()  # and the window has heard all of it too
+    window_heard_all(qtbot, desktop)
     return outcome[0]
 
 

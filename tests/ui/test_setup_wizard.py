@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QFileDialog, QPushButton
-from ui_helpers import Launch, small_request, wait_ready, window_of
+from ui_helpers import Launch, small_request, wait_ready, window_heard_all, window_of
 
 from fakehub import FLUX, FakeHub, repos_from_folder, serve
 from helpers import write_header_only
@@ -193,8 +193,7 @@ def test_tiny_models_as_existing_files_load_and_generate(
     window.show_model_setup()  # from the menu: it stays, says all is there, and lets one leave
     wizard = window.setup_wizard
     qtbot.waitUntil(lambda: wizard.status.text() == "All model files are there.")
-    with qtbot.waitSignal(desktop.worker.caught_up, timeout=10_000):
-        desktop.worker.catch_up()  # every piece of news from the engine has reached the window
+    window_heard_all(qtbot, desktop)
     assert window.pages.currentWidget() is wizard
     click(qtbot, wizard.leave_button)
     assert window.pages.currentWidget() is window.workspace

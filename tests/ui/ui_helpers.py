@@ -81,6 +81,19 @@ def wait_ready(qtbot, desktop: DesktopApp) -> None:
     qtbot.waitUntil(ready, timeout=LOAD_TIMEOUT_MS)
 
 
+def window_heard_all(qtbot, desktop: DesktopApp) -> None:
+    """Wait until every piece of news the engine's worker sent has reached the window.
+
+    `caught_up` alone is not enough: pytest-qt's blocker is no QObject, so it hears the signal
+    in the worker's thread and may return before the UI thread has run the news queued before
+    it (a notice, say). Those events were posted before `caught_up` was emitted, so delivering
+    the UI thread's posted events afterwards runs all of them.
+    """
+    with qtbot.waitSignal(desktop.worker.caught_up, timeout=10_000):
+        desktop.worker.catch_up()
+    QApplication.sendPostedEvents()
+
+
 def window_of(desktop: DesktopApp) -> MainWindow:
     assert desktop.window is not None
     return desktop.window
