@@ -33,6 +33,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="start the window offscreen on the demo model in a temporary folder (inside "
         "--data-dir if given), make one image, check it, and exit 0 if all is well",
     )
+    parser.add_argument(
+        "--compiled-maths",
+        choices=("auto", "on", "off"),
+        help="with --self-test: the Compiled maths setting to test (on: also on the CPU, which "
+        "needs a C++ compiler); the test then checks that the blocks did compile",
+    )
     parser.add_argument("--device", choices=("cpu", "cuda"), help=argparse.SUPPRESS)
     return parser
 

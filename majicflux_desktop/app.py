@@ -54,6 +54,9 @@ class Options:
     demo: bool = False
     start_queue: bool = False  # run jobs left in the queue without asking
     device: str | None = None  # tests: "cpu"
+    compiled_maths: str | None = (
+        None  # the self-test: "on" compiles on the CPU too (None: Settings)
+    )
 
 
 class DesktopApp(QObject):
@@ -181,9 +184,14 @@ class DesktopApp(QObject):
 
     def model_source(self) -> ModelSource:
         s = self.settings
+        compiled_maths = self.options.compiled_maths or s.compiled_maths
         if self.demo:
             return ModelSource(
-                self.paths.data_dir / DEMO_MODELS, demo=True, device=self.options.device
+                self.paths.data_dir / DEMO_MODELS,
+                compiled_maths=compiled_maths,
+                compiled_sizes=self.paths.compiled_sizes_file,
+                demo=True,
+                device=self.options.device,
             )
         budget = None if s.vram_budget_gb is None else int(s.vram_budget_gb * GIB)
         return ModelSource(
@@ -192,7 +200,7 @@ class DesktopApp(QObject):
             s.memory_plan,
             budget,
             s.fp8_matmul,
-            s.compiled_maths,
+            compiled_maths,
             self.paths.compiled_sizes_file,
             device=self.options.device,
             cache_dir=self.paths.weight_cache_dir,

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import json
 import logging
 import os
 import shutil
@@ -140,7 +141,7 @@ def run_self_test(args: argparse.Namespace, argv: list[str]) -> int:
     reason = ""
     try:
         with network_closed(attempts):
-            SelfTest(folder, report, timeout, args.device, argv).run()
+            SelfTest(folder, report, timeout, args.device, argv, args.compiled_maths).run()
     except SelfTestFailed as exc:
         reason = str(exc)
     except Exception as exc:
@@ -204,9 +205,17 @@ def is_frozen() -> bool:
 # -- the test itself -----------------------------------------------------------------------------
 class SelfTest:
     def __init__(
-        self, folder: Path, report: Report, timeout: float, device: str | None, argv: list[str]
+        self,
+        folder: Path,
+        report: Report,
+        timeout: float,
+        device: str | None,
+        argv: list[str],
+        compiled_maths: str | None = None,
     ):
         self.folder, self.report, self.device, self.argv = folder, report, device, argv
+        self.compiled_maths = compiled_maths
+        self.notices: list[str] = []
         self.deadline = time.monotonic() + timeout
         self.state, self.state_message = "", ""
         self.finished: Any = None
@@ -222,18 +231,22 @@ class SelfTest:
         from majicflux_desktop.core.settings import load_settings, save_settings
 
         paths = AppPaths.portable(self.folder).ensure()
+        paths.keep_tool_caches_here()  # as the app does: compiled kernels go to the test's folder
         settings, _ = load_settings(paths.settings_file, paths)
         save_settings(paths.settings_file, dataclasses.replace(settings, language=LANGUAGE))
         QApplication.setApplicationName(APP_NAME)
         QApplication.setOrganizationName(APP_NAME)
         qapp = QApplication.instance() or QApplication(self.argv)
         assert isinstance(qapp, QApplication)
-        desktop = DesktopApp(qapp, paths, Options(demo=True, device=self.device))
+        desktop = DesktopApp(
+            qapp, paths, Options(demo=True, device=self.device, compiled_maths=self.compiled_maths)
+        )
         worker = desktop.worker
         worker.engine_state_changed.connect(self._on_state)
         worker.models_loaded.connect(lambda report: setattr(self, "loaded", report))
         worker.job_finished.connect(lambda job_id, record: setattr(self, "finished", record))
         worker.job_failed.connect(lambda job_id, message: setattr(self, "failure", message))
+        worker.notice.connect(self.notices.append)
         try:
             window = desktop.start()
             self.check_window(window)
@@ -246,6 +259,9 @@ class SelfTest:
             self.report.ok(f"engine loaded the demo model ({self._device_text()})")
             self.report.ok(f"compiled maths: {self._compiled_text()}")
             self.generate(desktop, window)
+            if self.compiled_maths == "on":
+                self.check_compiled(paths.compiled_sizes_file)
+            self.check_gpu_compiler()
         finally:
             if desktop.window is not None:
                 desktop.window.close()
@@ -265,6 +281,46 @@ class SelfTest:
             return "on"
         note = report.compile_note
         return "off, the blocks run uncompiled" + ("" if note is None else f": {note.english()}")
+
+    def check_compiled(self, record: Path) -> None:
+        """Compiled maths were asked for: both kinds of transformer block compiled for the image
+        (the engine notes each graph it compiled; a compiler that fails leaves a notice)."""
+        from majicflux_desktop.engine import compiled
+
+        try:
+            graphs = json.loads(record.read_text("utf-8"))
+        except (OSError, ValueError):
+            graphs = []
+        if len(graphs) < compiled.KINDS:
+            said = " ".join(self.notices) or "no notice"
+            raise SelfTestFailed(f"the blocks did not compile ({len(graphs)} graphs; {said})")
+        self.report.ok(f"compiled maths: {len(graphs)} kinds of transformer block compiled")
+
+    def check_gpu_compiler(self) -> None:
+        """The GPU compiler that compiled maths use on NVIDIA cards, proven without a GPU."""
+        import importlib.util
+
+        from majicflux_desktop.engine import toolchain
+
+        if importlib.util.find_spec("triton") is None:
+            if is_frozen():
+                raise SelfTestFailed("Triton, the GPU compiler, is missing from the bundle")
+            self.report.ok("GPU compiler: Triton is not installed (compiled maths stay off)")
+            return
+        missing = toolchain.problem()
+        if missing is not None:  # this PC's lack, not the build's: the app says so and goes on
+            self.report.ok(
+                f"GPU compiler: unusable here, compiled maths stay off: {missing.english()}"
+            )
+            return
+        try:
+            done = toolchain.probe()
+        except Exception as exc:
+            log.exception("the GPU compiler's probe failed")
+            raise SelfTestFailed(
+                f"the GPU compiler does not work: {type(exc).__name__}: {exc}"
+            ) from exc
+        self.report.ok(f"GPU compiler: {done.text()}")
 
     def _device_text(self) -> str:
         import torch

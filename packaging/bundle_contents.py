@@ -33,7 +33,6 @@ TRANSFORMERS_MODELS_KEPT = ("auto", "clip", "t5")
 # module -> why the app never needs it. Absent modules are what the frozen app will meet; the test
 # runs the self-test with all of them hidden.
 EXCLUDED_MODULES: dict[str, str] = {
-    "triton": "torch.compile's GPU kernel compiler: the app never compiles (Linux wheels only)",
     "imageio_ffmpeg": "an ffmpeg executable for diffsynth's video pipelines",
     "tensorboard": "training dashboards",
     "torch.utils.tensorboard": "training dashboards",
@@ -47,7 +46,6 @@ EXCLUDED_MODULES: dict[str, str] = {
     "pytest": "test runner",
     "_pytest": "test runner",
     "hypothesis": "test tool",
-    "setuptools": "packaging tool (torch.utils.cpp_extension builds C++ extensions: never here)",
     "pip": "installer",
     "PyInstaller": "the build tool itself",
 }
@@ -104,7 +102,17 @@ TEST_SUITE_OWNERS = ("sympy", "pandas", "numpy", "networkx", "mpmath", "torch", 
 # leaves out its C++ headers, CMake files and import libraries.
 EXCLUDED_FILES = {
     "torch/bin/protoc*": "the protobuf compiler that ships in torch's wheel (for building torch)",
+    # Triton ships (compiled maths, engine/toolchain.py); these parts of it never compile a kernel
+    "triton/backends/nvidia/lib/cupti*": "CUPTI, for Triton's profiler (proton): never profiled",
+    "triton/backends/nvidia/bin/cuobjdump*": "a CUDA binary dumper, for debugging kernels",
+    "triton/backends/nvidia/bin/nvdisasm*": "a CUDA disassembler, for debugging kernels",
 }
+# Libraries shipped without their debug information (Linux: `strip --strip-debug` on a copy), the
+# symbols stay: libtriton.so carries 270 MB of DWARF, half its size, that only a debugger reads
+DEBUG_STRIPPED = ("triton/_C/libtriton.so",)
+# Modules kept as source files beside their bytecode: Triton compiles a kernel from the source of
+# its Python function (the self-test's probe kernel, engine/toolchain.py)
+SOURCE_MODULES = {"majicflux_desktop.engine.toolchain": "pyz+py"}
 
 
 # Data inside the package, found by the code next to its modules: FLUX's tokenizers (MIT and
@@ -123,6 +131,69 @@ def package_data(root: Path = ROOT) -> list[tuple[str, str]]:
     if not found:
         raise RuntimeError(f"no package data under {PACKAGE_DATA}: is the source tree complete?")
     return found
+
+
+def compiler_files(windows: bool = sys.platform == "win32") -> list[tuple[str, str]]:
+    """(file, its folder in the bundle) for what compiled maths need beside Triton.
+
+    - Python's C headers, and on Windows its import library: Triton builds a C launcher for each
+      kernel signature against them. It finds them through sysconfig, which in the frozen app
+      answers paths under sys.base_prefix, the bundle's _internal folder: so they go there, at
+      the same place relative to the prefix as in the build's Python.
+    - On Linux, torch's C++ headers: inductor's CPU backend compiles against them, which is how
+      the packaging tests prove compiled maths in the frozen app on a machine without a GPU
+      (torch's hook leaves headers out; 63 MB). A Windows PC has no C++ compiler for that path.
+    """
+    import sysconfig
+
+    base = Path(sys.base_prefix)
+    include = Path(sysconfig.get_paths()["include"])
+    found = [(str(h), h.parent.relative_to(base).as_posix()) for h in sorted(include.rglob("*.h"))]
+    if not found:
+        raise RuntimeError(f"Python's C headers are not in {include}: install them to build")
+    if windows:
+        library = base / "libs" / f"python{sys.version_info[0]}{sys.version_info[1]}.lib"
+        if not library.is_file():
+            raise RuntimeError(f"Python's import library {library} is missing")
+        found.append((str(library), "libs"))
+    else:
+        import importlib.util
+
+        spec = importlib.util.find_spec("torch")
+        assert spec is not None and spec.origin is not None
+        site = Path(spec.origin).parent.parent
+        headers = sorted(p for p in (site / "torch" / "include").rglob("*") if p.is_file())
+        found += [(str(h), h.parent.relative_to(site).as_posix()) for h in headers]
+    return found
+
+
+def without_debug_info(entry: tuple[str, str, str], work: Path) -> tuple[str, str, str]:
+    """A binary entry of the analysis (destination, source, kind), pointed at a copy without
+    debug information when it is one of DEBUG_STRIPPED."""
+    import shutil
+    import subprocess
+
+    destination, source, kind = entry
+    if destination.replace("\\", "/") not in DEBUG_STRIPPED:
+        return entry
+    strip = shutil.which("strip")
+    if strip is None:
+        raise RuntimeError(f"`strip` (binutils) is needed to ship {destination} at half its size")
+    copy = work / "stripped" / destination
+    copy.parent.mkdir(parents=True, exist_ok=True)
+    subprocess.run([strip, "--strip-debug", "-o", str(copy), source], check=True)
+    return destination, str(copy), kind
+
+
+def distribution_of(package: str) -> str:
+    """The installed distribution that provides an importable package (triton: "triton" on
+    Linux, "triton-windows" on Windows)."""
+    from importlib.metadata import packages_distributions
+
+    names = packages_distributions().get(package)
+    if not names:
+        raise RuntimeError(f"{package} is not installed: install the build's tools (.[build])")
+    return names[0]
 
 
 def project_version(pyproject: Path = ROOT / "pyproject.toml") -> str:
@@ -311,7 +382,8 @@ def exclusion_savings() -> list[tuple[str, int, str]]:
         import torch
 
         site = Path(torch.__file__).parents[1]
-        size = sum(f.stat().st_size for f in site.glob(pattern) if f.is_file())
+        matched = [p for m in site.glob(pattern) for p in (m.rglob("*") if m.is_dir() else [m])]
+        size = sum(f.stat().st_size for f in matched if f.is_file())
         rows.append((pattern, size, why))
     return sorted(rows, key=lambda row: -row[1])
 

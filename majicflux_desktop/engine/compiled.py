@@ -39,6 +39,7 @@ import torch
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message
 from majicflux_desktop.core.paths import atomic_write_bytes
+from majicflux_desktop.engine import toolchain
 
 log = logging.getLogger("majicflux.compiled")
 
@@ -64,15 +65,11 @@ def unavailable(device: str, mode: str) -> Message | None:
         return _why(
             QT_TRANSLATE_NOOP("compiled", "PyTorch's compiler is missing ({error})"), error=exc
         )
-    if torch.device(device).type == "cuda" and not has_triton():
-        return _why(
-            QT_TRANSLATE_NOOP(
-                "compiled",
-                "Triton, the GPU compiler, is not installed (the Windows installer and the Linux "
-                "bundle do not ship it yet)",
-            )
-        )
-    return None
+    if torch.device(device).type != "cuda":
+        return None  # inductor's C++ backend: a compiler that fails is reported at the first image
+    if not has_triton():
+        return _why(QT_TRANSLATE_NOOP("compiled", "Triton, the GPU compiler, is not installed"))
+    return toolchain.problem()
 
 
 def layer_offload() -> Message:
@@ -111,6 +108,8 @@ def _configure() -> None:
         _ahead.join()
     import torch._dynamo
     import torch._inductor.config
+
+    toolchain.use_bundled()
 
     torch._dynamo.config.cache_size_limit = max(
         torch._dynamo.config.cache_size_limit, RECOMPILE_LIMIT

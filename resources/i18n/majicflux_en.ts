@@ -2574,7 +2574,7 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Triton, the GPU compiler, is not installed (the Windows installer and the Linux bundle do not ship it yet)</source>
+        <source>Triton, the GPU compiler, is not installed</source>
         <translation type="unfinished"></translation>
     </message>
     <message>
@@ -2583,6 +2583,14 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
     </message>
     <message>
         <source>the compiler did not start ({error})</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>Python&apos;s C headers are missing ({folder}); reinstall MajicFlux</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>no C compiler was found for the GPU compiler&apos;s launchers: install gcc, or name one in the CC environment variable</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

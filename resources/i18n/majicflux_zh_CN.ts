@@ -2588,8 +2588,8 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>PyTorch 缺少编译器（{error}）</translation>
     </message>
     <message>
-        <source>Triton, the GPU compiler, is not installed (the Windows installer and the Linux bundle do not ship it yet)</source>
-        <translation>未安装显卡编译器 Triton（Windows 安装包和 Linux 打包版暂未附带）</translation>
+        <source>Triton, the GPU compiler, is not installed</source>
+        <translation>未安装 GPU 编译器 Triton</translation>
     </message>
     <message>
         <source>diffsynth moves this plan&apos;s layers itself</source>
@@ -2598,6 +2598,14 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
     <message>
         <source>the compiler did not start ({error})</source>
         <translation>编译器未能启动（{error}）</translation>
+    </message>
+    <message>
+        <source>Python&apos;s C headers are missing ({folder}); reinstall MajicFlux</source>
+        <translation>缺少 Python 的 C 头文件（{folder}）；请重新安装 MajicFlux</translation>
+    </message>
+    <message>
+        <source>no C compiler was found for the GPU compiler&apos;s launchers: install gcc, or name one in the CC environment variable</source>
+        <translation>找不到为 GPU 编译器构建启动代码的 C 编译器：请安装 gcc，或在环境变量 CC 中指定一个</translation>
     </message>
 </context>
 <context>

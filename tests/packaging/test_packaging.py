@@ -303,8 +303,15 @@ def test_the_spec_carries_resources_translations_and_what_diffsynth_imports_by_n
     operators = {Path(source).name for source, target in analysis["binaries"]}
     assert any(name.startswith("_C_stable") for name in operators)  # torchvision's operators
     excluded = set(analysis["excludes"])
-    assert {"triton", "imageio_ffmpeg", "tkinter", "PySide6.QtNetwork"} <= excluded
+    assert {"imageio_ffmpeg", "tkinter", "PySide6.QtNetwork"} <= excluded
     assert "transformers.models.t5" not in excluded and "transformers.models.llama" in excluded
+    # compiled maths: Triton and what its launchers (and inductor's C++ backend) compile against
+    assert not {"triton", "setuptools"} & excluded  # inductor's C++ backend imports setuptools
+    assert any(re.fullmatch(r"triton-[\d.]+\.dist-info", name) for name, _ in bundled)  # backends
+    assert ("Python.h", f"include/python{sys.version_info[0]}.{sys.version_info[1]}") in bundled
+    assert ("cpp_prefix.h", "torch/include/torch/csrc/inductor") in bundled
+    modes = analysis["module_collection_mode"]
+    assert modes["majicflux_desktop.engine.toolchain"] == "pyz+py"  # the probe kernel's source
 
 
 @pytest.mark.slow
@@ -332,6 +339,29 @@ def test_the_app_runs_with_every_excluded_module_absent(tmp_path: Path) -> None:
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert "PASSED" in run.stdout
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="binutils' strip: the Linux bundle")
+def test_libtriton_ships_without_its_debug_information(tmp_path: Path) -> None:
+    source = tmp_path / "lib.c"
+    source.write_text("int answer(void) { return 42; }\n")
+    library = tmp_path / "libtriton.so"
+    subprocess.run(["gcc", "-g3", "-shared", "-fPIC", str(source), "-o", str(library)], check=True)
+    entry = ("triton/_C/libtriton.so", str(library), "BINARY")
+    destination, copy, kind = contents.without_debug_info(entry, tmp_path / "work")
+    assert (destination, kind) == (entry[0], entry[2]) and Path(copy) != library
+    sections = subprocess.run(
+        ["readelf", "-S", copy], check=True, capture_output=True, text=True
+    ).stdout
+    assert ".debug_info" not in sections and ".dynsym" in sections  # symbols stay
+    assert (
+        ".debug_info"
+        in subprocess.run(
+            ["readelf", "-S", str(library)], check=True, capture_output=True, text=True
+        ).stdout
+    )
+    other = ("torch/lib/libc10.so", str(library), "BINARY")
+    assert contents.without_debug_info(other, tmp_path / "work") == other
 
 
 def test_windows_version_resource_and_icon(tmp_path: Path) -> None:

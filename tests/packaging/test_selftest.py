@@ -108,6 +108,9 @@ def test_self_test_passes_from_an_awkward_install_cwd_and_console(
     assert "自检" in out  # the console was switched to UTF-8, not left to drop the Chinese
     # what the frozen app does about compiled maths, and why (no GPU here: the blocks run as before)
     assert "compiled maths: off, the blocks run uncompiled: they need an NVIDIA GPU" in out
+    # the GPU compiler itself works in the build: a kernel for an RTX 30 and a C launcher-like module
+    assert "GPU compiler: Triton 3.8.0 compiled a test kernel for sm_86" in out
+    assert "built a C module against" in out
     if kind == "source":
         assert "console cp1252, UTF-8 mode 0" in out
     else:
@@ -117,6 +120,26 @@ def test_self_test_passes_from_an_awkward_install_cwd_and_console(
     elif kind == "source":
         assert AWKWARD in out
     assert list(data_parent.iterdir()) == []  # the temporary data folder is removed after a pass
+
+
+@pytest.mark.slow
+def test_compiled_maths_compile_the_blocks_in_the_build(kind: str, tmp_path: Path) -> None:
+    """Compiled maths take the same path in the frozen app as from source: dynamo and inductor
+    compile both kinds of transformer block (on this GPU-less machine with inductor's C++
+    backend, against the headers the bundle carries), the kernels go to the data folder's cache,
+    and the image is made with them."""
+    run = run_self_test(
+        [*app_command(kind), "--compiled-maths", "on", "--device", "cpu"],
+        tmp_path,
+        tmp_path,
+        {},
+        capture_output=True,
+    )
+    out, err = run.stdout.decode("utf-8", "replace"), run.stderr.decode("utf-8", "replace")
+    assert run.returncode == 0, f"{out}\n{err}"
+    assert "compiled maths: on" in out
+    assert "compiled maths: 2 kinds of transformer block compiled" in out
+    assert "PASSED" in out
 
 
 @pytest.mark.slow
