@@ -13,7 +13,7 @@ weight's norms once (read from the module at its first forward). It takes one of
   layout, so switching compiles nothing after the first LoRA image;
 - on a Linear with LoKr, LoHa, DoRA or bias patches too, or with pairs in host memory in a
   resident block: a forward hook that adds the same pairs and the rest, which compiled code would
-  skip; blocks with hooks run eagerly (`LoraStack.hooked`).
+  skip; while a Linear inside the blocks has one, the blocks run eagerly (`LoraStack.hooked`).
 When the GPU has no room for the stack, the pairs wait in page-locked host memory and go to the GPU
 with their streamed blocks' weights (`LoraStack` is the streamer's `Riders`).
 
@@ -55,6 +55,9 @@ log = logging.getLogger("majicflux.loras")
 
 DORA_EPS = 1e-6
 NORM_ROWS = 4096  # rows of W + sΔ made at once for DoRA's norms: bounded extra memory
+# The transformer's blocks (diffsynth's FluxDiT.blocks and .single_blocks): what compiled maths
+# compile (engine/compiled.py), by the names of their Linears
+COMPILED_PARTS = ("blocks.", "single_blocks.")
 
 
 @dataclass(frozen=True)
@@ -586,9 +589,14 @@ class LoraStack:
 
     @property
     def hooked(self) -> bool:
-        """Some LoRA runs as a forward hook, which compiled blocks would skip: while so, the blocks
-        run eagerly (compiled.eager_while)."""
-        return any(branches.hook is not None for branches in self._branches.values())
+        """A LoRA inside the transformer's blocks runs as a forward hook, which their compiled
+        code would skip: while so, the blocks run eagerly (compiled.eager_while). Hooks on the
+        layers around the blocks (the embedders, the final layer) change nothing there: those
+        layers are never compiled."""
+        return any(
+            branches.hook is not None and name.startswith(COMPILED_PARTS)
+            for name, branches in self._branches.items()
+        )
 
     # -- streaming.Riders: the host-memory pairs go to the GPU with their streamed blocks ---------
     def _riding(self, block: torch.nn.Module) -> list[_Branches]:

@@ -238,6 +238,17 @@ def lokr(path: Path, seed: int = 6) -> TinyLora:
     return w.save()
 
 
+def lokr_outside_the_blocks(path: Path, seed: int = 10) -> TinyLora:
+    """LoKr on the image embedder only (x_embedder, 64x64 = kron(8x8, 8x8)): a hook on a layer
+    that compiled maths leave uncompiled."""
+    w = _Writer(path, seed)
+    key = "lora_unet_img_in"
+    w1, w2 = w.random(8, 8, scale=0.3), w.random(8, 8, scale=0.3)
+    w.tensors |= {f"{key}.lokr_w1": w1, f"{key}.lokr_w2": w2}
+    w.add_delta("x_embedder", torch.kron(w1, w2))
+    return w.save()
+
+
 def loha(path: Path, seed: int = 7) -> TinyLora:
     """LyCORIS LoHa: (w1_a w1_b) ∘ (w2_a w2_b) · alpha / rank."""
     w = _Writer(path, seed)

@@ -105,7 +105,8 @@ def test_plain_loras_compile_once_and_switching_them_compiles_nothing(
 ) -> None:
     """A first image with LoRAs compiles the blocks with their pairs (the window hears of it);
     another stack on the same layers, of another rank and other weights, runs the same graphs.
-    LoRAs that need hooks (LoKr) make their image eagerly: exactly the eager picture."""
+    LoRAs that need hooks (LoKr) in the blocks make their image eagerly: exactly the eager
+    picture; a hook outside the blocks leaves them compiled."""
     from torch._dynamo.utils import counters
 
     folder = tmp_path / "loras"
@@ -113,6 +114,7 @@ def test_plain_loras_compile_once_and_switching_them_compiles_nothing(
     tiny_loras.kohya(folder / "tiny-other.safetensors", seed=11)
     tiny_loras.lokr(folder / "tiny-lokr.safetensors")
     tiny_loras.peft_q_v_only(folder / "tiny-peft-q-v.safetensors")
+    tiny_loras.lokr_outside_the_blocks(folder / "tiny-lokr-embedder.safetensors")
 
     def with_loras(*loras: tuple[str, float]) -> GenerationRequest:
         uses = tuple(LoraUse(f"tiny-{name}", weight) for name, weight in loras)
@@ -123,6 +125,7 @@ def test_plain_loras_compile_once_and_switching_them_compiles_nothing(
         (("kohya", -0.5), ("other", 1.2)),
         (("lokr", 0.9),),
         (("peft-q-v", 1.1),),
+        (("kohya", 0.8), ("lokr-embedder", 1.0)),
     ]
     reference = engine(tiny_paths, "off")
     reference.set_lora_folders([folder])
@@ -145,6 +148,15 @@ def test_plain_loras_compile_once_and_switching_them_compiles_nothing(
 
     picture, _, _ = make(made, with_loras(*stacks[2]))  # a hook: the blocks run eagerly
     assert np.array_equal(picture, eager[2])
+    assert counters["stats"]["unique_graphs"] == graphs
+
+    # a hook outside the blocks (LoKr on the image embedder) leaves them compiled
+    picture, seen, _ = make(made, with_loras(*stacks[4]))
+    assert made.loras.stack is not None and "x_embedder" in made.loras.stack.changed_modules
+    assert not made.loras.hooked
+    assert np.abs(picture - eager[4]).max() <= 2 and np.abs(picture - eager[4]).mean() < 0.05
+    assert np.abs(eager[4] - eager[0]).max() > 2  # the embedder's LoKr is in the picture
+    assert not [p for p in seen if p.phase in (Phase.COMPILING, Phase.PREPARING)]
     assert counters["stats"]["unique_graphs"] == graphs
 
     # q and v rows of fused Linears: a pair per row range, compiled as well
