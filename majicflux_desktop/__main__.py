@@ -45,6 +45,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    from majicflux_desktop.engine import toolchain
+
+    toolchain.use_bundled()  # before anything imports Triton
     if args.self_test:
         from majicflux_desktop.selftest import run_self_test
 

@@ -297,7 +297,11 @@ class SelfTest:
         self.report.ok(f"compiled maths: {len(graphs)} kinds of transformer block compiled")
 
     def check_gpu_compiler(self) -> None:
-        """The GPU compiler that compiled maths use on NVIDIA cards, proven without a GPU."""
+        """The GPU compiler that compiled maths use on NVIDIA cards, proven without a GPU.
+
+        What a bundle carries must work (Triton, Python's headers, TinyCC on Windows); what a PC
+        lacks (gcc on Linux, a folder name TinyCC cannot read) is said, and the test goes on.
+        """
         import importlib.util
 
         from majicflux_desktop.engine import toolchain
@@ -307,14 +311,21 @@ class SelfTest:
                 raise SelfTestFailed("Triton, the GPU compiler, is missing from the bundle")
             self.report.ok("GPU compiler: Triton is not installed (compiled maths stay off)")
             return
+        lacking = toolchain.missing_from_bundle() if is_frozen() else None
+        if lacking is not None:
+            raise SelfTestFailed(f"the bundle's GPU compiler lacks {lacking}")
         missing = toolchain.problem()
-        if missing is not None:  # this PC's lack, not the build's: the app says so and goes on
-            self.report.ok(
-                f"GPU compiler: unusable here, compiled maths stay off: {missing.english()}"
-            )
+        if missing is not None:
+            self.report.ok(f"GPU compiler: unusable here: {missing.english()}")
             return
         try:
             done = toolchain.probe()
+        except toolchain.LauncherBuildFailed as exc:
+            if toolchain.bundled_compiler():
+                raise SelfTestFailed(f"the bundled C compiler failed: {exc}") from exc
+            log.warning("this PC's C compiler failed the probe: %s", exc)
+            self.report.ok(f"GPU compiler: unusable here, this PC's C compiler failed: {exc}")
+            return
         except Exception as exc:
             log.exception("the GPU compiler's probe failed")
             raise SelfTestFailed(

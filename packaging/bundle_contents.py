@@ -147,10 +147,15 @@ def compiler_files(windows: bool = sys.platform == "win32") -> list[tuple[str, s
     import sysconfig
 
     base = Path(sys.base_prefix)
-    include = Path(sysconfig.get_paths()["include"])
-    found = [(str(h), h.parent.relative_to(base).as_posix()) for h in sorted(include.rglob("*.h"))]
-    if not found:
+    paths = sysconfig.get_paths()
+    include, platform = Path(paths["include"]), Path(paths["platinclude"])
+    headers = {h.relative_to(include): h for h in include.rglob("*.h")}
+    if platform != include:  # Debian's pyconfig.h in include/ points to the platform's own
+        headers |= {h.relative_to(platform): h for h in platform.rglob("*.h")}
+    if not headers:
         raise RuntimeError(f"Python's C headers are not in {include}: install them to build")
+    destination = include.relative_to(base)
+    found = [(str(h), (destination / r).parent.as_posix()) for r, h in sorted(headers.items())]
     if windows:
         library = base / "libs" / f"python{sys.version_info[0]}{sys.version_info[1]}.lib"
         if not library.is_file():

@@ -109,8 +109,6 @@ def _configure() -> None:
     import torch._dynamo
     import torch._inductor.config
 
-    toolchain.use_bundled()
-
     torch._dynamo.config.cache_size_limit = max(
         torch._dynamo.config.cache_size_limit, RECOMPILE_LIMIT
     )

@@ -8,7 +8,8 @@ On an NVIDIA GPU, torch.compile writes Triton kernels. Triton compiles them with
 
 A frozen app answers sysconfig's paths under its `_internal` folder (sys.base_prefix). The bundle
 puts the headers there (packaging/bundle_contents.py). triton-windows looks for its TinyCC and CUDA
-files under site-packages, which a frozen app does not have; `use_bundled()` points it at them.
+files under site-packages, which a frozen app does not have; `use_bundled()` points it at them
+(__main__ calls it first: triton-windows reads CUDA_PATH once, when Triton is imported).
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ from pathlib import Path
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message
 
 WINDOWS = sys.platform == "win32"
+FROZEN = bool(getattr(sys, "frozen", False))
+ANSI = "mbcs"  # Windows' code page for programs that take narrow paths, as TinyCC does
 PROBE_TARGET = 86  # sm_86, an RTX 30: compiling for it needs no GPU
 _PROBE_C = r"""
 #include <Python.h>
@@ -50,32 +53,79 @@ def _triton_dir() -> Path | None:
     return Path(next(iter(spec.submodule_search_locations)))
 
 
+def _bundled_tcc() -> Path | None:
+    triton = _triton_dir()
+    tcc = triton / "runtime" / "tcc" / "tcc.exe" if triton else None
+    return tcc if tcc is not None and tcc.is_file() else None
+
+
 def c_compiler() -> str | None:
-    """The C compiler Triton will use for its launchers, as it looks for one."""
+    """The C compiler Triton will use for its launchers, found in Triton's own order."""
     named = os.environ.get("CC")
     if named:
         return named
     if WINDOWS:
-        triton = _triton_dir()
-        tcc = triton / "runtime" / "tcc" / "tcc.exe" if triton else None
-        if tcc is not None and tcc.is_file():
+        tcc = _bundled_tcc()
+        if tcc is not None:
             return str(tcc)
         names: tuple[str, ...] = ("cl", "gcc", "clang")
     else:
-        names = ("clang", "gcc")
+        names = ("gcc", "clang")
     return next((found for name in names if (found := shutil.which(name))), None)
 
 
-def problem() -> Message | None:
+def missing_from_bundle() -> str | None:
+    """What of the compiler's parts the frozen app should carry is not there (None: all is)."""
+    headers = python_headers() / "Python.h"
+    if not headers.is_file():
+        return str(headers)
+    if WINDOWS and _bundled_tcc() is None:
+        return "TinyCC (triton/runtime/tcc/tcc.exe)"
+    return None
+
+
+def bundled_compiler() -> bool:
+    """Whether the C compiler is one the app carries (TinyCC): if it fails, the build is at
+    fault, not the PC."""
+    tcc = _bundled_tcc()
+    return tcc is not None and c_compiler() == str(tcc)
+
+
+def _triton_cache() -> Path:
+    return Path(os.environ.get("TRITON_CACHE_DIR") or Path.home() / ".triton" / "cache")
+
+
+def _unreadable_for_tcc(codec: str = ANSI) -> Path | None:
+    """A folder TinyCC must read or write whose path this Windows' code page cannot spell
+    (TinyCC takes narrow paths: a Chinese user name on a Western Windows, say)."""
+    compiler = c_compiler()
+    if compiler is None or Path(compiler).stem.lower() != "tcc":
+        return None
+    for folder in (python_headers(), _triton_dir(), _triton_cache()):
+        if folder is None:
+            continue
+        try:
+            str(folder).encode(codec)
+        except UnicodeEncodeError:
+            return folder
+    return None
+
+
+def problem(codec: str = ANSI) -> Message | None:
     """Why Triton could not build its launchers here (None: it can)."""
     headers = python_headers()
     if not (headers / "Python.h").is_file():
-        return _why(
-            QT_TRANSLATE_NOOP(
+        if FROZEN:
+            text = QT_TRANSLATE_NOOP(
                 "compiled", "Python's C headers are missing ({folder}); reinstall MajicFlux"
-            ),
-            folder=str(headers),
-        )
+            )
+        else:
+            text = QT_TRANSLATE_NOOP(
+                "compiled",
+                "Python's C headers are missing ({folder}); install Python's development "
+                "files (python3-dev)",
+            )
+        return _why(text, folder=str(headers))
     if c_compiler() is None:
         return _why(
             QT_TRANSLATE_NOOP(
@@ -84,6 +134,18 @@ def problem() -> Message | None:
                 "one in the CC environment variable",
             )
         )
+    unreadable = _unreadable_for_tcc(codec) if WINDOWS else None
+    if unreadable is not None:
+        return _why(
+            QT_TRANSLATE_NOOP(
+                "compiled",
+                "the GPU compiler's C compiler cannot read the folder {folder}: its name has "
+                "characters outside this Windows' code page. Turn on \"Use Unicode UTF-8 for "
+                "worldwide language support\" in Windows' region settings, or keep MajicFlux "
+                "and its data in folders named in this Windows' language",
+            ),
+            folder=str(unreadable),
+        )
     return None
 
 
@@ -91,8 +153,9 @@ def use_bundled() -> None:
     """In the frozen app on Windows, point triton-windows at the TinyCC and CUDA files it
     carries: it looks for them under site-packages, which the bundle does not have. A compiler
     the user named in CC is kept; the CUDA files are always the bundled ones, the set tested
-    with this Triton (a CUDA Toolkit's older ptxas may not read its PTX)."""
-    if not (WINDOWS and getattr(sys, "frozen", False)):
+    with this Triton (a CUDA Toolkit's older ptxas may not read its PTX). Call it before Triton
+    is imported: triton-windows looks CUDA up once, at import."""
+    if not (WINDOWS and FROZEN):
         return
     triton = _triton_dir()
     if triton is None:
@@ -147,8 +210,15 @@ def probe() -> Probe:
     kernel = triton.compile(source, target=GPUTarget("cuda", PROBE_TARGET, 32))
     compiler = c_compiler()
     if compiler is None:
-        raise RuntimeError("no C compiler was found")
-    module = compile_module_from_src(_PROBE_C, "majicflux_probe")
+        raise LauncherBuildFailed("no C compiler was found")
+    try:
+        module = compile_module_from_src(_PROBE_C, "majicflux_probe")
+    except Exception as exc:
+        raise LauncherBuildFailed(f"{Path(compiler).name}: {type(exc).__name__}: {exc}") from exc
     if module.answer() != 42:
         raise RuntimeError("the C module built but answered wrong")
     return Probe(triton.__version__, len(kernel.asm["cubin"]), compiler)
+
+
+class LauncherBuildFailed(RuntimeError):
+    """The C compiler did not build the probe's module (a PC's compiler may be broken)."""

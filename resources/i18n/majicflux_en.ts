@@ -2590,7 +2590,15 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
         <translation type="unfinished"></translation>
     </message>
     <message>
+        <source>Python&apos;s C headers are missing ({folder}); install Python&apos;s development files (python3-dev)</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
         <source>no C compiler was found for the GPU compiler&apos;s launchers: install gcc, or name one in the CC environment variable</source>
+        <translation type="unfinished"></translation>
+    </message>
+    <message>
+        <source>the GPU compiler&apos;s C compiler cannot read the folder {folder}: its name has characters outside this Windows&apos; code page. Turn on &quot;Use Unicode UTF-8 for worldwide language support&quot; in Windows&apos; region settings, or keep MajicFlux and its data in folders named in this Windows&apos; language</source>
         <translation type="unfinished"></translation>
     </message>
 </context>

@@ -2589,7 +2589,7 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
     </message>
     <message>
         <source>Triton, the GPU compiler, is not installed</source>
-        <translation>未安装 GPU 编译器 Triton</translation>
+        <translation>未安装显卡编译器 Triton</translation>
     </message>
     <message>
         <source>diffsynth moves this plan&apos;s layers itself</source>
@@ -2604,8 +2604,16 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>缺少 Python 的 C 头文件（{folder}）；请重新安装 MajicFlux</translation>
     </message>
     <message>
+        <source>Python&apos;s C headers are missing ({folder}); install Python&apos;s development files (python3-dev)</source>
+        <translation>缺少 Python 的 C 头文件（{folder}）；请安装 Python 开发文件（python3-dev）</translation>
+    </message>
+    <message>
         <source>no C compiler was found for the GPU compiler&apos;s launchers: install gcc, or name one in the CC environment variable</source>
-        <translation>找不到为 GPU 编译器构建启动代码的 C 编译器：请安装 gcc，或在环境变量 CC 中指定一个</translation>
+        <translation>找不到为显卡编译器构建启动代码的 C 编译器：请安装 gcc，或在环境变量 CC 中指定一个</translation>
+    </message>
+    <message>
+        <source>the GPU compiler&apos;s C compiler cannot read the folder {folder}: its name has characters outside this Windows&apos; code page. Turn on &quot;Use Unicode UTF-8 for worldwide language support&quot; in Windows&apos; region settings, or keep MajicFlux and its data in folders named in this Windows&apos; language</source>
+        <translation>显卡编译器所用的 C 编译器无法读取文件夹 {folder}：其名称含有当前 Windows 代码页以外的字符。请在 Windows 的区域设置中开启“Beta 版：使用 Unicode UTF-8 提供全球语言支持”，或把 MajicFlux 及其数据放在以当前 Windows 语言命名的文件夹中</translation>
     </message>
 </context>
 <context>

@@ -308,7 +308,13 @@ def test_the_spec_carries_resources_translations_and_what_diffsynth_imports_by_n
     # compiled maths: Triton and what its launchers (and inductor's C++ backend) compile against
     assert not {"triton", "setuptools"} & excluded  # inductor's C++ backend imports setuptools
     assert any(re.fullmatch(r"triton-[\d.]+\.dist-info", name) for name, _ in bundled)  # backends
-    assert ("Python.h", f"include/python{sys.version_info[0]}.{sys.version_info[1]}") in bundled
+    import sysconfig
+
+    headers = Path(sysconfig.get_paths()["include"]).relative_to(sys.base_prefix).as_posix()
+    assert ("Python.h", headers) in bundled  # include/python3.11, or Include on Windows
+    assert ("ptxas.exe" if sys.platform == "win32" else "ptxas", "triton/backends/nvidia/bin") in (
+        bundled
+    )
     assert ("cpp_prefix.h", "torch/include/torch/csrc/inductor") in bundled
     modes = analysis["module_collection_mode"]
     assert modes["majicflux_desktop.engine.toolchain"] == "pyz+py"  # the probe kernel's source

@@ -1,6 +1,6 @@
 """Run the app with some modules absent, as PyInstaller's excludes leave them in the frozen app.
 
-    python without_modules.py triton,imageio_ffmpeg -- --self-test
+    python without_modules.py tkinter,imageio_ffmpeg -- --self-test
 
 Absent means not found: `import` raises ModuleNotFoundError and `importlib.util.find_spec` says
 None, exactly as in a bundle built without them.
