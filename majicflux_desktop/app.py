@@ -54,9 +54,8 @@ class Options:
     demo: bool = False
     start_queue: bool = False  # run jobs left in the queue without asking
     device: str | None = None  # tests: "cpu"
-    compiled_maths: str | None = (
-        None  # the self-test: "on" compiles on the CPU too (None: Settings)
-    )
+    # the self-test: "on" compiles on the CPU too (None: as Settings say)
+    compiled_maths: str | None = None
 
 
 class DesktopApp(QObject):

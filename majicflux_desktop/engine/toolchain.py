@@ -160,8 +160,8 @@ def use_bundled() -> None:
     triton = _triton_dir()
     if triton is None:
         return
-    tcc = triton / "runtime" / "tcc" / "tcc.exe"
-    if tcc.is_file():
+    tcc = _bundled_tcc()
+    if tcc is not None:
         os.environ.setdefault("CC", str(tcc))
     cuda = triton / "backends" / "nvidia"
     if (cuda / "bin" / "ptxas.exe").is_file():
@@ -189,7 +189,6 @@ def probe() -> Probe:
     This is the part of compiled maths a GPU-less machine can run: the self-test proves with it
     that a build carries a working GPU compiler (the packaging tests run it on the frozen app).
     """
-    use_bundled()
     import triton
     import triton.language as tl
     from triton.backends.compiler import GPUTarget
