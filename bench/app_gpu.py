@@ -17,7 +17,6 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
-os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True")
 
 
 def main() -> None:
@@ -34,7 +33,9 @@ def main() -> None:
     args = parser.parse_args()
 
     from bench import fixtures
+    from majicflux_desktop.engine.memory import use_cuda_allocator_settings
 
+    use_cuda_allocator_settings()  # as the engine: before the cap below makes torch use CUDA
     models = args.models or fixtures.ensure(args.fixtures)
     if args.cap_gb is not None:
         import torch

@@ -7,9 +7,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-
-os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True")
 
 import torch
 

@@ -9,8 +9,6 @@ import argparse
 import itertools
 import json
 import os
-
-os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True")
 import statistics
 import sys
 import threading
@@ -18,9 +16,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from majicflux_desktop.engine.memory import use_cuda_allocator_settings
+
 STARTED = time.perf_counter()
 # The compiler's caches, kept between cases as the app keeps them in its data folder
 COMPILER_CACHE = os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", "/tmp/mf-compiler-cache")
+use_cuda_allocator_settings()  # as the engine has them; before torch uses CUDA (bench.* import this)
 
 
 class Sampler(threading.Thread):

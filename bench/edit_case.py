@@ -18,8 +18,6 @@ import tempfile
 import time
 from pathlib import Path
 
-os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True")
-
 from bench.case import Sampler, stand_in_for_card
 
 JOBS = ("upscale", "inpaint", "img2img2048")

@@ -14,10 +14,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
-import os
 import statistics
-
-os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True")
 
 import torch
 

@@ -27,8 +27,6 @@ os.environ["DIFFSYNTH_SKIP_DOWNLOAD"] = "true"
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["TRANSFORMERS_OFFLINE"] = "1"
 os.environ.pop("DIFFSYNTH_FLASH_ATTN_KERNEL_REPO_ID", None)
-# Large blocks come and go (workspace, VAE decode): without this the allocator fragments.
-os.environ.setdefault("PYTORCH_CUDA_ALLOC_CONF", "expandable_segments:True")
 
 import torch
 from PIL import Image
@@ -67,6 +65,7 @@ from majicflux_desktop.engine.preview import latent_preview
 from majicflux_desktop.engine.scan import ModelPaths
 
 log = logging.getLogger("majicflux.engine")
+memory.use_cuda_allocator_settings()  # read when torch first uses CUDA, which is later
 
 ProgressCallback = Callable[[Progress], None]
 PreviewCallback = Callable[[int, Image.Image], None]

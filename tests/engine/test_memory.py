@@ -271,3 +271,20 @@ def test_no_lora_reserve_where_no_transformer_block_stays_on_the_gpu() -> None:
     space, residency, tiles = planned(8)
     assert space.loras == memory.LORA_RESERVE and sum(residency.dit) == 10
     assert tiles.dit_tile == 0
+
+
+def test_cuda_allocator_settings_keep_what_the_person_set(monkeypatch) -> None:
+    monkeypatch.delenv("PYTORCH_CUDA_ALLOC_CONF", raising=False)
+    memory.use_cuda_allocator_settings()
+    assert memory.os.environ["PYTORCH_CUDA_ALLOC_CONF"] == (
+        "expandable_segments:True,pinned_use_cuda_host_register:True,pinned_num_register_threads:8"
+    )
+    monkeypatch.setenv(
+        "PYTORCH_CUDA_ALLOC_CONF", "pinned_num_register_threads:16, max_split_size_mb:512"
+    )
+    memory.use_cuda_allocator_settings()
+    memory.use_cuda_allocator_settings()  # twice: nothing added twice
+    assert memory.os.environ["PYTORCH_CUDA_ALLOC_CONF"] == (
+        "pinned_num_register_threads:16, max_split_size_mb:512,"
+        "expandable_segments:True,pinned_use_cuda_host_register:True"
+    )
