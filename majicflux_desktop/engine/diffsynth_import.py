@@ -10,7 +10,7 @@ Importing diffsynth as it is imports three things that making an image never use
   maths: the engine attends through scaled_dot_product_attention, so both wait for a first call.
 transformers' text encoders still import dynamo, flex attention and torchvision when the engine
 builds its models, so most of the engine import's saving (6.2–7.1 → 2.8–3.2 s on this project's
-2-core CI machine; 9.1–9.4 → 3.9–5.2 s on the H200's host) moves into the load. What is left,
+2-core CI machine; 9.1–11.1 → 3.8–5.9 s on the H200's host) moves into the load. What is left,
 from the engine's import to its models' classes imported, paired runs on the CI machine: 3.7–5.9
 s against 4.3–6.1 (bench/README.md, issue 16 §2). Importing this module imports diffsynth so.
 """

@@ -1914,7 +1914,7 @@ LoRAs you keep for ComfyUI (models/loras) or Forge (models/Lora) can be used whe
         <translation type="unfinished"></translation>
     </message>
     <message>
-        <source>Compiled maths fuse the transformer&apos;s small steps into fewer GPU kernels: about 1.8 times as fast where the model stays on the GPU (measured on an H200), less where its blocks stream from RAM. The first image of each size compiles once on this PC (tens of seconds); later ones, after a restart too, reuse it. Images with LoRAs compile once more, and switching LoRAs then compiles nothing; LoKr, LoHa and DoRA LoRAs run uncompiled.</source>
+        <source>Compiled maths fuse the transformer&apos;s small steps into fewer GPU kernels: about 1.8 times as fast where the model stays on the GPU (measured on an H200), less where its blocks stream from RAM. The first image of each size compiles once on this PC (tens of seconds); later ones, after a restart too, reuse it. Images with LoRAs compile once more, and switching LoRAs then compiles nothing; LoKr, LoHa or DoRA layers inside the transformer&apos;s blocks make an image run uncompiled.</source>
         <translation type="unfinished"></translation>
     </message>
     <message>

@@ -1927,8 +1927,8 @@ ComfyUI（models/loras）或 Forge（models/Lora）里的 LoRA 可以直接使�
         <translation>关闭（从不编译）</translation>
     </message>
     <message>
-        <source>Compiled maths fuse the transformer&apos;s small steps into fewer GPU kernels: about 1.8 times as fast where the model stays on the GPU (measured on an H200), less where its blocks stream from RAM. The first image of each size compiles once on this PC (tens of seconds); later ones, after a restart too, reuse it. Images with LoRAs compile once more, and switching LoRAs then compiles nothing; LoKr, LoHa and DoRA LoRAs run uncompiled.</source>
-        <translation>编译运算把扩散模型的许多小步骤合并为更少的显卡内核：模型常驻显卡时约快 1.8 倍（在 H200 上测得），模块需从内存流式传输时提升较少。每种尺寸的第一张图会在本机编译一次（数十秒），之后（包括重启后）直接复用。使用 LoRA 的图片会再编译一次，之后切换 LoRA 无需重新编译；LoKr、LoHa 和 DoRA 类型的 LoRA 不编译运行。</translation>
+        <source>Compiled maths fuse the transformer&apos;s small steps into fewer GPU kernels: about 1.8 times as fast where the model stays on the GPU (measured on an H200), less where its blocks stream from RAM. The first image of each size compiles once on this PC (tens of seconds); later ones, after a restart too, reuse it. Images with LoRAs compile once more, and switching LoRAs then compiles nothing; LoKr, LoHa or DoRA layers inside the transformer&apos;s blocks make an image run uncompiled.</source>
+        <translation>编译运算把扩散模型的许多小步骤合并为更少的显卡内核：模型常驻显卡时约快 1.8 倍（在 H200 上测得），模块需从内存流式传输时提升较少。每种尺寸的第一张图会在本机编译一次（数十秒），之后（包括重启后）直接复用。使用 LoRA 的图片会再编译一次，之后切换 LoRA 无需重新编译；扩散模型模块内若有 LoKr、LoHa 或 DoRA 层，该图片不经编译运行。</translation>
     </message>
     <message>
         <source>Language</source>

@@ -100,7 +100,8 @@ class SettingsDialog(QDialog):
                     "H200), less where its blocks stream from RAM. The first image of each size "
                     "compiles once on this PC (tens of seconds); later ones, after a restart too, "
                     "reuse it. Images with LoRAs compile once more, and switching LoRAs then "
-                    "compiles nothing; LoKr, LoHa and DoRA LoRAs run uncompiled."
+                    "compiles nothing; LoKr, LoHa or DoRA layers inside the transformer's blocks "
+                    "make an image run uncompiled."
                 )
             )
         )
