@@ -116,10 +116,21 @@ def _configure() -> None:
     torch._dynamo.config.automatic_dynamic_shapes = False
     torch._dynamo.config.force_nn_module_property_static_shapes = False
     torch._dynamo.config.force_parameter_static_shapes = False
-    if getattr(sys, "frozen", False):
+    if toolchain.FROZEN:
         # inductor compiles in worker processes started from sys.executable, which in the frozen
         # app is the app itself: compile in this process instead (slower, once per size)
         torch._inductor.config.compile_threads = 1
+
+
+def read_record(record: Path | None) -> set[str]:
+    """The graphs the record beside the compiler's caches says are compiled on this machine."""
+    if record is None:
+        return set()
+    try:
+        known = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return {str(k) for k in known} if isinstance(known, list) else set()
 
 
 def _shapes(args: Sequence[Any], kwargs: dict[str, Any]) -> tuple[Any, ...]:
@@ -165,7 +176,7 @@ class CompiledBlocks:
         self.compile_seconds = 0.0  # spent on that in the current image
         self._record = record
         self._signature = signature
-        self._known = self._read_record()
+        self._known = read_record(record)
         self._seen: set[str] = set()
         self._classes: dict[int, str] = {}  # id(block) -> _classes(block) in the current image
         self._lock = threading.Lock()
@@ -217,15 +228,6 @@ class CompiledBlocks:
         log.warning(
             "compiled maths failed, the blocks run as before: %s", self.failure, exc_info=exc
         )
-
-    def _read_record(self) -> set[str]:
-        if self._record is None:
-            return set()
-        try:
-            known = json.loads(self._record.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return set()
-        return {str(k) for k in known} if isinstance(known, list) else set()
 
     def _remember(self, key: str) -> None:
         """Note that this graph is in the cache now (a later start tells the user it is quick)."""
