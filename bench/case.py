@@ -155,6 +155,12 @@ def main() -> None:
     )
     parser.add_argument("--switch-to", default="", help="PATH:WEIGHT,…: the LoRAs switched to")
     parser.add_argument(
+        "--int8-pairs",
+        default="auto",
+        choices=["auto", "on", "off"],
+        help="LoRA pairs in int8 (auto: where the plan streams blocks, as the app does)",
+    )
+    parser.add_argument(
         "--prefetch",
         action="store_true",
         help="read the LoRAs ahead, untimed, as the app does when the stack changes",
@@ -180,6 +186,7 @@ def main() -> None:
     # beside the compiler's own cache, as the app keeps it (AppPaths.compiled_sizes_file)
     engine.compile_record = Path(COMPILER_CACHE) / "majicflux-compiled-sizes.json"
     engine.weight_cache_dir = Path(args.weight_cache) if args.weight_cache else None
+    engine.loras.int8_pairs = {"auto": None, "on": True, "off": False}[args.int8_pairs]
 
     def lora_set(text: str) -> tuple[LoraUse, ...]:
         uses = []
@@ -228,6 +235,7 @@ def main() -> None:
         "budget_gb": args.budget_gb,
         "fp8_matmul": args.fp8_matmul,
         "compiled_maths": args.compiled_maths,
+        "int8_pairs": engine.loras.stack is not None and engine.loras.stack.int8,
         "compiled": engine.compiled is not None,
         "compile_note": engine.compile_note.english() if engine.compile_note else None,
         "import_s": round(imported, 2),

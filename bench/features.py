@@ -6,7 +6,8 @@ LoRAs (issue 14): two LoRAs of ranks 32 and 64 on every Linear of the transforme
 random weights of FLUX.1's shapes), at the 12, 8 and 4 GB plans with float8 maths, and at 8 GB with
 bf16 maths: s/step without and with them, GPU peak against the budget, time to the first step when
 the LoRAs switch to another pair, and the LoRA-free image after. The blocks are compiled with
-the LoRAs' pairs as the app compiles them (`--compiled-maths off`: both eagerly). Edits (issue 15): at 8 and 4 GB,
+the LoRAs' pairs as the app compiles them (`--compiled-maths off`: both eagerly); `--int8-pairs
+both` runs each LoRA case with bf16 and with int8 pairs (lora_apply.int8_pair). Edits (issue 15): at 8 and 4 GB,
 upscale ×2 to 2048², a masked-area inpaint, a 2048² image to image; at 8 GB, 1024² image to image
 at strength 0.5 against 1024² text to image, and a 256² masked area against 512² text to image.
 Raw JSON lines go to $OUT (or bench/out/).
@@ -15,6 +16,7 @@ Raw JSON lines go to $OUT (or bench/out/).
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import subprocess
@@ -81,9 +83,9 @@ def run(command: list[str], timeout: float = 540) -> dict | None:
 
 
 def lora_table(results: list[dict]) -> None:
-    print("\n| plan | maths | compiled | resident blocks (with LoRAs) | s/step none | s/step 2 LoRAs | × | "
+    print("\n| plan | maths | compiled | int8 pairs | resident blocks (with LoRAs) | s/step none | s/step 2 LoRAs | × | "
           "GPU peak (NVML) / budget GB | LoRA GB | to first step: same / switched / none s |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         runs = {run["label"]: run for run in r["sizes"]["1024"]}
         plain, with_loras = runs["warm"], runs["loras-warm"]
@@ -92,7 +94,7 @@ def lora_table(results: list[dict]) -> None:
         first = [runs[k]["to_first_step_s"] for k in ("loras-warm", "loras-switch", "no-loras")]
         print(
             f"| {r['plan']} {r['budget_gb']:g} GB | {'fp8' if r.get('fp8_maths') else 'bf16'} "
-            f"| {r.get('compiled_maths', 'off')} | {r.get('resident_blocks', {}).get('dit')} ({with_loras['resident_dit_blocks']}) "
+            f"| {r.get('compiled_maths', 'off')} | {r.get('int8_pairs')} | {r.get('resident_blocks', {}).get('dit')} ({with_loras['resident_dit_blocks']}) "
             f"| {plain['s_step_median']} | {with_loras['s_step_median']} | {ratio:.3f} "
             f"| {peak:.2f} / {r['budget_gb']:g} | {with_loras['lora_gb']} "
             f"| {' / '.join(str(f) for f in first)} |"
@@ -127,6 +129,13 @@ def main() -> None:
         "--prefetch", action="store_true", help="LoRAs read ahead, as the app does (bench.case)"
     )
     parser.add_argument(
+        "--int8-pairs",
+        default="auto",
+        choices=["auto", "on", "off", "both"],
+        help="LoRA pairs in int8 (auto: where the plan streams blocks, as the app does; both: "
+        "each LoRA case twice, off then on)",
+    )
+    parser.add_argument(
         "--compiled-maths",
         default="auto",
         choices=["auto", "off"],
@@ -151,13 +160,14 @@ def main() -> None:
         pair = f"{loras['style-r32']}:1,{loras['character-r64']}:0.8"
         other = f"{loras['other-r32']}:1,{loras['other-r64']}:0.7"
         results = []
-        for plan, budget, maths in LORA_CASES:
+        storages = ["off", "on"] if args.int8_pairs == "both" else [args.int8_pairs]
+        for (plan, budget, maths), int8 in itertools.product(LORA_CASES, storages):
             if not wanted(budget, maths):
                 continue
             command = [sys.executable, "-m", "bench.case", "--models", str(models),
                        "--plan", plan, "--budget-gb", str(budget), "--sizes", "1024",
                        "--steps", str(args.steps), "--fp8-matmul", maths,
-                       "--compiled-maths", args.compiled_maths,
+                       "--compiled-maths", args.compiled_maths, "--int8-pairs", int8,
                        "--loras", pair, "--switch-to", other,
                        *(["--prefetch"] if args.prefetch else [])]  # fmt: skip
             result = run(command)

@@ -280,8 +280,9 @@ class _Active:
         return sum(p.nbytes for p in self.patches) + ratios
 
 
-# One pair of a Linear: (its output rows, None for all; down_t (in, rank); up_t (rank, rows)).
-Pair = tuple[tuple[int, int] | None, torch.Tensor, torch.Tensor]
+# One pair of a Linear: (its output rows, None for all; down_t (in, rank); up_t (rank, rows);
+# None, or the (rank, 1) float32 scales of int8 down_t and up_t: `int8_pair`).
+Pair = tuple[tuple[int, int] | None, torch.Tensor, torch.Tensor, torch.Tensor | None]
 
 
 class _PairLinear(torch.nn.Module):
@@ -301,10 +302,43 @@ def _add_pairs(out: torch.Tensor, x: torch.Tensor, pairs: tuple[Pair, ...]) -> t
     LoRA made a stack cost 40 ms a LoRA per 1024² step)."""
     flat = out.reshape(-1, out.shape[-1])  # a view of a fresh output (a copy otherwise)
     flat_x = x.reshape(-1, x.shape[-1])
-    for rows, down_t, up_t in pairs:
+    for rows, down_t, up_t, scale in pairs:
         region = flat if rows is None else flat[:, rows[0] : rows[1]]
-        region.addmm_(flat_x @ down_t, up_t)
+        if scale is None:
+            region.addmm_(flat_x @ down_t, up_t)
+        else:  # int8: exact in the compute dtype, both scales of a rank on its up row
+            _, down_t, up_t, _ = widened_pair((rows, down_t, up_t, scale), flat_x.dtype)
+            region.addmm_(flat_x @ down_t, up_t)
     return flat.view(out.shape)
+
+
+def widened_pair(pair: Pair, dtype: torch.dtype) -> Pair:
+    """An `int8_pair` in `dtype` (a full pair: its scales folded into up_t)."""
+    rows, down_t, up_t, scale = pair
+    if scale is None:
+        return pair
+    return rows, down_t.to(dtype), (up_t * scale).to(dtype), None
+
+
+def int8_pair(pair: Pair) -> Pair:
+    """The pair in half the bytes: down_t's columns and up_t's rows (one per rank) as int8, each
+    scaled by its largest magnitude, and one float32 scale per rank for both. Each rank keeps 7
+    bits of its largest value (the float8 weights the LoRA adds to keep 3); a stack equals its
+    parts applied together as before, since no scale spans two LoRAs' ranks. On a card whose
+    budget streams blocks, half the bytes keep a resident block more, or halve what rides on the
+    bus with the streamed ones."""
+    rows, down_t, up_t, _ = pair
+    down, up = down_t.float(), up_t.float()
+    down_max = down.abs().amax(dim=0)  # (rank,)
+    up_max = up.abs().amax(dim=1)
+    down_scale = torch.where(down_max > 0, down_max / 127, 1.0)
+    up_scale = torch.where(up_max > 0, up_max / 127, 1.0)
+    return (
+        rows,
+        (down / down_scale).round_().to(torch.int8),
+        (up / up_scale[:, None]).round_().to(torch.int8),
+        (down_scale * up_scale)[:, None].contiguous(),
+    )
 
 
 @functools.cache
@@ -332,10 +366,12 @@ def _put_pairs(module: torch.nn.Module, pairs: tuple[Pair, ...] | None) -> None:
 def _pair_tensors(module: torch.nn.Module, pairs: tuple[Pair, ...]) -> None:
     import torch._dynamo  # imported by then (diffsynth imports it)
 
-    for _, down_t, up_t in pairs:
+    for _, down_t, up_t, scale in pairs:
         # The rank is no part of a compiled graph's shape: another stack runs the same graph.
         torch._dynamo.maybe_mark_dynamic(down_t, 1)
         torch._dynamo.maybe_mark_dynamic(up_t, 0)
+        if scale is not None:
+            torch._dynamo.maybe_mark_dynamic(scale, 0)
     # A plain attribute, not buffers: diffsynth's VRAM-managed Linears cast their buffers.
     module.__dict__["lora_pairs"] = pairs
 
@@ -351,13 +387,16 @@ def fusable(patch: Patch) -> bool:
 
 
 def grouped_pairs(
-    parts: Sequence[tuple[Patch, float]], device: torch.device, dtype: torch.dtype
+    parts: Sequence[tuple[Patch, float]],
+    device: torch.device,
+    dtype: torch.dtype,
+    int8: bool = False,
 ) -> tuple[Pair, ...]:
     """The plain LoRA patches of one Linear as one pair per output row range (all rows, or the
     q, k, v… rows of a fused Linear that PEFT LoRAs train apart): their downs side by side, their
     ups with each weight folded in; a rank of at least 2 (a compiled graph's dynamic size: a size
     of 1 would be a constant of its own). Made on `device`: a switch of 0.9 GB of LoRAs spent
-    most of its second folding the weights in on the CPU."""
+    most of its second folding the weights in on the CPU. `int8`: as `int8_pair`s."""
     by_rows: dict[tuple[int, int] | None, list[tuple[Patch, float]]] = {}
     for patch, weight in parts:
         by_rows.setdefault(patch.rows, []).append((patch, weight))
@@ -374,11 +413,14 @@ def grouped_pairs(
             down_t[:, at : at + size] = down.to(device).t()
             up_t[at : at + size] = (up.to(device).float() * weight).t()
             at += size
-        pairs.append((rows, down_t, up_t))
+        pair: Pair = (rows, down_t, up_t, None)
+        pairs.append(int8_pair(pair) if int8 else pair)
     return tuple(pairs)
 
 
-def _in_host_memory(tensor: torch.Tensor, pin: bool) -> torch.Tensor:
+def _in_host_memory(tensor: torch.Tensor | None, pin: bool) -> Any:
+    if tensor is None:
+        return None
     host = torch.empty(tensor.shape, dtype=tensor.dtype, pin_memory=pin)
     return host.copy_(tensor)
 
@@ -402,8 +444,12 @@ class _Branches:
 
     @property
     def nbytes(self) -> int:
-        pairs = self.pairs or ()
-        return sum(t.numel() * t.element_size() for _, *pair in pairs for t in pair)
+        return sum(
+            t.numel() * t.element_size()
+            for _, *pair in self.pairs or ()
+            for t in pair
+            if t is not None
+        )
 
     def set(
         self,
@@ -436,13 +482,18 @@ class _Branches:
         on the H200). `compute`: the stream that will use them."""
         assert self.pairs is not None
 
-        def copied(tensor: torch.Tensor) -> torch.Tensor:
+        def copied(tensor: torch.Tensor | None) -> Any:
+            if tensor is None:
+                return None
             on_device = tensor.to(device, non_blocking=True)
             if compute is not None:  # freed into the allocator only after that stream used it
                 on_device.record_stream(compute)
             return on_device
 
-        return tuple((rows, copied(down_t), copied(up_t)) for rows, down_t, up_t in self.pairs)
+        return tuple(
+            (rows, copied(down_t), copied(up_t), copied(scale))
+            for rows, down_t, up_t, scale in self.pairs
+        )
 
     def board(self, copy: tuple[Pair, ...]) -> None:
         """The block runs now, with this copy of the pairs (`ride`)."""
@@ -532,14 +583,16 @@ def _dora(
     return active.weight * (plain_scaled + patch.delta_x(scaled, 1.0) - plain)
 
 
-def _device_bytes(active: _Active, dtype: torch.dtype) -> int:
-    """What one LoRA takes on the compute device: its stacked pairs and its other patches."""
-    size = torch.empty((), dtype=dtype).element_size()
-    elements = 0
+def _device_bytes(active: _Active, dtype: torch.dtype, int8: bool) -> int:
+    """What one LoRA takes on the compute device: its stacked pairs (int8: a byte a number and a
+    float32 scale a rank) and its other patches."""
+    size = 1 if int8 else torch.empty((), dtype=dtype).element_size()
+    pairs = 0
     for patch in active.converted.patches:
         if patch.down is not None and patch.up is not None and fusable(patch):
-            elements += patch.down.numel() + patch.up.numel()
-    return active.nbytes + elements * size
+            pairs += (patch.down.numel() + patch.up.numel()) * size
+            pairs += 4 * patch.down.shape[0] if int8 else 0
+    return active.nbytes + pairs
 
 
 class LoraStack:
@@ -551,6 +604,7 @@ class LoraStack:
         device: str | torch.device,
         dtype: torch.dtype,
         cache: ConvertedCache | None = None,
+        int8: bool = False,
     ):
         self.device = torch.device(device)
         self.dtype = dtype
@@ -567,6 +621,7 @@ class LoraStack:
         # the LoRAs and weights on the Linears (None: unknown, after a change that failed)
         self._signature: tuple[tuple[str, float], ...] | None = ()
         self.on_host = False  # the stacked LoRAs wait in host memory (the budget had no room)
+        self.int8 = int8  # the stacked pairs in int8 (`int8_pair`)
         # id of each module in a block -> (the block's unit, whether it is resident), and how many
         # blocks' copies can be on the GPU at once (BlockStreamer.blocks): the host-memory pairs
         # of Linears in streamed blocks ride along with the blocks' copies
@@ -663,7 +718,7 @@ class LoraStack:
         self._active = active  # those left out lose their device copies here
         signature = tuple((sha, a.weight) for sha, a in active.items())
         if signature != self._signature:  # the same LoRAs at the same weights: nothing to redo
-            wanted_bytes = sum(_device_bytes(a, self.dtype) for a in active.values())
+            wanted_bytes = sum(_device_bytes(a, self.dtype, self.int8) for a in active.values())
             self.on_host = room is not None and not room(wanted_bytes)
             self._signature = None  # a rehook that fails half-way leaves the Linears unknown
             self._rehook()
@@ -714,11 +769,10 @@ class LoraStack:
             # blocks (the embedders, the last layer: small) stay on the GPU.
             unit, resident = blocks.get(id(module), (-1, None))
             on_host = resident is not None
-            pairs = grouped_pairs(parts, self.device, self.dtype) if parts else None
+            pairs = grouped_pairs(parts, self.device, self.dtype, self.int8) if parts else None
             if pairs is not None and on_host:  # made on the GPU, kept in host memory
                 pairs = tuple(
-                    (rows, _in_host_memory(down_t, pin), _in_host_memory(up_t, pin))
-                    for rows, down_t, up_t in pairs
+                    (rows, *(_in_host_memory(t, pin) for t in tensors)) for rows, *tensors in pairs
                 )
             in_linear = not entries and not resident
             branches.set(module, pairs, in_linear, on_host, entries)

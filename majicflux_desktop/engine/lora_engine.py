@@ -21,6 +21,13 @@ from majicflux_desktop.engine import memory
 from majicflux_desktop.engine.lora_apply import ConvertedCache, LoraStack
 from majicflux_desktop.engine.loras import HashCache, LoraIndex
 
+# LoRA pairs are held in int8 where a plan keeps at most this share of the transformer's blocks
+# on the GPU. There the step waits for the bus, and half the bytes save bus time; on the H200,
+# two LoRAs (ranks 32 + 64) cost 1.09× → 1.00–1.02× at the 8 GB plan and 1.16× → 1.05× at 4 GB.
+# Where most blocks stay resident the step is the GPU's compute, which int8 pairs slowed (12 GB
+# plan: 1.18× → 1.31–1.37×); bench/README.md, "int8 LoRA pairs".
+INT8_PAIRS_RESIDENT = 1 / 3
+
 
 class EngineLoras:
     def __init__(self, reserve_bytes: int = memory.LORA_RESERVE):
@@ -28,6 +35,8 @@ class EngineLoras:
         self.cache = ConvertedCache()
         self.stack: LoraStack | None = None
         self.reserve_bytes = reserve_bytes  # what a streamed plan sets aside for LoRAs
+        # LoRA pairs in int8 (lora_apply.int8_pair); None: where INT8_PAIRS_RESIDENT says
+        self.int8_pairs: bool | None = None
         self.notes: tuple[Message, ...] = ()  # about the LoRAs of the last image
         self._budget: int | None = None  # the streamed plan's budget, if it has one
         self._tiny = False
@@ -60,11 +69,20 @@ class EngineLoras:
         dtype: torch.dtype,
         tiny: bool,
         streamed_budget: int | None,
+        resident_share: float | None = None,
     ) -> None:
-        """A new pipeline was loaded: its transformer has no LoRAs yet."""
-        self.stack = LoraStack(dit, device, dtype, self.cache)
+        """A new pipeline was loaded: its transformer has no LoRAs yet. `resident_share`: of its
+        blocks, those the plan keeps on the GPU (None: no blocks stream)."""
         self._tiny = tiny
         self._budget = streamed_budget if torch.device(device).type == "cuda" else None
+        int8 = self.int8_pairs
+        if int8 is None:  # the GPU's bytes are the bus's: a block more resident, or half the ride
+            int8 = (
+                self._budget is not None
+                and resident_share is not None
+                and resident_share <= INT8_PAIRS_RESIDENT
+            )
+        self.stack = LoraStack(dit, device, dtype, self.cache, int8)
         if self.index is not None:
             self.index.tiny = tiny
 

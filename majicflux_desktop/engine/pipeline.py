@@ -195,7 +195,15 @@ class Engine:
             plan, budget_bytes = fallback
         self.paths, self.plan, self.budget_bytes = paths, plan, budget_bytes
         streamed_budget = budget_bytes if memory.PLANS[plan].streamed else None
-        self.loras.attach(self.pipe.dit, self.device, self.dtype, paths.tiny, streamed_budget)
+        dit_residency = getattr(getattr(self.streamer, "residency", None), "dit", None)
+        self.loras.attach(
+            self.pipe.dit,
+            self.device,
+            self.dtype,
+            paths.tiny,
+            streamed_budget,
+            None if not dit_residency else sum(dit_residency) / len(dit_residency),
+        )
         if self.streamer is not None and self.loras.stack is not None:
             # LoRA pairs in host memory go to the GPU with their streamed blocks
             self.streamer.riders = self.loras.stack

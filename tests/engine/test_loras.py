@@ -270,28 +270,60 @@ def test_every_plan_gives_the_bf16_plans_picture_with_loras(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("int8", [False, True], ids=["full-pairs", "int8-pairs"])
 def test_a_lora_on_streamed_blocks_gives_what_it_gives_on_resident_ones(
-    tiny_paths, lora_dir, monkeypatch: pytest.MonkeyPatch
+    tiny_paths, lora_dir, monkeypatch: pytest.MonkeyPatch, int8: bool
 ) -> None:
+    """Also with the LoRA pairs in int8, as on a GPU whose budget streams blocks."""
     # The budget decides the residency. The planned VAE decode (larger than the tiny
     # transformer's blocks) must not depend on it: no tiled decode, whatever the budget.
     monkeypatch.setattr(memory, "TILED_DECODE_BELOW", 0)
     resident = Engine(device="cpu")
+    resident.loras.int8_pairs = int8
     resident.load(tiny_paths, "fp8-stream")
     assert resident.streamer is not None and all(resident.streamer.residency.dit)  # type: ignore[attr-defined]
     everything = resident.streamer.residency.predicted_peak  # type: ignore[attr-defined]
     t5 = sum(u.nbytes for u in resident.streamer.units if u.model == "t5")
     streamed = Engine(device="cpu")  # transformer blocks are kept before T5's: one must go
+    streamed.loras.int8_pairs = int8
     streamed.load(tiny_paths, "fp8-stream", budget_bytes=everything - t5 - 1)
+    assert streamed.loras.stack is not None and streamed.loras.stack.int8 == int8
     mask = streamed.streamer.residency.dit  # type: ignore[union-attr]
     assert any(mask) and not all(mask)  # some blocks stream, some stay
-    for engine in (resident, streamed):
-        engine.set_lora_folders([lora_dir[0]])
+    for each in (resident, streamed):
+        each.set_lora_folders([lora_dir[0]])
     before = streamed.streamer.stats["copies"]  # type: ignore[union-attr]
     image = pixels(streamed, request(*STACK))
     assert streamed.streamer.stats["copies"] > before  # type: ignore[union-attr]
+    held = {
+        pair[1].dtype
+        for module in streamed.pipe.dit.modules()
+        for pair in module.__dict__.get("lora_pairs", ())
+    }
+    assert held == {torch.int8 if int8 else torch.float32}
     assert np.array_equal(image, pixels(resident, request(*STACK)))
     assert not np.array_equal(image, pixels(streamed, request()))
+
+
+@pytest.mark.slow
+def test_int8_pairs_give_the_full_pairs_picture_but_for_rounding(tiny_paths, lora_dir) -> None:
+    """A plan that streams blocks on a GPU holds its LoRA pairs in int8: half the bytes, so a
+    block more stays resident, or half as much rides the bus with the streamed ones. Its picture
+    is the full pairs' but for their rounding: far nearer to it than to the LoRA-free picture
+    (the tiny model's LoRAs change it far more than real ones do), and the LoRA-free picture
+    comes back exactly after."""
+    engines = {}
+    for int8 in (False, True):
+        engines[int8] = Engine(device="cpu")
+        engines[int8].loras.int8_pairs = int8
+        engines[int8].load(tiny_paths, "fp8-stream")
+        engines[int8].set_lora_folders([lora_dir[0]])
+    plain = pixels(engines[False], request())
+    full = pixels(engines[False], request(*STACK))
+    rounded = pixels(engines[True], request(*STACK))
+    rounding, effect = np.abs(rounded - full).mean(), np.abs(full - plain).mean()
+    assert 0 < rounding < effect / 20, (rounding, effect)
+    assert np.array_equal(pixels(engines[True], request()), plain)
 
 
 @pytest.mark.slow
