@@ -158,7 +158,7 @@ def main() -> None:
         "--int8-pairs",
         default="auto",
         choices=["auto", "on", "off"],
-        help="LoRA pairs in int8 (auto: where the plan streams blocks, as the app does)",
+        help="LoRA pairs in int8 (auto: as the app chooses, lora_engine.INT8_PAIRS_RESIDENT)",
     )
     parser.add_argument(
         "--prefetch",

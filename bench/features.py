@@ -132,7 +132,7 @@ def main() -> None:
         "--int8-pairs",
         default="auto",
         choices=["auto", "on", "off", "both"],
-        help="LoRA pairs in int8 (auto: where the plan streams blocks, as the app does; both: "
+        help="LoRA pairs in int8 (auto: as the app chooses, lora_engine.INT8_PAIRS_RESIDENT; both: "
         "each LoRA case twice, off then on)",
     )
     parser.add_argument(

@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from majicflux_desktop import __version__
+from majicflux_desktop.core.paths import is_frozen
 
 log = logging.getLogger("majicflux.selftest")
 
@@ -195,10 +196,6 @@ def start_watchdog(seconds: float, report: Report, folder: Path) -> threading.Ti
     timer.daemon = True
     timer.start()
     return timer
-
-
-def is_frozen() -> bool:
-    return bool(getattr(sys, "frozen", False))
 
 
 # -- the test itself -----------------------------------------------------------------------------

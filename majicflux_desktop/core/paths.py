@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -19,6 +20,11 @@ APP_DIR_NAME = "MajicFlux"
 # folder) for one of ours.
 TEMP_PREFIX = ".majicflux-"
 TEMP_SUFFIX = ".tmp"
+
+
+def is_frozen() -> bool:
+    """Whether this is the bundled app (PyInstaller sets `sys.frozen`), not the source tree."""
+    return bool(getattr(sys, "frozen", False))
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message
+from majicflux_desktop.core.paths import is_frozen
 
 WINDOWS = sys.platform == "win32"
-FROZEN = bool(getattr(sys, "frozen", False))
+FROZEN = is_frozen()
 ANSI = "mbcs"  # Windows' code page for programs that take narrow paths, as TinyCC does
 PROBE_TARGET = 86  # sm_86, an RTX 30: compiling for it needs no GPU
 _PROBE_C = r"""

@@ -13,11 +13,9 @@ from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
+from majicflux_desktop.core.paths import is_frozen
+
 _SOURCE_TREE = Path(__file__).resolve().parents[3] / "resources"
-
-
-def is_frozen() -> bool:
-    return bool(getattr(sys, "frozen", False))
 
 
 def bundle_dirs() -> list[Path]:

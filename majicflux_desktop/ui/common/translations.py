@@ -19,8 +19,8 @@ import PySide6
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 from majicflux_desktop.core import i18n
-from majicflux_desktop.core.paths import replace_file
-from majicflux_desktop.ui.common.resources import is_frozen, translations_dir
+from majicflux_desktop.core.paths import is_frozen, replace_file
+from majicflux_desktop.ui.common.resources import translations_dir
 
 log = logging.getLogger("majicflux.ui.translations")
 
