@@ -149,9 +149,16 @@ def _shapes(args: Sequence[Any], kwargs: dict[str, Any]) -> tuple[Any, ...]:
 def _classes(block: torch.nn.Module) -> str:
     """The classes of the block's modules, in order: a Linear with a LoRA pair is a class of its
     own (lora_apply._PairLinear), and a block with pairs on other Linears compiles a graph of
-    its own."""
-    names = ",".join(type(module).__name__ for module in block.modules())
+    its own, as do int8 pairs (lora_apply.int8_pair) against full ones."""
+    names = ",".join(
+        type(module).__name__ + _pair_dtype(module.__dict__.get("lora_pairs"))
+        for module in block.modules()
+    )
     return hashlib.sha256(names.encode()).hexdigest()[:8]
+
+
+def _pair_dtype(pairs: Any) -> str:
+    return f":{pairs[0][1].dtype}" if pairs else ""
 
 
 class CompiledBlocks:

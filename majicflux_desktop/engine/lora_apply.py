@@ -306,7 +306,7 @@ def _add_pairs(out: torch.Tensor, x: torch.Tensor, pairs: tuple[Pair, ...]) -> t
         region = flat if rows is None else flat[:, rows[0] : rows[1]]
         if scale is None:
             region.addmm_(flat_x @ down_t, up_t)
-        else:  # int8: exact in the compute dtype, both scales of a rank on its up row
+        else:  # int8: down_t widened exactly, up_t with both scales of each rank (rounded once)
             _, down_t, up_t, _ = widened_pair((rows, down_t, up_t, scale), flat_x.dtype)
             region.addmm_(flat_x @ down_t, up_t)
     return flat.view(out.shape)
@@ -405,8 +405,9 @@ def grouped_pairs(
         downs = [patch.down for patch, _ in group if patch.down is not None]  # fusable: all
         width = max(sum(down.shape[0] for down in downs), 2)
         ups = [patch.up for patch, _ in group if patch.up is not None]
-        down_t = torch.zeros(downs[0].shape[1], width, dtype=dtype, device=device)
-        up_t = torch.zeros(width, ups[0].shape[0], dtype=dtype, device=device)
+        made = torch.float32 if int8 else dtype  # rounded once, to int8
+        down_t = torch.zeros(downs[0].shape[1], width, dtype=made, device=device)
+        up_t = torch.zeros(width, ups[0].shape[0], dtype=made, device=device)
         at = 0
         for (_, weight), down, up in zip(group, downs, ups, strict=True):
             size = down.shape[0]

@@ -165,20 +165,25 @@ def test_plain_loras_compile_once_and_switching_them_compiles_nothing(
     assert [p for p in seen if p.phase is Phase.COMPILING]  # another layout: new graphs
 
 
+@pytest.mark.parametrize("int8", [False, True], ids=["full-pairs", "int8-pairs"])
 def test_loras_without_room_on_the_gpu_ride_with_their_blocks_into_compiled_code(
-    tiny_paths, tmp_path: Path
+    tiny_paths, tmp_path: Path, int8: bool
 ) -> None:
     """A budget that leaves the LoRAs no room: every block streams and the pairs go along with
-    each block's copy into its Linears, where the compiled blocks use them (no hook)."""
+    each block's copy into its Linears, where the compiled blocks use them (no hook); int8
+    pairs too, with their scales."""
     folder = tmp_path / "loras"
     tiny_loras.kohya(folder / "tiny-kohya.safetensors")
     request = GenerationRequest(
         "a kite", seed=7, steps=2, width=256, height=256, loras=(LoraUse("tiny-kohya", 0.9),)
     )
-    reference = engine(tiny_paths, "off")
+    reference = Engine(device="cpu", compile_maths="off")
+    reference.loras.int8_pairs = int8
+    reference.load(tiny_paths, "fp8-stream")
     reference.set_lora_folders([folder])
     eager, _, _ = make(reference, request)
     made = Engine(device="cpu", compile_maths="on")
+    made.loras.int8_pairs = int8
     made.loras.reserve_bytes = 0
     made.load(tiny_paths, "fp8-stream", budget_bytes=1)
     made.set_lora_folders([folder])

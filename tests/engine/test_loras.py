@@ -386,8 +386,9 @@ def test_loras_beyond_the_reserve_stream_resident_blocks_and_the_budget_holds(
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("int8", [False, True], ids=["full-pairs", "int8-pairs"])
 def test_loras_with_no_room_even_when_every_block_streams_wait_in_host_memory(
-    tiny_paths, lora_dir, monkeypatch: pytest.MonkeyPatch
+    tiny_paths, lora_dir, monkeypatch: pytest.MonkeyPatch, int8: bool
 ) -> None:
     """A budget so small that streaming every block leaves no room for the LoRAs (a 4 GB card
     with a large stack): the LoRAs wait in host memory, count nothing against the card, and
@@ -395,9 +396,11 @@ def test_loras_with_no_room_even_when_every_block_streams_wait_in_host_memory(
     back on the card."""
     monkeypatch.setattr(memory, "TILED_DECODE_BELOW", 0)
     free = Engine(device="cpu")
+    free.loras.int8_pairs = int8
     free.load(tiny_paths, "fp8-stream")
     free.set_lora_folders([lora_dir[0]])
     tight = Engine(device="cpu")
+    tight.loras.int8_pairs = int8
     tight.loras.reserve_bytes = 0
     tight.load(tiny_paths, "fp8-stream", budget_bytes=1)
     tight.set_lora_folders([lora_dir[0]])
