@@ -64,7 +64,6 @@ def block_ms(shapes: list, storage: str, compiled: bool) -> float:
 def main() -> None:
     torch._dynamo.config.automatic_dynamic_shapes = False  # as compiled.py sets it
     torch._dynamo.config.recompile_limit = 64  # one graph per Linear's shape, as in the blocks
-    rows = []
     for compiled in (False, True):
         for storage in ("bf16", "int8", "int8-product"):
             double, single = (
@@ -78,7 +77,6 @@ def main() -> None:
                 "single_block_ms": round(single, 3),
                 "step_ms": round(19 * double + 38 * single, 1),
             }
-            rows.append(row)
             print(json.dumps(row), flush=True)
 
 

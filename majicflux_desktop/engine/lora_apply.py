@@ -302,18 +302,16 @@ def _add_pairs(out: torch.Tensor, x: torch.Tensor, pairs: tuple[Pair, ...]) -> t
     LoRA made a stack cost 40 ms a LoRA per 1024² step)."""
     flat = out.reshape(-1, out.shape[-1])  # a view of a fresh output (a copy otherwise)
     flat_x = x.reshape(-1, x.shape[-1])
-    for rows, down_t, up_t, scale in pairs:
+    for pair in pairs:
+        rows, down_t, up_t, _ = widened_pair(pair, flat_x.dtype)  # full pairs: as they are
         region = flat if rows is None else flat[:, rows[0] : rows[1]]
-        if scale is None:
-            region.addmm_(flat_x @ down_t, up_t)
-        else:  # int8: down_t widened exactly, up_t with both scales of each rank (rounded once)
-            _, down_t, up_t, _ = widened_pair((rows, down_t, up_t, scale), flat_x.dtype)
-            region.addmm_(flat_x @ down_t, up_t)
+        region.addmm_(flat_x @ down_t, up_t)
     return flat.view(out.shape)
 
 
 def widened_pair(pair: Pair, dtype: torch.dtype) -> Pair:
-    """An `int8_pair` in `dtype` (a full pair: its scales folded into up_t)."""
+    """An `int8_pair` in `dtype` (a full pair: down_t widened exactly, both scales of each rank
+    folded into up_t, rounded once); a full pair as it is."""
     rows, down_t, up_t, scale = pair
     if scale is None:
         return pair
