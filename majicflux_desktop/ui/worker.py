@@ -351,6 +351,22 @@ def to_qimage(image: Image.Image) -> QImage:
     return QImage(data, width, height, 3 * width, QImage.Format.Format_RGB888).copy()
 
 
+class EngineThread(QThread):
+    """The engine's thread, whose event loop runs inside one Python call, so that the thread keeps
+    one Python thread state for its life.
+
+    Under QThread's own run(), PySide gives each slot call a new thread state and deletes it after
+    (and with it every `threading.local` value). torch's bindings may keep the thread state that
+    imported torch (pybind11 without its fix of October 2025, pybind11#5870), and then the next
+    job's first CUDA call waits forever for a GIL its own thread holds: with torch 2.11 on the
+    H200 the app's first image never started (2026-12-04, `bench.app_gpu`: the worker stuck in
+    `torch.cuda.current_device`, the window waiting for the GIL).
+    """
+
+    def run(self) -> None:
+        self.exec()
+
+
 class EngineHost:
     """The worker and its thread, started once and stopped once."""
 
@@ -362,7 +378,7 @@ class EngineHost:
         probe: memory.VramProbe,
         loras: LoraIndex | None = None,
     ):
-        self.thread = QThread()
+        self.thread = EngineThread()
         self.thread.setObjectName("engine")
         self.worker = EngineWorker(jobs, images, sources, probe, loras)
         self.worker.moveToThread(self.thread)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -114,3 +115,32 @@ def test_every_change_of_a_job_is_told_as_a_snapshot(qtbot, host, library, tiny_
     ]
     assert all(c.id == job.id for c in changes)
     assert changes[-1] == library.jobs.job(job.id)
+
+
+def test_the_load_and_later_jobs_share_the_threads_python_state(
+    qtbot, host, library, tiny_models, monkeypatch
+) -> None:
+    """One Python thread state for the engine's thread: what the load leaves thread-local (torch's
+    bindings keep the thread state that imported torch) is still there when a later job runs.
+    Under QThread's own run() each slot call had a new one, and on a GPU the first job hung."""
+    from majicflux_desktop.engine.pipeline import Engine
+
+    marker = threading.local()
+    seen: list[str | None] = []
+    real_load, real_generate = Engine.load, Engine.generate
+
+    def load_marking(self, *args, **kwargs):
+        marker.value = "set by the load"
+        return real_load(self, *args, **kwargs)
+
+    def generate_seeing(self, *args, **kwargs):
+        seen.append(getattr(marker, "value", None))
+        return real_generate(self, *args, **kwargs)
+
+    monkeypatch.setattr(Engine, "load", load_marking)
+    monkeypatch.setattr(Engine, "generate", generate_seeing)
+    load(qtbot, host, tiny_models)
+    library.jobs.enqueue(small_request("a later job", seed=3))
+    with qtbot.waitSignal(host.worker.job_finished, timeout=30_000):
+        host.worker.wake()
+    assert seen == ["set by the load"]
