@@ -2,11 +2,13 @@
 (ranks 32 + 64 side by side) on every Linear of FLUX.1's blocks, added into their outputs as
 `lora_apply._add_pairs` adds them, eager and compiled as the blocks compile them.
 
-    python -m bench.pair_probe
+    python -m bench.pair_probe [--parts]
 
 Prints ms a step (19 double blocks, 38 single blocks) for full (bf16) pairs, int8 pairs with
 both scales on the up rows (`lora_apply.int8_pair`), and int8 pairs scaled on the rank-sized
-product instead.
+product instead. `--parts`: by Linear shape, the base float8 product, the pair's down product and
+its up product added into the output, each against the time to move the bytes it must move
+(the output read and written, the input read) at the card's measured copy speed.
 """
 
 from __future__ import annotations
@@ -61,7 +63,91 @@ def block_ms(shapes: list, storage: str, compiled: bool) -> float:
     return timed(run) * 1000
 
 
+def copy_bandwidth() -> float:
+    """Bytes read and written per second by a 1 GiB device-to-device copy."""
+    big = torch.empty(2**30, device="cuda", dtype=torch.uint8)
+    return 2**30 / timed(lambda: big[: 2**29].copy_(big[2**29 :]))
+
+
+def shape_parts(tokens: int, inp: int, outp: int, bandwidth: float) -> dict[str, float]:
+    """Seconds for one Linear of this shape: its float8 product, its pair's parts, the floors."""
+    fp8 = torch.float8_e4m3fn
+    x = torch.randn(tokens, inp, device="cuda", dtype=torch.bfloat16)
+    out = torch.randn(tokens, outp, device="cuda", dtype=torch.bfloat16)
+    down_t = torch.randn(inp, RANK, device="cuda", dtype=torch.bfloat16) / inp**0.5
+    up_t = torch.randn(RANK, outp, device="cuda", dtype=torch.bfloat16) * 0.01
+    weight = torch.randn(outp, inp, device="cuda").div_(inp**0.5).to(fp8)
+    row_scale = torch.full((tokens, 1), 0.01, device="cuda")
+    quantised = x.to(fp8)
+    down_q = down_t.t().contiguous().to(fp8)  # (rank, in): its .t() is column-major
+    t = x @ down_t
+
+    def scaled(b: torch.Tensor, fast: bool) -> torch.Tensor:
+        scale_b = torch.full((1, b.shape[1]), 0.01, device="cuda")
+        return torch._scaled_mm(
+            quantised,
+            b,
+            scale_a=row_scale,
+            scale_b=scale_b,
+            out_dtype=torch.bfloat16,
+            use_fast_accum=fast,
+        )
+
+    pairs = ((None, down_t, up_t, None),)
+
+    def split_k(parts: int) -> torch.Tensor:  # the down product as `parts` products over K
+        x_parts = x.view(tokens, parts, inp // parts).transpose(0, 1)
+        return torch.bmm(x_parts, down_t.view(parts, inp // parts, RANK)).sum(0)
+
+    def add(out: torch.Tensor, t: torch.Tensor, up_t: torch.Tensor) -> torch.Tensor:
+        return out.addmm_(t, up_t)
+
+    tuned_add = torch.compile(add, mode="max-autotune-no-cudagraphs", dynamic=False)
+    tuned_pair = torch.compile(
+        lora_apply._add_pairs, mode="max-autotune-no-cudagraphs", dynamic=False
+    )
+    default_pair = torch.compile(lora_apply._add_pairs, dynamic=False)
+    return {
+        "down_split2": timed(lambda: split_k(2)),
+        "down_split4": timed(lambda: split_k(4)),
+        "down_split8": timed(lambda: split_k(8)),
+        "up_tuned": timed(lambda: tuned_add(out, t, up_t)),
+        "pair_compiled": timed(lambda: default_pair(out, x, pairs)),
+        "pair_tuned": timed(lambda: tuned_pair(out, x, pairs)),
+        "base_fp8": timed(lambda: scaled(weight.t(), True)),
+        "down": timed(lambda: x @ down_t),
+        "down_fp8": timed(lambda: scaled(down_q.t(), False)),
+        "up_addmm": timed(lambda: out.addmm_(t, up_t)),
+        "up_mm_then_add": timed(lambda: out.add_(t @ up_t)),
+        "pair": timed(lambda: lora_apply._add_pairs(out, x, pairs)),
+        "floor_out_rw": 2 * out.nbytes / bandwidth,
+        "floor_x_read": x.nbytes / bandwidth,
+    }
+
+
+def parts() -> None:
+    """Where a pair's time goes, by Linear shape, against its bytes' floor."""
+    torch._dynamo.config.recompile_limit = 64
+    bandwidth = copy_bandwidth()
+    print(json.dumps({"copy_tb_s": round(bandwidth / 1e12, 2)}), flush=True)
+    totals: dict[str, float] = {}
+    for count, shapes in ((19, DOUBLE), (38, SINGLE)):
+        for tokens, inp, outp in shapes:
+            ms = {k: v * 1e3 for k, v in shape_parts(tokens, inp, outp, bandwidth).items()}
+            row: dict = {"tokens": tokens, "in": inp, "out": outp, "per_step": count}
+            row.update({k: round(v, 4) for k, v in ms.items()})
+            print(json.dumps(row), flush=True)
+            for key, value in ms.items():
+                totals[key] = totals.get(key, 0.0) + count * value
+    print(json.dumps({"step_ms": {k: round(v, 2) for k, v in totals.items()}}), flush=True)
+
+
 def main() -> None:
+    import sys
+
+    if "--parts" in sys.argv:
+        parts()
+        return
     torch._dynamo.config.automatic_dynamic_shapes = False  # as compiled.py sets it
     torch._dynamo.config.recompile_limit = 64  # one graph per Linear's shape, as in the blocks
     for compiled in (False, True):
