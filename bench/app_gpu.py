@@ -19,8 +19,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import psutil
-
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
@@ -66,7 +64,7 @@ def main() -> None:
         torch.cuda.set_per_process_memory_fraction(args.cap_gb * 2**30 / total)
     from PySide6.QtWidgets import QApplication
 
-    from majicflux_desktop.app import DesktopApp, Options
+    from majicflux_desktop.app import DesktopApp, Options, time_since_process_start
     from majicflux_desktop.core.paths import AppPaths
     from majicflux_desktop.core.request import GenerationRequest
     from majicflux_desktop.ui.worker import EngineState
@@ -123,8 +121,8 @@ def main() -> None:
             time.sleep(0.01)
         return False
 
-    def from_start() -> float:  # seconds since this process started
-        return round(time.time() - psutil.Process().create_time(), 2)
+    def from_start() -> float:
+        return round(time_since_process_start(), 2)
 
     shown_from_start = from_start()
     ready = pump(
