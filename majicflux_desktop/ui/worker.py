@@ -364,7 +364,7 @@ class EngineThread(QThread):
     """
 
     def run(self) -> None:
-        threading.current_thread().name = "engine"  # the log's name for it (was "Dummy-1")
+        threading.current_thread().name = self.objectName()  # the log's name (was "Dummy-1")
         self.exec()
 
 
