@@ -61,7 +61,7 @@ from majicflux_desktop.engine import (
 from majicflux_desktop.engine.edit_run import EditRun
 from majicflux_desktop.engine.lora_engine import EngineLoras
 from majicflux_desktop.engine.loras import LoraIndex
-from majicflux_desktop.engine.preview import latent_preview
+from majicflux_desktop.engine.preview import LivePreviews
 from majicflux_desktop.engine.scan import ModelPaths
 
 log = logging.getLogger("majicflux.engine")
@@ -585,10 +585,11 @@ class Engine:
             step = edit_run.wrap_step(step)  # the masked-latent blend, for inpaint and outpaint
         if on_preview is not None:
             blended_step = step
+            previews = LivePreviews(on_preview)
 
             def step_with_preview(scheduler: Any, progress_id: int, **kwargs: Any) -> Any:
                 latents = blended_step(scheduler, progress_id=progress_id, **kwargs)
-                on_preview(progress_id, latent_preview(latents))
+                previews.step(progress_id, latents)
                 return latents
 
             step = step_with_preview

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable
+
 import torch
 from PIL import Image
 
@@ -17,10 +20,57 @@ _FLUX_LATENT_RGB = [
 _FLUX_LATENT_BIAS = [-0.0329, -0.0718, -0.0851]
 
 
-def latent_preview(latents: torch.Tensor) -> Image.Image:
-    factors = torch.tensor(_FLUX_LATENT_RGB, dtype=torch.float32)
-    bias = torch.tensor(_FLUX_LATENT_BIAS, dtype=torch.float32)
-    sample = latents[0].detach().float().cpu()  # (16, H/8, W/8)
+@functools.cache
+def _latent_map(device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
+    """The map's factors and bias on `device` (made once: a copy to a GPU would wait for it)."""
+    factors = torch.tensor(_FLUX_LATENT_RGB, dtype=torch.float32, device=device)
+    return factors, torch.tensor(_FLUX_LATENT_BIAS, dtype=torch.float32, device=device)
+
+
+def latent_rgb(latents: torch.Tensor) -> torch.Tensor:
+    """The preview's pixels (H/8, W/8, 3) as uint8, worked out where the latents are."""
+    sample = latents[0].detach().float()  # (16, H/8, W/8)
+    factors, bias = _latent_map(sample.device)
     rgb = torch.einsum("chw,cr->hwr", sample, factors) + bias
-    pixels = ((rgb + 1) * 127.5).clamp(0, 255).to(torch.uint8).numpy()
-    return Image.fromarray(pixels, "RGB")
+    return ((rgb + 1) * 127.5).clamp(0, 255).to(torch.uint8)
+
+
+def latent_preview(latents: torch.Tensor) -> Image.Image:
+    return Image.fromarray(latent_rgb(latents).cpu().numpy(), "RGB")
+
+
+class LivePreviews:
+    """Hands each step's preview to `deliver(step, image)` without making the CPU wait for the GPU.
+
+    Reading GPU latents back at once (`.cpu()`) would wait at every step for the GPU to finish
+    it, so the next step's work could not be queued while the GPU still runs this one: on the
+    H200 that made the app's 8 GB plan 0.197–0.21 s a step against 0.153 without previews. On a
+    GPU the small RGB map is copied back asynchronously, and handed over at a later step once its
+    copy has landed; while one is on its way, later steps make none. On the CPU every step's
+    preview is handed over at once (nothing runs ahead there).
+    """
+
+    def __init__(self, deliver: Callable[[int, Image.Image], None]) -> None:
+        self.deliver = deliver
+        self._pending: tuple[int, torch.Tensor, torch.cuda.Event] | None = None
+
+    def step(self, step: int, latents: torch.Tensor) -> None:
+        self.hand_over_landed()
+        if latents.device.type != "cuda":
+            self.deliver(step, latent_preview(latents))
+            return
+        if self._pending is not None:  # the last one is still on its way
+            return
+        pixels = latent_rgb(latents)
+        host = torch.empty(pixels.shape, dtype=torch.uint8, pin_memory=True)
+        host.copy_(pixels, non_blocking=True)
+        landed = torch.cuda.Event()
+        landed.record()
+        self._pending = (step, host, landed)
+
+    def hand_over_landed(self) -> None:
+        """Deliver the preview on its way if its copy has landed (never waits)."""
+        if self._pending is not None and self._pending[2].query():
+            step, host, _ = self._pending
+            self._pending = None
+            self.deliver(step, Image.fromarray(host.numpy(), "RGB"))
