@@ -9,7 +9,9 @@ the 8 GB plan 0.183 → 0.152 (bench/README.md).
 
 Compiling costs time once per image size and machine (16 s at 1024² on the H200); the compiler's
 caches live in the app's data folder (AppPaths.keep_tool_caches_here), so a later start loads the
-kernels instead (2.5 s), and a record beside them tells the window which of the two to expect. Where
+kernels instead (2.5 s), and a record beside them tells the window which of the two to expect. The
+app's first image after a load runs eagerly and the blocks compile for the next one
+(`Engine.compile_after_first_image`): on the H200 that made the first image 6 s sooner. Where
 the compiler is missing or fails (no Triton, no C compiler for its launchers), the blocks run as
 before, eagerly, and the reason is logged and reported once.
 

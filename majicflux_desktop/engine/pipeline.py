@@ -132,6 +132,12 @@ class Engine:
         self.compile_record: Path | None = None
         self.compiled: compiled.CompiledBlocks | None = None
         self.compile_note: Message | None = None  # why the blocks are not compiled (None: they are)
+        # The app's first image after a load runs eagerly, and the blocks compile for the next:
+        # the compiler's import and tracing (5–6 s on the H200's host, caches warm) stay off the
+        # path from double-click to first image.
+        self.compile_after_first_image = False
+        self._compile_due = False  # the blocks compile at the next image
+        self._images_since_load = 0
         self._tiling: tiling.Tiling | None = None  # the running job's; the VAE's hooks read it
         patches.install_cpu_shims()
 
@@ -176,11 +182,16 @@ class Engine:
             tiny.register()
         catalog.register_variants_with_diffsynth()  # e.g. ComfyUI's single-file T5
         not_compiled = compiled.unavailable(self.device, self.compile_maths)
+        later = not_compiled is None and self.compile_after_first_image
         while True:
             if memory.PLANS[plan].streamed and budget_bytes is None and self.device == "cuda":
                 budget_bytes = max(0, self.reading().free - int(memory.HEADROOM * memory.GIB))
             failure = _attempt(
-                self._build, paths, memory.PLANS[plan], budget_bytes, not_compiled is None
+                self._build,
+                paths,
+                memory.PLANS[plan],
+                budget_bytes,
+                not_compiled is None and not later,
             )
             if not isinstance(failure, torch.OutOfMemoryError):
                 self.pipe = failure
@@ -211,7 +222,10 @@ class Engine:
         self.model_hash = catalog.file_fingerprint(paths.dit)
         self.model_name = "tiny-random" if paths.tiny else paths.dit.stem
         self._phases.lap("LoRA hooks and the model's fingerprint")
-        self._compile_blocks(not_compiled)
+        self.compile_note = self._why_not_compiled(not_compiled)
+        self._compile_due = self.compile_note is None
+        if self._compile_due and not later:
+            self._compile_blocks()
         self._phases.lap("compiled maths set up")
         report = LoadReport(
             plan,
@@ -224,7 +238,7 @@ class Engine:
             tuple(notes),
             self._host_bytes(paths, plan),
             self._phases.items(),
-            self.compiled is not None,
+            self.compiled is not None or self._compile_due,
             self.compile_note,
         )
         log.info(
@@ -232,23 +246,25 @@ class Engine:
         )
         return report
 
-    def _compile_blocks(self, reason: Message | None) -> None:
-        """Compile the transformer's blocks unless `reason` says why not (compiled.unavailable)
-        or the plan's layers are diffsynth's (engine/compiled.py)."""
-        dit = self.pipe.dit
-        blocks = [list(dit.blocks), list(dit.single_blocks)]
+    def _why_not_compiled(self, reason: Message | None) -> Message | None:
+        """Why the transformer's blocks are not compiled: `reason` (compiled.unavailable), or the
+        plan's layers are diffsynth's (engine/compiled.py). None: they are."""
         wrapped = any(
             "AutoWrapped" in type(m).__name__
-            for group in blocks
-            for b in group
+            for b in (*self.pipe.dit.blocks, *self.pipe.dit.single_blocks)
             for m in b.modules()
         )
         if reason is None and wrapped:  # its layers step out of compiled code at every call
             reason = compiled.layer_offload()
-        self.compile_note = reason
         if reason is not None:
             log.info("transformer blocks not compiled: %s", reason.english())
-            return
+        return reason
+
+    def _compile_blocks(self) -> None:
+        """Compile the transformer's blocks (from their next call on)."""
+        self._compile_due = False
+        dit = self.pipe.dit
+        blocks = [list(dit.blocks), list(dit.single_blocks)]
         fp8_maths = any(isinstance(m, streaming.Fp8Linear) for m in dit.modules())
         try:
             self.compiled = compiled.CompiledBlocks(
@@ -368,6 +384,7 @@ class Engine:
         if self.compiled is not None:
             self.compiled.remove()
             self.compiled = None
+        self._compile_due, self._images_since_load = False, 0
         if self.streamer is not None:
             self.streamer.close()
             self.streamer.remove()
@@ -535,6 +552,11 @@ class Engine:
         pictures: PictureSource | None,
         notes: tuple[Message, ...],
     ) -> GenerationResult:
+        if self._compile_due and self._images_since_load:
+            self._compile_blocks()
+            if self.compile_note is not None:  # the compiler did not start: said with this image
+                notes = (*notes, _compile_failed(self.compile_note.english()))
+        self._images_since_load += 1
         pipe = self.pipe
         clock = _Clock()
         edit_run = self._edit_inputs(request, pictures)
@@ -622,6 +644,8 @@ class Engine:
             pipe.model_fn = model_fn
             if wraps_step:
                 del pipe.step  # back to the class's method
+        if self._compile_due:  # the next image compiles: its compiler comes in while this is saved
+            compiled.import_ahead()
         if edit_run is not None:
             image = edit_run.finish(image)  # laid over the original, at the edit's output size
             notes = (*notes, *edit_run.plan.notes)

@@ -252,6 +252,7 @@ class EngineWorker(QObject):
                     self._engine.use_lora_index(self._loras)
             self._engine.fp8_matmul = source.fp8_matmul
             self._engine.compile_maths = source.compiled_maths
+            self._engine.compile_after_first_image = True  # double-click to first image is shorter
             self._engine.compile_record = source.compiled_sizes
             self._engine.weight_cache_dir = source.cache_dir
             self._set_state(

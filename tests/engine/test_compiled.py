@@ -81,6 +81,61 @@ def test_compiled_blocks_make_the_eager_picture_and_the_window_hears_of_the_comp
     ]
 
 
+def test_the_apps_first_image_after_a_load_runs_eagerly_and_the_next_one_compiles(
+    tiny_paths,
+) -> None:
+    """The app keeps the compiler's import and tracing off the path to its first image."""
+    request = GenerationRequest("a fox", seed=9, steps=2, width=192, height=192)
+    eager, _, _ = make(engine(tiny_paths, "off"), request)
+    made = Engine(device="cpu", compile_maths="on")
+    made.compile_after_first_image = True
+    report = made.load(tiny_paths, "fp8-stream")
+    assert report.compiled and made.compiled is None  # on, from the next image
+
+    first, seen, result = make(made, request)
+    assert np.array_equal(first, eager)  # the eager blocks, exactly
+    assert not [p for p in seen if p.phase in (Phase.COMPILING, Phase.PREPARING)]
+    assert result.timings.compiling == 0  # type: ignore[attr-defined]
+
+    second, seen, result = make(made, request)
+    assert made.compiled is not None
+    assert [p.phase for p in seen if p.phase is Phase.COMPILING] == [Phase.COMPILING] * 2
+    assert result.timings.compiling > 0  # type: ignore[attr-defined]
+    assert np.abs(second - eager).max() <= 2 and np.abs(second - eager).mean() < 0.05
+
+    made.load(tiny_paths, "fp8-stream")  # a new load: its first image is eager again
+    again, seen, _ = make(made, request)
+    assert np.array_equal(again, eager)
+    assert not [p for p in seen if p.phase in (Phase.COMPILING, Phase.PREPARING)]
+
+
+def test_a_compiler_that_does_not_start_after_the_first_image_is_said_with_the_next(
+    tiny_paths, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from majicflux_desktop.engine import compiled
+
+    def broken() -> None:
+        raise ImportError("no module named triton")
+
+    request = GenerationRequest("a fox", seed=9, steps=2, width=192, height=192)
+    eager, _, _ = make(engine(tiny_paths, "off"), request)
+    made = Engine(device="cpu", compile_maths="on")
+    made.compile_after_first_image = True
+    made.load(tiny_paths, "fp8-stream")
+    monkeypatch.setattr(compiled, "_configure", broken)
+    make(made, request)
+    second, _, result = make(made, request)
+    assert np.array_equal(second, eager) and made.compiled is None
+    notes = [note.text() for note in result.notes]  # type: ignore[attr-defined]
+    assert notes == [
+        "Faster compiled maths do not work on this PC (the compiler did not start (ImportError: "
+        "no module named triton)); images are made the usual way. Turn compiled maths off in "
+        "Settings to skip the attempt."
+    ]
+    third, _, result = make(made, request)  # said once
+    assert np.array_equal(third, eager) and not result.notes  # type: ignore[attr-defined]
+
+
 def test_without_a_compiler_the_blocks_run_as_before_and_the_image_says_why(tiny_paths) -> None:
     import torch._inductor.config
 
