@@ -68,6 +68,7 @@ def main() -> None:
 
         total = torch.cuda.get_device_properties(0).total_memory
         torch.cuda.set_per_process_memory_fraction(args.cap_gb * 2**30 / total)
+    from PySide6.QtCore import QEventLoop, QTimer
     from PySide6.QtWidgets import QApplication
 
     from majicflux_desktop.app import DesktopApp, Options, time_since_process_start
@@ -115,17 +116,31 @@ def main() -> None:
             )
 
     def pump(seconds: float, phase: str, until=None) -> bool:
+        """Run Qt's event loop, as the app does, until `until()` or `seconds` have passed; a
+        timer looks at the gauge every 0.5 s and at `until` every 20 ms."""
         deadline = time.perf_counter() + seconds
-        next_sample = 0.0
-        while time.perf_counter() < deadline:
-            qapp.processEvents()
-            if time.perf_counter() >= next_sample:
+        loop = QEventLoop()
+        met = [False]
+        next_sample = [0.0]
+
+        def check() -> None:
+            now = time.perf_counter()
+            if now >= next_sample[0]:
                 sample(phase)
-                next_sample = time.perf_counter() + 0.5
+                next_sample[0] = now + 0.5
             if until is not None and until():
-                return True
-            time.sleep(0.01)
-        return False
+                met[0] = True
+                loop.quit()
+            elif now >= deadline:
+                loop.quit()
+
+        timer = QTimer()
+        timer.setInterval(20)
+        timer.timeout.connect(check)
+        timer.start()
+        loop.exec()
+        timer.stop()
+        return met[0]
 
     def from_start() -> float:
         return round(time_since_process_start(), 2)
