@@ -44,7 +44,7 @@ class LivePreviews:
 
     Reading GPU latents back at once (`.cpu()`) would wait at every step for the GPU to finish
     it, so the next step's work could not be queued while the GPU still runs this one: on the
-    H200 that made the app's 8 GB plan 0.197–0.21 s a step against 0.153 without previews. On a
+    H200 that made the app's compiled 8 GB plan 0.197–0.210 s a step, 0.156–0.166 without. On a
     GPU the small RGB map is copied back asynchronously, and handed over at a later step once its
     copy has landed; while one is on its way, later steps make none. On the CPU every step's
     preview is handed over at once (nothing runs ahead there).
