@@ -100,7 +100,6 @@ def cmd_generate(args: argparse.Namespace) -> int:
     engine = Engine(fp8_matmul=choices.fp8_matmul, compile_maths=choices.compiled_maths)
     engine.weight_cache_dir = app_paths(args).weight_cache_dir
     engine.compile_record = app_paths(args).compiled_sizes_file
-    engine.compile_after_first_image = True  # as the app: the first image sooner
     if loras:
         folders = lora_folders_for(args, settings)
         engine.set_lora_folders(folders, lora_files, app_paths(args).data_dir)
