@@ -388,7 +388,7 @@ class SelfTest:
         self.check_saved(desktop, record, request)
         if self.compiled_maths == "on":  # a load's first image runs eagerly; the next compiles
             record = self.make(window, request.with_seed(SEED + 1))
-            self.report.ok(f"worker made the next image, compiled, in {record.duration_s} s")
+            self.report.ok(f"worker made the next image in {record.duration_s} s")
 
     def make(self, window: Any, request: Any) -> Any:
         """The record of `request`'s image, made by the worker."""

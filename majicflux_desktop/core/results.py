@@ -147,5 +147,5 @@ class LoadReport:
     notes: tuple[Message, ...] = ()  # e.g. the plan was lowered because it did not fit
     host_bytes: int | None = None  # predicted peak host RAM of the plan (real model on a GPU)
     phases: tuple[tuple[str, float], ...] = ()  # (what, seconds) in the order they ran
-    compiled: bool = False  # the transformer's blocks are compiled (engine/compiled.py)
+    compiled: bool = False  # the transformer's blocks are compiled, or will be from the next image
     compile_note: Message | None = None  # why they are not

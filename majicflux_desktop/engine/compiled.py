@@ -89,9 +89,10 @@ _ahead: threading.Thread | None = None
 
 
 def import_ahead() -> None:
-    """Import the compiler in a thread of its own now (2.5 s on the H200's host, 0.9 s here):
-    a load spends most of its time waiting for file reads and page-locking, with the GIL free,
-    and the blocks need the compiler right after it (`CompiledBlocks`)."""
+    """Import the compiler in a thread of its own now (2.5 s on the H200's host, 0.9 s here),
+    for `CompiledBlocks` to find it imported: during a load that compiles the blocks right after
+    (its file reads and page-locking leave the GIL mostly free, though the transformer's reading
+    threads still lose seconds to it), or after the app's first image (`Engine.generate`)."""
     global _ahead
     if _ahead is None and "torch._inductor.compile_fx" not in sys.modules:
         _ahead = threading.Thread(target=_import_compiler, name="majicflux-compiler", daemon=True)

@@ -131,7 +131,9 @@ class Engine:
         # Which sizes were compiled on this machine (in the compiler's cache folder; None: unknown).
         self.compile_record: Path | None = None
         self.compiled: compiled.CompiledBlocks | None = None
-        self.compile_note: Message | None = None  # why the blocks are not compiled (None: they are)
+        # why the blocks are not compiled (None: they are, or will be from the next image)
+        self.compile_note: Message | None = None
+        self._compiler_failed: Message | None = None  # it did not start: no later load tries
         # The app's first image after a load runs eagerly, and the blocks compile for the next:
         # the compiler's import and tracing (5–6 s on the H200's host, caches warm) stay off the
         # path from double-click to first image.
@@ -181,7 +183,9 @@ class Engine:
 
             tiny.register()
         catalog.register_variants_with_diffsynth()  # e.g. ComfyUI's single-file T5
-        not_compiled = compiled.unavailable(self.device, self.compile_maths)
+        not_compiled = (
+            compiled.unavailable(self.device, self.compile_maths) or self._compiler_failed
+        )
         later = not_compiled is None and self.compile_after_first_image
         while True:
             if memory.PLANS[plan].streamed and budget_bytes is None and self.device == "cuda":
@@ -271,7 +275,7 @@ class Engine:
                 blocks, self.compile_record, compiled.signature(self.device, fp8_maths)
             )
         except Exception as exc:  # a compiler that does not import: the blocks stay as they are
-            self.compile_note = compiled.did_not_start(exc)
+            self.compile_note = self._compiler_failed = compiled.did_not_start(exc)
             log.warning("transformer blocks not compiled", exc_info=exc)
 
     def _host_bytes(self, paths: ModelPaths, plan: str) -> int | None:
@@ -556,7 +560,6 @@ class Engine:
             self._compile_blocks()
             if self.compile_note is not None:  # the compiler did not start: said with this image
                 notes = (*notes, _compile_failed(self.compile_note.english()))
-        self._images_since_load += 1
         pipe = self.pipe
         clock = _Clock()
         edit_run = self._edit_inputs(request, pictures)
@@ -644,6 +647,7 @@ class Engine:
             pipe.model_fn = model_fn
             if wraps_step:
                 del pipe.step  # back to the class's method
+        self._images_since_load += 1  # counted once made (a failed or cancelled one is not)
         if self._compile_due:  # the next image compiles: its compiler comes in while this is saved
             compiled.import_ahead()
         if edit_run is not None:

@@ -7,6 +7,7 @@ each test starts from an empty compiler cache of its own, so what is measured is
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ import pytest
 import torch
 
 from majicflux_desktop.core.request import GenerationRequest, LoraUse
-from majicflux_desktop.core.results import Phase, Progress
+from majicflux_desktop.core.results import Cancelled, Phase, Progress
 from majicflux_desktop.engine import tiny_loras
 from majicflux_desktop.engine.pipeline import Engine
 
@@ -91,6 +92,10 @@ def test_the_apps_first_image_after_a_load_runs_eagerly_and_the_next_one_compile
     made.compile_after_first_image = True
     report = made.load(tiny_paths, "fp8-stream")
     assert report.compiled and made.compiled is None  # on, from the next image
+    cancel = threading.Event()
+    cancel.set()
+    with pytest.raises(Cancelled):  # a request that made nothing is not the first image
+        made.generate(request, cancel=cancel)
 
     first, seen, result = make(made, request)
     assert np.array_equal(first, eager)  # the eager blocks, exactly
@@ -134,6 +139,12 @@ def test_a_compiler_that_does_not_start_after_the_first_image_is_said_with_the_n
     ]
     third, _, result = make(made, request)  # said once
     assert np.array_equal(third, eager) and not result.notes  # type: ignore[attr-defined]
+    report = made.load(tiny_paths, "fp8-stream")  # a later load does not try again
+    assert not report.compiled and report.compile_note is not None
+    assert "the compiler did not start" in report.compile_note.english()
+    make(made, request)
+    fifth, _, result = make(made, request)
+    assert np.array_equal(fifth, eager) and not result.notes  # type: ignore[attr-defined]
 
 
 def test_without_a_compiler_the_blocks_run_as_before_and_the_image_says_why(tiny_paths) -> None:
