@@ -138,7 +138,6 @@ class Engine:
         # the compiler's import and tracing (5–6 s on the H200's host, caches warm) stay off the
         # path from double-click to first image.
         self.compile_after_first_image = False
-        self._compile_due = False  # the blocks compile at the next image
         self._images_since_load = 0
         self._tiling: tiling.Tiling | None = None  # the running job's; the VAE's hooks read it
         patches.install_cpu_shims()
@@ -227,8 +226,7 @@ class Engine:
         self.model_name = "tiny-random" if paths.tiny else paths.dit.stem
         self._phases.lap("LoRA hooks and the model's fingerprint")
         self.compile_note = self._why_not_compiled(not_compiled)
-        self._compile_due = self.compile_note is None
-        if self._compile_due and not later:
+        if self.compile_note is None and not later:
             self._compile_blocks()
         self._phases.lap("compiled maths set up")
         report = LoadReport(
@@ -242,13 +240,18 @@ class Engine:
             tuple(notes),
             self._host_bytes(paths, plan),
             self._phases.items(),
-            self.compiled is not None or self._compile_due,
+            self.compile_note is None,  # compiled, or from the next image
             self.compile_note,
         )
         log.info(
             "loaded %s with plan %s on %s in %.1fs", paths.dit, plan, self.device, report.seconds
         )
         return report
+
+    @property
+    def _compile_due(self) -> bool:
+        """The blocks compile at the next image: compiled maths are on and not yet set up."""
+        return self.pipe is not None and self.compiled is None and self.compile_note is None
 
     def _why_not_compiled(self, reason: Message | None) -> Message | None:
         """Why the transformer's blocks are not compiled: `reason` (compiled.unavailable), or the
@@ -266,7 +269,6 @@ class Engine:
 
     def _compile_blocks(self) -> None:
         """Compile the transformer's blocks (from their next call on)."""
-        self._compile_due = False
         dit = self.pipe.dit
         blocks = [list(dit.blocks), list(dit.single_blocks)]
         fp8_maths = any(isinstance(m, streaming.Fp8Linear) for m in dit.modules())
@@ -388,7 +390,7 @@ class Engine:
         if self.compiled is not None:
             self.compiled.remove()
             self.compiled = None
-        self._compile_due, self._images_since_load = False, 0
+        self._images_since_load = 0
         if self.streamer is not None:
             self.streamer.close()
             self.streamer.remove()
