@@ -161,6 +161,13 @@ def main() -> None:
         help="LoRA pairs in int8 (auto: as the app chooses, lora_engine.INT8_PAIRS_RESIDENT)",
     )
     parser.add_argument(
+        "--fold",
+        default="on",
+        choices=["on", "off"],
+        help="LoRA pairs of blocks upcast at each run (bf16 maths) added to their weights "
+        "(lora_fold), as the app does; off: side branches on the Linears' outputs",
+    )
+    parser.add_argument(
         "--prefetch",
         action="store_true",
         help="read the LoRAs ahead, untimed, as the app does when the stack changes",
@@ -187,6 +194,7 @@ def main() -> None:
     engine.compile_record = Path(COMPILER_CACHE) / "majicflux-compiled-sizes.json"
     engine.weight_cache_dir = Path(args.weight_cache) if args.weight_cache else None
     engine.loras.int8_pairs = {"auto": None, "on": True, "off": False}[args.int8_pairs]
+    engine.loras.fold = args.fold == "on"
 
     def lora_set(text: str) -> tuple[LoraUse, ...]:
         uses = []
@@ -236,6 +244,7 @@ def main() -> None:
         "fp8_matmul": args.fp8_matmul,
         "compiled_maths": args.compiled_maths,
         "int8_pairs": engine.loras.stack is not None and engine.loras.stack.int8,
+        "fold": engine.loras.fold,
         "compiled": engine.compiled is not None,
         "compile_note": engine.compile_note.english() if engine.compile_note else None,
         "import_s": round(imported, 2),

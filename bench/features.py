@@ -83,9 +83,9 @@ def run(command: list[str], timeout: float = 540) -> dict | None:
 
 
 def lora_table(results: list[dict]) -> None:
-    print("\n| plan | maths | compiled | int8 pairs | resident blocks (with LoRAs) | s/step none | s/step 2 LoRAs | × | "
+    print("\n| plan | maths | compiled | int8 pairs | folded | resident blocks (with LoRAs) | s/step none | s/step 2 LoRAs | × | "
           "GPU peak (NVML) / budget GB | LoRA GB | to first step: same / switched / none s |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         runs = {run["label"]: run for run in r["sizes"]["1024"]}
         plain, with_loras = runs["warm"], runs["loras-warm"]
@@ -94,7 +94,8 @@ def lora_table(results: list[dict]) -> None:
         first = [runs[k]["to_first_step_s"] for k in ("loras-warm", "loras-switch", "no-loras")]
         print(
             f"| {r['plan']} {r['budget_gb']:g} GB | {'fp8' if r.get('fp8_maths') else 'bf16'} "
-            f"| {r.get('compiled_maths', 'off')} | {r.get('int8_pairs')} | {r.get('resident_blocks', {}).get('dit')} ({with_loras['resident_dit_blocks']}) "
+            f"| {r.get('compiled_maths', 'off')} | {r.get('int8_pairs')} | {with_loras.get('streamer', {}).get('folds', 0) > 0} "
+            f"| {r.get('resident_blocks', {}).get('dit')} ({with_loras['resident_dit_blocks']}) "
             f"| {plain['s_step_median']} | {with_loras['s_step_median']} | {ratio:.3f} "
             f"| {peak:.2f} / {r['budget_gb']:g} | {with_loras['lora_gb']} "
             f"| {' / '.join(str(f) for f in first)} |"
@@ -136,6 +137,18 @@ def main() -> None:
         "each LoRA case twice, off then on)",
     )
     parser.add_argument(
+        "--fold",
+        default="on",
+        choices=["on", "off", "both"],
+        help="LoRA pairs of upcast blocks (bf16 maths) folded into their weights (lora_fold), as "
+        "the app does; off: side branches; both: each LoRA case with bf16 maths twice, off then on",
+    )
+    parser.add_argument(
+        "--maths",
+        choices=["fp8", "bf16", "all"],
+        help="only the cases with float8 or bf16 maths (default: all, or fp8 with --budgets)",
+    )
+    parser.add_argument(
         "--compiled-maths",
         default="auto",
         choices=["auto", "off"],
@@ -152,8 +165,11 @@ def main() -> None:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     budgets = {float(b) for b in args.budgets.split(",") if b}
 
+    chosen = args.maths or ("fp8" if budgets else "all")
+
     def wanted(budget: float, maths: str = "auto") -> bool:
-        return (not budgets or budget in budgets) and (not budgets or maths == "auto")
+        kind = "fp8" if maths == "auto" else "bf16"
+        return (not budgets or budget in budgets) and chosen in ("all", kind)
 
     if args.part in ("loras", "all"):
         loras = write_loras(Path(args.fixtures) / "loras")
@@ -161,13 +177,15 @@ def main() -> None:
         other = f"{loras['other-r32']}:1,{loras['other-r64']}:0.7"
         results = []
         storages = ["off", "on"] if args.int8_pairs == "both" else [args.int8_pairs]
-        for (plan, budget, maths), int8 in itertools.product(LORA_CASES, storages):
-            if not wanted(budget, maths):
-                continue
+        folds = ["off", "on"] if args.fold == "both" else [args.fold]
+        for (plan, budget, maths), int8, fold in itertools.product(LORA_CASES, storages, folds):
+            if not wanted(budget, maths) or (fold != folds[-1] and maths == "auto"):
+                continue  # float8 maths upcasts nothing: folding changes nothing there
             command = [sys.executable, "-m", "bench.case", "--models", str(models),
                        "--plan", plan, "--budget-gb", str(budget), "--sizes", "1024",
                        "--steps", str(args.steps), "--fp8-matmul", maths,
                        "--compiled-maths", args.compiled_maths, "--int8-pairs", int8,
+                       "--fold", fold,
                        "--loras", pair, "--switch-to", other,
                        *(["--prefetch"] if args.prefetch else [])]  # fmt: skip
             result = run(command)

@@ -1,5 +1,7 @@
 """Apply LoRAs to the transformer as side branches: out += weight · branch(x) on each Linear they
-change. The float8 weights are never rewritten.
+change; or, in blocks that the streamer upcasts to bf16 before each run (bf16 maths), added to
+that upcast copy of the weight (lora_fold: a third of the side branch's work at 1024²). The
+float8 weights are never rewritten.
 
 A branch runs inside the target Linear's call, so it runs in every memory plan: on resident
 Linears, on diffsynth's VRAM-managed ones (fp8-offload), on streamed blocks whose weights point at
@@ -15,7 +17,9 @@ weight's norms once (read from the module at its first forward). It takes one of
   resident block: a forward hook that adds the same pairs and the rest, which compiled code would
   skip; while a Linear inside the blocks has one, the blocks run eagerly (`LoraStack.hooked`).
 When the GPU has no room for the stack, the pairs wait in page-locked host memory and go to the GPU
-with their streamed blocks' weights (`LoraStack` is the streamer's `Riders`).
+with their streamed blocks' weights (`LoraStack` is the streamer's `Riders`). A Linear whose pairs
+are folded (`_Branches.folded`: on the GPU, in an upcast block, no other patch on it) stays
+plain: its block runs the LoRA-free graph, and the streamer asks `LoraStack.folds` for its pairs.
 
 Every layout that lora_match.py recognises is converted once per file into `Patch`es in the
 compute dtype and kept by SHA-256 (`ConvertedCache`, host RAM): switching, re-weighting, adding
@@ -435,6 +439,7 @@ class _Branches:
         self.module: torch.nn.Linear | None = None
         self.pairs: tuple[Pair, ...] | None = None  # the plain LoRAs, stacked
         self.in_linear = False  # the pairs are in the Linear's class, not added by the hook
+        self.folded = False  # the pairs are added to the weight as the streamer upcasts it
         self.on_host = False  # the pairs wait in host memory
         self.ridden: tuple[Pair, ...] | None = None  # for the hook: their copy for this run
         self.entries: list[tuple[_Active, Patch]] = []  # the rest: LoKr, LoHa, DoRA, biases…
@@ -457,13 +462,16 @@ class _Branches:
         in_linear: bool,
         on_host: bool,
         entries: list[tuple[_Active, Patch]],
+        folded: bool = False,
     ) -> None:
         self.module, self.pairs, self.entries = module, pairs, entries
-        self.in_linear, self.on_host = in_linear and pairs is not None, on_host
+        self.folded = folded and pairs is not None and not entries and not on_host
+        self.in_linear = in_linear and pairs is not None and not self.folded
+        self.on_host = on_host
         self.ridden = None
         self.dora = any(p.magnitude is not None for _, p in entries)
         _put_pairs(module, pairs if self.in_linear else None)
-        hooked = (pairs is not None and not self.in_linear) or bool(entries)
+        hooked = (pairs is not None and not self.in_linear and not self.folded) or bool(entries)
         if hooked and self.hook is None:
             self.hook = module.register_forward_hook(self)
         elif not hooked and self.hook is not None:
@@ -512,7 +520,7 @@ class _Branches:
         base = output
         if self.dora:
             output = output.clone()
-        if self.pairs is not None and not self.in_linear:
+        if self.pairs is not None and not self.in_linear and not self.folded:
             pairs = self.pairs
             if self.on_host:
                 ridden, self.ridden = self.ridden, None
@@ -626,6 +634,12 @@ class LoraStack:
         # of Linears in streamed blocks ride along with the blocks' copies
         self.blocks: Callable[[], tuple[dict[int, tuple[int, bool]], int]] | None = None
         self._riding_bytes = 0  # on the GPU at most, while host-memory pairs ride
+        # ids of the Linears whose weights the streamer upcasts before each run of their block
+        # (BlockStreamer.upcast_linears): their pairs are folded into the upcast weight
+        # (lora_fold) instead of added to their output, where `fold` is on
+        self.upcast: Callable[[], set[int]] | None = None
+        self.fold = True
+        self._folds_in: dict[int, dict[int, Sequence[Any]]] = {}  # id(block) -> `folds(block)`
         self.last_apply_s = 0.0
 
     @property
@@ -682,6 +696,19 @@ class LoraStack:
         if self.on_host:
             for branches in self._riding(block):
                 branches.alight()
+
+    def folds(self, block: torch.nn.Module) -> dict[int, Sequence[Any]]:
+        """The pairs to add to the block's Linear weights as they are upcast, by id of the Linear
+        (found once per stack: this is asked once per block and step)."""
+        folds = self._folds_in.get(id(block))
+        if folds is None:
+            found = ((module, self._by_module.get(id(module))) for module in block.modules())
+            folds = self._folds_in[id(block)] = {
+                id(module): branches.pairs
+                for module, branches in found
+                if branches is not None and branches.folded and branches.pairs is not None
+            }
+        return folds
 
     def patches(self) -> dict[str, list[Patch]]:
         """The active LoRAs' converted patches, by file name."""
@@ -758,6 +785,7 @@ class LoraStack:
             self._branches.pop(name).take_off(self._modules[name])
         pin = self.on_host and self.device.type == "cuda"
         blocks, in_flight = self.blocks() if self.on_host and self.blocks is not None else ({}, 0)
+        upcast = self.upcast() if self.fold and self.upcast is not None else set()
         riding: dict[int, int] = {}  # unit -> bytes of its host-memory pairs
         for name in wanted:
             module = self._modules[name]
@@ -774,9 +802,11 @@ class LoraStack:
                     (rows, *(_in_host_memory(t, pin) for t in tensors)) for rows, *tensors in pairs
                 )
             in_linear = not entries and not resident
-            branches.set(module, pairs, in_linear, on_host, entries)
+            folded = id(module) in upcast
+            branches.set(module, pairs, in_linear, on_host, entries, folded)
             if pairs is not None and resident is False:
                 riding[unit] = riding.get(unit, 0) + branches.nbytes
         self._riding_bytes = min(in_flight * max(riding.values(), default=0), sum(riding.values()))
         self._by_module = {id(self._modules[n]): b for n, b in self._branches.items()}
         self._riding_in = {}
+        self._folds_in = {}

@@ -37,6 +37,8 @@ class EngineLoras:
         self.reserve_bytes = reserve_bytes  # what a streamed plan sets aside for LoRAs
         # LoRA pairs in int8 (lora_apply.int8_pair); None: where INT8_PAIRS_RESIDENT says
         self.int8_pairs: bool | None = None
+        # pairs of blocks upcast at each run added to their weights (lora_fold), not their outputs
+        self.fold = True
         self.notes: tuple[Message, ...] = ()  # about the LoRAs of the last image
         self._budget: int | None = None  # the streamed plan's budget, if it has one
         self._tiny = False
@@ -83,6 +85,7 @@ class EngineLoras:
                 and resident_share <= INT8_PAIRS_RESIDENT
             )
         self.stack = LoraStack(dit, device, dtype, self.cache, int8)
+        self.stack.fold = self.fold
         if self.index is not None:
             self.index.tiny = tiny
 

@@ -222,6 +222,8 @@ class Engine:
             # LoRA pairs in host memory go to the GPU with their streamed blocks
             self.streamer.riders = self.loras.stack
             self.loras.stack.blocks = self.streamer.blocks
+            # and with bf16 maths they are added to the weights the streamer upcasts
+            self.loras.stack.upcast = self.streamer.upcast_linears
         self.model_hash = catalog.file_fingerprint(paths.dit)
         self.model_name = "tiny-random" if paths.tiny else paths.dit.stem
         self._phases.lap("LoRA hooks and the model's fingerprint")

@@ -34,7 +34,7 @@ from typing import IO, Any, Protocol
 import torch
 
 from majicflux_desktop.core.i18n import QT_TRANSLATE_NOOP, Message, UserError
-from majicflux_desktop.engine import file_reads, memory
+from majicflux_desktop.engine import file_reads, lora_fold, memory
 
 log = logging.getLogger("majicflux.streaming")
 
@@ -400,6 +400,10 @@ class Riders(Protocol):
     def done(self, block: torch.nn.Module) -> None:
         """The block has run (its copies may go)."""
 
+    def folds(self, block: torch.nn.Module) -> dict[int, Sequence[Any]]:
+        """What to add to the block's Linear weights as they are upcast (by id of the Linear:
+        its LoRA pairs, lora_fold.upcast); asked on the upcast stream, before each upcast."""
+
 
 class BlockStreamer:
     """Runs blocks of one or more models, resident or streamed, through shared GPU buffers.
@@ -442,7 +446,14 @@ class BlockStreamer:
         self._next_staging = 0
         self._copy_cursor = -1
         self._running = ""  # the model whose blocks ran last
-        self.stats = {"restarts": 0, "copies": 0, "late_copies": 0, "upcasts": 0, "rides": 0}
+        self.stats = {
+            "restarts": 0,
+            "copies": 0,
+            "late_copies": 0,
+            "upcasts": 0,
+            "rides": 0,
+            "folds": 0,
+        }
         self.riders: Riders | None = None  # what else a streamed block takes to the GPU
         self._slot_free: list[Any] = []
         self._staging_free: list[Any] = []
@@ -856,11 +867,15 @@ class BlockStreamer:
                 source = self._staging_buffer(staging)[: unit.nbytes].view(unit.storage.dtype)
             self.stats["upcasts"] += 1
             target = self._slot(slot)[: unit.numel]
-            target.copy_(source, non_blocking=True)
-            for linear in unit.linears:
-                if linear.scale is not None:
-                    end = linear.offset + linear.shape[0] * linear.shape[1]
-                    target[linear.offset : end].view(linear.shape).mul_(linear.scale)
+            folds = {} if self.riders is None else self.riders.folds(unit.module)
+            if folds:
+                self._upcast_folding(unit, source, target, folds)
+            else:
+                target.copy_(source, non_blocking=True)
+                for linear in unit.linears:
+                    if linear.scale is not None:
+                        end = linear.offset + linear.shape[0] * linear.shape[1]
+                        target[linear.offset : end].view(linear.shape).mul_(linear.scale)
             if self.cuda:
                 if staging >= 0:
                     self._staging_free[staging].record(self._upcast_stream)
@@ -868,6 +883,26 @@ class BlockStreamer:
                 ready.record(self._upcast_stream)
         self._prepared[index] = ("slot", slot, ready, riding)
         self._fill_copy_queue(index)
+
+    def _upcast_folding(
+        self,
+        unit: Unit,
+        source: torch.Tensor,
+        target: torch.Tensor,
+        folds: dict[int, Sequence[Any]],
+    ) -> None:
+        """The unit's upcast, Linear by Linear, with what `folds` adds to some of them."""
+        self.stats["folds"] += 1
+        for linear in unit.linears:
+            end = linear.offset + linear.shape[0] * linear.shape[1]
+            stored = source[linear.offset : end].view(linear.shape)
+            upcast = target[linear.offset : end].view(linear.shape)
+            lora_fold.upcast(stored, linear.scale, folds.get(id(linear.module), ()), upcast)
+
+    def upcast_linears(self) -> set[int]:
+        """Ids of the Linears whose weights are upcast before each run of their block (bf16
+        maths from float8 blocks): what a LoRA can be folded into (`Riders.folds`)."""
+        return {id(item.module) for unit in self.units if unit.needs_slot for item in unit.linears}
 
     def _fill_copy_queue(self, after: int) -> None:
         # Keep the copy engine busy with the next streamed units, up to the staging ring's size.

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import threading
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -28,9 +29,10 @@ def own_compiler_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     torch._dynamo.reset()  # nothing compiled by an earlier test in this process
 
 
-def engine(tiny_paths, mode: str, record: Path | None = None) -> Engine:
+def engine(tiny_paths, mode: str, record: Path | None = None, fold: bool = True) -> Engine:
     made = Engine(device="cpu", compile_maths=mode)
     made.compile_record = record
+    made.loras.fold = fold
     made.load(tiny_paths, "fp8-stream")
     return made
 
@@ -193,10 +195,12 @@ def test_plain_loras_compile_once_and_switching_them_compiles_nothing(
         (("peft-q-v", 1.1),),
         (("kohya", 0.8), ("lokr-embedder", 1.0)),
     ]
-    reference = engine(tiny_paths, "off")
+    # As with float8 maths on a GPU: the blocks run their stored weights, so the pairs are side
+    # branches of the Linears (on the CPU the blocks are upcast, and would fold them: lora_fold).
+    reference = engine(tiny_paths, "off", fold=False)
     reference.set_lora_folders([folder])
     eager = [make(reference, with_loras(*stack))[0] for stack in stacks]
-    made = engine(tiny_paths, "on")
+    made = engine(tiny_paths, "on", fold=False)
     made.set_lora_folders([folder])
     make(made, with_loras())  # the LoRA-free graphs
 
@@ -229,6 +233,32 @@ def test_plain_loras_compile_once_and_switching_them_compiles_nothing(
     picture, seen, _ = make(made, with_loras(*stacks[3]))
     assert np.abs(picture - eager[3]).max() <= 2 and np.abs(picture - eager[3]).mean() < 0.05
     assert [p for p in seen if p.phase is Phase.COMPILING]  # another layout: new graphs
+
+
+def test_folded_loras_run_the_lora_free_graphs(tiny_paths, tmp_path: Path) -> None:
+    """Blocks upcast at each run (bf16 maths; every block on the CPU) take their LoRAs in the
+    upcast weights (lora_fold): the Linears stay plain, so a LoRA image compiles nothing."""
+    from torch._dynamo.utils import counters
+
+    folder = tmp_path / "loras"
+    tiny_loras.kohya(folder / "tiny-kohya.safetensors")
+    request = GenerationRequest(
+        "a kite", seed=7, steps=2, width=256, height=256, loras=(LoraUse("tiny-kohya", 0.9),)
+    )
+    reference = engine(tiny_paths, "off", fold=False)  # side branches, eagerly
+    reference.set_lora_folders([folder])
+    eager, _, _ = make(reference, request)
+    made = engine(tiny_paths, "on")
+    made.set_lora_folders([folder])
+    make(made, replace(request, loras=()))  # the LoRA-free graphs
+    graphs = counters["stats"]["unique_graphs"]
+
+    picture, seen, result = make(made, request)
+    assert made.streamer is not None and made.streamer.stats["folds"] > 0
+    assert not [p for p in seen if p.phase in (Phase.COMPILING, Phase.PREPARING)]
+    assert result.timings.compiling == 0  # type: ignore[attr-defined]
+    assert counters["stats"]["unique_graphs"] == graphs
+    assert np.abs(picture - eager).max() <= 2 and np.abs(picture - eager).mean() < 0.05
 
 
 @pytest.mark.parametrize("int8", [False, True], ids=["full-pairs", "int8-pairs"])

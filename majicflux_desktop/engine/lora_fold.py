@@ -1,0 +1,152 @@
+"""LoRAs folded into a streamed block's upcast weights: W + Δ made once per block run, not added to
+every output.
+
+With bf16 maths the streamer upcasts every float8 block into a bf16 workspace slot before it runs
+(streaming.BlockStreamer._prepare), so a changed weight costs nothing to keep: the slot is thrown
+away after the run. There a LoRA's change is added to the weight as it is upcast, instead of as a
+side branch on the Linear's output (lora_apply._add_pairs). The two are the same sum rounded
+differently, but not the same work: a side branch reads the Linear's input again and reads and
+writes its output once more (per token), a fold computes the (out, in) change once per run (per
+weight). At 1024² a Linear sees 4608 tokens, more than its 3072 or 12288 rows, so the fold moves
+fewer bytes and does a third of the side branch's multiplications (rank · out · in, against rank ·
+tokens · (in + out)). On cards whose step is their compute (an RTX 3060 has no float8 maths and
+runs this path) that is what a LoRA costs; on the H200 the fold runs on the upcast stream beside
+the previous block's maths. The float8 weights are never rewritten.
+
+On an NVIDIA GPU with Triton a kernel upcasts and adds the change in one pass: it reads the
+float8 weight once and writes the bf16 one once, as the plain upcast does, and the change never
+exists in memory. Elsewhere (no Triton, the CPU) the slot is upcast and the change added into it
+by a matrix product (`addmm_`), the same sum with one more read and write of the slot's rows.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+import torch
+
+from majicflux_desktop.engine.lora_apply import Pair, widened_pair
+
+log = logging.getLogger("majicflux.loras")
+
+
+def widened(pair: Pair, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """(down_t, up_t) in `dtype` (lora_apply.widened_pair)."""
+    _, down_t, up_t, _ = widened_pair(pair, dtype)
+    return down_t.to(dtype), up_t.to(dtype)
+
+
+def upcast(
+    source: torch.Tensor,
+    scale: torch.Tensor | None,
+    pairs: Sequence[Pair],
+    target: torch.Tensor,
+) -> None:
+    """target = source (upcast, times its per-row `scale` if any) + each pair's change, on the
+    current stream. `source` and `target`: one Linear's (out, in) weight, stored and upcast."""
+    rows = target.shape[0]
+    fused: list[tuple[int, int, Pair]] = []  # pairs whose rows the kernel takes, none overlapping
+    rest: list[Pair] = []
+    for pair in pairs:
+        start, stop = pair[0] if pair[0] is not None else (0, rows)
+        if _kernel(target) is not None and all(stop <= a or start >= b for a, b, _ in fused):
+            fused.append((start, stop, pair))
+        else:
+            rest.append(pair)
+    covered = sorted((start, stop) for start, stop, _ in fused)
+    at = 0
+    for start, stop in [*covered, (rows, rows)]:  # rows no kernel writes: a plain upcast
+        if start > at:
+            _plain(source[at:start], None if scale is None else scale[at:start], target[at:start])
+        at = max(at, stop)
+    for start, stop, pair in fused:
+        kernel = _kernel(target)
+        assert kernel is not None
+        down_t, up_t = widened(pair, target.dtype)
+        kernel(
+            source[start:stop],
+            None if scale is None else scale[start:stop],
+            down_t,
+            up_t,
+            target[start:stop],
+        )
+    for pair in rest:
+        start, stop = pair[0] if pair[0] is not None else (0, rows)
+        down_t, up_t = widened(pair, target.dtype)
+        target[start:stop].addmm_(up_t.t(), down_t.t())
+
+
+def _plain(source: torch.Tensor, scale: torch.Tensor | None, target: torch.Tensor) -> None:
+    target.copy_(source, non_blocking=True)
+    if scale is not None:
+        target.mul_(scale)
+
+
+def _kernel(target: torch.Tensor) -> Any:
+    """The Triton fold for this target, or None (the CPU, no Triton, or a kernel that failed)."""
+    if target.device.type != "cuda" or target.dtype not in (torch.bfloat16, torch.float16):
+        return None
+    return _triton_fold()
+
+
+@functools.cache
+def _triton_fold() -> Any:
+    """The fused upcast-and-fold, if Triton can build kernels here (None: it cannot)."""
+    from majicflux_desktop.engine import toolchain
+
+    try:
+        from torch.utils._triton import has_triton
+    except ImportError:
+        return None
+    if not has_triton() or toolchain.problem() is not None:
+        return None
+    try:
+        from majicflux_desktop.engine import lora_fold_triton
+    except Exception as exc:  # any failure leaves the plain path, said once
+        log.warning("LoRA fold kernel unavailable (%s): the upcast adds LoRAs by addmm", exc)
+        return None
+    return _guarded(lora_fold_triton.fold)
+
+
+def _guarded(kernel: Any) -> Any:
+    """The kernel; if its first launch fails (a launcher that does not build), the plain path
+    from then on, said once."""
+    works: bool | None = None
+
+    def run(
+        source: torch.Tensor,
+        scale: torch.Tensor | None,
+        down_t: torch.Tensor,
+        up_t: torch.Tensor,
+        target: torch.Tensor,
+    ) -> None:
+        nonlocal works
+        if works is False:
+            _fallback(source, scale, down_t, up_t, target)
+            return
+        try:
+            kernel(source, scale, down_t, up_t, target)
+        except Exception as exc:  # a failure after the first launch is a real error
+            if works:
+                raise
+            works = False
+            log.warning("LoRA fold kernel failed (%s): the upcast adds LoRAs by addmm", exc)
+            _fallback(source, scale, down_t, up_t, target)
+            return
+        works = True
+
+    return run
+
+
+def _fallback(
+    source: torch.Tensor,
+    scale: torch.Tensor | None,
+    down_t: torch.Tensor,
+    up_t: torch.Tensor,
+    target: torch.Tensor,
+) -> None:
+    _plain(source, scale, target)
+    target.addmm_(up_t.t(), down_t.t())
