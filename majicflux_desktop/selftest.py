@@ -324,7 +324,18 @@ class SelfTest:
             raise SelfTestFailed(
                 f"the GPU compiler does not work: {type(exc).__name__}: {exc}"
             ) from exc
-        self.report.ok(f"GPU compiler: {done.text()}")
+        try:  # the app's own kernel, from its bundled source (engine/lora_fold.py)
+            from majicflux_desktop.engine import lora_fold_triton
+
+            fold_bytes = lora_fold_triton.compile_for(toolchain.PROBE_TARGET)
+        except Exception as exc:
+            log.exception("the LoRA fold kernel did not compile")
+            raise SelfTestFailed(
+                f"the LoRA fold kernel does not compile: {type(exc).__name__}: {exc}"
+            ) from exc
+        self.report.ok(
+            f"GPU compiler: {done.text()}; the LoRA fold kernel too ({fold_bytes} bytes)"
+        )
 
     def _device_text(self) -> str:
         import torch

@@ -111,8 +111,11 @@ EXCLUDED_FILES = {
 # symbols stay: libtriton.so carries 270 MB of DWARF, half its size, that only a debugger reads
 DEBUG_STRIPPED = ("triton/_C/libtriton.so",)
 # Modules kept as source files beside their bytecode: Triton compiles a kernel from the source of
-# its Python function (the self-test's probe kernel, engine/toolchain.py)
-SOURCE_MODULES = {"majicflux_desktop.engine.toolchain": "pyz+py"}
+# its Python function (the self-test's probe kernel, engine/toolchain.py; the LoRA fold's)
+SOURCE_MODULES = {
+    "majicflux_desktop.engine.toolchain": "pyz+py",
+    "majicflux_desktop.engine.lora_fold_triton": "pyz+py",
+}
 
 
 # Data inside the package, found by the code next to its modules: FLUX's tokenizers (MIT and

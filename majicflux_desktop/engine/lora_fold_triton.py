@@ -116,3 +116,30 @@ def fold(
         BR=TILE_RANK,
         num_warps=8,
     )
+
+
+def compile_for(capability: int) -> int:
+    """Compile the kernel as the engine launches it on a float8 block (its bits in, row scales,
+    bf16 out) for a GPU of this compute capability, offline (no GPU needed): the cubin's bytes.
+    The self-test does so for an RTX 30, whose float8 the kernel decodes from bits."""
+    from triton.backends.compiler import GPUTarget
+    from triton.compiler import ASTSource
+
+    pointers = {name: "*bf16" for name in ("scale", "down", "up", "out")}
+    sizes = [*("rows", "cols", "rank", "source_stride", "out_stride", "down_col_stride")]
+    sizes += ["down_rank_stride", "up_rank_stride", "up_row_stride"]
+    constexprs = {
+        "HAS_SCALE": True,
+        "E4M3_BITS": True,
+        "BM": TILE_ROWS,
+        "BN": TILE_COLS,
+        "BR": TILE_RANK,
+    }
+    signature = {"source": "*u8", **pointers, **dict.fromkeys(sizes, "i32")}
+    signature.update(dict.fromkeys(constexprs, "constexpr"))
+    kernel = triton.compile(
+        ASTSource(fn=_fold_kernel, signature=signature, constexprs=constexprs),
+        target=GPUTarget("cuda", capability, 32),
+        options={"num_warps": 8},
+    )
+    return len(kernel.asm["cubin"])

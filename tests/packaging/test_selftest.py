@@ -110,6 +110,7 @@ def test_self_test_passes_from_an_awkward_install_cwd_and_console(
     assert "compiled maths: off, the blocks run uncompiled: they need an NVIDIA GPU" in out
     # the GPU compiler itself works in the build: a kernel for an RTX 30 and a C launcher-like module
     assert "GPU compiler: Triton 3.8.0 compiled a test kernel for sm_86" in out
+    assert "the LoRA fold kernel too" in out  # its source is in the bundle (Triton reads it)
     assert "built a C module against" in out
     if kind == "source":
         assert "console cp1252, UTF-8 mode 0" in out
