@@ -1,7 +1,7 @@
 """Apply LoRAs to the transformer as side branches: out += weight · branch(x) on each Linear they
 change; or, in blocks that the streamer upcasts to bf16 before each run (bf16 maths), added to
-that upcast copy of the weight (lora_fold: a third of the side branch's work at 1024²). The
-float8 weights are never rewritten.
+that upcast copy of the weight (lora_fold: beside the previous block's maths, on the upcast
+stream). The float8 weights are never rewritten.
 
 A branch runs inside the target Linear's call, so it runs in every memory plan: on resident
 Linears, on diffsynth's VRAM-managed ones (fp8-offload), on streamed blocks whose weights point at

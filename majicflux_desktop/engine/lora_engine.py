@@ -37,7 +37,8 @@ class EngineLoras:
         self.reserve_bytes = reserve_bytes  # what a streamed plan sets aside for LoRAs
         # LoRA pairs in int8 (lora_apply.int8_pair); None: where INT8_PAIRS_RESIDENT says
         self.int8_pairs: bool | None = None
-        # pairs of blocks upcast at each run added to their weights (lora_fold), not their outputs
+        # pairs of blocks upcast at each run added to their weights (lora_fold), not their
+        # outputs; read at each load (attach)
         self.fold = True
         self.notes: tuple[Message, ...] = ()  # about the LoRAs of the last image
         self._budget: int | None = None  # the streamed plan's budget, if it has one

@@ -5,18 +5,19 @@ With bf16 maths the streamer upcasts every float8 block into a bf16 workspace sl
 (streaming.BlockStreamer._prepare), so a changed weight costs nothing to keep: the slot is thrown
 away after the run. There a LoRA's change is added to the weight as it is upcast, instead of as a
 side branch on the Linear's output (lora_apply._add_pairs). The two are the same sum rounded
-differently, but not the same work: a side branch reads the Linear's input again and reads and
-writes its output once more (per token), a fold computes the (out, in) change once per run (per
-weight). At 1024² a Linear sees 4608 tokens, more than its 3072 or 12288 rows, so the fold moves
-fewer bytes and does a third of the side branch's multiplications (rank · out · in, against rank ·
-tokens · (in + out)). On cards whose step is their compute (an RTX 3060 has no float8 maths and
-runs this path) that is what a LoRA costs; on the H200 the fold runs on the upcast stream beside
-the previous block's maths. The float8 weights are never rewritten.
+differently. Over a 1024² step they do about as many multiplications (rank · out · in per Linear,
+against rank · tokens · (in + out): fewer for the image Linears, more for the text and modulation
+ones), but the fold does them on the upcast stream, beside the previous block's maths, and the
+compute stream makes no second pass over each Linear's input and output; the Linears stay plain,
+so the compiled blocks run their LoRA-free graphs. On the H200 that took two LoRAs from 1.03–1.11×
+the LoRA-free step to 0.98–1.01× (bench/README.md). The float8 weights are never rewritten.
 
-On an NVIDIA GPU with Triton a kernel upcasts and adds the change in one pass: it reads the
-float8 weight once and writes the bf16 one once, as the plain upcast does, and the change never
-exists in memory. Elsewhere (no Triton, the CPU) the slot is upcast and the change added into it
-by a matrix product (`addmm_`), the same sum with one more read and write of the slot's rows.
+On an NVIDIA GPU with Triton (and compiled maths not turned off) a kernel upcasts and adds the
+change in one pass: it reads the float8 weight once and writes the bf16 one once, as the plain
+upcast does, and the change never exists in memory. Elsewhere (no Triton, the CPU) the slot is
+upcast and the change added into it by a matrix product (`addmm_`), the same sum with one more
+read and write of the slot's rows; on a GPU that gives cuBLAS a workspace for the upcast stream,
+which memory.ALLOCATOR_SLACK covers.
 """
 
 from __future__ import annotations
@@ -44,15 +45,18 @@ def upcast(
     scale: torch.Tensor | None,
     pairs: Sequence[Pair],
     target: torch.Tensor,
+    kernel: bool = True,
 ) -> None:
     """target = source (upcast, times its per-row `scale` if any) + each pair's change, on the
-    current stream. `source` and `target`: one Linear's (out, in) weight, stored and upcast."""
+    current stream. `source` and `target`: one Linear's (out, in) weight, stored and upcast.
+    `kernel`: the Triton kernel where it works (False: `addmm_`, compiled maths turned off)."""
     rows = target.shape[0]
     fused: list[tuple[int, int, Pair]] = []  # pairs whose rows the kernel takes, none overlapping
     rest: list[Pair] = []
+    fold = _kernel(target) if kernel else None
     for pair in pairs:
         start, stop = pair[0] if pair[0] is not None else (0, rows)
-        if _kernel(target) is not None and all(stop <= a or start >= b for a, b, _ in fused):
+        if fold is not None and all(stop <= a or start >= b for a, b, _ in fused):
             fused.append((start, stop, pair))
         else:
             rest.append(pair)
@@ -63,10 +67,9 @@ def upcast(
             _plain(source[at:start], None if scale is None else scale[at:start], target[at:start])
         at = max(at, stop)
     for start, stop, pair in fused:
-        kernel = _kernel(target)
-        assert kernel is not None
+        assert fold is not None
         down_t, up_t = widened(pair, target.dtype)
-        kernel(
+        fold(
             source[start:stop],
             None if scale is None else scale[start:stop],
             down_t,

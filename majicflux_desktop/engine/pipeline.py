@@ -222,8 +222,10 @@ class Engine:
             # LoRA pairs in host memory go to the GPU with their streamed blocks
             self.streamer.riders = self.loras.stack
             self.loras.stack.blocks = self.streamer.blocks
-            # and with bf16 maths they are added to the weights the streamer upcasts
+            # and with bf16 maths they are added to the weights the streamer upcasts, by a
+            # Triton kernel unless compiled maths (Triton's other use) are turned off
             self.loras.stack.upcast = self.streamer.upcast_linears
+            self.streamer.fold_kernel = self.compile_maths != "off"
         self.model_hash = catalog.file_fingerprint(paths.dit)
         self.model_name = "tiny-random" if paths.tiny else paths.dit.stem
         self._phases.lap("LoRA hooks and the model's fingerprint")
@@ -738,9 +740,14 @@ class Engine:
         return True
 
     def _apply_loras(self, request: GenerationRequest) -> tuple[AppliedLora, ...]:
-        """Put exactly the request's LoRAs on the transformer (side branches; the float8 weights
-        stay): those of the previous image that it does not name come off. LoRAs beyond the
+        """Put exactly the request's LoRAs on the transformer (side branches, or added to the
+        weights the streamer upcasts; the float8 weights stay): those of the previous image that
+        it does not name come off. LoRAs beyond the
         plan's reserve make room first (_room_for_loras)."""
+        if self.streamer is not None:
+            # No block stays prepared ahead with the previous LoRAs folded in, and the side
+            # streams are done with the pairs that a change frees (made on this stream, read there).
+            self.streamer.reset()
         return self.loras.apply(request.loras, self._room_for_loras)
 
     def _edit_inputs(

@@ -455,6 +455,9 @@ class BlockStreamer:
             "folds": 0,
         }
         self.riders: Riders | None = None  # what else a streamed block takes to the GPU
+        self.fold_kernel = (
+            True  # folds (`Riders.folds`) by lora_fold's Triton kernel where it works
+        )
         self._slot_free: list[Any] = []
         self._staging_free: list[Any] = []
         if self.cuda:
@@ -897,7 +900,8 @@ class BlockStreamer:
             end = linear.offset + linear.shape[0] * linear.shape[1]
             stored = source[linear.offset : end].view(linear.shape)
             upcast = target[linear.offset : end].view(linear.shape)
-            lora_fold.upcast(stored, linear.scale, folds.get(id(linear.module), ()), upcast)
+            pairs = folds.get(id(linear.module), ())
+            lora_fold.upcast(stored, linear.scale, pairs, upcast, self.fold_kernel)
 
     def upcast_linears(self) -> set[int]:
         """Ids of the Linears whose weights are upcast before each run of their block (bf16

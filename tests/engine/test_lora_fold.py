@@ -6,6 +6,11 @@ is (CI has none: the H200 runs it, bench/README.md).
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 import pytest
 import torch
 
@@ -88,11 +93,49 @@ def test_the_fold_kernel_compiles_for_an_rtx_30_without_a_gpu() -> None:
     assert lora_fold_triton.compile_for(86) > 0
 
 
+INTERPRETED = """
+import torch
+from majicflux_desktop.engine import lora_fold_triton
+from tests.engine.test_lora_fold import pair, reference, stored
+
+for rows, cols, rank, scaled in ((130, 150, 40, True), (257, 129, 2, False), (64, 300, 33, True)):
+    source = stored(rows, cols, seed=rows)
+    scale = torch.rand(rows, 1) + 0.5 if scaled else None
+    _, down_t, up_t, _ = pair(None, rows, cols, rank, seed=cols)
+    down_t, up_t = down_t.half(), up_t.half()
+    target = torch.empty(rows, cols, dtype=torch.float16)
+    lora_fold_triton.fold(source, None if scale is None else scale.half(), down_t, up_t, target)
+    expected = reference(source, None if scale is None else scale.half(), [(None, down_t, up_t, None)])
+    torch.testing.assert_close(target.double(), expected, rtol=2**-10, atol=1e-3)
+print("interpreted fold ok")
+"""
+
+
+def test_the_fold_kernel_gives_the_sum_in_tritons_interpreter() -> None:
+    """The kernel's indexing, masks, rank chunks and float8 decoding, on the CPU: Triton's
+    interpreter runs it as Python (float16 out: the interpreter has no bf16 products)."""
+    pytest.importorskip("triton")
+    root = Path(__file__).resolve().parents[2]
+    env = {**os.environ, "TRITON_INTERPRET": "1", "PYTHONPATH": str(root)}
+    done = subprocess.run(
+        [sys.executable, "-c", INTERPRETED], cwd=root, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert "interpreted fold ok" in done.stdout
+
+
 @needs_cuda
 @pytest.mark.parametrize("scaled", [False, True], ids=["stored-as-is", "row-scales"])
-def test_the_triton_fold_gives_the_sum_rounded_once(scaled: bool) -> None:
+def test_the_triton_fold_gives_the_sum_rounded_once(
+    scaled: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Shapes that fill no tile exactly, a rank that spans two of the kernel's rank chunks, row
     ranges side by side (each its own launch) and one over them (added after, by addmm)."""
+
+    def no_fallback(*args: object) -> None:
+        raise AssertionError("the kernel failed: the engine fell back to addmm")
+
+    monkeypatch.setattr(lora_fold, "_fallback", no_fallback)
     from majicflux_desktop.engine import lora_fold_triton
 
     kernel = lora_fold._triton_fold()

@@ -430,12 +430,11 @@ def test_loras_with_no_room_even_when_every_block_streams_wait_in_host_memory(
     monkeypatch.setattr(memory, "TILED_DECODE_BELOW", 0)
     free = Engine(device="cpu")
     free.loras.int8_pairs = int8
-    free.loras.fold = False  # side branches on both (host-memory pairs are never folded): exact
+    free.loras.fold = False  # side branches, as host-memory pairs are (never folded): exact
     free.load(tiny_paths, "fp8-stream")
     free.set_lora_folders([lora_dir[0]])
     tight = Engine(device="cpu")
     tight.loras.int8_pairs = int8
-    tight.loras.fold = False
     tight.loras.reserve_bytes = 0
     tight.load(tiny_paths, "fp8-stream", budget_bytes=1)
     tight.set_lora_folders([lora_dir[0]])
@@ -451,12 +450,13 @@ def test_loras_with_no_room_even_when_every_block_streams_wait_in_host_memory(
     assert 0 < tight.loras.nbytes <= free.loras.nbytes
     assert stack.changed_modules  # the LoRAs are on, from host memory
     # their pairs went along with the blocks' copies, into the Linears: no hook (compilable)
-    assert streamer.stats["rides"] > 0 and not stack.hooked
+    assert streamer.stats["rides"] > 0 and not stack.hooked and streamer.stats["folds"] == 0
     assert np.array_equal(image, everywhere)
     tight.budget_bytes = None  # room again (a plan without a budget): the stack leaves the host
-    assert np.array_equal(
-        pixels(tight, request(("kohya", 0.5))), pixels(free, request(("kohya", 0.5)))
-    )
+    # and, on the GPU now, is folded into the upcast weights: the same sum, rounded otherwise
+    again = pixels(tight, request(("kohya", 0.5)))
+    assert streamer.stats["folds"] > 0
+    assert np.abs(again - pixels(free, request(("kohya", 0.5)))).max() <= 1
     assert not stack.on_host and tight.loras.nbytes > 0
 
 
