@@ -126,7 +126,7 @@ def compile_for(capability: int) -> int:
     from triton.compiler import ASTSource
 
     pointers = {name: "*bf16" for name in ("scale", "down", "up", "out")}
-    sizes = [*("rows", "cols", "rank", "source_stride", "out_stride", "down_col_stride")]
+    sizes = ["rows", "cols", "rank", "source_stride", "out_stride", "down_col_stride"]
     sizes += ["down_rank_stride", "up_rank_stride", "up_row_stride"]
     constexprs = {
         "HAS_SCALE": True,

@@ -1,7 +1,8 @@
 """LoRAs folded into upcast weights (lora_fold): the sum the side branch adds, made on the weight.
 
-The plain path (the CPU, and GPUs without Triton) runs here; the Triton kernel runs where a GPU
-is (CI has none: the H200 runs it, bench/README.md).
+The plain path (the CPU, and GPUs without Triton) runs anywhere. The Triton kernel is compiled
+for an RTX 30 offline and its maths run in Triton's interpreter on the CPU (float16 out); its bf16
+launches run where a GPU is (CI has none: the H200 ran them, bench/README.md).
 """
 
 from __future__ import annotations
