@@ -51,9 +51,9 @@ def upcast(
     current stream. `source` and `target`: one Linear's (out, in) weight, stored and upcast.
     `kernel`: the Triton kernel where it works (False: `addmm_`, compiled maths turned off)."""
     rows = target.shape[0]
-    fused: list[tuple[int, int, Pair]] = []  # pairs whose rows the kernel takes, none overlapping
-    rest: list[Pair] = []
     fold = _kernel(target) if kernel else None
+    fused: list[tuple[int, int, Pair]] = []  # pairs whose rows the kernel takes, none overlapping
+    rest: list[Pair] = []  # added by addmm_ after the upcast
     for pair in pairs:
         start, stop = pair[0] if pair[0] is not None else (0, rows)
         if fold is not None and all(stop <= a or start >= b for a, b, _ in fused):
@@ -67,15 +67,10 @@ def upcast(
             _plain(source[at:start], None if scale is None else scale[at:start], target[at:start])
         at = max(at, stop)
     for start, stop, pair in fused:
-        assert fold is not None
-        down_t, up_t = widened(pair, target.dtype)
-        fold(
-            source[start:stop],
-            None if scale is None else scale[start:stop],
-            down_t,
-            up_t,
-            target[start:stop],
-        )
+        part = (source[start:stop], None if scale is None else scale[start:stop])
+        if not _launched(fold, *part, *widened(pair, target.dtype), target[start:stop]):
+            _plain(*part, target[start:stop])
+            rest.append(pair)
     for pair in rest:
         start, stop = pair[0] if pair[0] is not None else (0, rows)
         down_t, up_t = widened(pair, target.dtype)
@@ -92,7 +87,7 @@ def _kernel(target: torch.Tensor) -> Any:
     """The Triton fold for this target, or None (the CPU, no Triton, or a kernel that failed)."""
     if target.device.type != "cuda" or target.dtype not in (torch.bfloat16, torch.float16):
         return None
-    return _triton_fold()
+    return None if _kernel_works is False else _triton_fold()
 
 
 @functools.cache
@@ -111,45 +106,26 @@ def _triton_fold() -> Any:
     except Exception as exc:  # any failure leaves the plain path, said once
         log.warning("LoRA fold kernel unavailable (%s): the upcast adds LoRAs by addmm", exc)
         return None
-    return _guarded(lora_fold_triton.fold)
+    return lora_fold_triton.fold
 
 
-def _guarded(kernel: Any) -> Any:
-    """The kernel; if its first launch fails (a launcher that does not build), the plain path
-    from then on, said once."""
-    works: bool | None = None
-
-    def run(
-        source: torch.Tensor,
-        scale: torch.Tensor | None,
-        down_t: torch.Tensor,
-        up_t: torch.Tensor,
-        target: torch.Tensor,
-    ) -> None:
-        nonlocal works
-        if works is False:
-            _fallback(source, scale, down_t, up_t, target)
-            return
-        try:
-            kernel(source, scale, down_t, up_t, target)
-        except Exception as exc:  # a failure after the first launch is a real error
-            if works:
-                raise
-            works = False
-            log.warning("LoRA fold kernel failed (%s): the upcast adds LoRAs by addmm", exc)
-            _fallback(source, scale, down_t, up_t, target)
-            return
-        works = True
-
-    return run
+_kernel_works: bool | None = None  # None: not launched yet
 
 
-def _fallback(
-    source: torch.Tensor,
-    scale: torch.Tensor | None,
-    down_t: torch.Tensor,
-    up_t: torch.Tensor,
-    target: torch.Tensor,
-) -> None:
-    _plain(source, scale, target)
-    target.addmm_(up_t.t(), down_t.t())
+def _launched(fold: Any, *args: torch.Tensor | None) -> bool:
+    """Launch the kernel; False if its first launch failed (a launcher that does not build):
+    then `_kernel` offers it no more, said once. A failure after a launch that worked is an
+    error of its own, raised."""
+    global _kernel_works
+    if _kernel_works is False:
+        return False
+    try:
+        fold(*args)
+    except Exception as exc:
+        if _kernel_works:
+            raise
+        _kernel_works = False
+        log.warning("LoRA fold kernel failed (%s): the upcast adds LoRAs by addmm", exc)
+        return False
+    _kernel_works = True
+    return True

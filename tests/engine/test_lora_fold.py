@@ -85,6 +85,55 @@ def test_no_pairs_is_the_plain_upcast_exactly() -> None:
     assert torch.equal(target, source.float() * scale)
 
 
+def kernel_in_torch(
+    source: torch.Tensor,
+    scale: torch.Tensor | None,
+    down_t: torch.Tensor,
+    up_t: torch.Tensor,
+    target: torch.Tensor,
+) -> None:
+    """What the Triton kernel computes, for `upcast`'s split between kernel and addmm on a CPU."""
+    target.copy_(source.float() * (1 if scale is None else scale))
+    target.addmm_(up_t.t(), down_t.t())
+
+
+def test_the_kernel_takes_the_pairs_whose_rows_do_not_overlap_and_a_failure_falls_back(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Rows of no pair are upcast plainly, a pair over rows the kernel already took is added by
+    addmm after. A kernel whose first launch fails leaves the same weight, by addmm, said once;
+    one that failed after working raises."""
+    rows, cols = 40, 24
+    source = stored(rows, cols, seed=12)
+    scale = torch.rand(rows, 1) + 0.5
+    pairs = [pair((0, 16), 16, cols, 2, seed=13), pair((30, 40), 10, cols, 3, seed=14)]
+    pairs.append(pair(None, rows, cols, 4, seed=15))  # over both: by addmm
+    expected = reference(source, scale, pairs)
+    launched: list[int] = []
+
+    def works(*args: torch.Tensor | None) -> None:
+        launched.append(args[-1].shape[0])  # type: ignore[union-attr]
+        kernel_in_torch(*args)  # type: ignore[arg-type]
+
+    def fails(*args: torch.Tensor | None) -> None:
+        launched.append(-1)
+        raise RuntimeError("no launcher")
+
+    for kernel, runs in ((works, [16, 10]), (fails, [-1])):
+        monkeypatch.setattr(lora_fold, "_kernel_works", None)
+        monkeypatch.setattr(lora_fold, "_kernel", lambda target, k=kernel: k)
+        launched.clear()
+        target = torch.empty(rows, cols)
+        lora_fold.upcast(source, scale, pairs, target)
+        assert launched == runs  # the second pair is not launched after the first failed
+        torch.testing.assert_close(target.double(), expected, rtol=1e-6, atol=1e-6)
+    assert lora_fold._kernel_works is False
+    assert [r.message for r in caplog.records if "fold kernel failed" in r.message]
+    monkeypatch.setattr(lora_fold, "_kernel_works", True)  # it had worked: a failure is an error
+    with pytest.raises(RuntimeError, match="no launcher"):
+        lora_fold.upcast(source, scale, pairs, torch.empty(rows, cols))
+
+
 def test_the_fold_kernel_compiles_for_an_rtx_30_without_a_gpu() -> None:
     """RTX 30 cards have no float8 maths, so they run this path: the kernel decodes float8 from
     its bits there (Triton's float8 type needs sm_89). Triton's LLVM and ptxas need no GPU."""
@@ -136,7 +185,7 @@ def test_the_triton_fold_gives_the_sum_rounded_once(
     def no_fallback(*args: object) -> None:
         raise AssertionError("the kernel failed: the engine fell back to addmm")
 
-    monkeypatch.setattr(lora_fold, "_fallback", no_fallback)
+    monkeypatch.setattr(lora_fold, "_plain", no_fallback)  # the kernel covers every row here
     from majicflux_desktop.engine import lora_fold_triton
 
     kernel = lora_fold._triton_fold()
