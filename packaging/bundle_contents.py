@@ -26,8 +26,8 @@ DIFFSYNTH_MODEL_NAMES = (
     "flux_vae_encoder",
     "flux_vae_decoder",
 )
-# transformers models the app uses: diffsynth's T5 encoder is a T5EncoderModel; the tokenizers
-# load through the auto classes as CLIPTokenizer and T5Tokenizer.
+# transformers models the app uses: the tokenizers load through the auto classes as CLIPTokenizer
+# and T5Tokenizer (the T5 encoder itself is engine/t5.py's, not transformers').
 TRANSFORMERS_MODELS_KEPT = ("auto", "clip", "t5")
 
 # module -> why the app never needs it. Absent modules are what the frozen app will meet; the test

@@ -113,6 +113,9 @@ def _configure() -> None:
     import torch._dynamo
     import torch._inductor.config
 
+    from majicflux_desktop.engine import diffsynth_import
+
+    diffsynth_import.apply_dynamo_disables()
     torch._dynamo.config.cache_size_limit = max(
         torch._dynamo.config.cache_size_limit, RECOMPILE_LIMIT
     )

@@ -1,20 +1,43 @@
-"""Import diffsynth without compiling what the engine never runs.
+"""Import diffsynth without what the engine never runs (issue 16 §2: start to first image).
 
-diffsynth wraps flex attention in `torch.compile` when it is imported, which imports torch's
-inductor (1.0 s of a 4.3 s engine import on this project's 2-core CI machine; dynamo itself still
-comes, through torchvision). The engine attends through scaled_dot_product_attention, so the
-wrapper compiles only if something calls it. Importing this module imports diffsynth that way.
+Importing diffsynth as it is imports four things that making an image never uses:
+- transformers' T5 encoder model, through diffsynth's `FluxTextEncoderT5` (a `T5EncoderModel`),
+  whose module imports dynamo, torch.distributed's tensors and sympy: engine/t5.py is the same
+  network in torch alone, and diffsynth builds it in place of its own (`_T5_MODULE` holds it
+  under diffsynth's name, with the module map of its VRAM-managed plans);
+- its training-data package (`diffsynth.core.data`: torchvision's models and ops, pandas): an
+  empty package stands in for it and imports the real one if one of its names is asked for;
+- torch's dynamo, which its VRAM-managed layers ask for at import only to decorate their loading
+  methods with `torch._dynamo.disable`: the decorations are noted and applied when the compiler
+  comes (`apply_dynamo_disables`, before anything is compiled);
+- flex attention, wrapped in `torch.compile` (the inductor import) and imported with its sympy
+  maths: the engine attends through scaled_dot_product_attention, so both wait for a first call.
+The engine's import then takes 1.0–1.1 s after torch's on this project's 2-core CI machine
+(2.7–2.9 s before) and imports 1,874 modules instead of 3,497 (bench/README.md, issue 16 §2).
+Dynamo comes when the blocks are compiled, after the app's first image. Importing this module
+imports diffsynth so.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.util
 import sys
+import types
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import torch
+
+from majicflux_desktop.engine import t5
+
+_LAZY_PACKAGE = "diffsynth.core.data"
+_T5_MODULE = "diffsynth.models.flux_text_encoder_t5"
+_T5_CLASS = f"{_T5_MODULE}.FluxTextEncoderT5"  # the name diffsynth's configs give its T5
+_FLEX = "torch.nn.attention.flex_attention"
+_disabled: list[Callable[..., Any]] = []  # decorated while dynamo was stood in for
 
 
 @contextlib.contextmanager
@@ -44,6 +67,134 @@ def compile_on_first_call() -> Iterator[None]:
         torch.compile = real
 
 
+class _StandIn(types.ModuleType):
+    """An empty module in place of a real one, which it imports when one of its names is asked
+    for. It has no public names, so `from module import *` takes nothing from it; a package's
+    submodules import as they are (`path`)."""
+
+    def __init__(self, name: str, path: Path | None = None):
+        super().__init__(name)
+        if path is not None:
+            self.__path__ = [str(path)]
+
+    def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("__"):
+            raise AttributeError(attribute)
+        return getattr(_real(self.__name__), attribute)
+
+
+def _real(name: str) -> types.ModuleType:
+    """The module `name`, imported in place of its stand-in if need be."""
+    if isinstance(sys.modules.get(name), _StandIn):
+        del sys.modules[name]
+    return importlib.import_module(name)
+
+
+class _Flex(_StandIn):
+    """torch's flex attention module for diffsynth's import: the function it takes, for later."""
+
+    @staticmethod
+    def flex_attention(*args: Any, **kwargs: Any) -> Any:
+        return _real(_FLEX).flex_attention(*args, **kwargs)
+
+
+class _Dynamo(_StandIn):
+    """torch._dynamo while diffsynth is imported: `disable` notes what it decorates."""
+
+    @staticmethod
+    def disable(fn: Callable[..., Any] | None = None, *args: Any, **kwargs: Any) -> Any:
+        if fn is None or args or kwargs:  # not the bare decorator diffsynth uses: the real one
+            return _real("torch._dynamo").disable(fn, *args, **kwargs)
+        _disabled.append(fn)
+        return fn
+
+
+def apply_dynamo_disables() -> None:
+    """Give the methods decorated while dynamo was stood in for their real `disable`, so that
+    compiled code does not trace into them (compiled.py calls this before compiling)."""
+    import torch._dynamo
+
+    while _disabled:
+        fn = _disabled.pop()
+        owner: Any = sys.modules[fn.__module__]
+        *path, name = fn.__qualname__.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        if vars(owner).get(name) is fn:
+            setattr(owner, name, torch._dynamo.disable(fn))
+
+
+@contextlib.contextmanager
+def _lean_imports() -> Iterator[None]:
+    spec = importlib.util.find_spec("diffsynth")
+    assert spec is not None and spec.origin is not None
+    data = _StandIn(_LAZY_PACKAGE, Path(spec.origin).parent / "core" / "data")
+    stood_in: dict[str, types.ModuleType] = {_LAZY_PACKAGE: data, _T5_MODULE: _t5_module()}
+    if _FLEX not in sys.modules:
+        stood_in[_FLEX] = _Flex(_FLEX)
+    sys.modules.update(stood_in)
+    dynamo = None
+    if "torch._dynamo" not in sys.modules:
+        dynamo = torch._dynamo = _Dynamo("torch._dynamo")
+    try:
+        with compile_on_first_call():
+            yield
+    finally:
+        if dynamo is not None and vars(torch).get("_dynamo") is dynamo:
+            del torch._dynamo  # torch imports the real one when asked (torch.__getattr__)
+        if sys.modules.get(_FLEX) is stood_in.get(_FLEX):
+            del sys.modules[_FLEX]  # the stand-in stays only in diffsynth's hands
+        # diffsynth.core.data stays: the real package comes if one of its names is asked for
+
+
+def _t5_module() -> types.ModuleType:
+    """diffsynth's T5 module as the engine has it: its one name is engine/t5.py's encoder."""
+    module = types.ModuleType(_T5_MODULE, "FLUX's T5 encoder: majicflux_desktop.engine.t5.")
+    module.FluxTextEncoderT5 = t5.FluxT5Encoder  # type: ignore[attr-defined]
+    return module
+
+
+def _use_our_t5() -> None:
+    """Which of the T5's modules diffsynth's VRAM-managed plans wrap (its map names
+    transformers' classes, which would import transformers' T5 module)."""
+    from diffsynth.configs import VRAM_MANAGEMENT_MODULE_MAPS
+
+    layers = "diffsynth.core.vram.layers."
+    VRAM_MANAGEMENT_MODULE_MAPS[_T5_CLASS] = {
+        "torch.nn.Linear": layers + "AutoWrappedLinear",
+        "torch.nn.Embedding": layers + "AutoWrappedModule",
+        "majicflux_desktop.engine.t5.T5LayerNorm": layers + "AutoWrappedModule",
+        "majicflux_desktop.engine.t5.T5DenseGatedActDense": layers + "AutoWrappedModule",
+    }
+
+
+@contextlib.contextmanager
+def _embeddings_left_empty() -> Iterator[None]:
+    """Embeddings built without their random init: diffsynth builds its models on the meta
+    device and loads their weights after, and an embedding's init there runs torch's reference
+    `normal_`, whose first call imports dynamo."""
+    real = torch.nn.Embedding.reset_parameters
+    torch.nn.Embedding.reset_parameters = lambda self: None  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        torch.nn.Embedding.reset_parameters = real  # type: ignore[method-assign]
+
+
+def _build_without_random_init() -> None:
+    """Add `_embeddings_left_empty` to the contexts diffsynth builds every model in."""
+    from diffsynth.core.loader import model as loader
+
+    contexts = loader.get_init_context
+
+    def get_init_context(torch_dtype: torch.dtype, device: Any) -> list[Any]:
+        return [*contexts(torch_dtype, device), _embeddings_left_empty()]
+
+    loader.get_init_context = get_init_context
+
+
 if "diffsynth" not in sys.modules:
-    with compile_on_first_call():
+    with _lean_imports():
         import diffsynth  # noqa: F401
+    _use_our_t5()
+    _build_without_random_init()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
-from typing import Any
 
 import torch
 
@@ -27,7 +26,6 @@ from diffsynth.models.flux_dit import (
     RoPEEmbedding,
 )
 from diffsynth.models.flux_text_encoder_clip import CLIPEncoderLayer, FluxTextEncoderClip
-from diffsynth.models.flux_text_encoder_t5 import FluxTextEncoderT5
 from diffsynth.models.flux_vae import (
     DownSampler,
     FluxVAEDecoder,
@@ -38,11 +36,11 @@ from diffsynth.models.flux_vae import (
 )
 from diffsynth.models.general_modules import TimestepEmbeddings
 from safetensors.torch import save as safetensors_bytes
-from transformers import T5Config, T5EncoderModel
 
 from majicflux_desktop.core.paths import atomic_write_bytes
 from majicflux_desktop.core.writable import write_problem
 from majicflux_desktop.engine import layouts
+from majicflux_desktop.engine.t5 import T5Encoder
 from majicflux_desktop.engine.tiny_tokenizers import write_tokenizers
 
 DIT = layouts.TINY_DIT
@@ -96,23 +94,9 @@ class TinyClipTextEncoder(FluxTextEncoderClip):
         )
 
 
-class TinyT5TextEncoder(FluxTextEncoderT5):
+class TinyT5TextEncoder(T5Encoder):
     def __init__(self) -> None:
-        settings: dict[str, Any] = {
-            "d_model": T5["dim"],
-            "d_ff": T5["ffn_dim"],
-            "d_kv": T5["head_dim"],
-            "num_heads": T5["heads"],
-            "num_layers": T5["layers"],
-            "vocab_size": T5["vocab"],
-            "feed_forward_proj": "gated-gelu",
-            "relative_attention_num_buckets": 32,
-            "relative_attention_max_distance": 128,
-            "tie_word_embeddings": False,
-            "dropout_rate": 0.0,
-        }
-        config = T5Config(**settings)
-        T5EncoderModel.__init__(self, config)
+        super().__init__(**T5)
 
 
 def _vae_decoder_blocks(c: int) -> list[torch.nn.Module]:

@@ -1,4 +1,5 @@
-"""diffsynth is imported without loading torch's compiler; what it wraps still compiles when used."""
+"""diffsynth is imported without what making an image never uses (torch's compiler, transformers'
+T5 model, its training-data parts); what it wraps still works when used."""
 
 from __future__ import annotations
 
@@ -8,21 +9,85 @@ import sys
 import torch
 
 from helpers import subprocess_env
+from majicflux_desktop.engine.diffsynth_import import _FLEX as FLEX
 from majicflux_desktop.engine.diffsynth_import import compile_on_first_call
 
 
-def test_the_engine_imports_without_the_compiler() -> None:
-    code = (
-        "import sys, majicflux_desktop.engine.pipeline\n"
-        "attention = sys.modules['diffsynth.core.attention.attention']\n"
-        "print('inductor' if 'torch._inductor.compile_fx' in sys.modules else 'lean',"
-        " attention.FLEX_ATTN_AVAILABLE)"
-    )
+def run_python(code: str) -> list[str]:
     run = subprocess.run(
         [sys.executable, "-c", code], env=subprocess_env(), capture_output=True, text=True
     )
     assert run.returncode == 0, run.stderr
-    assert run.stdout.split() == ["lean", "True"]  # flex attention is there, not compiled
+    return run.stdout.split()
+
+
+UNUSED = [
+    "torch._dynamo",
+    "torch._inductor",
+    "sympy",
+    "torch.distributed.tensor",
+    "transformers.models.t5.modeling_t5",
+    "torchvision",
+    "pandas",
+    FLEX,
+]
+
+
+def test_the_engine_imports_without_the_compiler_or_the_training_data_parts() -> None:
+    code = (
+        "import sys, majicflux_desktop.engine.pipeline\n"
+        "attention = sys.modules['diffsynth.core.attention.attention']\n"
+        f"print(*[name for name in {UNUSED!r} if name in sys.modules] or ['lean'],"
+        " attention.FLEX_ATTN_AVAILABLE)"
+    )
+    assert run_python(code) == ["lean", "True"]  # flex attention is there, not imported
+
+
+def test_a_load_and_an_image_import_none_of_it_either(tiny_models) -> None:
+    """Every plan's load and image, eager as the app's first image is (issue 16 §2)."""
+    code = (
+        "import sys, numpy\n"
+        "from majicflux_desktop.engine.pipeline import Engine\n"
+        "from majicflux_desktop.engine import scan\n"
+        "from majicflux_desktop.core.request import GenerationRequest\n"
+        f"paths = scan.check({str(tiny_models)!r}).paths()\n"
+        "for plan in ('bf16', 'fp8', 'fp8-offload', 'fp8-stream'):\n"
+        "    engine = Engine(device='cpu', compile_maths='off')\n"
+        "    engine.load(paths, plan, budget_bytes=0 if plan == 'fp8-stream' else None)\n"
+        "    request = GenerationRequest('a tree', seed=3, width=64, height=64, steps=2)\n"
+        "    assert numpy.asarray(engine.generate(request).image).std() > 10\n"
+        "    engine.unload()\n"
+        f"print(*[name for name in {UNUSED!r} if name in sys.modules] or ['lean'])"
+    )
+    assert run_python(code) == ["lean"]
+
+
+def test_what_was_left_out_comes_when_asked_for() -> None:
+    code = (
+        "import sys, majicflux_desktop.engine.pipeline\n"
+        "from majicflux_desktop.engine import diffsynth_import\n"
+        "from diffsynth.core.vram.layers import AutoWrappedModule as Module\n"
+        "import torch\n"
+        "print(hasattr(Module.load_from_disk, '_torchdynamo_disable'))\n"
+        "diffsynth_import.apply_dynamo_disables()  # as compiled maths do before compiling\n"
+        "print(Module.load_from_disk._torchdynamo_disable, torch._dynamo.disable.__module__)\n"
+        "from diffsynth.core.data import UnifiedDataset  # the real package, imported now\n"
+        "from diffsynth.core.attention import attention\n"
+        "q = torch.randn(1, 2, 4, 8)\n"
+        "out = attention.flex_attention_func(q, q, q)  # the real flex attention, compiled\n"
+        "print(UnifiedDataset.__module__, tuple(out.shape), 'torchvision' in sys.modules)"
+    )
+    assert run_python(code) == [
+        "False",
+        "True",
+        "torch._dynamo.decorators",
+        "diffsynth.core.data.unified_dataset",
+        "(1,",
+        "2,",
+        "4,",
+        "8)",
+        "True",
+    ]
 
 
 def test_a_deferred_compile_compiles_at_the_first_call_with_its_options(monkeypatch) -> None:
