@@ -31,12 +31,14 @@ def main() -> None:
 
     import psutil
     import torch
-    from diffsynth.core import ModelConfig
-    from diffsynth.pipelines.flux_image import FluxImagePipeline
+
+    from majicflux_desktop.engine.pipeline import _load_t5  # first: diffsynth as the app has it
+
+    from diffsynth.core import ModelConfig  # isort: skip
+    from diffsynth.pipelines.flux_image import FluxImagePipeline  # isort: skip
 
     from bench import fixtures
     from majicflux_desktop.engine import memory
-    from majicflux_desktop.engine.pipeline import _load_t5
     from majicflux_desktop.engine.streaming import keep_loading_lean
 
     if not args.untuned:

@@ -6,24 +6,31 @@ Importing diffsynth as it is imports four things that making an image never uses
   network in torch alone, and diffsynth builds it in place of its own (`_T5_MODULE` holds it
   under diffsynth's name, with the module map of its VRAM-managed plans);
 - its training-data package (`diffsynth.core.data`: torchvision's models and ops, pandas): an
-  empty package stands in for it and imports the real one if one of its names is asked for;
+  empty package stands in for it and imports the real one if one of its names is asked for
+  (`diffsynth.core.data.UnifiedDataset`; the names `diffsynth` and `diffsynth.core` re-export
+  from it are not there: `from diffsynth import UnifiedDataset` fails);
 - torch's dynamo, which its VRAM-managed layers ask for at import only to decorate their loading
   methods with `torch._dynamo.disable`: the decorations are noted and applied when the compiler
   comes (`apply_dynamo_disables`, before anything is compiled);
 - flex attention, wrapped in `torch.compile` (the inductor import) and imported with its sympy
   maths: the engine attends through scaled_dot_product_attention, so both wait for a first call.
-The engine's import then takes 1.0–1.1 s after torch's on this project's 2-core CI machine
-(2.7–2.9 s before) and imports 1,874 modules instead of 3,497 (bench/README.md, issue 16 §2).
-Dynamo comes when the blocks are compiled, after the app's first image. Importing this module
-imports diffsynth so.
+Models built on the meta device skip their embeddings' random init, whose first call imported
+dynamo (`_no_init_on_meta`). The engine's import then takes 1.03–1.17 s after torch's on this
+project's 2-core CI machine (2.68–2.94 s before) and imports 1,874 modules instead of 3,497
+(bench/README.md, issue 16 §2); loading and making an image, with LoRAs too, import none of the
+above. Dynamo comes when the blocks are compiled, after the app's first image. Importing this
+module imports diffsynth so (first: imported after diffsynth, it still gives it our T5).
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import importlib.machinery
 import importlib.util
+import logging
 import sys
+import threading
 import types
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -83,11 +90,15 @@ class _StandIn(types.ModuleType):
         return getattr(_real(self.__name__), attribute)
 
 
+_replacing = threading.RLock()  # one thread at a time takes a stand-in out for its module
+
+
 def _real(name: str) -> types.ModuleType:
     """The module `name`, imported in place of its stand-in if need be."""
-    if isinstance(sys.modules.get(name), _StandIn):
-        del sys.modules[name]
-    return importlib.import_module(name)
+    with _replacing:
+        if isinstance(sys.modules.get(name), _StandIn):
+            del sys.modules[name]
+        return importlib.import_module(name)
 
 
 class _Flex(_StandIn):
@@ -150,15 +161,19 @@ def _lean_imports() -> Iterator[None]:
 def _t5_module() -> types.ModuleType:
     """diffsynth's T5 module as the engine has it: its one name is engine/t5.py's encoder."""
     module = types.ModuleType(_T5_MODULE, "FLUX's T5 encoder: majicflux_desktop.engine.t5.")
+    module.__spec__ = importlib.machinery.ModuleSpec(_T5_MODULE, None)
     module.FluxTextEncoderT5 = t5.FluxT5Encoder  # type: ignore[attr-defined]
     return module
 
 
 def _use_our_t5() -> None:
-    """Which of the T5's modules diffsynth's VRAM-managed plans wrap (its map names
+    """diffsynth builds engine/t5.py's encoder for its T5, also where diffsynth's own T5 module
+    was imported before this one; and its VRAM-managed plans wrap our classes (its map names
     transformers' classes, which would import transformers' T5 module)."""
     from diffsynth.configs import VRAM_MANAGEMENT_MODULE_MAPS
 
+    module = sys.modules.setdefault(_T5_MODULE, _t5_module())
+    module.FluxTextEncoderT5 = t5.FluxT5Encoder  # type: ignore[attr-defined]
     layers = "diffsynth.core.vram.layers."
     VRAM_MANAGEMENT_MODULE_MAPS[_T5_CLASS] = {
         "torch.nn.Linear": layers + "AutoWrappedLinear",
@@ -168,33 +183,30 @@ def _use_our_t5() -> None:
     }
 
 
-@contextlib.contextmanager
-def _embeddings_left_empty() -> Iterator[None]:
-    """Embeddings built without their random init: diffsynth builds its models on the meta
-    device and loads their weights after, and an embedding's init there runs torch's reference
-    `normal_`, whose first call imports dynamo."""
-    real = torch.nn.Embedding.reset_parameters
-    torch.nn.Embedding.reset_parameters = lambda self: None  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        torch.nn.Embedding.reset_parameters = real  # type: ignore[method-assign]
+def _no_init_on_meta() -> None:
+    """Embeddings on the meta device skip their random init, which has no values to set there
+    but whose first call imports dynamo (torch's reference `normal_`): diffsynth builds every
+    model on the meta device and loads its weights after. Elsewhere they initialise as before."""
+    init = torch.nn.Embedding.reset_parameters
+    if getattr(init, "_skips_meta", False):
+        return
 
+    @functools.wraps(init)
+    def reset_parameters(self: torch.nn.Embedding) -> None:
+        if not self.weight.is_meta:
+            init(self)
 
-def _build_without_random_init() -> None:
-    """Add `_embeddings_left_empty` to the contexts diffsynth builds every model in."""
-    from diffsynth.core.loader import model as loader
-
-    contexts = loader.get_init_context
-
-    def get_init_context(torch_dtype: torch.dtype, device: Any) -> list[Any]:
-        return [*contexts(torch_dtype, device), _embeddings_left_empty()]
-
-    loader.get_init_context = get_init_context
+    reset_parameters._skips_meta = True  # type: ignore[attr-defined]
+    torch.nn.Embedding.reset_parameters = reset_parameters  # type: ignore[method-assign]
 
 
 if "diffsynth" not in sys.modules:
     with _lean_imports():
         import diffsynth  # noqa: F401
-    _use_our_t5()
-    _build_without_random_init()
+else:
+    logging.getLogger("majicflux.engine").warning(
+        "diffsynth was imported before the engine: its training-data parts, dynamo and flex "
+        "attention came with it"
+    )
+_use_our_t5()
+_no_init_on_meta()

@@ -43,6 +43,7 @@ from __future__ import annotations
 import functools
 import logging
 import math
+import sys
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
@@ -366,16 +367,35 @@ def _put_pairs(module: torch.nn.Module, pairs: tuple[Pair, ...] | None) -> None:
 
 
 def _pair_tensors(module: torch.nn.Module, pairs: tuple[Pair, ...]) -> None:
-    import torch._dynamo  # imported by then (diffsynth imports it)
+    if _compiler_imported():  # else `mark_dynamic_ranks` when the blocks compile
+        _mark_dynamic(pairs)
+    # A plain attribute, not buffers: diffsynth's VRAM-managed Linears cast their buffers.
+    module.__dict__["lora_pairs"] = pairs
+
+
+def _compiler_imported() -> bool:
+    return "torch._dynamo" in sys.modules
+
+
+def _mark_dynamic(pairs: tuple[Pair, ...]) -> None:
+    """The rank is no part of a compiled graph's shape: another stack runs the same graph."""
+    import torch._dynamo
 
     for _, down_t, up_t, scale in pairs:
-        # The rank is no part of a compiled graph's shape: another stack runs the same graph.
         torch._dynamo.maybe_mark_dynamic(down_t, 1)
         torch._dynamo.maybe_mark_dynamic(up_t, 0)
         if scale is not None:
             torch._dynamo.maybe_mark_dynamic(scale, 0)
-    # A plain attribute, not buffers: diffsynth's VRAM-managed Linears cast their buffers.
-    module.__dict__["lora_pairs"] = pairs
+
+
+def mark_dynamic_ranks(model: torch.nn.Module) -> None:
+    """Mark the ranks of the pairs the model's Linears already have as dynamic, before its
+    blocks first compile: pairs given while the compiler was not imported (an eager image does
+    not import it) are not marked."""
+    for module in model.modules():
+        pairs = module.__dict__.get("lora_pairs")
+        if pairs:
+            _mark_dynamic(pairs)
 
 
 def fusable(patch: Patch) -> bool:

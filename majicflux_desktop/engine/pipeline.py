@@ -51,6 +51,7 @@ from majicflux_desktop.engine import (
     catalog,
     compiled,
     edit,
+    lora_apply,
     memory,
     patches,
     placement,
@@ -283,6 +284,8 @@ class Engine:
         except Exception as exc:  # a compiler that does not import: the blocks stay as they are
             self.compile_note = self._compiler_failed = compiled.did_not_start(exc)
             log.warning("transformer blocks not compiled", exc_info=exc)
+            return
+        lora_apply.mark_dynamic_ranks(dit)  # LoRAs given before the compiler came
 
     def _host_bytes(self, paths: ModelPaths, plan: str) -> int | None:
         """Predicted peak host RAM of the loaded plan (for the real model on a GPU)."""

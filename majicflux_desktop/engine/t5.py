@@ -5,7 +5,7 @@ more modules than the engine needs (dynamo, torch.distributed's tensors, sympy):
 project's 2-core CI machine and several seconds on the GPU machine's host, on the way from
 double-click to the first image. This is the same network, with the same module names, so the
 same state dict, the same streaming of its blocks and the same numbers: the tests compare it
-with transformers' class bit for bit. diffsynth builds it in place of its own
+with transformers' class bit for bit (on the CPU; on a GPU both call the same kernels). diffsynth builds it in place of its own
 (engine/diffsynth_import.py).
 
 It is the encoder of FLUX's T5 only: gated-GELU feed-forward, bidirectional relative position
@@ -214,8 +214,9 @@ class T5Stack(nn.Module):
 
 class T5Encoder(nn.Module):
     """The encoder of a gated-GELU T5 (v1.1) model, with `T5EncoderModel`'s parameter names:
-    `shared` and `encoder.embed_tokens` are one table. Called with token ids, it returns the last
-    hidden states, as diffsynth's FLUX pipeline expects of its T5."""
+    `shared` and `encoder.embed_tokens` are one table, tied as transformers ties them (diffsynth
+    assigns both from the file's `shared.weight` when it loads). Called with token ids, it returns
+    the last hidden states, as diffsynth's FLUX pipeline expects of its T5."""
 
     def __init__(
         self,

@@ -235,6 +235,41 @@ def test_plain_loras_compile_once_and_switching_them_compiles_nothing(
     assert [p for p in seen if p.phase is Phase.COMPILING]  # another layout: new graphs
 
 
+def test_loras_of_an_eager_first_image_are_marked_when_the_blocks_compile(
+    tiny_paths, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The app's first image runs eagerly, without importing the compiler, so its LoRA pairs
+    are not marked as of any rank; they are when the blocks compile, and another rank after
+    that compiles nothing."""
+    from torch._dynamo.utils import counters
+
+    from majicflux_desktop.engine import lora_apply
+
+    folder = tmp_path / "loras"
+    tiny_loras.kohya(folder / "tiny-kohya.safetensors")
+    tiny_loras.kohya(folder / "tiny-other.safetensors", seed=11)
+
+    def with_loras(*loras: tuple[str, float]) -> GenerationRequest:
+        uses = tuple(LoraUse(f"tiny-{name}", weight) for name, weight in loras)
+        return GenerationRequest("a boat", seed=6, steps=2, width=256, height=256, loras=uses)
+
+    made = Engine(device="cpu", compile_maths="on")
+    made.compile_after_first_image = True
+    made.loras.fold = False  # side branches in the Linears, as with float8 maths on a GPU
+    made.load(tiny_paths, "fp8-stream")
+    made.set_lora_folders([folder])
+    # this test process imported dynamo long ago; the app's first image has not
+    monkeypatch.setattr(lora_apply, "_compiler_imported", lambda: False)
+    make(made, with_loras(("kohya", 0.8)))
+    monkeypatch.undo()
+    _, seen, result = make(made, with_loras(("kohya", 0.8)))  # the same pairs, now compiled
+    assert made.compiled is not None and result.timings.compiling > 0  # type: ignore[attr-defined]
+    graphs = counters["stats"]["unique_graphs"]
+    _, seen, result = make(made, with_loras(("kohya", -0.5), ("other", 1.2)))  # twice the rank
+    assert not [p for p in seen if p.phase in (Phase.COMPILING, Phase.PREPARING)]
+    assert counters["stats"]["unique_graphs"] == graphs
+
+
 def test_folded_loras_run_the_lora_free_graphs(tiny_paths, tmp_path: Path) -> None:
     """Blocks upcast at each run (bf16 maths; every block on the CPU) take their LoRAs in the
     upcast weights (lora_fold): the Linears stay plain, so a LoRA image compiles nothing."""

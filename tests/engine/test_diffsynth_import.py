@@ -43,23 +43,43 @@ def test_the_engine_imports_without_the_compiler_or_the_training_data_parts() ->
     assert run_python(code) == ["lean", "True"]  # flex attention is there, not imported
 
 
-def test_a_load_and_an_image_import_none_of_it_either(tiny_models) -> None:
-    """Every plan's load and image, eager as the app's first image is (issue 16 §2)."""
+def test_a_load_and_an_image_import_none_of_it_either(tiny_models, tmp_path) -> None:
+    """Every plan's load and image, eager as the app's first image is (issue 16 §2), with
+    LoRAs folded into upcast blocks and as side branches in the Linears too."""
+    from majicflux_desktop.engine import tiny_loras
+
+    tiny_loras.kohya(tmp_path / "tiny-kohya.safetensors")
     code = (
         "import sys, numpy\n"
         "from majicflux_desktop.engine.pipeline import Engine\n"
         "from majicflux_desktop.engine import scan\n"
-        "from majicflux_desktop.core.request import GenerationRequest\n"
+        "from majicflux_desktop.core.request import GenerationRequest, LoraUse\n"
         f"paths = scan.check({str(tiny_models)!r}).paths()\n"
         "for plan in ('bf16', 'fp8', 'fp8-offload', 'fp8-stream'):\n"
         "    engine = Engine(device='cpu', compile_maths='off')\n"
         "    engine.load(paths, plan, budget_bytes=0 if plan == 'fp8-stream' else None)\n"
-        "    request = GenerationRequest('a tree', seed=3, width=64, height=64, steps=2)\n"
-        "    assert numpy.asarray(engine.generate(request).image).std() > 10\n"
+        f"    engine.set_lora_folders([{str(tmp_path)!r}])\n"
+        "    for fold, loras in ((True, ()), (True, (LoraUse('tiny-kohya', 0.8),)),"
+        " (False, (LoraUse('tiny-kohya', 0.8),))):\n"
+        "        engine.loras.fold = fold\n"
+        "        request = GenerationRequest('a tree', seed=3, width=64, height=64, steps=2,"
+        " loras=loras)\n"
+        "        assert numpy.asarray(engine.generate(request).image).std() > 10\n"
         "    engine.unload()\n"
         f"print(*[name for name in {UNUSED!r} if name in sys.modules] or ['lean'])"
     )
     assert run_python(code) == ["lean"]
+
+
+def test_imported_after_diffsynth_it_still_gives_diffsynth_our_t5() -> None:
+    code = (
+        "import diffsynth.pipelines.flux_image, diffsynth.models.flux_text_encoder_t5 as real\n"
+        "from majicflux_desktop.engine import diffsynth_import, t5\n"
+        "from diffsynth.models.model_loader import ModelPool\n"
+        "cls = ModelPool().import_model_class(diffsynth_import._T5_CLASS)\n"
+        "print(cls is t5.FluxT5Encoder, real.FluxTextEncoderT5 is cls)"
+    )
+    assert run_python(code) == ["True", "True"]
 
 
 def test_what_was_left_out_comes_when_asked_for() -> None:

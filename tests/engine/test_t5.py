@@ -52,6 +52,41 @@ def test_it_gives_transformers_numbers_bit_for_bit(dtype: torch.dtype) -> None:
         assert torch.equal(got, expected), (dtype, length)
 
 
+def same_weights() -> tuple[T5EncoderModel, T5Encoder]:
+    reference = transformers_t5()
+    ours = T5Encoder(**SIZES)
+    ours.load_state_dict(reference.state_dict(), strict=True)
+    return reference, ours
+
+
+def test_float16_overflow_is_clamped_as_transformers_clamps_it() -> None:
+    reference, ours = same_weights()
+    for model in (reference, ours):
+        with torch.no_grad():  # feed-forward outputs far past float16's 65504
+            model.encoder.block[0].layer[1].DenseReluDense.wo.weight.mul_(6e4)
+        model.half()
+    ids = torch.randint(0, SIZES["vocab"], (1, 20), generator=torch.Generator().manual_seed(2))
+    with torch.no_grad():
+        expected = reference(input_ids=ids).last_hidden_state
+        attended, _ = ours.encoder.block[0].layer[0](ours.encoder.embed_tokens(ids), None)
+        unclamped = ours.encoder.block[0].layer[1](attended)
+        got = ours(ids)
+    assert torch.isinf(unclamped).any()  # the case the clamp is for
+    assert torch.isfinite(got).all() and torch.equal(got, expected)
+
+
+def test_a_float32_output_projection_gets_float32_input_as_there() -> None:
+    """transformers keeps T5's `wo` in float32 when it loads a model in half precision."""
+    reference, ours = same_weights()
+    for model in (reference, ours):
+        model.to(torch.bfloat16)
+        for block in model.encoder.block:
+            block.layer[1].DenseReluDense.wo.float()
+    ids = torch.randint(0, SIZES["vocab"], (1, 30), generator=torch.Generator().manual_seed(3))
+    with torch.no_grad():
+        assert torch.equal(ours(ids), reference(input_ids=ids).last_hidden_state)
+
+
 def test_a_change_in_any_weight_changes_the_output() -> None:
     """The comparison above would pass for a network that ignored some of its weights."""
     model = T5Encoder(**SIZES)
