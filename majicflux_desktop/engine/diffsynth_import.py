@@ -1,6 +1,6 @@
 """Import diffsynth without what the engine never runs (issue 16 §2: start to first image).
 
-Importing diffsynth as it is imports four things that making an image never uses:
+Importing diffsynth as it is imports five things that making an image never uses:
 - transformers' T5 encoder model, through diffsynth's `FluxTextEncoderT5` (a `T5EncoderModel`),
   whose module imports dynamo, torch.distributed's tensors and sympy: engine/t5.py is the same
   network in torch alone, and diffsynth builds it in place of its own (`_T5_MODULE` holds it
@@ -13,10 +13,12 @@ Importing diffsynth as it is imports four things that making an image never uses
   methods with `torch._dynamo.disable`: the decorations are noted and applied when the compiler
   comes (`apply_dynamo_disables`, before anything is compiled);
 - flex attention, wrapped in `torch.compile` (the inductor import) and imported with its sympy
-  maths: the engine attends through scaled_dot_product_attention, so both wait for a first call.
+  maths: the engine attends through scaled_dot_product_attention, so both wait for a first call;
+- ModelScope's hub client (and `requests`), for diffsynth's downloads, which the engine turns
+  off: it waits for a first call too.
 Models built on the meta device skip their embeddings' random init, whose first call imported
-dynamo (`_no_init_on_meta`). The engine's import then takes 1.03–1.17 s after torch's on this
-project's 2-core CI machine (2.68–2.94 s before) and imports 1,874 modules instead of 3,497
+dynamo (`_no_init_on_meta`). The engine's import then takes 0.94 s after torch's on this
+project's 2-core CI machine (2.68–2.94 s before) and imports 1,659 modules instead of 3,497
 (bench/README.md, issue 16 §2); loading and making an image, with LoRAs too, import none of the
 above. Dynamo comes when the blocks are compiled, after the app's first image. Importing this
 module imports diffsynth so (first: imported after diffsynth, it still gives it our T5).
@@ -44,6 +46,7 @@ _LAZY_PACKAGE = "diffsynth.core.data"
 _T5_MODULE = "diffsynth.models.flux_text_encoder_t5"
 _T5_CLASS = f"{_T5_MODULE}.FluxTextEncoderT5"  # the name diffsynth's configs give its T5
 _FLEX = "torch.nn.attention.flex_attention"
+_MODELSCOPE = "modelscope"
 _disabled: list[Callable[..., Any]] = []  # decorated while dynamo was stood in for
 
 
@@ -109,6 +112,15 @@ class _Flex(_StandIn):
         return _real(_FLEX).flex_attention(*args, **kwargs)
 
 
+class _ModelScope(_StandIn):
+    """ModelScope for diffsynth's import: its download function, imported when called (the app
+    downloads through engine/download.py; diffsynth's own downloads are turned off)."""
+
+    @staticmethod
+    def snapshot_download(*args: Any, **kwargs: Any) -> Any:
+        return _real(_MODELSCOPE).snapshot_download(*args, **kwargs)
+
+
 class _Dynamo(_StandIn):
     """torch._dynamo while diffsynth is imported: `disable` notes what it decorates."""
 
@@ -143,6 +155,8 @@ def _lean_imports() -> Iterator[None]:
     stood_in: dict[str, types.ModuleType] = {_LAZY_PACKAGE: data, _T5_MODULE: _t5_module()}
     if _FLEX not in sys.modules:
         stood_in[_FLEX] = _Flex(_FLEX)
+    if _MODELSCOPE not in sys.modules:
+        stood_in[_MODELSCOPE] = _ModelScope(_MODELSCOPE)
     sys.modules.update(stood_in)
     dynamo = None
     if "torch._dynamo" not in sys.modules:
@@ -153,8 +167,9 @@ def _lean_imports() -> Iterator[None]:
     finally:
         if dynamo is not None and vars(torch).get("_dynamo") is dynamo:
             del torch._dynamo  # torch imports the real one when asked (torch.__getattr__)
-        if sys.modules.get(_FLEX) is stood_in.get(_FLEX):
-            del sys.modules[_FLEX]  # the stand-in stays only in diffsynth's hands
+        for name in (_FLEX, _MODELSCOPE):
+            if name in stood_in and sys.modules.get(name) is stood_in[name]:
+                del sys.modules[name]  # the stand-in stays only in diffsynth's hands
         # diffsynth.core.data stays: the real package comes if one of its names is asked for
 
 

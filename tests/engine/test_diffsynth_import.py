@@ -30,6 +30,7 @@ UNUSED = [
     "torchvision",
     "pandas",
     FLEX,
+    "modelscope",
 ]
 
 
@@ -95,7 +96,11 @@ def test_what_was_left_out_comes_when_asked_for() -> None:
         "from diffsynth.core.attention import attention\n"
         "q = torch.randn(1, 2, 4, 8)\n"
         "out = attention.flex_attention_func(q, q, q)  # the real flex attention, compiled\n"
-        "print(UnifiedDataset.__module__, tuple(out.shape), 'torchvision' in sys.modules)"
+        "print(UnifiedDataset.__module__, tuple(out.shape), 'torchvision' in sys.modules)\n"
+        "import modelscope  # the real one for everyone else\n"
+        "modelscope.snapshot_download = lambda model_id: 'downloaded ' + model_id\n"
+        "from diffsynth.core.loader import config\n"
+        "print(config.snapshot_download('MAILAND/majicflus_v1'))  # diffsynth's call reaches it"
     )
     assert run_python(code) == [
         "False",
@@ -107,6 +112,8 @@ def test_what_was_left_out_comes_when_asked_for() -> None:
         "4,",
         "8)",
         "True",
+        "downloaded",
+        "MAILAND/majicflus_v1",
     ]
 
 
