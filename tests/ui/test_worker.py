@@ -8,7 +8,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from ui_helpers import small_request
+from ui_helpers import small_request, worker_caught_up
 
 from majicflux_desktop.core.library import Library
 from majicflux_desktop.core.store.jobs import JobState
@@ -90,9 +90,8 @@ def test_pause_holds_the_next_job(qtbot, host, library, tiny_models) -> None:
     load(qtbot, host, tiny_models)
     host.worker.set_paused(True)
     job = library.jobs.enqueue(small_request("held"))
-    with qtbot.waitSignal(host.worker.caught_up, timeout=10_000):
-        host.worker.wake()
-        host.worker.catch_up()  # the wake-up has been handled, and found the queue paused
+    host.worker.wake()
+    worker_caught_up(qtbot, host.worker)  # the wake-up has been handled, found the queue paused
     assert library.jobs.job(job.id).state is JobState.QUEUED
     with qtbot.waitSignal(host.worker.job_finished, timeout=30_000):
         host.worker.set_paused(False)

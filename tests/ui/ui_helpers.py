@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -81,16 +82,30 @@ def wait_ready(qtbot, desktop: DesktopApp) -> None:
     qtbot.waitUntil(ready, timeout=LOAD_TIMEOUT_MS)
 
 
+def worker_caught_up(qtbot, worker) -> None:  # type: ignore[no-untyped-def]
+    """Ask the worker to catch up and wait until it has: everything asked of it before has been
+    handled. Not `qtbot.waitSignal`: the worker answers at once, in its own thread, and a signal
+    heard there before pytest-qt's event loop starts leaves that loop waiting for ever (its quit
+    and the stop of its timeout both land before `exec`; a CI run hung so on 2026-12-04)."""
+    heard = threading.Event()
+    note = heard.set
+    worker.caught_up.connect(note, Qt.ConnectionType.DirectConnection)
+    try:
+        worker.catch_up()
+        qtbot.waitUntil(heard.is_set, timeout=10_000)
+    finally:
+        worker.caught_up.disconnect(note)
+
+
 def window_heard_all(qtbot, desktop: DesktopApp) -> None:
     """Wait until every piece of news the engine's worker sent has reached the window.
 
-    `caught_up` alone is not enough: pytest-qt's blocker is no QObject, so it hears the signal
-    in the worker's thread and may return before the UI thread has run the news queued before
-    it (a notice, say). Those events were posted before `caught_up` was emitted, so delivering
-    the UI thread's posted events afterwards runs all of them.
+    `caught_up` alone is not enough: it is heard in the worker's thread, and may come before
+    the UI thread has run the news queued before it (a notice, say). Those events were posted
+    before `caught_up` was emitted, so delivering the UI thread's posted events afterwards runs
+    all of them.
     """
-    with qtbot.waitSignal(desktop.worker.caught_up, timeout=10_000):
-        desktop.worker.catch_up()
+    worker_caught_up(qtbot, desktop.worker)
     QApplication.sendPostedEvents()
 
 
