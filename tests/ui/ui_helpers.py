@@ -84,9 +84,10 @@ def wait_ready(qtbot, desktop: DesktopApp) -> None:
 
 def worker_caught_up(qtbot, worker) -> None:  # type: ignore[no-untyped-def]
     """Ask the worker to catch up and wait until it has: everything asked of it before has been
-    handled. Not `qtbot.waitSignal`: the worker answers at once, in its own thread, and a signal
-    heard there before pytest-qt's event loop starts leaves that loop waiting for ever (its quit
-    and the stop of its timeout both land before `exec`; a CI run hung so on 2026-12-04)."""
+    handled. Not `qtbot.waitSignal`, whose blocker is quit from the thread that emits: the worker
+    answers at once, in its own thread, and a quit (and a stop of the timeout's timer) that lands
+    before pytest-qt's event loop starts is lost. A clean-clone CI run hung in that loop for 12
+    minutes on 2026-12-04, most likely so; polling a flag cannot lose it."""
     heard = threading.Event()
     note = heard.set
     worker.caught_up.connect(note, Qt.ConnectionType.DirectConnection)
