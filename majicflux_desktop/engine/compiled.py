@@ -19,10 +19,11 @@ Plain LoRAs compile with the blocks: their pairs are tensors of the Linears they
 class then adds them (lora_apply._PairLinear), and the pairs' rank is a dynamic size, so one more
 graph per block kind serves every stack of LoRAs and switching compiles nothing (issue 14 asks
 switching to stay under a second). Where the streamer upcasts the blocks (bf16 maths) the pairs
-are added to the upcast weights instead (lora_fold), and the LoRA-free graphs serve. Every other size stays static (`automatic_dynamic_shapes`
-off): a new image size compiles kernels of its own. LoRAs that need forward hooks inside the
-blocks (LoKr, LoHa, DoRA, pairs waiting in host memory) run the blocks eagerly (`eager_while`):
-compiled code would skip a hook. Hooks on the layers around the blocks run as they are.
+are added to the upcast weights instead (lora_fold), and the LoRA-free graphs serve. Every other
+size stays static (`automatic_dynamic_shapes` off): a new image size compiles kernels of its own.
+LoRAs that need forward hooks inside the blocks (LoKr, LoHa, DoRA, pairs waiting in host memory)
+run the blocks eagerly (`eager_while`): compiled code would skip a hook. Hooks on the layers
+around the blocks run as they are.
 """
 
 from __future__ import annotations

@@ -745,8 +745,8 @@ class Engine:
     def _apply_loras(self, request: GenerationRequest) -> tuple[AppliedLora, ...]:
         """Put exactly the request's LoRAs on the transformer (side branches, or added to the
         weights the streamer upcasts; the float8 weights stay): those of the previous image that
-        it does not name come off. LoRAs beyond the
-        plan's reserve make room first (_room_for_loras)."""
+        it does not name come off. LoRAs beyond the plan's reserve make room first
+        (_room_for_loras)."""
         if self.streamer is not None:
             # No block stays prepared ahead with the previous LoRAs folded in, and the side
             # streams are done with the pairs that a change frees (made on this stream, read there).

@@ -455,9 +455,8 @@ class BlockStreamer:
             "folds": 0,
         }
         self.riders: Riders | None = None  # what else a streamed block takes to the GPU
-        self.fold_kernel = (
-            True  # folds (`Riders.folds`) by lora_fold's Triton kernel where it works
-        )
+        # folds (`Riders.folds`) by lora_fold's Triton kernel where it works
+        self.fold_kernel = True
         self._slot_free: list[Any] = []
         self._staging_free: list[Any] = []
         if self.cuda:

@@ -180,29 +180,12 @@ def _clamp_float16(hidden: torch.Tensor) -> torch.Tensor:
 
 class T5Stack(nn.Module):
     def __init__(
-        self,
-        dim: int,
-        ffn_dim: int,
-        layers: int,
-        heads: int,
-        head_dim: int,
-        vocab: int,
-        buckets: int,
-        max_distance: int,
-        eps: float,
+        self, embed_tokens: nn.Embedding, blocks: list[T5Block], final_layer_norm: T5LayerNorm
     ):
         super().__init__()
-        self.embed_tokens = nn.Embedding(vocab, dim)
-        self.block = nn.ModuleList(
-            T5Block(
-                T5Attention(dim, heads, head_dim, buckets, max_distance, bias=index == 0),
-                dim,
-                ffn_dim,
-                eps,
-            )
-            for index in range(layers)
-        )
-        self.final_layer_norm = T5LayerNorm(dim, eps)
+        self.embed_tokens = embed_tokens
+        self.block = nn.ModuleList(blocks)
+        self.final_layer_norm = final_layer_norm
 
     def forward(self, input_ids: torch.Tensor) -> torch.Tensor:
         hidden = self.embed_tokens(input_ids)
@@ -232,9 +215,16 @@ class T5Encoder(nn.Module):
     ):
         super().__init__()
         self.shared = nn.Embedding(vocab, dim)
-        self.encoder = T5Stack(
-            dim, ffn_dim, layers, heads, head_dim, vocab, buckets, max_distance, eps
-        )
+        blocks = [
+            T5Block(
+                T5Attention(dim, heads, head_dim, buckets, max_distance, bias=index == 0),
+                dim,
+                ffn_dim,
+                eps,
+            )
+            for index in range(layers)
+        ]
+        self.encoder = T5Stack(nn.Embedding(vocab, dim), blocks, T5LayerNorm(dim, eps))
         self.encoder.embed_tokens.weight = self.shared.weight
         self.eval()
 
