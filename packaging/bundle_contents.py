@@ -26,8 +26,9 @@ DIFFSYNTH_MODEL_NAMES = (
     "flux_vae_encoder",
     "flux_vae_decoder",
 )
-# transformers models the app uses: the tokenizers load through the auto classes as CLIPTokenizer
-# and T5Tokenizer (the T5 encoder itself is engine/t5.py's, not transformers').
+# transformers models kept in the bundle. The app itself imports no transformers (its tokenizers
+# are engine/prompt_tokenizers.py's, its T5 encoder engine/t5.py's); diffsynth imports it where a
+# name it asks for is not stood in for (engine/diffsynth_import.py), and would find these.
 TRANSFORMERS_MODELS_KEPT = ("auto", "clip", "t5")
 
 # module -> why the app never needs it. Absent modules are what the frozen app will meet; the test

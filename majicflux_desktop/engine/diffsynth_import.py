@@ -1,6 +1,6 @@
 """Import diffsynth without what the engine never runs (issue 16 §2: start to first image).
 
-Importing diffsynth as it is imports five things that making an image never uses:
+Importing diffsynth as it is imports six things that making an image never uses:
 - transformers' T5 encoder model, through diffsynth's `FluxTextEncoderT5` (a `T5EncoderModel`),
   whose module imports dynamo, torch.distributed's tensors and sympy: engine/t5.py is the same
   network in torch alone, and diffsynth builds it in place of its own (`_T5_MODULE` holds it
@@ -15,13 +15,19 @@ Importing diffsynth as it is imports five things that making an image never uses
 - flex attention, wrapped in `torch.compile` (the inductor import) and imported with its sympy
   maths: the engine attends through scaled_dot_product_attention, so both wait for a first call;
 - ModelScope's hub client (and `requests`), for diffsynth's downloads, which the engine turns
-  off: it waits for a first call too.
+  off: it waits for a first call too;
+- transformers itself, for four names: the FLUX pipeline's two tokenizer classes, which
+  engine/prompt_tokenizers.py builds on the `tokenizers` library alone, and two helpers of its
+  model loader (`is_deepspeed_zero3_enabled`, `ContextManagers`), which stand-ins here answer as
+  transformers would in the app (no DeepSpeed; each context entered in turn). Stand-ins are in
+  `sys.modules` only while diffsynth is imported: later imports get the real transformers.
 Models built on the meta device skip their embeddings' random init, whose first call imported
 dynamo (`_no_init_on_meta`). The engine's import then takes 0.94 s after torch's on this
 project's 2-core CI machine (2.68–2.94 s before) and imports 1,659 modules instead of 3,497
 (bench/README.md, issue 16 §2); loading and making an image, with LoRAs too, import none of the
 above. Dynamo comes when the blocks are compiled, after the app's first image. Importing this
-module imports diffsynth so (first: imported after diffsynth, it still gives it our T5).
+module imports diffsynth and its FLUX pipeline so (first: imported after diffsynth, it still
+gives it our T5 and tokenizers).
 """
 
 from __future__ import annotations
@@ -40,13 +46,15 @@ from typing import Any
 
 import torch
 
-from majicflux_desktop.engine import t5
+from majicflux_desktop.engine import prompt_tokenizers, t5
 
 _LAZY_PACKAGE = "diffsynth.core.data"
 _T5_MODULE = "diffsynth.models.flux_text_encoder_t5"
 _T5_CLASS = f"{_T5_MODULE}.FluxTextEncoderT5"  # the name diffsynth's configs give its T5
 _FLEX = "torch.nn.attention.flex_attention"
 _MODELSCOPE = "modelscope"
+_TRANSFORMERS = "transformers"
+_FLUX_PIPELINE = "diffsynth.pipelines.flux_image"
 _disabled: list[Callable[..., Any]] = []  # decorated while dynamo was stood in for
 
 
@@ -97,10 +105,14 @@ _replacing = threading.RLock()  # one thread at a time takes a stand-in out for 
 
 
 def _real(name: str) -> types.ModuleType:
-    """The module `name`, imported in place of its stand-in if need be."""
+    """The module `name`, imported in place of its stand-in if need be, and in place of the
+    stand-ins for the rest of its package (the real package imports its own submodules)."""
     with _replacing:
         if isinstance(sys.modules.get(name), _StandIn):
-            del sys.modules[name]
+            top = name.partition(".")[0]
+            for key, module in list(sys.modules.items()):
+                if key.partition(".")[0] == top and isinstance(module, _StandIn):
+                    del sys.modules[key]
         return importlib.import_module(name)
 
 
@@ -132,6 +144,40 @@ class _Dynamo(_StandIn):
         return fn
 
 
+def _deepspeed_zero3() -> bool:
+    """transformers' `is_deepspeed_zero3_enabled` for diffsynth's model loader: only a DeepSpeed
+    configuration made through transformers turns it on, and then its module is there to ask."""
+    deepspeed = sys.modules.get("transformers.integrations.deepspeed")
+    return bool(deepspeed is not None and deepspeed.is_deepspeed_zero3_enabled())
+
+
+class _ContextManagers(contextlib.ExitStack):
+    """transformers' `ContextManagers` for diffsynth's model loader: enters each in turn."""
+
+    def __init__(self, managers: list[contextlib.AbstractContextManager[Any]]):
+        super().__init__()
+        self._managers = managers
+
+    def __enter__(self) -> _ContextManagers:
+        super().__enter__()
+        for manager in self._managers:
+            self.enter_context(manager)
+        return self
+
+
+def _transformers_stand_ins() -> dict[str, types.ModuleType]:
+    """transformers and two of its modules with the names diffsynth's import takes from them."""
+    package = _StandIn(_TRANSFORMERS)
+    package.__path__ = []  # a package, whose only submodules are these stand-ins
+    package.CLIPTokenizer = prompt_tokenizers.ClipTokenizer  # type: ignore[attr-defined]
+    package.T5TokenizerFast = prompt_tokenizers.T5Tokenizer  # type: ignore[attr-defined]
+    integrations = _StandIn(f"{_TRANSFORMERS}.integrations")
+    integrations.is_deepspeed_zero3_enabled = _deepspeed_zero3  # type: ignore[attr-defined]
+    utils = _StandIn(f"{_TRANSFORMERS}.utils")
+    utils.ContextManagers = _ContextManagers  # type: ignore[attr-defined]
+    return {module.__name__: module for module in (package, integrations, utils)}
+
+
 def apply_dynamo_disables() -> None:
     """Give the methods decorated while dynamo was stood in for their real `disable`, so that
     compiled code does not trace into them (compiled.py calls this before compiling)."""
@@ -157,6 +203,8 @@ def _lean_imports() -> Iterator[None]:
         stood_in[_FLEX] = _Flex(_FLEX)
     if _MODELSCOPE not in sys.modules:
         stood_in[_MODELSCOPE] = _ModelScope(_MODELSCOPE)
+    if _TRANSFORMERS not in sys.modules:
+        stood_in.update(_transformers_stand_ins())
     sys.modules.update(stood_in)
     dynamo = None
     if "torch._dynamo" not in sys.modules:
@@ -167,8 +215,8 @@ def _lean_imports() -> Iterator[None]:
     finally:
         if dynamo is not None and vars(torch).get("_dynamo") is dynamo:
             del torch._dynamo  # torch imports the real one when asked (torch.__getattr__)
-        for name in (_FLEX, _MODELSCOPE):
-            if name in stood_in and sys.modules.get(name) is stood_in[name]:
+        for name in stood_in.keys() - {_LAZY_PACKAGE, _T5_MODULE}:
+            if sys.modules.get(name) is stood_in[name]:
                 del sys.modules[name]  # the stand-in stays only in diffsynth's hands
         # diffsynth.core.data stays: the real package comes if one of its names is asked for
 
@@ -198,6 +246,14 @@ def _use_our_t5() -> None:
     }
 
 
+def _use_our_tokenizers() -> None:
+    """The FLUX pipeline loads engine/prompt_tokenizers.py's tokenizers, also where it was
+    imported before this module with transformers' (the same tokenizers, imported slower)."""
+    pipeline = sys.modules[_FLUX_PIPELINE]
+    pipeline.CLIPTokenizer = prompt_tokenizers.ClipTokenizer  # type: ignore[attr-defined]
+    pipeline.T5TokenizerFast = prompt_tokenizers.T5Tokenizer  # type: ignore[attr-defined]
+
+
 def _no_init_on_meta() -> None:
     """Embeddings on the meta device skip their random init, which has no values to set there
     but whose first call imports dynamo (torch's reference `normal_`): diffsynth builds every
@@ -217,11 +273,14 @@ def _no_init_on_meta() -> None:
 
 if "diffsynth" not in sys.modules:
     with _lean_imports():
-        import diffsynth  # noqa: F401
+        # diffsynth and its FLUX pipeline, which takes its tokenizer classes from the stand-in
+        import diffsynth.pipelines.flux_image  # noqa: F401
 else:
     logging.getLogger("majicflux.engine").warning(
-        "diffsynth was imported before the engine: its training-data parts, dynamo and flex "
-        "attention came with it"
+        "diffsynth was imported before the engine: its training-data parts, transformers, "
+        "dynamo and flex attention came with it"
     )
+importlib.import_module(_FLUX_PIPELINE)
 _use_our_t5()
+_use_our_tokenizers()
 _no_init_on_meta()

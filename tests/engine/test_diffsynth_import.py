@@ -1,5 +1,5 @@
-"""diffsynth is imported without what making an image never uses (torch's compiler, transformers'
-T5 model, its training-data parts); what it wraps still works when used."""
+"""diffsynth is imported without what making an image never uses (torch's compiler, transformers,
+its training-data parts); what it wraps still works when used."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ UNUSED = [
     "torch._inductor",
     "sympy",
     "torch.distributed.tensor",
-    "transformers.models.t5.modeling_t5",
+    "transformers",
     "torchvision",
     "pandas",
     FLEX,
@@ -114,6 +114,63 @@ def test_what_was_left_out_comes_when_asked_for() -> None:
         "True",
         "downloaded",
         "MAILAND/majicflus_v1",
+    ]
+
+
+def test_transformers_is_the_real_one_after_the_engine_and_diffsynth_keeps_ours() -> None:
+    code = (
+        "import sys, torch, majicflux_desktop.engine.pipeline\n"
+        "from majicflux_desktop.engine import prompt_tokenizers\n"
+        "import diffsynth.pipelines.flux_image as flux, diffsynth.core.loader.model as loader\n"
+        "print(flux.CLIPTokenizer is prompt_tokenizers.ClipTokenizer,"
+        " flux.T5TokenizerFast is prompt_tokenizers.T5Tokenizer)\n"
+        "print(loader.is_deepspeed_zero3_enabled())\n"
+        "entered = []\n"
+        "class Note:\n"
+        "    def __init__(self, name): self.name = name\n"
+        "    def __enter__(self): entered.append(self.name)\n"
+        "    def __exit__(self, *exc): entered.append('/' + self.name)\n"
+        "with loader.ContextManagers([Note('a'), Note('b')]):\n"
+        "    entered.append('body')\n"
+        "print(*entered)\n"
+        "from transformers import CLIPTokenizer  # the real package for everyone else\n"
+        "from transformers.utils import ContextManagers\n"
+        "print(CLIPTokenizer.__module__, ContextManagers.__module__)\n"
+    )
+    assert run_python(code) == [
+        "True",
+        "True",
+        "False",
+        "a",
+        "b",
+        "body",
+        "/b",
+        "/a",
+        "transformers.models.clip.tokenization_clip",
+        "transformers.utils.generic",
+    ]
+
+
+def test_a_name_the_stand_ins_lack_brings_the_real_transformers() -> None:
+    """Had diffsynth's import asked transformers for another name, the real package would have
+    come, whole, in place of the three stand-ins."""
+    code = (
+        "import sys, majicflux_desktop.engine.pipeline\n"
+        "from majicflux_desktop.engine import diffsynth_import\n"
+        "stand_ins = diffsynth_import._transformers_stand_ins()\n"
+        "sys.modules.update(stand_ins)\n"
+        "from transformers.integrations import is_deepspeed_zero3_enabled  # a stand-in's\n"
+        "print(is_deepspeed_zero3_enabled is diffsynth_import._deepspeed_zero3)\n"
+        "from transformers import AutoTokenizer  # not one of them\n"
+        "import transformers.utils\n"
+        "print(AutoTokenizer.__module__, sys.modules['transformers'] is not stand_ins['transformers'],"
+        " hasattr(transformers.utils, 'logging'))\n"
+    )
+    assert run_python(code) == [
+        "True",
+        "transformers.models.auto.tokenization_auto",
+        "True",
+        "True",
     ]
 
 

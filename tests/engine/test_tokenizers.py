@@ -39,11 +39,14 @@ def test_the_shipped_files_are_the_ones_checked_against_upstream() -> None:
 
 
 def tokenize(clip_dir: Path, t5_dir: Path, texts: list[str]) -> dict[str, list[list[int]]]:
-    # the classes and arguments of diffsynth's FLUX pipeline (from_pretrained, encode_prompt_*)
-    from diffsynth.pipelines.flux_image import CLIPTokenizer, T5TokenizerFast
+    # the classes and arguments of diffsynth's FLUX pipeline (from_pretrained, encode_prompt_*):
+    # engine/prompt_tokenizers.py's, which the engine's import gives it
+    import diffsynth.pipelines.flux_image as flux
 
-    clip = CLIPTokenizer.from_pretrained(str(clip_dir))
-    t5 = T5TokenizerFast.from_pretrained(str(t5_dir))
+    from majicflux_desktop.engine import diffsynth_import  # noqa: F401
+
+    clip = flux.CLIPTokenizer.from_pretrained(str(clip_dir))
+    t5 = flux.T5TokenizerFast.from_pretrained(str(t5_dir))
     return {
         "clip": [
             clip(t, max_length=77, padding="max_length", truncation=True).input_ids for t in texts
