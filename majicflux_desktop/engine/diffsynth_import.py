@@ -22,10 +22,10 @@ Importing diffsynth as it is imports six things that making an image never uses:
   transformers would in the app (no DeepSpeed; each context entered in turn). Stand-ins are in
   `sys.modules` only while diffsynth is imported: later imports get the real transformers.
 Models built on the meta device skip their embeddings' random init, whose first call imported
-dynamo (`_no_init_on_meta`). The engine's import then takes 0.94 s after torch's on this
-project's 2-core CI machine (2.68–2.94 s before) and imports 1,659 modules instead of 3,497
-(bench/README.md, issue 16 §2); loading and making an image, with LoRAs too, import none of the
-above. Dynamo comes when the blocks are compiled, after the app's first image. Importing this
+dynamo (`_no_init_on_meta`). The engine's import, its FLUX pipeline module included, then takes
+0.3 s after torch's on this project's 2-core CI machine (2.68–2.94 s before the first of these
+stand-ins, without that module) and imports 1,592 modules instead of 3,497 (bench/README.md,
+issue 16 §2); loading and making an image, with LoRAs too, import none of the above. Dynamo comes when the blocks are compiled, after the app's first image. Importing this
 module imports diffsynth and its FLUX pipeline so (first: imported after diffsynth, it still
 gives it our T5 and tokenizers).
 """

@@ -1,8 +1,8 @@
 """FLUX's two tokenizers on the `tokenizers` library alone, as diffsynth's FLUX pipeline calls them.
 
-diffsynth loads them through transformers (`CLIPTokenizer`, `T5TokenizerFast`), whose import costs
-the engine's start 0.8 s on this project's CI machine (issue 16 §2) for what is, under both classes,
-one `tokenizers.Tokenizer`. These build that same tokenizer from the same files: the one transformers
+diffsynth loads them through transformers (`CLIPTokenizer`, `T5TokenizerFast`), whose import cost
+the engine's start 0.5–0.8 s on this project's CI machine (issue 16 §2, bench/README.md) for what
+is, under both classes, one `tokenizers.Tokenizer`. These build that same tokenizer from the same files: the one transformers
 5.24 builds, part by part (tests/engine/test_prompt_tokenizers.py compares the two whole, and their
 ids on many texts):
 
