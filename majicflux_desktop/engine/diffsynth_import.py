@@ -25,9 +25,10 @@ Models built on the meta device skip their embeddings' random init, whose first 
 dynamo (`_no_init_on_meta`). The engine's import, its FLUX pipeline module included, then takes
 0.3 s after torch's on this project's 2-core CI machine (2.68–2.94 s before the first of these
 stand-ins, without that module) and imports 1,592 modules instead of 3,497 (bench/README.md,
-issue 16 §2); loading and making an image, with LoRAs too, import none of the above. Dynamo comes when the blocks are compiled, after the app's first image. Importing this
-module imports diffsynth and its FLUX pipeline so (first: imported after diffsynth, it still
-gives it our T5 and tokenizers).
+issue 16 §2); loading and making an image, with LoRAs too, import none of the above. Dynamo
+comes when the blocks are compiled, after the app's first image. Importing this module imports
+diffsynth and its FLUX pipeline so (first: imported after diffsynth, it still gives it our T5 and
+tokenizers; should the lean import fail, it imports them whole).
 """
 
 from __future__ import annotations
@@ -47,6 +48,8 @@ from typing import Any
 import torch
 
 from majicflux_desktop.engine import prompt_tokenizers, t5
+
+log = logging.getLogger("majicflux.engine")
 
 _LAZY_PACKAGE = "diffsynth.core.data"
 _T5_MODULE = "diffsynth.models.flux_text_encoder_t5"
@@ -86,14 +89,17 @@ def compile_on_first_call() -> Iterator[None]:
 
 
 class _StandIn(types.ModuleType):
-    """An empty module in place of a real one, which it imports when one of its names is asked
-    for. It has no public names, so `from module import *` takes nothing from it; a package's
-    submodules import as they are (`path`)."""
+    """A module in place of a real one, which it imports when a name it lacks is asked for. It
+    has no public names but those set on it, so `from module import *` takes only those; a
+    package's submodules import as they are from `path`, and a `package` without one has no
+    submodules but the stand-ins put beside it."""
 
-    def __init__(self, name: str, path: Path | None = None):
+    def __init__(self, name: str, path: Path | None = None, package: bool = False):
         super().__init__(name)
-        if path is not None:
-            self.__path__ = [str(path)]
+        package = package or path is not None
+        self.__spec__ = importlib.machinery.ModuleSpec(name, None, is_package=package)
+        if package:
+            self.__path__ = [] if path is None else [str(path)]
 
     def __getattr__(self, attribute: str) -> Any:
         if attribute.startswith("__"):
@@ -167,10 +173,9 @@ class _ContextManagers(contextlib.ExitStack):
 
 def _transformers_stand_ins() -> dict[str, types.ModuleType]:
     """transformers and two of its modules with the names diffsynth's import takes from them."""
-    package = _StandIn(_TRANSFORMERS)
-    package.__path__ = []  # a package, whose only submodules are these stand-ins
-    package.CLIPTokenizer = prompt_tokenizers.ClipTokenizer  # type: ignore[attr-defined]
-    package.T5TokenizerFast = prompt_tokenizers.T5Tokenizer  # type: ignore[attr-defined]
+    package = _StandIn(_TRANSFORMERS, package=True)
+    package.CLIPTokenizer = prompt_tokenizers.ClipPromptTokenizer  # type: ignore[attr-defined]
+    package.T5TokenizerFast = prompt_tokenizers.T5PromptTokenizer  # type: ignore[attr-defined]
     integrations = _StandIn(f"{_TRANSFORMERS}.integrations")
     integrations.is_deepspeed_zero3_enabled = _deepspeed_zero3  # type: ignore[attr-defined]
     utils = _StandIn(f"{_TRANSFORMERS}.utils")
@@ -250,8 +255,8 @@ def _use_our_tokenizers() -> None:
     """The FLUX pipeline loads engine/prompt_tokenizers.py's tokenizers, also where it was
     imported before this module with transformers' (the same tokenizers, imported slower)."""
     pipeline = sys.modules[_FLUX_PIPELINE]
-    pipeline.CLIPTokenizer = prompt_tokenizers.ClipTokenizer  # type: ignore[attr-defined]
-    pipeline.T5TokenizerFast = prompt_tokenizers.T5Tokenizer  # type: ignore[attr-defined]
+    pipeline.CLIPTokenizer = prompt_tokenizers.ClipPromptTokenizer  # type: ignore[attr-defined]
+    pipeline.T5TokenizerFast = prompt_tokenizers.T5PromptTokenizer  # type: ignore[attr-defined]
 
 
 def _no_init_on_meta() -> None:
@@ -271,16 +276,29 @@ def _no_init_on_meta() -> None:
     torch.nn.Embedding.reset_parameters = reset_parameters  # type: ignore[method-assign]
 
 
+def _import_diffsynth() -> None:
+    """diffsynth and its FLUX pipeline (which takes its tokenizer classes from the stand-in),
+    lean; whole where the lean import fails: a diffsynth or transformers other than the ones
+    tested here asking, at import, for what no stand-in has (a transformers submodule, say)."""
+    try:
+        with _lean_imports():
+            importlib.import_module(_FLUX_PIPELINE)
+    except Exception:
+        log.warning("diffsynth's lean import failed: importing it whole", exc_info=True)
+        for name in [n for n in sys.modules if n.partition(".")[0] == "diffsynth"]:
+            del sys.modules[name]  # half imported, with stand-ins in its hands
+        _disabled.clear()  # decorated by the real dynamo this time
+        importlib.import_module(_FLUX_PIPELINE)
+
+
 if "diffsynth" not in sys.modules:
-    with _lean_imports():
-        # diffsynth and its FLUX pipeline, which takes its tokenizer classes from the stand-in
-        import diffsynth.pipelines.flux_image  # noqa: F401
+    _import_diffsynth()
 else:
-    logging.getLogger("majicflux.engine").warning(
+    log.warning(
         "diffsynth was imported before the engine: its training-data parts, transformers, "
         "dynamo and flex attention came with it"
     )
-importlib.import_module(_FLUX_PIPELINE)
+    importlib.import_module(_FLUX_PIPELINE)
 _use_our_t5()
 _use_our_tokenizers()
 _no_init_on_meta()

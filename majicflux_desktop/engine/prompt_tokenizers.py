@@ -2,21 +2,25 @@
 
 diffsynth loads them through transformers (`CLIPTokenizer`, `T5TokenizerFast`), whose import cost
 the engine's start 0.5–0.8 s on this project's CI machine (issue 16 §2, bench/README.md) for what
-is, under both classes, one `tokenizers.Tokenizer`. These build that same tokenizer from the same files: the one transformers
-5.24 builds, part by part (tests/engine/test_prompt_tokenizers.py compares the two whole, and their
-ids on many texts):
+is, under both classes, one `tokenizers.Tokenizer`. These build that tokenizer from the same files
+as transformers 5.24 builds it from FLUX.1-dev's folders, part by part
+(tests/engine/test_prompt_tokenizers.py compares the two whole, and their ids on many texts):
 
 - CLIP: byte-level BPE from `vocab.json` and `merges.txt`; text normalised to NFC, runs of white
   space made one space, lower case; split as CLIP's own tokenizer splits; `<|startoftext|>` before
   and `<|endoftext|>` after, which also pads.
-- T5: the unigram pieces and the SentencePiece character map of `tokenizer.json`, split at white
-  space with `▁` before every word, `</s>` after, `<pad>` to pad. transformers rebuilds T5's
-  pre-tokenizer and normaliser so; the file's own (`▁` before the first word only, trailing white
-  space stripped) is not what diffsynth has used.
+- T5: the unigram pieces, special tokens and SentencePiece character map of `tokenizer.json`,
+  split at white space with `▁` before every word, `</s>` after, `<pad>` to pad. transformers
+  rebuilds T5's pre-tokenizer and normaliser so; the file's own (`▁` before the first word only,
+  trailing white space stripped) is not what diffsynth has used.
 
-The folders are FLUX's or the demo's (tokenizer_folders.identify). Of their configuration files only
-CLIP's is read, for which special tokens match in normalised text; every other setting is FLUX's,
-written here.
+Every other setting is FLUX.1-dev's, whichever copy of these vocabularies a models folder holds
+(tokenizer_folders.identify takes any copy): where transformers would read another from a copy's
+configuration files, the tokens here stay FLUX's. Those settings differ in copies made for other
+models or without their configuration files: SD 2's and SDXL's second CLIP folder pad with `!`
+(after the end token, where CLIP's pooled output, all FLUX takes from CLIP, does not look), and a
+copy without `tokenizer_config.json` would not match `<|STARTOFTEXT|>` typed in capitals as the
+start token, as FLUX's copy and OpenAI's own CLIP tokenizer (which lowers the case first) do.
 """
 
 from __future__ import annotations
@@ -47,7 +51,6 @@ CLIP_SPLIT = (
     r"<\|startoftext\|>|<\|endoftext\|>|'s|'t|'re|'ve|'m|'ll|'d|[\p{L}]+|[\p{N}]|[^\s\p{L}\p{N}]+"
 )
 T5_PAD, T5_END, T5_UNKNOWN = "<pad>", "</s>", "<unk>"
-MAX_CONFIG_BYTES = 1 << 20  # FLUX's tokenizer_config.json files: 0.7 and 21 KB
 
 
 @dataclass(frozen=True)
@@ -72,12 +75,14 @@ class PromptTokenizer:
         text: str | Sequence[str],
         *,
         max_length: int,
-        padding: str | bool = "max_length",
+        padding: str | bool | None = "max_length",
         truncation: bool = True,
         return_tensors: str | None = None,
     ) -> Encoded:
-        if padding not in ("max_length", False, "do_not_pad"):
+        if padding not in ("max_length", False, None, "do_not_pad"):
             raise ValueError(f"padding={padding!r}: only 'max_length' or none")
+        if not isinstance(truncation, bool):
+            raise ValueError(f"truncation={truncation!r}: only True or False")
         if return_tensors not in (None, "pt"):
             raise ValueError(f"return_tensors={return_tensors!r}: only 'pt' or none")
         # as transformers sets them for such a call (strategy, direction and the rest included)
@@ -104,9 +109,9 @@ class PromptTokenizer:
         return Encoded(ids[0] if isinstance(text, str) else ids)
 
 
-class ClipTokenizer(PromptTokenizer):
+class ClipPromptTokenizer(PromptTokenizer):
     @classmethod
-    def from_pretrained(cls, folder: str | Path) -> ClipTokenizer:
+    def from_pretrained(cls, folder: str | Path) -> ClipPromptTokenizer:
         backend = Tokenizer(
             BPE.from_file(  # read and parsed in Rust
                 str(Path(folder, "vocab.json")),
@@ -128,11 +133,11 @@ class ClipTokenizer(PromptTokenizer):
             ]
         )
         backend.decoder = decoders.ByteLevel()
-        normalized = _normalized_tokens(Path(folder))
+        # as FLUX's tokenizer_config.json has them: the start token is matched in normalised text
         backend.add_special_tokens(
             [
-                AddedToken(t, normalized=t in normalized, special=True)
-                for t in (CLIP_START, CLIP_END)
+                AddedToken(CLIP_START, normalized=True, special=True),
+                AddedToken(CLIP_END, normalized=False, special=True),
             ]
         )
         end, start = _token_id(backend, CLIP_END), _token_id(backend, CLIP_START)
@@ -142,9 +147,9 @@ class ClipTokenizer(PromptTokenizer):
         return cls(backend, pad=CLIP_END)
 
 
-class T5Tokenizer(PromptTokenizer):
+class T5PromptTokenizer(PromptTokenizer):
     @classmethod
-    def from_pretrained(cls, folder: str | Path) -> T5Tokenizer:
+    def from_pretrained(cls, folder: str | Path) -> T5PromptTokenizer:
         # Parsed by Python, not by `Tokenizer.from_file`, whose parser puts some of the pieces'
         # scores one step of the last bit off the file's (and transformers') values.
         spec = json.loads(Path(folder, "tokenizer.json").read_text("utf-8"))
@@ -182,20 +187,6 @@ def _token_id(backend: Tokenizer, token: str) -> int:
     if found is None:  # not FLUX's tokenizer: tokenizer_folders.identify would not take it
         raise ValueError(f"{token} is not in the tokenizer's vocabulary")
     return found
-
-
-def _normalized_tokens(folder: Path) -> set[str]:
-    """The special tokens that `tokenizer_config.json` says are matched in normalised text (FLUX's
-    says so of CLIP's start token: `<|STARTOFTEXT|>` is it too); none without the file."""
-    path = folder / "tokenizer_config.json"
-    try:
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            return set()
-        config = json.loads(path.read_text("utf-8"))
-        tokens = config.get("added_tokens_decoder", {}).values()
-        return {t["content"] for t in tokens if t.get("normalized")}
-    except (OSError, ValueError, AttributeError, TypeError, KeyError):
-        return set()
 
 
 def _character_map(normalizer: Any) -> bytes | None:

@@ -72,15 +72,53 @@ def test_a_load_and_an_image_import_none_of_it_either(tiny_models, tmp_path) -> 
     assert run_python(code) == ["lean"]
 
 
-def test_imported_after_diffsynth_it_still_gives_diffsynth_our_t5() -> None:
+def test_imported_after_diffsynth_it_still_gives_diffsynth_our_t5_and_tokenizers() -> None:
     code = (
-        "import diffsynth.pipelines.flux_image, diffsynth.models.flux_text_encoder_t5 as real\n"
-        "from majicflux_desktop.engine import diffsynth_import, t5\n"
+        "import diffsynth.pipelines.flux_image as flux\n"
+        "import diffsynth.models.flux_text_encoder_t5 as real\n"
+        "print(flux.CLIPTokenizer.__module__)  # transformers' class, before the engine\n"
+        "from majicflux_desktop.engine import diffsynth_import, prompt_tokenizers, t5\n"
         "from diffsynth.models.model_loader import ModelPool\n"
         "cls = ModelPool().import_model_class(diffsynth_import._T5_CLASS)\n"
-        "print(cls is t5.FluxT5Encoder, real.FluxTextEncoderT5 is cls)"
+        "print(cls is t5.FluxT5Encoder, real.FluxTextEncoderT5 is cls)\n"
+        "print(flux.CLIPTokenizer is prompt_tokenizers.ClipPromptTokenizer,"
+        " flux.T5TokenizerFast is prompt_tokenizers.T5PromptTokenizer)"
     )
-    assert run_python(code) == ["True", "True"]
+    assert run_python(code) == [
+        "transformers.models.clip.tokenization_clip",
+        "True",
+        "True",
+        "True",
+        "True",
+    ]
+
+
+def test_a_lean_import_that_fails_falls_back_to_the_whole_one() -> None:
+    """A diffsynth that asked transformers for a submodule at import (no stand-in has one) gets
+    the real transformers, with a warning, and the engine still gives it our T5 and tokenizers."""
+    code = (
+        "import importlib.abc, logging, sys\n"
+        "logging.basicConfig(stream=sys.stdout, format='%(levelname)s %(message)s')\n"
+        "class AsksForASubmodule(importlib.abc.MetaPathFinder):\n"
+        "    def find_spec(self, name, path, target=None):\n"
+        "        if name == 'diffsynth.pipelines.flux_image' and not hasattr("
+        "sys.modules.get('transformers'), '__version__'):\n"
+        "            import transformers.modeling_utils  # fails: a stand-in's package\n"
+        "sys.meta_path.insert(0, AsksForASubmodule())\n"
+        "import majicflux_desktop.engine.pipeline\n"
+        "from majicflux_desktop.engine import diffsynth_import, prompt_tokenizers, t5\n"
+        "import diffsynth.pipelines.flux_image as flux, diffsynth.core.loader.model as loader\n"
+        "import transformers\n"
+        "from diffsynth.models.model_loader import ModelPool\n"
+        "cls = ModelPool().import_model_class(diffsynth_import._T5_CLASS)\n"
+        "print('|', cls is t5.FluxT5Encoder, flux.CLIPTokenizer is"
+        " prompt_tokenizers.ClipPromptTokenizer, loader.ContextManagers.__module__,"
+        " transformers.__version__ is not None)"
+    )
+    out = run_python(code)
+    assert out[:7] == ["WARNING", "diffsynth's", "lean", "import", "failed:", "importing", "it"]
+    assert "No module named 'transformers.modeling_utils'" in " ".join(out)
+    assert out[out.index("|") :] == ["|", "True", "True", "transformers.utils.generic", "True"]
 
 
 def test_what_was_left_out_comes_when_asked_for() -> None:
@@ -122,8 +160,8 @@ def test_transformers_is_the_real_one_after_the_engine_and_diffsynth_keeps_ours(
         "import sys, torch, majicflux_desktop.engine.pipeline\n"
         "from majicflux_desktop.engine import prompt_tokenizers\n"
         "import diffsynth.pipelines.flux_image as flux, diffsynth.core.loader.model as loader\n"
-        "print(flux.CLIPTokenizer is prompt_tokenizers.ClipTokenizer,"
-        " flux.T5TokenizerFast is prompt_tokenizers.T5Tokenizer)\n"
+        "print(flux.CLIPTokenizer is prompt_tokenizers.ClipPromptTokenizer,"
+        " flux.T5TokenizerFast is prompt_tokenizers.T5PromptTokenizer)\n"
         "print(loader.is_deepspeed_zero3_enabled())\n"
         "entered = []\n"
         "class Note:\n"

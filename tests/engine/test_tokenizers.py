@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,10 +42,11 @@ def test_the_shipped_files_are_the_ones_checked_against_upstream() -> None:
 def tokenize(clip_dir: Path, t5_dir: Path, texts: list[str]) -> dict[str, list[list[int]]]:
     # the classes and arguments of diffsynth's FLUX pipeline (from_pretrained, encode_prompt_*):
     # engine/prompt_tokenizers.py's, which the engine's import gives it
-    import diffsynth.pipelines.flux_image as flux
+    from majicflux_desktop.engine import diffsynth_import, prompt_tokenizers
 
-    from majicflux_desktop.engine import diffsynth_import  # noqa: F401
-
+    flux = sys.modules[diffsynth_import._FLUX_PIPELINE]
+    assert flux.CLIPTokenizer is prompt_tokenizers.ClipPromptTokenizer
+    assert flux.T5TokenizerFast is prompt_tokenizers.T5PromptTokenizer
     clip = flux.CLIPTokenizer.from_pretrained(str(clip_dir))
     t5 = flux.T5TokenizerFast.from_pretrained(str(t5_dir))
     return {
