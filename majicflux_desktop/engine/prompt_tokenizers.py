@@ -165,9 +165,11 @@ class T5PromptTokenizer(PromptTokenizer):
             ]
         )
         backend.decoder = decoders.Metaspace(replacement="▁", prepend_scheme="always", split=True)
-        # these three special whether the file lists them or not, then the file's own (FLUX's
-        # 100 sentinels, `<extra_id_0>` …)
+        # special whether the file lists them or not: these three, T5's 100 sentinels where its
+        # pieces have them (FLUX's do: `<extra_id_0>` …), and any others the file lists
         special = [T5_PAD, T5_END, T5_UNKNOWN]
+        named = {piece for piece, _ in pieces}
+        special += [t for t in (f"<extra_id_{i}>" for i in range(100)) if t in named]
         special += [
             token["content"]
             for token in spec.get("added_tokens", [])

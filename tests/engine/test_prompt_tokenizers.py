@@ -40,8 +40,8 @@ def texts() -> list[str]:
 @pytest.fixture(scope="module")
 def copies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     """Copies of FLUX's tokenizers as other installs keep them: ComfyUI's CLIP folder with its
-    configuration in transformers' older form, T5's `tokenizer.json` alone, and CLIP's BPE files
-    with no configuration at all."""
+    configuration in transformers' older form, T5's `tokenizer.json` alone, CLIP's BPE files with
+    no configuration at all (and a folder for a T5 file the test writes)."""
     root = tmp_path_factory.mktemp("copies")
     copy_tokenizers(root / "comfyui clip", root / "t5 json only", t5_files=("tokenizer.json",))
     config = json.loads((root / "comfyui clip" / "tokenizer_config.json").read_text("utf-8"))
@@ -53,7 +53,9 @@ def copies(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
     copy_tokenizers(root / "bare clip", None)
     for name in ("tokenizer_config.json", "special_tokens_map.json"):
         (root / "bare clip" / name).unlink()
-    return {name: root / name for name in ("comfyui clip", "t5 json only", "bare clip")}
+    (root / "bare t5").mkdir()
+    names = ("comfyui clip", "t5 json only", "bare clip", "bare t5")
+    return {name: root / name for name in names}
 
 
 @pytest.fixture(scope="module")
@@ -113,6 +115,12 @@ def test_a_copy_without_fluxs_configuration_gets_fluxs_settings(
         str(SHIPPED_TOKENIZERS / "clip")
     ))  # fmt: skip
     assert bare("<|STARTOFTEXT|> cat", max_length=77).input_ids[:3] == [49406, 49406, 2368]
+    # T5's file with no added tokens listed: its sentinels are special all the same
+    spec = json.loads((SHIPPED_TOKENIZERS / "t5" / "tokenizer.json").read_text("utf-8"))
+    spec["added_tokens"] = []
+    (copies["bare t5"] / "tokenizer.json").write_text(json.dumps(spec), "utf-8")
+    shipped_t5 = T5PromptTokenizer.from_pretrained(SHIPPED_TOKENIZERS / "t5")
+    assert backend(T5PromptTokenizer.from_pretrained(copies["bare t5"])) == backend(shipped_t5)
     for folder in (copies["bare clip"], tiny_models / "tokenizer"):
         theirs = backend(CLIPTokenizer.from_pretrained(str(folder)))
         assert theirs["added_tokens"][0]["content"] == "<|startoftext|>"
